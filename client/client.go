@@ -1,0 +1,177 @@
+package client
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// Defaults for a zero Options.
+const (
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultReadLimit        = 1 << 20
+	DefaultFrameBuffer      = 256
+	DefaultCloseTimeout     = 2 * time.Second
+)
+
+// Credentials are an access token and secret key. Printing them with fmt
+// shows "***": they never reach a log line by accident.
+type Credentials struct {
+	AccessToken string
+	SecretKey   string
+}
+
+// String hides both values.
+func (Credentials) String() string { return "{AccessToken:*** SecretKey:***}" }
+
+// GoString hides both values from %#v.
+func (c Credentials) GoString() string { return "client.Credentials" + c.String() }
+
+// scrub replaces every occurrence of the credentials and of the given
+// secrets (session ids) in s with "***", so that text a server sent back
+// cannot leak them through an error.
+func (c Credentials) scrub(s string, more ...string) string {
+	for _, secret := range append([]string{c.AccessToken, c.SecretKey}, more...) {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, spec.Redacted)
+		}
+	}
+	return s
+}
+
+// Options tune a Client. The zero value is usable; a nil *Options means the
+// zero value.
+type Options struct {
+	// QueryCredentials sends the join's credentials as the accessToken and
+	// secretKey query parameters instead of headers, as a browser must.
+	// Pushes always use headers.
+	QueryCredentials bool
+	// Header holds extra headers for joins and pushes (Origin, say).
+	Header http.Header
+	// Dialer makes the websocket connections. Nil means a Dialer with
+	// DefaultHandshakeTimeout and gorilla's default buffer sizes.
+	Dialer *websocket.Dialer
+	// HTTPClient sends pushes. Nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// ReadLimit is the largest frame a session accepts (DefaultReadLimit).
+	ReadLimit int64
+	// FrameBuffer is how many received frames a session holds before its
+	// reader stops reading (DefaultFrameBuffer).
+	FrameBuffer int
+	// CloseTimeout bounds how long Close waits for the server's close
+	// frame (DefaultCloseTimeout).
+	CloseTimeout time.Duration
+	// Now is the clock that stamps received frames (time.Now).
+	Now func() time.Time
+}
+
+// Client speaks the protocol to one target with one set of credentials.
+// It is safe for concurrent use.
+type Client struct {
+	base  *url.URL
+	creds Credentials
+	opts  Options
+}
+
+// New returns a client for target, the base URL of an implementation such
+// as "http://127.0.0.1:8080" (http, https, ws and wss are accepted; a path
+// is kept as a prefix of the endpoints' paths).
+func New(target string, creds Credentials, opts *Options) (*Client, error) {
+	base, err := ParseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{base: base, creds: creds}
+	if opts != nil {
+		c.opts = *opts
+	}
+	c.opts.setDefaults()
+	return c, nil
+}
+
+func (o *Options) setDefaults() {
+	if o.Dialer == nil {
+		o.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: DefaultHandshakeTimeout}
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = http.DefaultClient
+	}
+	if o.ReadLimit <= 0 {
+		o.ReadLimit = DefaultReadLimit
+	}
+	if o.FrameBuffer <= 0 {
+		o.FrameBuffer = DefaultFrameBuffer
+	}
+	if o.CloseTimeout <= 0 {
+		o.CloseTimeout = DefaultCloseTimeout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// ParseTarget checks a target URL and returns it in http or https form.
+// Its error never contains the URL's query.
+func ParseTarget(target string) (*url.URL, error) {
+	if !strings.Contains(target, "://") {
+		return nil, fmt.Errorf("client: target %q: scheme must be http, https, ws or wss (e.g. http://127.0.0.1:8080)", spec.RedactURLString(target))
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("client: target %q is not a URL", spec.RedactURLString(target))
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	default:
+		return nil, fmt.Errorf("client: target %q: scheme must be http, https, ws or wss", spec.RedactURL(u))
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("client: target %q has no host", spec.RedactURL(u))
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// Target returns the client's base URL.
+func (c *Client) Target() string { return c.base.String() }
+
+// endpoint returns the URL of an endpoint path with the given query.
+func (c *Client) endpoint(path string, query url.Values, websocketScheme bool) *url.URL {
+	u := *c.base
+	u.Path += path
+	u.RawQuery = query.Encode()
+	if websocketScheme {
+		if u.Scheme == "https" {
+			u.Scheme = "wss"
+		} else {
+			u.Scheme = "ws"
+		}
+	}
+	return &u
+}
+
+// header returns the extra headers plus, unless query is true, the
+// credential headers.
+func (c *Client) header(query bool) http.Header {
+	h := c.opts.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	if !query {
+		h.Set(spec.HeaderAccessToken, c.creds.AccessToken)
+		h.Set(spec.HeaderSecretKey, c.creds.SecretKey)
+	}
+	return h
+}

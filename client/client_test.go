@@ -1,0 +1,311 @@
+package client_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func (f *fakeServer) client(t *testing.T, creds client.Credentials, opts *client.Options) *client.Client {
+	t.Helper()
+	c, err := client.New(f.srv.URL, creds, opts)
+	require.NoError(t, err)
+	return c
+}
+
+func (f *fakeServer) creds() client.Credentials {
+	return client.Credentials{AccessToken: f.token, SecretKey: f.secret}
+}
+
+func TestJoinPushNext(t *testing.T) {
+	values := []struct {
+		name  string
+		value any
+		want  string
+	}{
+		{"object", map[string]any{"a": 1}, `{"a":1}`},
+		{"array", []any{1, "two", nil}, `[1,"two",null]`},
+		{"string", "héllo ✓", `"héllo ✓"`},
+		{"number", 3.5, `3.5`},
+		{"bool", true, `true`},
+		{"null", nil, `null`},
+		{"raw", json.RawMessage(`{"kept":  "as sent"}`), `{"kept":  "as sent"}`},
+	}
+	for _, form := range []struct {
+		name  string
+		query bool
+	}{{"header credentials", false}, {"query credentials", true}} {
+		t.Run(form.name, func(t *testing.T) {
+			f := newFakeServer(t)
+			c := f.client(t, f.creds(), &client.Options{QueryCredentials: form.query})
+			ctx := testContext(t)
+			s, err := c.Join(ctx, "type=job-join")
+			require.NoError(t, err)
+			defer s.Close()
+			assert.Equal(t, fakeSessionID, s.ID())
+			assert.Equal(t, 30*time.Second, s.Heartbeat())
+			assert.JSONEq(t, `{}`, string(s.Pattern()))
+			for i, v := range values {
+				seq, err := c.Push(ctx, s.ID(), v.value)
+				require.NoError(t, err, v.name)
+				assert.Equal(t, uint64(i+1), seq, v.name)
+				fr, err := s.Next(ctx)
+				require.NoError(t, err, v.name)
+				assert.Equal(t, spec.FramePush, fr.Type, v.name)
+				assert.Equal(t, seq, fr.Seq, v.name)
+				assert.Equal(t, v.want, string(fr.Data), v.name)
+				assert.False(t, fr.Received.IsZero(), v.name)
+			}
+		})
+	}
+}
+
+func TestJoinErrors(t *testing.T) {
+	cases := []struct {
+		name      string
+		creds     func(f *fakeServer) client.Credentials
+		misbehave func(w http.ResponseWriter, r *http.Request)
+		check     func(t *testing.T, err error)
+	}{
+		{
+			name:  "wrong secret",
+			creds: func(f *fakeServer) client.Credentials { return client.Credentials{AccessToken: f.token, SecretKey: "wrong-secret"} },
+			check: func(t *testing.T, err error) {
+				var he *client.HTTPError
+				require.ErrorAs(t, err, &he)
+				assert.Equal(t, http.StatusUnauthorized, he.Status)
+				assert.Equal(t, spec.CodeUnauthorized, he.Code)
+			},
+		},
+		{
+			name: "error body that is not JSON",
+			misbehave: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte("<html>down</html>"))
+			},
+			check: func(t *testing.T, err error) {
+				var he *client.HTTPError
+				require.ErrorAs(t, err, &he)
+				assert.Equal(t, http.StatusServiceUnavailable, he.Status)
+				assert.Empty(t, he.Code)
+				assert.NotEmpty(t, he.BodyError)
+			},
+		},
+		{
+			name: "429 with Retry-After, echoing credentials",
+			misbehave: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "7")
+				fail(w, http.StatusTooManyRequests, spec.CodeTooManyConnections,
+					"token "+r.Header.Get(spec.HeaderAccessToken)+" secret "+r.Header.Get(spec.HeaderSecretKey))
+			},
+			check: func(t *testing.T, err error) {
+				var he *client.HTTPError
+				require.ErrorAs(t, err, &he)
+				assert.Equal(t, 7*time.Second, he.RetryAfter)
+				assert.Contains(t, he.Message, spec.Redacted)
+			},
+		},
+		{
+			name: "first frame is not a session frame",
+			misbehave: func(w http.ResponseWriter, r *http.Request) {
+				conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				_ = conn.WriteMessage(websocket.TextMessage, spec.AppendPushFrame(nil, 1, json.RawMessage(`1`)))
+				_, _, _ = conn.ReadMessage()
+			},
+			check: func(t *testing.T, err error) {
+				var pe *client.ProtocolError
+				require.ErrorAs(t, err, &pe)
+				assert.Contains(t, pe.Reason, "first frame")
+			},
+		},
+		{
+			name: "close instead of a session frame",
+			misbehave: func(w http.ResponseWriter, r *http.Request) {
+				conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1008, "revoked"))
+			},
+			check: func(t *testing.T, err error) {
+				var ce *client.CloseError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, 1008, ce.Code)
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeServer(t)
+			f.misbehave = tc.misbehave
+			creds := f.creds()
+			if tc.creds != nil {
+				creds = tc.creds(f)
+			}
+			_, err := f.client(t, creds, nil).Join(testContext(t), "{}")
+			require.Error(t, err)
+			assert.False(t, containsAny(err.Error(), f.token, f.secret, "wrong-secret", fakeSessionID), "error leaks a secret: %v", err)
+			tc.check(t, err)
+		})
+	}
+}
+
+func TestJoinUnreachableRedacted(t *testing.T) {
+	f := newFakeServer(t)
+	url := f.srv.URL
+	f.srv.Close()
+	c, err := client.New(url, f.creds(), &client.Options{QueryCredentials: true})
+	require.NoError(t, err)
+	_, err = c.Join(testContext(t), "{}")
+	require.Error(t, err)
+	assert.False(t, containsAny(err.Error(), f.token, f.secret), "error leaks a credential: %v", err)
+	assert.Contains(t, err.Error(), "accessToken=***")
+}
+
+func TestPushErrorsRedacted(t *testing.T) {
+	f := newFakeServer(t)
+	c := f.client(t, f.creds(), nil)
+	const unknown = "dW5rbm93bi1zZXNzaW9uLWlkLTEyMzQ"
+	_, err := c.Push(testContext(t), unknown, 1)
+	var he *client.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, http.StatusNotFound, he.Status)
+	assert.Equal(t, spec.CodeSessionNotFound, he.Code)
+	assert.False(t, containsAny(err.Error(), f.token, unknown), "error leaks a secret: %v", err)
+
+	_, err = c.Push(testContext(t), unknown, json.RawMessage(`{not json`))
+	assert.ErrorContains(t, err, "not valid JSON")
+
+	f.srv.Close()
+	_, err = c.Push(testContext(t), unknown, 1)
+	require.Error(t, err)
+	assert.False(t, containsAny(err.Error(), f.token, unknown), "error leaks a secret: %v", err)
+}
+
+func TestServerCloseAndProtocolErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		send  func(f *fakeServer)
+		check func(t *testing.T, err error)
+	}{
+		{"slow consumer close", func(f *fakeServer) { f.closeSession(spec.CloseSlowConsumer, "slow consumer") }, func(t *testing.T, err error) {
+			var ce *client.CloseError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, spec.CloseSlowConsumer, ce.Code)
+			assert.Equal(t, "slow consumer", ce.Text)
+		}},
+		{"close reason echoing the session id", func(f *fakeServer) { f.closeSession(spec.ClosePolicy, "revoked "+fakeSessionID) }, func(t *testing.T, err error) {
+			var ce *client.CloseError
+			require.ErrorAs(t, err, &ce)
+			assert.NotContains(t, err.Error(), fakeSessionID)
+		}},
+		{"frame that is not JSON", func(f *fakeServer) { f.sendRaw(websocket.TextMessage, []byte("hello")) }, func(t *testing.T, err error) {
+			var pe *client.ProtocolError
+			require.ErrorAs(t, err, &pe)
+		}},
+		{"frame of unknown type", func(f *fakeServer) { f.sendRaw(websocket.TextMessage, []byte(`{"type":"bogus"}`)) }, func(t *testing.T, err error) {
+			var pe *client.ProtocolError
+			require.ErrorAs(t, err, &pe)
+			assert.Contains(t, pe.Reason, "bogus")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeServer(t)
+			ctx := testContext(t)
+			s, err := f.client(t, f.creds(), nil).Join(ctx, "{}")
+			require.NoError(t, err)
+			defer s.Close()
+			tc.send(f)
+			_, err = s.Next(ctx)
+			require.Error(t, err)
+			tc.check(t, err)
+			<-s.Done()
+			assert.Equal(t, err, s.Err())
+		})
+	}
+}
+
+func TestPingCloseAndCancel(t *testing.T) {
+	f := newFakeServer(t)
+	ctx := testContext(t)
+	s, err := f.client(t, f.creds(), nil).Join(ctx, "{}")
+	require.NoError(t, err)
+
+	rtt, err := s.Ping(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, rtt)
+
+	short, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = s.Next(short)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NoError(t, s.Err(), "a cancelled Next must leave the session open")
+
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "Close twice")
+	_, err = s.Next(ctx)
+	assert.ErrorIs(t, err, client.ErrClosed)
+}
+
+func TestParseTarget(t *testing.T) {
+	cases := []struct {
+		in, want, err string
+	}{
+		{in: "http://127.0.0.1:8080", want: "http://127.0.0.1:8080"},
+		{in: "ws://127.0.0.1:8080/", want: "http://127.0.0.1:8080"},
+		{in: "wss://api.example.com/prefix/", want: "https://api.example.com/prefix"},
+		{in: "https://u:pw@api.example.com?accessToken=abc", want: "https://api.example.com"},
+		{in: "ftp://example.com", err: "scheme"},
+		{in: "127.0.0.1:8080", err: "scheme"},
+		{in: "http://", err: "no host"},
+		{in: "http://%zz?secretKey=abc", err: "not a URL"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			u, err := client.ParseTarget(tc.in)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				assert.NotContains(t, err.Error(), "abc")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, u.String())
+		})
+	}
+}
+
+func TestCredentialsNeverPrinted(t *testing.T) {
+	creds := client.Credentials{AccessToken: "tok-visible?", SecretKey: "sec-visible?"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, creds)
+		assert.False(t, strings.Contains(out, "visible"), "%s printed %q", verb, out)
+		out = fmt.Sprintf(verb, struct{ C client.Credentials }{creds})
+		assert.False(t, strings.Contains(out, "visible"), "%s in a struct printed %q", verb, out)
+	}
+	assert.True(t, errors.Is(fmt.Errorf("x: %w", client.ErrClosed), client.ErrClosed))
+}

@@ -1,0 +1,29 @@
+// Package client speaks the websocket trigger protocol (PROTOCOL.md) as a
+// Go client: join a session with a pattern, read the frames that follow,
+// push data into a session.
+//
+//	c, err := client.New("http://127.0.0.1:8080", client.Credentials{
+//		AccessToken: "demo-access-token", SecretKey: "demo-secret-key",
+//	}, nil)
+//	if err != nil { ... }
+//	s, err := c.Join(ctx, `{"type":["job-join"],"org":["IBM"]}`)
+//	if err != nil { ... }
+//	defer s.Close()
+//	seq, err := c.Push(ctx, s.ID(), map[string]any{"hello": "world"})
+//	f, err := s.Next(ctx) // f.Type == "push", f.Seq == seq
+//
+// Errors are typed: *HTTPError when the server answered a join or push with
+// an error status (with its error code), *CloseError when the server closed
+// a session, *ProtocolError when it broke the protocol. No error, and no
+// printed Credentials value, contains an access token, secret key or
+// session id.
+//
+// # Concurrency
+//
+// A Client is safe for concurrent use. Each Session owns one reader
+// goroutine, which answers the server's pings and buffers up to
+// Options.FrameBuffer frames; when the buffer is full it stops reading, so
+// a caller that never calls Next exerts back-pressure on the server. Writes
+// (WriteMessage) are serialised by the Session; Close waits for the reader
+// goroutine to end, so a closed Session leaves no goroutine behind.
+package client

@@ -1,0 +1,88 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// Push sends value into the session with the given id and returns the seq of
+// the push frame the server queued. A json.RawMessage is sent as it is;
+// anything else is encoded with encoding/json.
+func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64, error) {
+	body, err := encodeValue(value)
+	if err != nil {
+		return 0, err
+	}
+	u := c.endpoint(spec.PushPath, url.Values{spec.QuerySession: {sessionID}}, false)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("client: push to %s: %w", spec.RedactURL(u), spec.RedactError(err))
+	}
+	req.Header = c.header(false)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.opts.HTTPClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("client: push: %w", spec.RedactError(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, fmt.Errorf("client: push: reading the answer: %w", spec.RedactError(err))
+	}
+	if resp.StatusCode != http.StatusAccepted {
+		return 0, c.newHTTPError("push", resp, data, sessionID)
+	}
+	var pr spec.PushResponse
+	if err := json.Unmarshal(data, &pr); err != nil {
+		return 0, &ProtocolError{Op: "push", Reason: "202 body is not a push response: " + c.creds.scrub(err.Error(), sessionID)}
+	}
+	if pr.Seq == 0 {
+		return 0, &ProtocolError{Op: "push", Reason: "202 body has no seq"}
+	}
+	if pr.Session != sessionID {
+		return 0, &ProtocolError{Op: "push", Reason: "202 body names a different session"}
+	}
+	return pr.Seq, nil
+}
+
+func encodeValue(value any) ([]byte, error) {
+	switch v := value.(type) {
+	case json.RawMessage:
+		if !json.Valid(v) {
+			return nil, fmt.Errorf("client: push: value is not valid JSON")
+		}
+		return v, nil
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("client: push: encoding the value: %w", err)
+		}
+		return b, nil
+	}
+}
+
+// Join opens a session on target with default options. See (*Client).Join.
+func Join(ctx context.Context, target string, creds Credentials, pattern string) (*Session, error) {
+	c, err := New(target, creds, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.Join(ctx, pattern)
+}
+
+// Push pushes value into a session on target with default options. See
+// (*Client).Push.
+func Push(ctx context.Context, target string, creds Credentials, sessionID string, value any) (uint64, error) {
+	c, err := New(target, creds, nil)
+	if err != nil {
+		return 0, err
+	}
+	return c.Push(ctx, sessionID, value)
+}

@@ -1,0 +1,69 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ErrorCode is the machine-readable code of an error body (PROTOCOL.md
+// section 6).
+type ErrorCode string
+
+// Error codes of the join (section 3) and push (section 4) endpoints.
+const (
+	CodeMissingPattern       ErrorCode = "missing_pattern"
+	CodeInvalidPattern       ErrorCode = "invalid_pattern"
+	CodeUnauthorized         ErrorCode = "unauthorized"
+	CodeForbidden            ErrorCode = "forbidden"
+	CodeForbiddenOrigin      ErrorCode = "forbidden_origin"
+	CodeMethodNotAllowed     ErrorCode = "method_not_allowed"
+	CodeUpgradeRequired      ErrorCode = "upgrade_required"
+	CodeTooManyConnections   ErrorCode = "too_many_connections"
+	CodeUnavailable          ErrorCode = "unavailable"
+	CodeMissingSession       ErrorCode = "missing_session"
+	CodeInvalidBody          ErrorCode = "invalid_body"
+	CodeSessionNotFound      ErrorCode = "session_not_found"
+	CodePayloadTooLarge      ErrorCode = "payload_too_large"
+	CodeUnsupportedMediaType ErrorCode = "unsupported_media_type"
+	CodeSessionQueueFull     ErrorCode = "session_queue_full"
+)
+
+// ErrorBody is the body of every non-2xx, non-101 response:
+// {"error":{"code":"...","message":"..."}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inner object of an ErrorBody.
+type ErrorDetail struct {
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message"`
+}
+
+// NewErrorBody returns the JSON encoding of an error body.
+func NewErrorBody(code ErrorCode, message string) []byte {
+	b, err := json.Marshal(ErrorBody{Error: ErrorDetail{Code: code, Message: message}})
+	if err != nil {
+		// Marshalling two strings cannot fail; keep the body well formed anyway.
+		return []byte(fmt.Sprintf(`{"error":{"code":%q,"message":"internal error"}}`, code))
+	}
+	return b
+}
+
+// ParseErrorBody decodes an error body and checks that it has a code.
+func ParseErrorBody(data []byte) (ErrorBody, error) {
+	var b ErrorBody
+	if err := json.Unmarshal(data, &b); err != nil {
+		return ErrorBody{}, fmt.Errorf("spec: error body is not JSON: %w", err)
+	}
+	if b.Error.Code == "" {
+		return ErrorBody{}, fmt.Errorf("spec: error body has no error.code")
+	}
+	return b, nil
+}
+
+// PushResponse is the body of a 202 answer to a push.
+type PushResponse struct {
+	Session string `json:"session"`
+	Seq     uint64 `json:"seq"`
+}
