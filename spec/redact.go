@@ -22,15 +22,24 @@ func RedactURL(u *url.URL) string {
 		return ""
 	}
 	c := *u
+	hadPassword := false
 	if c.User != nil {
 		if _, ok := c.User.Password(); ok {
-			c.User = url.UserPassword(c.User.Username(), Redacted)
+			// url.UserPassword would escape "***" to "%2A%2A%2A": drop the
+			// password and write the marker into the text instead.
+			c.User = url.User(c.User.Username())
+			hadPassword = true
 		}
 	}
 	if c.RawQuery != "" {
 		c.RawQuery = redactQuery(c.RawQuery)
 	}
-	return c.String()
+	s := c.String()
+	if hadPassword {
+		user := c.User.String()
+		s = strings.Replace(s, "//"+user+"@", "//"+user+":"+Redacted+"@", 1)
+	}
+	return s
 }
 
 // RedactURLString is RedactURL for a URL in text form. Text that does not
@@ -73,15 +82,23 @@ func isSensitive(name string) bool {
 	return false
 }
 
+// sensitiveHeaders are the headers that carry credentials.
+var sensitiveHeaders = []string{HeaderAccessToken, HeaderSecretKey, "Authorization", "Cookie", "Set-Cookie"}
+
 // RedactHeader returns a copy of h with the credential headers and any
-// Authorization or Cookie header replaced by "***".
+// Authorization or Cookie header replaced by "***". Keys are matched in
+// any spelling, so a key set literally (h["X-API-AccessToken"]) is
+// redacted too.
 func RedactHeader(h http.Header) http.Header {
 	c := h.Clone()
-	for _, name := range []string{HeaderAccessToken, HeaderSecretKey, "Authorization", "Cookie", "Set-Cookie"} {
-		if vs := c.Values(name); len(vs) > 0 {
-			c.Del(name)
-			for range vs {
-				c.Add(name, Redacted)
+	for key, vs := range c {
+		for _, name := range sensitiveHeaders {
+			if strings.EqualFold(key, name) {
+				redacted := make([]string, len(vs))
+				for i := range redacted {
+					redacted[i] = Redacted
+				}
+				c[key] = redacted
 			}
 		}
 	}
