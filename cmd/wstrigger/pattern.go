@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wstrigger/wstrigger/spec/pattern"
+)
+
+const patternHelp = `
+Reads events, one JSON value a line (an event object, or a recording line
+{"offsetMs":...,"event":{...}}), from FILE or standard input, and says for
+each whether PATTERN matches it and, when it does not, the first field that
+failed and why. PATTERN takes either form of the pattern language:
+  '{"type":["job-join","job-leave"],"org":["IBM"]}'   JSON form
+  'type=job-join|job-leave;org=IBM'                   compact rule form
+
+Exit status: 0 when at least one event matched, 1 when none did, 2 when the
+pattern is invalid, the file cannot be read, or a line is not an event (the
+other lines are still tested).`
+
+// patternOptions are the flags of "pattern test".
+type patternOptions struct {
+	JSON bool
+}
+
+func runPattern(ctx context.Context, e *env, args []string) int {
+	var opts patternOptions
+	fs := patternFlags(e, &opts)
+	if len(args) == 0 || args[0] != "test" {
+		fs.Usage()
+		if len(args) > 0 && isHelp(args[0]) {
+			return exitOK
+		}
+		fmt.Fprintln(e.stderr, "\nwstrigger pattern: expected the subcommand 'test'")
+		return exitUsage
+	}
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(pos) < 1 || len(pos) > 2 {
+		fmt.Fprintf(e.stderr, "wstrigger pattern test: want PATTERN and at most one FILE, got %d arguments\n", len(pos))
+		return exitUsage
+	}
+	p, err := pattern.Parse(pos[0])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger pattern test: invalid pattern: %v\n", err)
+		return exitUsage
+	}
+	in, name := e.stdin, "standard input"
+	if len(pos) == 2 {
+		f, err := os.Open(pos[1])
+		if err != nil {
+			fmt.Fprintf(e.stderr, "wstrigger pattern test: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		in, name = f, pos[1]
+	}
+	return testEvents(ctx, p, in, name, opts, e)
+}
+
+func patternFlags(e *env, opts *patternOptions) *flag.FlagSet {
+	fs := newFlagSet(e, "pattern test", "pattern test [--json] PATTERN [FILE]", patternHelp)
+	fs.BoolVar(&opts.JSON, "json", false, `print one JSON object per event: {"line":N,"match":true|false,"reason":"..."}`)
+	return fs
+}
+
+// patternResult is one line of "pattern test --json".
+type patternResult struct {
+	Line   int    `json:"line"`
+	Match  bool   `json:"match"`
+	Reason string `json:"reason"`
+	Error  string `json:"error,omitempty"`
+}
+
+// testEvents tests every line of in against p and writes one result a line.
+func testEvents(ctx context.Context, p *pattern.Pattern, in io.Reader, name string, opts patternOptions, e *env) int {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var matched, bad int
+	enc := json.NewEncoder(e.stdout)
+	for line := 1; sc.Scan(); line++ {
+		if ctx.Err() != nil {
+			fmt.Fprintf(e.stderr, "wstrigger pattern test: %v\n", ctx.Err())
+			return exitUsage
+		}
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		res := patternResult{Line: line}
+		event, err := decodeEventLine(text)
+		if err != nil {
+			bad++
+			res.Error = err.Error()
+			fmt.Fprintf(e.stderr, "%s:%d: %v\n", name, line, err)
+		} else {
+			res.Match, res.Reason = p.Explain(event)
+		}
+		if res.Match {
+			matched++
+		}
+		switch {
+		case opts.JSON:
+			_ = enc.Encode(res)
+		case res.Error != "":
+		case res.Match:
+			fmt.Fprintf(e.stdout, "line %d: match\n", line)
+		default:
+			fmt.Fprintf(e.stdout, "line %d: no match: %s\n", line, res.Reason)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger pattern test: reading %s: %v\n", name, err)
+		return exitUsage
+	}
+	switch {
+	case bad > 0:
+		return exitUsage
+	case matched > 0:
+		return exitOK
+	default:
+		return exitFail
+	}
+}
+
+// decodeEventLine decodes an event, or the event of a recording line.
+func decodeEventLine(text []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("more than one JSON value on the line")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	if ev, isRecording := obj["event"]; isRecording {
+		if _, hasOffset := obj["offsetMs"]; hasOffset {
+			if _, ok := ev.(map[string]any); !ok {
+				return nil, fmt.Errorf(`recording line whose "event" is not an object`)
+			}
+			return ev, nil
+		}
+	}
+	return obj, nil
+}
