@@ -87,8 +87,10 @@ func TestJoinErrors(t *testing.T) {
 		check     func(t *testing.T, err error)
 	}{
 		{
-			name:  "wrong secret",
-			creds: func(f *fakeServer) client.Credentials { return client.Credentials{AccessToken: f.token, SecretKey: "wrong-secret"} },
+			name: "wrong secret",
+			creds: func(f *fakeServer) client.Credentials {
+				return client.Credentials{AccessToken: f.token, SecretKey: "wrong-secret"}
+			},
 			check: func(t *testing.T, err error) {
 				var he *client.HTTPError
 				require.ErrorAs(t, err, &he)
