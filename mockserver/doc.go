@@ -1,0 +1,84 @@
+// Package mockserver is a mock of the websocket trigger API that
+// implements PROTOCOL.md in full: the join with its rejections, the
+// session, trigger and push frames, the push endpoint, liveness, the
+// bounded outbound queue, graceful shutdown. It replays a recording of
+// triggers, takes injected triggers, and can misbehave on purpose
+// (faults) so that clients can test reconnects, gap handling and latency
+// accounting.
+//
+// Its Go API has the shape of net/http/httptest:
+//
+//	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
+//	if err != nil {
+//		return err
+//	}
+//	defer srv.Close() // waits for every goroutine it started
+//	// join srv.URL + "/api/v1/websocket?pattern=..." with the credentials
+//	// of mockserver.DefaultCredentials(), such as demo-access-token /
+//	// demo-secret-key
+//	n, err := srv.Inject(json.RawMessage(`{"kind":"sales-trigger","type":"job-join","org":"IBM"}`))
+//	st := srv.Stats() // joins, frames sent, drops, closes by code, ...
+//
+// A command serves it on an address with Options.Addr (or a listener of
+// its own with Options.Listener) and stops it with Shutdown.
+//
+// # Decisions where PROTOCOL.md leaves room
+//
+//   - Queue overflow: each session queues at most Options.QueueSize
+//     frames. A trigger that finds the queue full closes the session with
+//     4008; the frames still queued and the trigger are dropped and
+//     counted (Stats.Dropped), so the client sees a close, never a gap. A
+//     push that finds the queue full is refused with 429
+//     session_queue_full and Retry-After, is not queued and uses no seq;
+//     the session stays open.
+//   - Heartbeat: the session frame announces Options.Heartbeat in whole
+//     seconds rounded up, at least 1; the pings follow the exact
+//     interval, so a test may use 100ms (announced as 1). A ping
+//     unanswered for two intervals drops the connection without a close
+//     frame (counted as 1006).
+//   - Checks: 503 while shutting down is a limit, checked with the
+//     session limit after the pattern. Rejection faults apply to requests
+//     that pass every other check. A join without an Origin header is
+//     accepted even with an origin allow-list (it is not from a browser).
+//   - Shutdown: frames still queued when a session is closed with 1001
+//     (or any other code) are dropped and counted, not flushed.
+//   - Replay: the timeline starts at the first join (or at StartReplay
+//     with Options.HoldReplay), so no event is replayed to nobody. A zero
+//     Options.Speed replays as fast as possible; use DefaultSpeed for real
+//     time. The faults delay trigger and push frames, not the session
+//     frame or pings.
+//
+// # Control API
+//
+// Unless Options.NoControl is set, paths under /_mock/ control the mock.
+// They take no credentials: they are for tests and demos on the loopback
+// interface. Answers are JSON; errors have the protocol's error body.
+//
+//	POST /_mock/triggers  one event object, or an array of them: deliver
+//	                      now; answers {"events":N,"delivered":M}, M the
+//	                      sum over the events of the sessions reached
+//	GET  /_mock/stats     the Stats
+//	GET  /_mock/faults    the Faults in force
+//	PUT  /_mock/faults    replace the faults (JSON as shown on Faults)
+//	POST /_mock/reset     set the counters to zero; answers the Stats
+//	POST /_mock/replay    restart the replay from the beginning
+//
+// # Logs
+//
+// Options.Logger receives one line per join, close and rejected request.
+// No line carries a credential or a session id: sessions appear as a
+// SessionTag, accounts by name, URLs redacted.
+//
+// # Concurrency
+//
+// All methods of Server are safe for concurrent use. Each session has one
+// reader goroutine (the join handler's, after the upgrade) and one writer
+// goroutine, which alone writes data frames and pings and tears the
+// session down. Fan-out (replay, Inject, POST /_mock/triggers) runs in
+// the caller's goroutine: it finds the matching sessions through a
+// pattern.Index, queues the event's shared bytes on each without
+// blocking, and wakes their writers. The replay runs in one goroutine at
+// a time. Every goroutine is counted by the Server's WaitGroup, which
+// Shutdown and Close wait for; hijacked connections are tracked by the
+// Server, since http.Server.Shutdown does not track them.
+package mockserver

@@ -1,0 +1,85 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// event is a trigger ready for fan-out: its compact JSON, shared by the
+// frames of every session it goes to, and its decoded form for matching.
+// Both are computed once per event.
+type event struct {
+	raw []byte
+	val any
+}
+
+// prepareEvent checks that raw is one JSON object and prepares it. Numbers
+// are decoded as json.Number, so patterns compare them exactly.
+func prepareEvent(raw []byte) (*event, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, fmt.Errorf("event is not JSON: %w", err)
+	}
+	compact := buf.Bytes()
+	if len(compact) == 0 || compact[0] != '{' {
+		return nil, errors.New("event is not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(compact))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("event is not a JSON object: %w", err)
+	}
+	return &event{raw: compact, val: v}, nil
+}
+
+// Inject delivers an event now to every open session whose pattern
+// matches it and returns how many sessions it was queued for. event must
+// be one JSON object (a Sales Trigger or News Item, PROTOCOL.md section
+// 7; its shape is not checked).
+func (s *Server) Inject(event json.RawMessage) (int, error) {
+	ev, err := prepareEvent(event)
+	if err != nil {
+		return 0, fmt.Errorf("mockserver: inject: %w", err)
+	}
+	s.stats.injected.Add(1)
+	return s.fanout(ev), nil
+}
+
+// fanout queues ev for every matching session, found through the index.
+// Enqueueing never blocks: a session whose queue is full is closed with
+// 4008 instead, and the others are not held up.
+func (s *Server) fanout(ev *event) int {
+	var at int64
+	if f := s.faults.Load(); f.Latency > 0 || f.Jitter > 0 {
+		at = time.Now().UnixNano()
+	}
+	n := 0
+	s.index.Match(ev.val, func(ss *session) bool {
+		if ss.enqueueTrigger(ev.raw, at) {
+			n++
+		}
+		return true
+	})
+	s.stats.deliveries.Add(uint64(n))
+	return n
+}
+
+// checkRecording checks lines given in Options.Recording as ReadRecording
+// would.
+func checkRecording(lines []spec.RecordingLine) error {
+	for i, l := range lines {
+		switch {
+		case l.OffsetMs < 0:
+			return &spec.RecordingError{Line: i + 1, Reason: fmt.Sprintf("offsetMs %d is negative", l.OffsetMs)}
+		case i > 0 && l.OffsetMs < lines[i-1].OffsetMs:
+			return &spec.RecordingError{Line: i + 1, Reason: "offsets out of order"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package mockserver
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/spec/pattern"
+)
+
+// serveJoin handles GET /api/v1/websocket: the checks of PROTOCOL.md
+// section 3 in their order, then the upgrade. The handler's goroutine
+// becomes the session's reader.
+func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
+	acct, pat, herr := s.checkJoin(r)
+	if herr != nil {
+		s.reject(w, r, opJoin, herr)
+		return
+	}
+	// Limits: shutting down, the token's session limit, injected faults.
+	// wg.Add happens under s.mu with the draining check, so that
+	// Shutdown never waits on a count that can still grow from zero.
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		s.reject(w, r, opJoin, newError(http.StatusServiceUnavailable, spec.CodeUnavailable, "the server is shutting down"))
+		return
+	}
+	if n := acct.open.Add(1); n > int64(acct.maxSessions) {
+		acct.open.Add(-1)
+		s.mu.Unlock()
+		s.reject(w, r, opJoin, newError(http.StatusTooManyRequests, spec.CodeTooManyConnections,
+			"the access token already holds its maximum of "+strconv.Itoa(acct.maxSessions)+" open sessions"))
+		return
+	}
+	f := s.faults.Load()
+	if s.rand.chance(f.RejectJoins.Share) {
+		acct.open.Add(-1)
+		s.mu.Unlock()
+		s.reject(w, r, opJoin, faultError(f.RejectJoins.Status, joinFaultCodes))
+		return
+	}
+	s.wg.Add(2) // the reader (this goroutine) and the writer
+	s.mu.Unlock()
+
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil { // gorilla has answered or dropped the connection
+		acct.open.Add(-1)
+		s.wg.Add(-2)
+		return
+	}
+	ss := &session{
+		srv: s, id: newSessionID(), acct: acct, pat: pat,
+		conn: conn, nc: conn.NetConn(), opened: time.Now(),
+		wake: make(chan struct{}, 1), readDone: make(chan struct{}),
+	}
+	ss.tag = SessionTag(ss.id)
+	ss.lastPong.Store(ss.opened.UnixNano())
+	if !s.addSession(ss) {
+		ss.close(closeFrame, spec.CloseGoingAway)
+	}
+	s.stats.joins.Add(1)
+	if s.log.Enabled(context.Background(), slog.LevelInfo) {
+		s.log.LogAttrs(context.Background(), slog.LevelInfo, "join",
+			slog.String("session", ss.tag),
+			slog.String("account", acct.name),
+			slog.String("pattern", pat.String()),
+			slog.String("remote", r.RemoteAddr),
+		)
+	}
+	if !s.opts.HoldReplay {
+		s.replay.startOnce()
+	}
+	go ss.writeLoop() // owned by s.wg, added above
+	defer s.wg.Done()
+	ss.readLoop()
+}
+
+// checkJoin runs the checks up to the limits: method, upgrade headers,
+// origin, credentials, pattern.
+func (s *Server) checkJoin(r *http.Request) (*account, *pattern.Pattern, *httpError) {
+	if r.Method != http.MethodGet {
+		return nil, nil, methodNotAllowed(r.Method, http.MethodGet)
+	}
+	if !isUpgrade(r) {
+		return nil, nil, newError(http.StatusUpgradeRequired, spec.CodeUpgradeRequired,
+			"this endpoint requires a WebSocket upgrade (Upgrade, Connection, Sec-WebSocket-Key and Sec-WebSocket-Version: 13)")
+	}
+	if origin := r.Header.Get("Origin"); len(s.origins) > 0 && origin != "" && !s.origins[strings.ToLower(origin)] {
+		return nil, nil, newError(http.StatusForbidden, spec.CodeForbiddenOrigin, "origin not allowed")
+	}
+	creds, err := joinCredentials(r)
+	if err != nil {
+		return nil, nil, newError(http.StatusUnauthorized, spec.CodeUnauthorized, err.Error())
+	}
+	acct := s.accts.check(creds.token, creds.secret)
+	if acct == nil {
+		return nil, nil, newError(http.StatusUnauthorized, spec.CodeUnauthorized, "access token or secret key wrong")
+	}
+	if acct.forbidden {
+		return nil, nil, newError(http.StatusForbidden, spec.CodeForbidden, "request not available for the account")
+	}
+	q := r.URL.Query()
+	if !q.Has(spec.QueryPattern) {
+		return nil, nil, newError(http.StatusBadRequest, spec.CodeMissingPattern, "the pattern query parameter is required")
+	}
+	p, err := pattern.Parse(q.Get(spec.QueryPattern))
+	if err != nil {
+		return nil, nil, newError(http.StatusBadRequest, spec.CodeInvalidPattern, err.Error())
+	}
+	return acct, p, nil
+}
+
+// isUpgrade reports whether r carries the four WebSocket upgrade headers
+// that gorilla's Upgrader needs; without them the answer is 426 rather
+// than gorilla's 400.
+func isUpgrade(r *http.Request) bool {
+	if !headerHasToken(r.Header, "Connection", "upgrade") ||
+		!headerHasToken(r.Header, "Upgrade", "websocket") ||
+		!headerHasToken(r.Header, "Sec-Websocket-Version", "13") {
+		return false
+	}
+	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-Websocket-Key"))
+	return err == nil && len(key) == 16
+}
+
+// headerHasToken reports whether a comma-separated header contains token,
+// case-insensitively.
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for part := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,225 @@
+package mockserver
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/spec/pattern"
+)
+
+// closeKind says how a session ends.
+type closeKind uint8
+
+const (
+	closeFrame  closeKind = iota + 1 // the server sends a close frame and waits for the answer
+	closeReset                       // the server resets the TCP connection (fault)
+	closeAbort                       // the server drops the connection (no pong, write error)
+	closeByPeer                      // the reader ended: the client closed, or reading failed
+)
+
+// session is one open websocket. Its writer goroutine owns all data and
+// ping writes and the teardown; its reader goroutine (the join handler's)
+// reads control frames and discards data frames.
+type session struct {
+	srv     *Server
+	id      string
+	tag     string
+	acct    *account
+	pat     *pattern.Pattern
+	conn    *websocket.Conn
+	nc      net.Conn
+	opened  time.Time
+	written int // trigger and push frames written; writer only
+
+	mu        sync.Mutex
+	q         ring
+	seq       uint64 // last seq assigned
+	closing   bool
+	kind      closeKind
+	code      int    // close code sent, or received when closeByPeer; 1006 for none
+	reason    string // why a closeAbort happened; writer only
+	dropped   uint64
+	forceStop *time.Timer // drops the connection if the close handshake hangs
+
+	wake     chan struct{} // capacity 1: "look at the queue"
+	readDone chan struct{} // closed when the reader ends
+	lastPong atomic.Int64  // UnixNano of the last pong
+}
+
+// newSessionID returns 144 random bits, URL-safe base64 (24 characters).
+func newSessionID() string {
+	var b [18]byte
+	_, _ = rand.Read(b[:]) // never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// SessionTag returns the tag that log lines carry instead of a session
+// id: the first 6 hex digits of the id's SHA-256, enough to correlate
+// lines and not enough to recover or guess the id.
+func SessionTag(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:3])
+}
+
+// signal wakes the writer without blocking.
+func (ss *session) signal() {
+	select {
+	case ss.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueueTrigger queues a trigger frame. A trigger that would overflow
+// the queue closes the session with 4008 (and counts as dropped with
+// everything queued); a closing session takes nothing.
+func (ss *session) enqueueTrigger(event []byte, at int64) bool {
+	ss.mu.Lock()
+	if ss.closing {
+		ss.mu.Unlock()
+		return false
+	}
+	if ss.q.len() >= ss.srv.queueSize {
+		ss.dropLocked(1)
+		ss.closeLocked(closeFrame, spec.CloseSlowConsumer)
+		ss.mu.Unlock()
+		ss.signal()
+		return false
+	}
+	ss.seq++
+	ss.q.push(item{data: event, seq: ss.seq, at: at, kind: kindTrigger})
+	ss.mu.Unlock()
+	ss.signal()
+	return true
+}
+
+// pushResult is the outcome of enqueuePush.
+type pushResult uint8
+
+const (
+	pushQueued pushResult = iota
+	pushFull
+	pushClosed
+)
+
+// enqueuePush queues a push frame and returns its seq. A push that would
+// overflow the queue is refused (pushFull: 429) and the session stays
+// open; the client may retry.
+func (ss *session) enqueuePush(data []byte, at int64) (uint64, pushResult) {
+	ss.mu.Lock()
+	switch {
+	case ss.closing:
+		ss.mu.Unlock()
+		return 0, pushClosed
+	case ss.q.len() >= ss.srv.queueSize:
+		ss.mu.Unlock()
+		return 0, pushFull
+	}
+	ss.seq++
+	seq := ss.seq
+	ss.q.push(item{data: data, seq: seq, at: at, kind: kindPush})
+	ss.mu.Unlock()
+	ss.signal()
+	return seq, pushQueued
+}
+
+// pop takes the next frame to write. closing is true once the session
+// is closing; the queue is then empty.
+func (ss *session) pop() (it item, ok, closing bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing {
+		return item{}, false, true
+	}
+	it, ok = ss.q.pop()
+	return it, ok, false
+}
+
+func (ss *session) isClosing() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.closing
+}
+
+// close starts closing the session, unless it is closing already. It
+// reports whether this call started it.
+func (ss *session) close(kind closeKind, code int) bool {
+	ss.mu.Lock()
+	started := ss.closeLocked(kind, code)
+	ss.mu.Unlock()
+	if started {
+		ss.signal()
+	}
+	return started
+}
+
+// closeLocked marks the session closing: what is queued is dropped and
+// counted, and a timer bounds the close handshake. The writer does the
+// rest. ss.mu is held.
+func (ss *session) closeLocked(kind closeKind, code int) bool {
+	if ss.closing {
+		return false
+	}
+	ss.closing, ss.kind, ss.code = true, kind, code
+	ss.dropLocked(ss.q.clear())
+	ss.forceStop = time.AfterFunc(ss.srv.closeTimeout, func() { _ = ss.nc.Close() })
+	return true
+}
+
+func (ss *session) dropLocked(n int) {
+	if n > 0 {
+		ss.dropped += uint64(n)
+		ss.srv.stats.dropped.Add(uint64(n))
+	}
+}
+
+// readLoop reads until the connection ends: it answers pings (gorilla's
+// default handler), records pongs, discards data frames and lets gorilla
+// close a frame over spec.MaxClientFrame with 1009.
+func (ss *session) readLoop() {
+	defer close(ss.readDone)
+	ss.conn.SetReadLimit(spec.MaxClientFrame)
+	ss.conn.SetPongHandler(func(string) error {
+		ss.lastPong.Store(time.Now().UnixNano())
+		return nil
+	})
+	for {
+		_, r, err := ss.conn.NextReader()
+		if err == nil {
+			_, err = io.Copy(io.Discard, r)
+		}
+		if err != nil {
+			ss.readEnded(err)
+			return
+		}
+	}
+}
+
+// readEnded records why reading stopped.
+func (ss *session) readEnded(err error) {
+	var ce *websocket.CloseError
+	switch {
+	case errors.As(err, &ce):
+		// The client closed; gorilla has answered its close frame.
+		ss.close(closeByPeer, ce.Code)
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla has sent 1009. Read what the client still sends (the
+		// rest of the frame, its close answer) so that closing the socket
+		// does not reset the connection before the client reads the 1009.
+		ss.close(closeByPeer, spec.CloseMessageTooBig)
+		_ = ss.nc.SetReadDeadline(time.Now().Add(ss.srv.closeTimeout))
+		_, _ = io.Copy(io.Discard, io.LimitReader(ss.nc, 1<<20))
+	default:
+		ss.close(closeByPeer, websocket.CloseAbnormalClosure)
+	}
+}
