@@ -1,0 +1,80 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// RecordOptions bound a recording. The zero value records until ctx ends
+// or the session closes.
+type RecordOptions struct {
+	// Duration stops the recording this long after it started (0: no
+	// limit).
+	Duration time.Duration
+	// MaxEvents stops it after this many triggers (0: no limit).
+	MaxEvents int
+	// Start is the instant offset 0 stands for; zero means when Record is
+	// called. Offsets come from each frame's Received stamp.
+	Start time.Time
+}
+
+// RecordStats is what a recording saw.
+type RecordStats struct {
+	Triggers int    // trigger frames written as recording lines
+	Pushes   int    // push frames seen (not recorded)
+	Gaps     int    // times seq jumped forward
+	Missing  uint64 // frames missing in those jumps
+}
+
+// Record reads the session's frames and writes each trigger as a
+// recording line (PROTOCOL.md section 8), with its offset from the start
+// of the recording, until the duration or event limit is reached or ctx
+// ends (a normal end: the error is nil) or the session ends (the error
+// says why, e.g. a *CloseError). The capture replays unchanged on the mock
+// server. It counts seq gaps, which mean the server lost frames.
+func Record(ctx context.Context, s *Session, w *spec.RecordingWriter, opts *RecordOptions) (RecordStats, error) {
+	var o RecordOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Start.IsZero() {
+		o.Start = s.c.opts.Now()
+	}
+	if o.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, o.Start.Add(o.Duration))
+		defer cancel()
+	}
+	var (
+		st      RecordStats
+		lastSeq uint64
+	)
+	for o.MaxEvents <= 0 || st.Triggers < o.MaxEvents {
+		f, err := s.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return st, nil
+			}
+			return st, err
+		}
+		if f.Seq > lastSeq+1 {
+			st.Gaps++
+			st.Missing += f.Seq - lastSeq - 1
+		}
+		lastSeq = max(lastSeq, f.Seq)
+		if f.Type != spec.FrameTrigger {
+			st.Pushes++
+			continue
+		}
+		offset := max(f.Received.Sub(o.Start).Milliseconds(), 0)
+		if err := w.WriteRecordingLine(spec.RecordingLine{OffsetMs: offset, Event: f.Event}); err != nil {
+			return st, fmt.Errorf("client: record: %w", err)
+		}
+		st.Triggers++
+	}
+	return st, nil
+}

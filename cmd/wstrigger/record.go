@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+const recordHelp = `
+Joins an implementation with a pattern and writes the triggers it receives
+as a recording (JSON Lines of {"offsetMs":N,"event":{...}}), which the mock
+server replays unchanged (wstrigger mock --recording FILE). It stops after
+--duration or --max-events, when the server closes the session, or on
+Ctrl-C; what was recorded until then is kept.`
+
+// recordOptions are the flags of "record".
+type recordOptions struct {
+	targetOptions
+	Pattern   string
+	Duration  time.Duration
+	MaxEvents int
+	Out       string
+}
+
+func runRecord(ctx context.Context, e *env, args []string) int {
+	var o recordOptions
+	fs := newFlagSet(e, "record", "record --target URL [flags]", recordHelp)
+	o.register(fs, "base URL of the implementation to record from (required), e.g. http://127.0.0.1:8080")
+	fs.StringVar(&o.Pattern, "pattern", "{}", "subscription pattern, in either form")
+	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long (0: until Ctrl-C or the session ends)")
+	fs.IntVar(&o.MaxEvents, "max-events", 0, "stop after this many triggers (0: no limit)")
+	fs.StringVar(&o.Out, "out", "-", "recording file to write; - for standard output")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "wstrigger record: "+format+"\n", args...)
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return fail("unexpected argument %q", pos[0])
+	}
+	if o.Target == "" {
+		return fail("--target is required")
+	}
+	if o.Duration < 0 || o.MaxEvents < 0 {
+		return fail("--duration and --max-events must not be negative")
+	}
+	creds, err := o.resolve(e)
+	if err != nil {
+		return fail("%v", err)
+	}
+	c, err := client.New(o.Target, creds, nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	out, closeOut, err := openOut(o.Out, e.stdout)
+	if err != nil {
+		return fail("%v", err)
+	}
+	s, err := c.Join(ctx, o.Pattern)
+	if err != nil {
+		_ = closeOut(false)
+		return fail("%v", err)
+	}
+	defer s.Close()
+	bw := bufio.NewWriter(out)
+	st, recErr := client.Record(ctx, s, spec.NewRecordingWriter(bw), &client.RecordOptions{Duration: o.Duration, MaxEvents: o.MaxEvents})
+	flushErr := bw.Flush()
+	if err := errors.Join(flushErr, closeOut(true)); err != nil {
+		return fail("writing %s: %v", o.Out, err)
+	}
+	fmt.Fprintf(e.stderr, "wstrigger record: %d triggers recorded", st.Triggers)
+	if st.Gaps > 0 {
+		fmt.Fprintf(e.stderr, "; %d seq gaps, %d frames lost by the server", st.Gaps, st.Missing)
+	}
+	fmt.Fprintln(e.stderr)
+	if recErr != nil {
+		fmt.Fprintf(e.stderr, "wstrigger record: session ended: %v\n", recErr)
+		return exitFail
+	}
+	return exitOK
+}
+
+// openOut opens the output named by a flag: "-" is w. The returned close
+// function commits the file (keep=true) or removes it.
+func openOut(name string, w io.Writer) (io.Writer, func(keep bool) error, error) {
+	if name == "-" || name == "" {
+		return w, func(bool) error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func(keep bool) error {
+		err := f.Close()
+		if !keep {
+			return errors.Join(err, os.Remove(name))
+		}
+		return err
+	}, nil
+}
