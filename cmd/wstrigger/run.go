@@ -35,11 +35,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"mock":    {"run the mock server: the protocol, replayed triggers, faults", runMock},
-		"pattern": {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
-		"record":  {"record the triggers an implementation sends, for the mock to replay", runRecord},
-		"spec":    {"print the embedded OpenAPI or AsyncAPI document", runSpec},
-		"version": {"print the version", runVersion},
+		"contract": {"run the contract suite against an implementation (default: the embedded mock)", runContract},
+		"mock":     {"run the mock server: the protocol, replayed triggers, faults", runMock},
+		"pattern":  {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
+		"record":   {"record the triggers an implementation sends, for the mock to replay", runRecord},
+		"spec":     {"print the embedded OpenAPI or AsyncAPI document", runSpec},
+		"version":  {"print the version", runVersion},
 	}
 }
 

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/reports"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+const contractHelp = `
+Runs the contract suite: every rule of the protocol, checked against the
+OpenAPI and AsyncAPI documents (embedded, or --spec DIR), on --target or,
+without it, on the embedded mock server started in-process. Prints one line
+per check, the spec coverage and the verdict; --json, --junit and
+--markdown write the same results for machines, CI and people.
+
+A second tenant (--other-*) and a forbidden account (--forbidden-*) enable
+the checks that need them; without them those checks are skipped, with the
+reason. --aggressive adds checks that stress the target (session limit,
+slow consumer, slowloris, oversized and malformed frames).
+
+Exit status: 0 when every MUST check passed, 1 when one failed, 2 when the
+target cannot be reached or the flags are wrong.`
+
+// contractOptions are the flags of "contract".
+type contractOptions struct {
+	targetOptions
+	OtherAccessToken      string
+	OtherSecretKey        string
+	ForbiddenAccessToken  string
+	ForbiddenSecretKey    string
+	SpecDir               string
+	RunPattern            string
+	Timeout               time.Duration
+	Observe               time.Duration
+	Aggressive            bool
+	JSON, JUnit, Markdown string
+	Quiet                 bool
+}
+
+func runContract(ctx context.Context, e *env, args []string) int {
+	var o contractOptions
+	fs := newFlagSet(e, "contract", "contract [--target URL] [flags]", contractHelp)
+	o.register(fs, "base URL of the implementation to check (default: the embedded mock, in-process)")
+	fs.StringVar(&o.OtherAccessToken, "other-access-token", "", "a second tenant's access token (default $WSTRIGGER_OTHER_ACCESS_TOKEN)")
+	fs.StringVar(&o.OtherSecretKey, "other-secret-key", "", "a second tenant's secret key (default $WSTRIGGER_OTHER_SECRET_KEY)")
+	fs.StringVar(&o.ForbiddenAccessToken, "forbidden-access-token", "", "access token of an account that may not use websockets (default $WSTRIGGER_FORBIDDEN_ACCESS_TOKEN)")
+	fs.StringVar(&o.ForbiddenSecretKey, "forbidden-secret-key", "", "its secret key (default $WSTRIGGER_FORBIDDEN_SECRET_KEY)")
+	fs.StringVar(&o.SpecDir, "spec", "", "folder holding openapi.yaml and asyncapi.yaml to check against (default: the embedded documents)")
+	fs.StringVar(&o.RunPattern, "run", "", "run only the checks whose id or title matches this regular expression")
+	fs.DurationVar(&o.Timeout, "timeout", contract.DefaultTimeout, "time limit of each check")
+	fs.DurationVar(&o.Observe, "observe", contract.DefaultObserve, "how long the pattern oracle watches triggers")
+	fs.BoolVar(&o.Aggressive, "aggressive", false, "also run the checks that stress the target")
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
+	fs.StringVar(&o.JUnit, "junit", "", "write the results as JUnit XML to this file")
+	fs.StringVar(&o.Markdown, "markdown", "", "write a Markdown summary to this file")
+	fs.BoolVar(&o.Quiet, "quiet", false, "print only the footer, not a line per check")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "wstrigger contract: "+format+"\n", args...)
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return fail("unexpected argument %q", pos[0])
+	}
+	opts, err := o.suiteOptions(e)
+	if err != nil {
+		return fail("%v", err)
+	}
+	target, stop, err := o.suiteTarget(e)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer stop()
+	fmt.Fprintf(e.stdout, "Contract suite against %s\n\n", spec.RedactURLString(target.URL))
+	rep, err := contract.Run(ctx, target, opts)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := reports.ContractFooter(e.stdout, rep); err != nil {
+		return fail("%v", err)
+	}
+	if err := writeContractFiles(&o, rep); err != nil {
+		return fail("%v", err)
+	}
+	if !rep.Passed() {
+		return exitFail
+	}
+	return exitOK
+}
+
+func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
+	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive}
+	if o.RunPattern != "" {
+		re, err := regexp.Compile(o.RunPattern)
+		if err != nil {
+			return nil, fmt.Errorf("--run: %v", err)
+		}
+		opts.Run = re
+	}
+	if o.SpecDir != "" {
+		s, err := spec.Load(os.DirFS(o.SpecDir))
+		if err != nil {
+			return nil, fmt.Errorf("--spec %s: %w", o.SpecDir, err)
+		}
+		opts.Spec = s
+	}
+	if !o.Quiet {
+		opts.Progress = func(r contract.Result) { _ = reports.ContractLine(e.stdout, r) }
+	}
+	return opts, nil
+}
+
+// suiteTarget returns the target and a function that releases it: with
+// --target, the given implementation and credentials; without, a mock
+// started in-process, with its three demo accounts.
+func (o *contractOptions) suiteTarget(e *env) (contract.Target, func(), error) {
+	if o.Target == "" {
+		srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
+		if err != nil {
+			return contract.Target{}, nil, err
+		}
+		return contract.Target{
+			URL:         srv.URL,
+			Credentials: client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
+			Other:       &client.Credentials{AccessToken: mockserver.OtherAccessToken, SecretKey: mockserver.OtherSecretKey},
+			Forbidden:   &client.Credentials{AccessToken: mockserver.ForbiddenAccessToken, SecretKey: mockserver.ForbiddenSecretKey},
+		}, srv.Close, nil
+	}
+	creds, err := o.resolve(e)
+	if err != nil {
+		return contract.Target{}, nil, err
+	}
+	t := contract.Target{URL: o.Target, Credentials: creds}
+	t.Other = optionalCredentials(e, o.OtherAccessToken, o.OtherSecretKey, "WSTRIGGER_OTHER_ACCESS_TOKEN", "WSTRIGGER_OTHER_SECRET_KEY")
+	t.Forbidden = optionalCredentials(e, o.ForbiddenAccessToken, o.ForbiddenSecretKey, "WSTRIGGER_FORBIDDEN_ACCESS_TOKEN", "WSTRIGGER_FORBIDDEN_SECRET_KEY")
+	return t, func() {}, nil
+}
+
+// optionalCredentials returns the pair from flags or environment, or nil
+// when either half is missing.
+func optionalCredentials(e *env, token, secret, tokenEnv, secretEnv string) *client.Credentials {
+	if token == "" {
+		token = e.getenv(tokenEnv)
+	}
+	if secret == "" {
+		secret = e.getenv(secretEnv)
+	}
+	if token == "" || secret == "" {
+		return nil
+	}
+	return &client.Credentials{AccessToken: token, SecretKey: secret}
+}
+
+// writeContractFiles writes the requested output files.
+func writeContractFiles(o *contractOptions, rep *contract.Report) error {
+	outputs := []struct {
+		path  string
+		write func(io.Writer, *contract.Report) error
+	}{
+		{o.JSON, reports.ContractJSON},
+		{o.JUnit, reports.ContractJUnit},
+		{o.Markdown, reports.ContractMarkdown},
+	}
+	var errs []error
+	for _, out := range outputs {
+		if out.path == "" {
+			continue
+		}
+		if err := writeFile(out.path, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeFile writes a file through a temporary one in the same folder, so
+// a failed write never leaves half a report behind.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".wstrigger-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(f.Name(), path)
+}

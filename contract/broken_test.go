@@ -1,0 +1,327 @@
+package contract_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// breakage is a deliberately broken implementation: the mock with one
+// behaviour changed, and the word the failing check's reason must hold.
+type breakage struct {
+	id      string // the check that must fail
+	name    string
+	build   func(t *testing.T, m *mockserver.Server) http.Handler
+	keyword string
+}
+
+func breakages() []breakage {
+	joinOnly := func(fix func(*http.Request)) func(*http.Request) {
+		return func(r *http.Request) {
+			if isJoin(r) {
+				fix(r)
+			}
+		}
+	}
+	pushOnly := func(fix func(*http.Request)) func(*http.Request) {
+		return func(r *http.Request) {
+			if isPush(r) {
+				fix(r)
+			}
+		}
+	}
+	const want401 = "want 401"
+	var closedIDs sync.Map
+	var idCounter atomic.Int64
+	return []breakage{
+		{"HS-001", "101 with a wrong Sec-WebSocket-Accept", wrap(badAccept), "Sec-WebSocket-Accept"},
+		{"HS-002", "rejections upgrade first and then close", wrap(upgradeThenClose), "101 Switching Protocols"},
+
+		{"AUTH-001", "join without credentials accepted", lenient(joinOnly(fillMissing)), want401},
+		{"AUTH-002", "join without access token accepted", lenient(joinOnly(fillMissing)), want401},
+		{"AUTH-003", "join without secret key accepted", lenient(joinOnly(fillMissing)), want401},
+		{"AUTH-004", "join with any secret key accepted", lenient(joinOnly(acceptAnySecret)), want401},
+		{"AUTH-005", "join with any access token accepted", lenient(joinOnly(acceptAnyToken)), want401},
+		{"AUTH-006", "join with empty credentials accepted", lenient(joinOnly(fillMissing)), want401},
+		{"AUTH-007", "join refuses query credentials", lenient(joinOnly(func(r *http.Request) {
+			if r.URL.Query().Has(spec.QueryAccessToken) {
+				r.Header.Del(spec.HeaderAccessToken)
+				setQuery(r, spec.QueryAccessToken, "")
+			}
+		})), "want 101"},
+		{"AUTH-008", "join with a wrong query secret accepted", lenient(joinOnly(acceptAnySecret)), want401},
+		{"AUTH-009", "conflicting credentials resolved in favour of the header", lenient(joinOnly(func(r *http.Request) {
+			if r.Header.Get(spec.HeaderAccessToken) != "" || r.Header.Get(spec.HeaderSecretKey) != "" {
+				q := r.URL.Query()
+				q.Del(spec.QueryAccessToken)
+				q.Del(spec.QuerySecretKey)
+				r.URL.RawQuery = q.Encode()
+				fillMissing(r)
+			}
+		})), want401},
+		{"AUTH-010", "push without credentials accepted", lenient(pushOnly(fillMissing)), want401},
+		{"AUTH-011", "push without access token accepted", lenient(pushOnly(fillMissing)), want401},
+		{"AUTH-012", "push without secret key accepted", lenient(pushOnly(fillMissing)), want401},
+		{"AUTH-013", "push with any secret key accepted", lenient(pushOnly(acceptAnySecret)), want401},
+		{"AUTH-014", "push with any access token accepted", lenient(pushOnly(acceptAnyToken)), want401},
+		{"AUTH-015", "push with empty credentials accepted", lenient(pushOnly(fillMissing)), want401},
+		{"AUTH-016", "push takes query credentials", lenient(pushOnly(func(r *http.Request) {
+			if v := r.URL.Query().Get(spec.QueryAccessToken); v != "" {
+				r.Header.Set(spec.HeaderAccessToken, v)
+				r.Header.Set(spec.HeaderSecretKey, r.URL.Query().Get(spec.QuerySecretKey))
+			}
+		})), want401},
+		{"AUTH-017", "401 messages echo the secret key", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				if b.status == http.StatusUnauthorized {
+					b.setError(http.StatusUnauthorized, spec.CodeUnauthorized, "secret key "+credential(r, spec.HeaderSecretKey, spec.QuerySecretKey)+" is wrong")
+				}
+			})
+		}), "echoes"},
+
+		{"JOIN-001", "a missing pattern means {}", lenient(joinOnly(func(r *http.Request) {
+			if !r.URL.Query().Has(spec.QueryPattern) {
+				setQuery(r, spec.QueryPattern, "{}")
+			}
+		})), "missing_pattern"},
+		{"JOIN-002", "invalid patterns reported as missing", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.JoinPath, spec.CodeInvalidPattern, http.StatusBadRequest, spec.CodeMissingPattern)
+		}), "invalid_pattern"},
+		{"JOIN-003", "invalid_pattern messages name nothing", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.JoinPath, spec.CodeInvalidPattern, http.StatusBadRequest, spec.CodeInvalidPattern)
+		}), "does not name"},
+		{"JOIN-004", "405 on the join without Allow", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				if isJoin(r) {
+					b.header.Del("Allow")
+				}
+			})
+		}), "Allow"},
+		{"JOIN-005", "a plain GET is 400", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.JoinPath, spec.CodeUpgradeRequired, http.StatusBadRequest, spec.CodeInvalidPattern)
+		}), "want 426"},
+		{"JOIN-006", "forbidden accounts get 401", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.JoinPath, spec.CodeForbidden, http.StatusUnauthorized, spec.CodeUnauthorized)
+		}), "want 403"},
+
+		{"SESS-001", "the session frame lacks heartbeat", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameSession {
+				delete(f, "heartbeat")
+			}
+			return []map[string]any{f}
+		})), "heartbeat"},
+		{"SESS-001", "a trigger comes before the session frame", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameSession {
+				return []map[string]any{{"type": "trigger", "seq": 1, "event": map[string]any{"kind": "news-item"}}, f}
+			}
+			return []map[string]any{f}
+		})), "not a session frame"},
+		{"SESS-002", "sequential session ids", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameSession {
+				f["session"] = fmt.Sprintf("sessionid-sequential-%06d", idCounter.Add(1))
+			}
+			return []map[string]any{f}
+		})), "prefix"},
+		{"SESS-003", "the session frame's pattern is always {}", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameSession {
+				f["pattern"] = map[string]any{}
+			}
+			return []map[string]any{f}
+		})), "pattern"},
+
+		{"PUSH-001", "the 202 announces the wrong seq", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				var pr spec.PushResponse
+				if isPush(r) && b.status == http.StatusAccepted && json.Unmarshal(b.buf.Bytes(), &pr) == nil {
+					pr.Seq++
+					b.buf.Reset()
+					_ = json.NewEncoder(&b.buf).Encode(pr)
+				}
+			})
+		}), "the 202 said"},
+		{"PUSH-002", "pushed values re-encoded", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FramePush {
+				if n, ok := f["data"].(json.Number); ok {
+					v, _ := n.Float64()
+					f["data"] = v
+				}
+			}
+			return []map[string]any{f}
+		})), "changed"},
+		{"PUSH-003", "frame 3 of every session is dropped", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["seq"] == json.Number("3") {
+				return nil
+			}
+			return []map[string]any{f}
+		})), "gap"},
+		{"PUSH-004", "push frames swapped in pairs", tampering(tamper{frame: func(p *proxied, data []byte) [][]byte {
+			if !strings.Contains(string(data), `"type":"push"`) {
+				return [][]byte{data}
+			}
+			if p.held == nil {
+				p.held = data
+				return nil
+			}
+			out := [][]byte{data, p.held}
+			p.held = nil
+			return out
+		}}), "out of order"},
+		{"PUSH-005", "every 10th push frame sent twice", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FramePush && p.n%10 == 0 {
+				return []map[string]any{f, f}
+			}
+			return []map[string]any{f}
+		})), "duplicate"},
+		{"PUSH-006", "a missing session is 404", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.PushPath, spec.CodeMissingSession, http.StatusNotFound, spec.CodeSessionNotFound)
+		}), "want 400 missing_session"},
+		{"PUSH-007", "a bad body is 413", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.PushPath, spec.CodeInvalidBody, http.StatusRequestEntityTooLarge, spec.CodePayloadTooLarge)
+		}), "want 400 invalid_body"},
+		{"PUSH-008", "an unknown session is 403", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.PushPath, spec.CodeSessionNotFound, http.StatusForbidden, spec.CodeForbidden)
+		}), "want 404"},
+		{"PUSH-009", "405 on the push without Allow", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				if isPush(r) {
+					b.header.Del("Allow")
+				}
+			})
+		}), "Allow"},
+		{"PUSH-010", "a body too large is 400", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.PushPath, spec.CodePayloadTooLarge, http.StatusBadRequest, spec.CodeInvalidBody)
+		}), "want 413"},
+		{"PUSH-011", "a wrong content type is 400", wrap(func(next http.Handler) http.Handler {
+			return recode(next, spec.PushPath, spec.CodeUnsupportedMediaType, http.StatusBadRequest, spec.CodeInvalidBody)
+		}), "want 415"},
+		{"PUSH-012", "pushes to closed sessions accepted", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				id := r.URL.Query().Get(spec.QuerySession)
+				switch {
+				case !isPush(r):
+				case b.status == http.StatusAccepted:
+					closedIDs.Store(id, true)
+				case b.errorCode() == spec.CodeSessionNotFound:
+					if _, ok := closedIDs.Load(id); ok {
+						b.status = http.StatusAccepted
+						b.buf.Reset()
+						_ = json.NewEncoder(&b.buf).Encode(spec.PushResponse{Session: id, Seq: 99})
+					}
+				}
+			})
+		}), "want 404"},
+		{"PUSH-013", "another tenant's session is 403", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				if isPush(r) && r.Header.Get(spec.HeaderAccessToken) == mockserver.OtherAccessToken && b.errorCode() == spec.CodeSessionNotFound {
+					b.setError(http.StatusForbidden, spec.CodeForbidden, "not your session")
+				}
+			})
+		}), "want 404"},
+		{"PUSH-013", "pushes of another tenant delivered", lenient(pushOnly(func(r *http.Request) {
+			if r.Header.Get(spec.HeaderAccessToken) == mockserver.OtherAccessToken {
+				r.Header.Set(spec.HeaderAccessToken, mockserver.DemoAccessToken)
+				r.Header.Set(spec.HeaderSecretKey, mockserver.DemoSecretKey)
+			}
+		})), "delivered"},
+
+		{"ISO-001", "push frames copied to every session", func(t *testing.T, m *mockserver.Server) http.Handler {
+			var px *proxy
+			px = newProxy(t, m, tamper{frame: func(p *proxied, data []byte) [][]byte {
+				if strings.Contains(string(data), `"type":"push"`) {
+					for _, o := range px.others(p) {
+						o.write(data)
+					}
+				}
+				return [][]byte{data}
+			}})
+			return px
+		}, "leaked"},
+
+		{"PAT-001", "triggers replaced by events that match nothing", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameTrigger && p.pattern != "{}" {
+				f["event"] = map[string]any{"kind": "sales-trigger", "type": "contract-tampered"}
+			}
+			return []map[string]any{f}
+		})), "does not match"},
+		{"PAT-002", "sessions with {} get no triggers", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameTrigger && p.pattern == "{}" {
+				return nil
+			}
+			return []map[string]any{f}
+		})), "never reached"},
+
+		{"LIVE-001", "pings unanswered", tampering(tamper{noPong: true}), "pong"},
+		{"LIVE-002", "frames over 4 KiB closed with 1000", tampering(tamper{closeCode: func(c int) int {
+			if c == spec.CloseMessageTooBig {
+				return websocket.CloseNormalClosure
+			}
+			return c
+		}}), "want 1009"},
+		{"LIVE-004", "an undeclared close code", tampering(tamper{closeCode: func(c int) int {
+			if c == spec.CloseMessageTooBig {
+				return 4999
+			}
+			return c
+		}}), "does not declare"},
+	}
+}
+
+// TestChecksCatchBrokenImplementations runs each MUST check against an
+// implementation broken in the way it guards against, and asserts that
+// it fails and names the problem.
+func TestChecksCatchBrokenImplementations(t *testing.T) {
+	for _, b := range breakages() {
+		t.Run(b.id+"/"+b.name, func(t *testing.T) {
+			// Fast replay, so that the oracle sees triggers on narrow
+			// patterns within its window.
+			m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
+			srv := httptest.NewServer(b.build(t, m))
+			t.Cleanup(srv.Close)
+			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), &contract.Options{
+				Run: regexp.MustCompile("^" + regexp.QuoteMeta(b.id) + "$"), Observe: time.Second, Timeout: 5 * time.Second,
+			})
+			require.NoError(t, err)
+			require.Len(t, rep.Results, 1)
+			res := rep.Results[0]
+			assert.Equal(t, contract.StatusFail, res.Status, "%s passed against %q", b.id, b.name)
+			assert.Contains(t, res.Reason, b.keyword)
+			assert.False(t, rep.Passed())
+			t.Logf("%s: %s", b.id, res.Reason)
+		})
+	}
+}
+
+// TestBreakagesCoverMustChecks keeps the catalogue and the table of
+// broken implementations in step.
+func TestBreakagesCoverMustChecks(t *testing.T) {
+	covered := map[string]bool{}
+	for _, b := range breakages() {
+		covered[b.id] = true
+	}
+	var ids []string
+	for _, c := range contract.Checks() {
+		ids = append(ids, c.ID)
+		if c.Level == contract.LevelMust {
+			assert.True(t, covered[c.ID], "MUST check %s has no broken implementation that makes it fail", c.ID)
+		}
+	}
+	for id := range covered {
+		assert.True(t, slices.Contains(ids, id), "broken implementation for unknown check %s", id)
+	}
+}

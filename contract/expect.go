@@ -1,0 +1,90 @@
+package contract
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// endpoint is one of the two endpoints of the API, found in the spec by
+// path and method.
+type endpoint struct {
+	name   string // "join" or "push", for messages
+	path   string
+	method string
+}
+
+var (
+	joinEP = endpoint{"join", spec.JoinPath, http.MethodGet}
+	pushEP = endpoint{"push", spec.PushPath, http.MethodPost}
+)
+
+// expectation is an error answer a check expects: an endpoint and an
+// error code. The status is not written here: it is the status under
+// which the spec declares the code for the endpoint's operation (see
+// runner.status), so a spec that moves a code moves the expectation.
+type expectation struct {
+	ep   endpoint
+	code spec.ErrorCode
+}
+
+// The expectations of every check, in one table.
+var (
+	expJoinUnauthorized     = expectation{joinEP, spec.CodeUnauthorized}
+	expJoinForbidden        = expectation{joinEP, spec.CodeForbidden}
+	expJoinMissingPattern   = expectation{joinEP, spec.CodeMissingPattern}
+	expJoinInvalidPattern   = expectation{joinEP, spec.CodeInvalidPattern}
+	expJoinMethod           = expectation{joinEP, spec.CodeMethodNotAllowed}
+	expJoinUpgradeRequired  = expectation{joinEP, spec.CodeUpgradeRequired}
+	expJoinTooMany          = expectation{joinEP, spec.CodeTooManyConnections}
+	expPushUnauthorized     = expectation{pushEP, spec.CodeUnauthorized}
+	expPushMissingSession   = expectation{pushEP, spec.CodeMissingSession}
+	expPushInvalidBody      = expectation{pushEP, spec.CodeInvalidBody}
+	expPushNotFound         = expectation{pushEP, spec.CodeSessionNotFound}
+	expPushMethod           = expectation{pushEP, spec.CodeMethodNotAllowed}
+	expPushTooLarge         = expectation{pushEP, spec.CodePayloadTooLarge}
+	expPushUnsupportedMedia = expectation{pushEP, spec.CodeUnsupportedMediaType}
+	expPushQueueFull        = expectation{pushEP, spec.CodeSessionQueueFull}
+)
+
+// operation returns the spec's operation of an endpoint.
+func (r *runner) operation(ep endpoint) (spec.Operation, error) {
+	for _, op := range r.spec.Operations() {
+		if op.Path == ep.path && op.Method == ep.method {
+			return op, nil
+		}
+	}
+	return spec.Operation{}, fmt.Errorf("the spec declares no %s %s operation", ep.method, ep.path)
+}
+
+// status returns the status that carries e's code on e's endpoint, as
+// the spec declares it.
+func (r *runner) status(e expectation) (int, error) {
+	op, err := r.operation(e.ep)
+	if err != nil {
+		return 0, err
+	}
+	for _, st := range op.Statuses {
+		if slices.Contains(r.spec.ErrorCodes(op.ID, st), e.code) {
+			return st, nil
+		}
+	}
+	return 0, fmt.Errorf("the spec declares no status with error code %s for %s", e.code, op.ID)
+}
+
+// success returns the status of a successful request to ep: the one 1xx
+// or 2xx status its operation declares.
+func (r *runner) success(ep endpoint) (int, error) {
+	op, err := r.operation(ep)
+	if err != nil {
+		return 0, err
+	}
+	for _, st := range op.Statuses {
+		if st < 300 {
+			return st, nil
+		}
+	}
+	return 0, fmt.Errorf("the spec declares no success status for %s", op.ID)
+}

@@ -1,0 +1,97 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/spec/pattern"
+)
+
+// joinReq is one join a check makes.
+type joinReq struct {
+	step     string
+	header   http.Header // credentials and other headers
+	rawQuery string      // the whole query, pattern and query credentials included
+	noRead   bool        // leave the frames after the session frame unread until startReading
+}
+
+// joinQuery returns the query of a join with the given pattern.
+func joinQuery(pat string) string { return url.Values{spec.QueryPattern: {pat}}.Encode() }
+
+// joinAs joins with creds as headers and the given pattern, and fails
+// unless a session opens.
+func (c *checkCtx) joinAs(ctx context.Context, step string, creds client.Credentials, pat string) (*wsSession, error) {
+	s, resp, err := c.join(ctx, joinReq{step: step, header: credHeader(creds), rawQuery: joinQuery(pat)})
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, fmt.Errorf("%s: the join was refused with %s", step, describe(resp))
+	}
+	return s, nil
+}
+
+// joinMain is joinAs with the main tenant's credentials.
+func (c *checkCtx) joinMain(ctx context.Context, step, pat string) (*wsSession, error) {
+	return c.joinAs(ctx, step, c.target.Credentials, pat)
+}
+
+// join makes a WebSocket join. A refused join returns its answer and a
+// nil session; an error means no answer came at all, or the session
+// frame did not. Every answer goes through observe, every frame through
+// the session's checks.
+func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response, error) {
+	u := c.url(spec.JoinPath, jr.rawQuery, true)
+	conn, resp, err := c.dialer.DialContext(ctx, u.String(), jr.header)
+	vreq, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.url(spec.JoinPath, jr.rawQuery, false).String(), nil)
+	for k, vs := range jr.header {
+		vreq.Header[k] = vs
+	}
+	vreq.Header.Set("Connection", "Upgrade")
+	vreq.Header.Set("Upgrade", "websocket")
+	vreq.Header.Set("Sec-WebSocket-Version", "13")
+	if resp == nil {
+		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.str(spec.RedactError(err).Error()))
+	}
+	var body []byte
+	if err != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	}
+	_ = resp.Body.Close()
+	r := c.observe(ctx, jr.step, vreq, nil, resp.StatusCode, resp.Header, body)
+	if err != nil {
+		if resp.StatusCode == http.StatusSwitchingProtocols {
+			c.failf("%s: 101 with an invalid handshake (Upgrade, Connection or Sec-WebSocket-Accept is wrong)", jr.step)
+		}
+		return nil, r, nil
+	}
+	s := &wsSession{
+		c: c, conn: conn, label: jr.step,
+		frames: make(chan frame, frameBuffer), done: make(chan struct{}),
+		pongs: make(chan string, 1), stop: make(chan struct{}),
+	}
+	if q, err := url.ParseQuery(jr.rawQuery); err == nil && q.Has(spec.QueryPattern) {
+		s.patText = q.Get(spec.QueryPattern)
+		s.pat, _ = pattern.Parse(s.patText)
+	}
+	c.track(s)
+	if err := s.readSessionFrame(ctx); err != nil {
+		return nil, r, fmt.Errorf("%s: %w", jr.step, err)
+	}
+	conn.SetPongHandler(func(data string) error {
+		select {
+		case s.pongs <- data:
+		default:
+		}
+		return nil
+	})
+	if !jr.noRead {
+		s.startReading()
+	}
+	return s, r, nil
+}

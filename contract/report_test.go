@@ -1,0 +1,206 @@
+package contract_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+func TestRunReport(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		aggressive bool
+	}{
+		{"default", false},
+		{"aggressive", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A small session limit and queue, so that the aggressive
+			// checks reach them quickly.
+			creds := mockserver.DefaultCredentials()
+			creds[0].MaxSessions = 64
+			srv := newMock(t, &mockserver.Options{Credentials: creds, QueueSize: 64})
+			target := mockTarget(srv.URL)
+			var progress []string
+			rep, err := contract.Run(t.Context(), target, &contract.Options{
+				Observe: testObserve, Aggressive: tc.aggressive,
+				Progress: func(r contract.Result) { progress = append(progress, r.ID) },
+			})
+			require.NoError(t, err)
+			assert.True(t, rep.Passed())
+			for _, r := range rep.Results {
+				switch r.Status {
+				case contract.StatusFail:
+					t.Errorf("%s failed: %s", r.ID, r.Reason)
+				case contract.StatusSkip:
+					assert.NotEmpty(t, r.Reason, "%s skipped without a reason", r.ID)
+				}
+				if !tc.aggressive {
+					assert.False(t, r.Aggressive, r.ID)
+				}
+			}
+			assert.Len(t, progress, len(rep.Results))
+			assert.Equal(t, rep.Summary.Total, len(rep.Results))
+			if tc.aggressive {
+				assert.Equal(t, len(contract.Checks()), len(rep.Results))
+			}
+
+			// Coverage lists every operation, status, message type and
+			// close code of the spec.
+			s, err := spec.Default()
+			require.NoError(t, err)
+			require.Len(t, rep.Coverage.Operations, len(s.Operations()))
+			for i, op := range s.Operations() {
+				oc := rep.Coverage.Operations[i]
+				assert.Equal(t, op.ID, oc.ID)
+				var declared []int
+				for _, st := range oc.Statuses {
+					if st.Declared {
+						declared = append(declared, st.Status)
+					}
+				}
+				assert.Equal(t, op.Statuses, declared, op.ID)
+			}
+			var types []string
+			for _, m := range rep.Coverage.Messages {
+				types = append(types, m.Type)
+				assert.Positive(t, m.Seen, "message type %s never seen", m.Type)
+			}
+			assert.Equal(t, s.MessageTypes(), types)
+			assert.Len(t, rep.Coverage.CloseCodes, len(s.CloseCodes()))
+
+			// The JSON has its version and no secret.
+			data, err := json.Marshal(rep)
+			require.NoError(t, err)
+			var shape map[string]any
+			require.NoError(t, json.Unmarshal(data, &shape))
+			assert.EqualValues(t, contract.SchemaVersion, shape["schemaVersion"])
+			for _, k := range []string{"target", "started", "durationNs", "aggressive", "results", "coverage", "summary"} {
+				assert.Contains(t, shape, k)
+			}
+			assertNoSecrets(t, string(data), target, srv)
+		})
+	}
+}
+
+// assertNoSecrets fails if text holds a credential or a session id the
+// mock issued.
+func assertNoSecrets(t *testing.T, text string, target contract.Target, srv *mockserver.Server) {
+	t.Helper()
+	secrets := []string{target.Credentials.AccessToken, target.Credentials.SecretKey,
+		target.Other.AccessToken, target.Other.SecretKey, target.Forbidden.AccessToken, target.Forbidden.SecretKey}
+	for _, s := range secrets {
+		assert.NotContains(t, text, s)
+	}
+	ids := sessionIDs(text)
+	assert.Empty(t, ids, "session ids in the report")
+}
+
+// sessionIDs finds strings shaped like the mock's session ids next to
+// "session" in text.
+var sessionIDRE = regexp.MustCompile(`session[^A-Za-z0-9_-]{1,8}([A-Za-z0-9_-]{22,64})`)
+
+func sessionIDs(text string) []string {
+	var out []string
+	for _, m := range sessionIDRE.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func TestReportCarriesNoSessionID(t *testing.T) {
+	// Sessions opened outside the suite show what the mock's ids look
+	// like; the report must not contain any of those it saw.
+	srv := newMock(t, nil)
+	target := mockTarget(srv.URL)
+	s, err := client.Join(t.Context(), srv.URL, target.Credentials, "{}")
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, sessionIDs(`{"session":"`+s.ID()+`"}`), 1, "the detector finds ids")
+	rep, err := contract.Run(t.Context(), target, &contract.Options{Observe: testObserve, Run: regexp.MustCompile(`^(SESS|PUSH-00[12]|HS)`)})
+	require.NoError(t, err)
+	data, err := json.Marshal(rep)
+	require.NoError(t, err)
+	assertNoSecrets(t, string(data), target, srv)
+	assert.True(t, strings.Contains(string(data), "***"), "redaction marks are present")
+}
+
+func TestRunUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	rep, err := contract.Run(ctx, mockTarget("http://"+addr+"?accessToken=leak"), &contract.Options{Timeout: 2 * time.Second})
+	require.Error(t, err)
+	assert.Nil(t, rep)
+	assert.True(t, errors.Is(err, contract.ErrUnreachable), "%v", err)
+	assert.NotContains(t, err.Error(), mockserver.DemoSecretKey)
+}
+
+func TestRunBadOptions(t *testing.T) {
+	good := mockTarget("http://127.0.0.1:1")
+	for _, tc := range []struct {
+		name   string
+		target contract.Target
+		opts   *contract.Options
+	}{
+		{"no URL", contract.Target{Credentials: good.Credentials}, nil},
+		{"bad scheme", contract.Target{URL: "ftp://x", Credentials: good.Credentials}, nil},
+		{"no credentials", contract.Target{URL: good.URL}, nil},
+		{"negative timeout", good, &contract.Options{Timeout: -time.Second}},
+		{"negative observe", good, &contract.Options{Observe: -time.Second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := contract.Run(t.Context(), tc.target, tc.opts)
+			require.Error(t, err)
+			assert.Nil(t, rep)
+			assert.ErrorIs(t, err, contract.ErrOptions)
+			assert.False(t, errors.Is(err, contract.ErrUnreachable))
+		})
+	}
+}
+
+func TestTargetFromEnv(t *testing.T) {
+	env := map[string]string{
+		contract.EnvTarget: "http://h:1", contract.EnvAccessToken: "a", contract.EnvSecretKey: "s",
+		contract.EnvOtherAccessToken: "oa", contract.EnvOtherSecretKey: "os", contract.EnvForbiddenAccessToken: "fa",
+	}
+	tg, ok := contract.TargetFromEnv(func(k string) string { return env[k] })
+	require.True(t, ok)
+	assert.Equal(t, "http://h:1", tg.URL)
+	assert.Equal(t, client.Credentials{AccessToken: "a", SecretKey: "s"}, tg.Credentials)
+	require.NotNil(t, tg.Other)
+	assert.Equal(t, "oa", tg.Other.AccessToken)
+	assert.Nil(t, tg.Forbidden, "half a pair is no pair")
+	_, ok = contract.TargetFromEnv(func(string) string { return "" })
+	assert.False(t, ok)
+}
+
+func TestChecksCatalogue(t *testing.T) {
+	ids := map[string]bool{}
+	idRE := regexp.MustCompile(`^[A-Z]+-\d{3}$`)
+	for _, c := range contract.Checks() {
+		assert.Regexp(t, idRE, c.ID)
+		assert.False(t, ids[c.ID], "duplicate id %s", c.ID)
+		ids[c.ID] = true
+		assert.NotEmpty(t, c.Title, c.ID)
+		assert.Contains(t, []contract.Level{contract.LevelMust, contract.LevelShould}, c.Level, c.ID)
+		assert.True(t, strings.HasPrefix(c.Section, "PROTOCOL.md §"), c.ID)
+		assert.Equal(t, c.Group == "aggressive", c.Aggressive, c.ID)
+	}
+}

@@ -1,0 +1,196 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// catalogue returns every check in run order.
+func catalogue() []checkDef {
+	var all []checkDef
+	for _, group := range [][]checkDef{
+		handshakeChecks(), authChecks(), joinChecks(), sessionChecks(),
+		pushChecks(), isolationChecks(), patternChecks(), livenessChecks(), aggressiveChecks(),
+	} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// Checks returns the catalogue, in run order.
+func Checks() []Check {
+	defs := catalogue()
+	out := make([]Check, len(defs))
+	for i, d := range defs {
+		out[i] = d.Check
+	}
+	return out
+}
+
+// selected returns the checks a run with opts runs.
+func selected(opts Options) []checkDef {
+	var out []checkDef
+	for _, d := range catalogue() {
+		if d.Aggressive && !opts.Aggressive {
+			continue
+		}
+		if opts.Run != nil && !opts.Run.MatchString(d.ID) && !opts.Run.MatchString(d.Title) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// Run runs the selected checks against target, one after the other, and
+// returns their results with the spec coverage. Its error is only for a
+// suite that could not run: bad options (wrapping ErrOptions) or a target
+// that does not answer (wrapping ErrUnreachable); failed checks are in
+// the Report.
+func Run(ctx context.Context, target Target, opts *Options) (*Report, error) {
+	r, err := newRunner(target, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	start := time.Now()
+	if err := r.preflight(ctx); err != nil {
+		return nil, err
+	}
+	rep := r.newReport(start)
+	for _, d := range selected(r.opts) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("contract: %w", err)
+		}
+		res := r.runCheck(ctx, d)
+		rep.Results = append(rep.Results, res)
+		if r.opts.Progress != nil {
+			r.opts.Progress(res)
+		}
+	}
+	r.finish(rep, start)
+	return rep, nil
+}
+
+func (r *runner) newReport(start time.Time) *Report {
+	return &Report{
+		SchemaVersion: SchemaVersion,
+		Target:        spec.RedactURL(r.base),
+		Started:       start,
+		Aggressive:    r.opts.Aggressive,
+		Results:       []Result{},
+	}
+}
+
+func (r *runner) finish(rep *Report, start time.Time) {
+	rep.Coverage = r.cov.report()
+	rep.Summary = summarize(rep.Results)
+	rep.Duration = time.Since(start)
+}
+
+// Test runs the suite against target as subtests of t, one per check,
+// named by check ID: a failed check is a t.Error carrying its reason and
+// evidence, a skipped one a t.Skip. A team can call it from its own go
+// test, as golang.org/x/net/nettest.TestConn is called. Options.Progress
+// is called as in Run. Coverage is logged at the end.
+func Test(t *testing.T, target Target, opts *Options) {
+	t.Helper()
+	r, err := newRunner(target, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	ctx := t.Context()
+	start := time.Now()
+	if err := r.preflight(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep := r.newReport(start)
+	for _, d := range selected(r.opts) {
+		t.Run(d.ID, func(t *testing.T) {
+			res := r.runCheck(ctx, d)
+			rep.Results = append(rep.Results, res)
+			if r.opts.Progress != nil {
+				r.opts.Progress(res)
+			}
+			switch res.Status {
+			case StatusFail:
+				t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, formatEvidence(res.Evidence))
+			case StatusSkip:
+				t.Skipf("%s %s: skipped: %s", res.ID, res.Title, res.Reason)
+			default:
+				t.Logf("%s %s: pass (%v)", res.ID, res.Title, res.Duration.Round(time.Millisecond))
+			}
+		})
+	}
+	r.finish(rep, start)
+	t.Logf("contract: %d checks, %d passed, %d failed, %d skipped in %v; %s",
+		rep.Summary.Total, rep.Summary.Passed, rep.Summary.Failed, rep.Summary.Skipped,
+		rep.Duration.Round(time.Millisecond), coverageLine(rep.Coverage))
+}
+
+// formatEvidence renders evidence for a test log.
+func formatEvidence(ev []Evidence) string {
+	var b strings.Builder
+	for _, e := range ev {
+		b.WriteString("\n--- " + e.Step)
+		if e.Request != "" {
+			b.WriteString("\n" + indent(e.Request))
+		}
+		if e.Status != 0 {
+			fmt.Fprintf(&b, "\n  => %d", e.Status)
+		}
+		if e.Response != "" {
+			b.WriteString("\n" + indent(e.Response))
+		}
+		for _, f := range e.Frames {
+			b.WriteString("\n  frame: " + f)
+		}
+		if e.Note != "" {
+			b.WriteString("\n  note: " + e.Note)
+		}
+	}
+	return b.String()
+}
+
+func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
+
+// coverageLine summarises coverage in one line.
+func coverageLine(cv Coverage) string {
+	var parts []string
+	for _, op := range cv.Operations {
+		var missing []string
+		n := 0
+		for _, st := range op.Statuses {
+			if st.Declared {
+				n++
+				if !st.Exercised {
+					missing = append(missing, itoa(st.Status))
+				}
+			}
+		}
+		p := fmt.Sprintf("%s %d/%d statuses", op.ID, n-len(missing), n)
+		if len(missing) > 0 {
+			p += " (not exercised: " + strings.Join(missing, ", ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	var msgs []string
+	for _, m := range cv.Messages {
+		msgs = append(msgs, fmt.Sprintf("%s×%d", m.Type, m.Seen))
+	}
+	parts = append(parts, "frames "+strings.Join(msgs, " "))
+	var codes []string
+	for _, c := range cv.CloseCodes {
+		if c.Seen > 0 {
+			codes = append(codes, fmt.Sprintf("%d×%d", c.Code, c.Seen))
+		}
+	}
+	parts = append(parts, "close codes seen "+strings.Join(codes, " "))
+	return strings.Join(parts, "; ")
+}

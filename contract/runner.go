@@ -1,0 +1,255 @@
+package contract
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// runner holds what the checks of one run share: the target, the spec,
+// the coverage and the secrets to redact.
+type runner struct {
+	target Target
+	opts   Options
+	spec   *spec.Spec
+	base   *url.URL
+	httpc  *http.Client
+	dialer *websocket.Dialer
+	cov    *coverage
+	red    *redactor
+	// ownTransport is the transport the runner made, nil when the
+	// caller's is used.
+	ownTransport *http.Transport
+	// wrong are credentials no server accepts, fresh for each run.
+	wrong client.Credentials
+}
+
+func newRunner(target Target, opts *Options) (*runner, error) {
+	o, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if err := target.check(); err != nil {
+		return nil, err
+	}
+	base, _ := client.ParseTarget(target.URL)
+	r := &runner{
+		target: target, opts: o, spec: o.Spec, base: base,
+		cov:   newCoverage(o.Spec),
+		red:   newRedactor(),
+		wrong: client.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
+	}
+	var transport http.RoundTripper
+	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
+		transport = o.HTTPClient.Transport
+	} else {
+		// A transport of our own, whose idle connections close drops.
+		own := http.DefaultTransport.(*http.Transport).Clone()
+		transport, r.ownTransport = own, own
+	}
+	r.httpc = &http.Client{
+		Transport:     transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	r.dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: o.Timeout}
+	for _, c := range r.allCredentials() {
+		r.red.add(c.AccessToken, c.SecretKey)
+	}
+	r.red.add(r.wrong.AccessToken, r.wrong.SecretKey)
+	return r, nil
+}
+
+// close releases the runner's idle connections.
+func (r *runner) close() {
+	if r.ownTransport != nil {
+		r.ownTransport.CloseIdleConnections()
+	}
+}
+
+// allCredentials returns the credentials of every tenant the run knows.
+func (r *runner) allCredentials() []client.Credentials {
+	out := []client.Credentials{r.target.Credentials}
+	if r.target.Other != nil {
+		out = append(out, *r.target.Other)
+	}
+	if r.target.Forbidden != nil {
+		out = append(out, *r.target.Forbidden)
+	}
+	return out
+}
+
+// url returns the URL of path on the target with a raw query.
+func (r *runner) url(path, rawQuery string, ws bool) *url.URL {
+	u := *r.base
+	u.Path += path
+	u.RawQuery = rawQuery
+	if ws {
+		u.Scheme = map[string]string{"https": "wss"}[u.Scheme]
+		if u.Scheme == "" {
+			u.Scheme = "ws"
+		}
+	}
+	return &u
+}
+
+// preflight fails with ErrUnreachable when the target does not answer
+// HTTP at all.
+func (r *runner) preflight(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(spec.JoinPath, "", false).String(), nil)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrOptions, r.red.str(spec.RedactError(err).Error()))
+	}
+	resp, err := r.httpc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %s", ErrUnreachable, spec.RedactURL(r.base), r.red.str(spec.RedactError(err).Error()))
+	}
+	_ = resp.Body.Close()
+	return nil
+}
+
+// checkDef is a check of the catalogue and the function that runs it.
+type checkDef struct {
+	Check
+	// observe adds Options.Observe to the check's timeout.
+	observe bool
+	run     func(ctx context.Context, c *checkCtx) error
+}
+
+// errSkip is returned by a check that cannot run; its text is the reason.
+type errSkip struct{ reason string }
+
+func (e *errSkip) Error() string { return e.reason }
+
+func skipf(format string, args ...any) error { return &errSkip{fmt.Sprintf(format, args...)} }
+
+// checkCtx is what one check works with: the runner, plus the problems
+// and evidence it collects. Its methods may be called from several
+// goroutines of the check.
+type checkCtx struct {
+	*runner
+	mu       sync.Mutex
+	problems []string
+	evidence []Evidence
+	dropped  int
+	sessions []*wsSession
+}
+
+// failf records a problem: the check fails, and the problem is part of
+// its reason.
+func (c *checkCtx) failf(format string, args ...any) {
+	msg := c.red.str(fmt.Sprintf(format, args...))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.problems {
+		if p == msg {
+			return
+		}
+	}
+	c.problems = append(c.problems, msg)
+}
+
+// failed reports whether a problem has been recorded.
+func (c *checkCtx) failed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.problems) > 0
+}
+
+// addEvidence records an exchange; past maxEvidence entries only a
+// count is kept.
+func (c *checkCtx) addEvidence(e Evidence) {
+	e.Step = c.red.str(e.Step)
+	e.Note = c.red.str(e.Note)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.evidence) >= maxEvidence {
+		c.dropped++
+		return
+	}
+	c.evidence = append(c.evidence, e)
+}
+
+// note records a summary of the check; it is kept even past maxEvidence.
+func (c *checkCtx) note(step, note string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.evidence = append(c.evidence, Evidence{Step: c.red.str(step), Note: c.red.str(note)})
+}
+
+func (c *checkCtx) track(s *wsSession) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sessions = append(c.sessions, s)
+}
+
+// cleanup closes every session the check opened and waits for their
+// readers.
+func (c *checkCtx) cleanup() {
+	c.mu.Lock()
+	ss := c.sessions
+	c.sessions = nil
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range ss {
+		wg.Go(func() { s.close() })
+	}
+	wg.Wait()
+}
+
+// runCheck runs one check and returns its result.
+func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
+	start := time.Now()
+	res.Check = d.Check
+	timeout := r.opts.Timeout
+	if d.observe {
+		timeout += r.opts.Observe
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := &checkCtx{runner: r}
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("check panicked: %v", p)
+			}
+		}()
+		return d.run(cctx, c)
+	}()
+	c.cleanup()
+	var skip *errSkip
+	switch {
+	case errors.As(err, &skip) && !c.failed():
+		res.Status, res.Reason = StatusSkip, r.red.str(skip.reason)
+	case err != nil && !errors.As(err, &skip):
+		if cctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%w (the check's time limit is %v)", err, timeout)
+		}
+		c.failf("%v", err)
+	}
+	if res.Status != StatusSkip {
+		res.Status = StatusPass
+		if c.failed() {
+			res.Status = StatusFail
+			res.Reason = truncate(strings.Join(c.problems, "; "), maxReason)
+		}
+	}
+	res.Evidence = c.evidence
+	if c.dropped > 0 {
+		res.Evidence = append(res.Evidence, Evidence{Step: "more exchanges", Note: fmt.Sprintf("%d more exchanges not shown", c.dropped)})
+	}
+	res.Duration = time.Since(start)
+	return res
+}

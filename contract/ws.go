@@ -1,0 +1,359 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/spec/pattern"
+)
+
+// frameBuffer is how many frames a session holds before its reader stops
+// reading.
+const frameBuffer = 8192
+
+// maxSeqProblems is how many seq departures of one session are reported.
+const maxSeqProblems = 3
+
+// frame is a frame a session received.
+type frame struct {
+	spec.Frame
+	raw []byte
+}
+
+// wsSession is an open session. Its reader goroutine checks every frame:
+// the AsyncAPI schema, seq order, and the pattern oracle (every trigger
+// must match the session's pattern). Problems fail the check that
+// opened the session.
+type wsSession struct {
+	c         *checkCtx
+	conn      *websocket.Conn
+	label     string
+	id        string
+	heartbeat int
+	echoed    json.RawMessage // the pattern of the session frame
+	pat       *pattern.Pattern
+	patText   string
+	first     []byte // the session frame
+
+	frames  chan frame
+	done    chan struct{}
+	stop    chan struct{}
+	pongs   chan string
+	started atomic.Bool
+	closing atomic.Bool
+	once    sync.Once
+	writeMu sync.Mutex
+
+	mu        sync.Mutex
+	lastSeq   uint64
+	closeCode int // the server's close code, 0 before or without one
+	readErr   error
+	triggers  int
+	kept      []string
+	// seqProblems counts seq departures; only the first few are reported.
+	seqProblems int
+}
+
+func (s *wsSession) readSessionFrame(ctx context.Context) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(s.c.opts.Timeout)
+	}
+	_ = s.conn.SetReadDeadline(deadline)
+	_, data, err := s.conn.ReadMessage()
+	_ = s.conn.SetReadDeadline(time.Time{})
+	if err != nil {
+		s.recordClose(err)
+		return fmt.Errorf("no session frame after the upgrade: %s", s.c.red.str(err.Error()))
+	}
+	s.first = data
+	var probe struct {
+		Session string `json:"session"`
+	}
+	if json.Unmarshal(data, &probe) == nil {
+		s.c.red.add(probe.Session)
+	}
+	s.c.cov.message(frameType(data))
+	s.keep(data)
+	if err := s.c.spec.ValidateFrame(data); err != nil {
+		s.c.failf("%s: the first frame departs from the spec: %v", s.label, err)
+	}
+	f, err := spec.DecodeFrame(data)
+	if err != nil {
+		return fmt.Errorf("the first frame is not a valid session frame: %s: %s", s.c.red.str(err.Error()), s.c.red.frame(data))
+	}
+	if f.Type != spec.FrameSession {
+		return fmt.Errorf("the first frame is a %s frame, not a session frame: %s", f.Type, s.c.red.frame(data))
+	}
+	s.id, s.heartbeat, s.echoed = f.Session, f.Heartbeat, f.Pattern
+	return nil
+}
+
+func frameType(data []byte) string {
+	var probe struct {
+		Type any `json:"type"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return "(not JSON)"
+	}
+	if t, ok := probe.Type.(string); ok {
+		return t
+	}
+	return "(no type)"
+}
+
+func (s *wsSession) keep(data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.kept) < maxFrames {
+		s.kept = append(s.kept, s.c.red.frame(data))
+	}
+}
+
+// startReading starts the reader goroutine; close waits for it.
+func (s *wsSession) startReading() {
+	if s.started.CompareAndSwap(false, true) {
+		go s.readLoop()
+	}
+}
+
+func (s *wsSession) readLoop() {
+	defer close(s.done)
+	defer close(s.frames)
+	for {
+		_, data, err := s.conn.ReadMessage()
+		if err != nil {
+			s.recordClose(err)
+			return
+		}
+		f, ok := s.inspect(data)
+		if !ok {
+			continue
+		}
+		select {
+		case s.frames <- f:
+		case <-s.stop:
+		}
+	}
+}
+
+// inspect runs the checks every frame gets.
+func (s *wsSession) inspect(data []byte) (frame, bool) {
+	c := s.c
+	c.cov.message(frameType(data))
+	s.keep(data)
+	if err := c.spec.ValidateFrame(data); err != nil {
+		c.failf("%s: a frame departs from the spec: %v", s.label, err)
+	}
+	f, err := spec.DecodeFrame(data)
+	if err != nil {
+		c.failf("%s: %v", s.label, err)
+		return frame{}, false
+	}
+	switch f.Type {
+	case spec.FrameSession:
+		c.failf("%s: a second session frame", s.label)
+		return frame{}, false
+	case spec.FrameTrigger, spec.FramePush:
+	default:
+		return frame{}, false
+	}
+	s.mu.Lock()
+	last := s.lastSeq
+	s.lastSeq = max(last, f.Seq)
+	if f.Type == spec.FrameTrigger {
+		s.triggers++
+	}
+	s.mu.Unlock()
+	var problem string
+	switch {
+	case f.Seq == last:
+		problem = fmt.Sprintf("duplicate seq %d", f.Seq)
+	case f.Seq < last:
+		problem = fmt.Sprintf("frames out of order: seq %d after %d", f.Seq, last)
+	case f.Seq > last+1:
+		problem = fmt.Sprintf("seq gap: %d after %d, %d frames missing", f.Seq, last, f.Seq-last-1)
+	}
+	if problem != "" {
+		s.mu.Lock()
+		s.seqProblems++
+		n := s.seqProblems
+		s.mu.Unlock()
+		if n <= maxSeqProblems {
+			c.failf("%s: %s", s.label, problem)
+		}
+	}
+	if f.Type == spec.FrameTrigger && s.pat != nil {
+		dec := json.NewDecoder(bytes.NewReader(f.Event))
+		dec.UseNumber()
+		var ev any
+		if dec.Decode(&ev) == nil {
+			if ok, why := s.pat.Explain(ev); !ok {
+				c.failf("%s: trigger seq %d does not match the session's pattern %s: %s", s.label, f.Seq, truncate(s.patText, 200), why)
+			}
+		}
+	}
+	return frame{Frame: f, raw: data}, true
+}
+
+func (s *wsSession) recordClose(err error) {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		s.mu.Lock()
+		s.readErr = err
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Lock()
+	s.readErr, s.closeCode = err, ce.Code
+	s.mu.Unlock()
+	switch ce.Code {
+	case websocket.CloseNoStatusReceived, websocket.CloseAbnormalClosure, websocket.CloseTLSHandshake:
+		return // never sent on the wire
+	}
+	s.c.cov.closeCode(ce.Code)
+	if !declaredClose(s.c.spec, ce.Code) {
+		s.c.failf("%s: the server closed with code %d, which the spec does not declare (declared: %v)", s.label, ce.Code, s.c.spec.CloseCodes())
+	}
+}
+
+func declaredClose(sp *spec.Spec, code int) bool {
+	for _, c := range sp.CloseCodes() {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// next returns the next trigger or push frame, or why there is none.
+func (s *wsSession) next(ctx context.Context) (frame, error) {
+	select {
+	case f, ok := <-s.frames:
+		if ok {
+			return f, nil
+		}
+		return frame{}, s.endErr()
+	case <-ctx.Done():
+		return frame{}, fmt.Errorf("%s: waiting for a frame: %w", s.label, ctx.Err())
+	}
+}
+
+// nextPush returns the next push frame, skipping triggers.
+func (s *wsSession) nextPush(ctx context.Context) (frame, error) {
+	for {
+		f, err := s.next(ctx)
+		if err != nil || f.Type == spec.FramePush {
+			return f, err
+		}
+	}
+}
+
+// endErr says why the session ended.
+func (s *wsSession) endErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closeCode != 0 {
+		return fmt.Errorf("%s: the server closed the session with code %d", s.label, s.closeCode)
+	}
+	if s.readErr != nil {
+		return fmt.Errorf("%s: the connection ended: %s", s.label, s.c.red.str(s.readErr.Error()))
+	}
+	return fmt.Errorf("%s: the session ended", s.label)
+}
+
+// code returns the server's close code, 0 if none.
+func (s *wsSession) code() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeCode
+}
+
+func (s *wsSession) triggerCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.triggers
+}
+
+// ping sends a ping and waits for the matching pong.
+func (s *wsSession) ping(ctx context.Context, payload string) (time.Duration, error) {
+	start := time.Now()
+	deadline, _ := ctx.Deadline()
+	if err := s.conn.WriteControl(websocket.PingMessage, []byte(payload), deadline); err != nil {
+		return 0, fmt.Errorf("%s: sending a ping: %v", s.label, err)
+	}
+	for {
+		select {
+		case got := <-s.pongs:
+			if got == payload {
+				return time.Since(start), nil
+			}
+		case <-s.done:
+			return 0, fmt.Errorf("%s: no pong: %w", s.label, s.endErr())
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%s: no pong within the time limit", s.label)
+		}
+	}
+}
+
+// write sends a data frame.
+func (s *wsSession) write(ctx context.Context, typ int, data []byte) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	deadline, _ := ctx.Deadline()
+	_ = s.conn.SetWriteDeadline(deadline)
+	return s.conn.WriteMessage(typ, data)
+}
+
+// waitClosed waits until the server has ended the session.
+func (s *wsSession) waitClosed(ctx context.Context) error {
+	for {
+		select {
+		case _, ok := <-s.frames:
+			if !ok {
+				<-s.done
+				return nil
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("%s: the server did not close the session in time", s.label)
+		}
+	}
+}
+
+// close ends the session with 1000 and waits for the reader.
+func (s *wsSession) close() {
+	s.once.Do(func() {
+		s.closing.Store(true)
+		close(s.stop)
+		s.writeMu.Lock()
+		_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		s.writeMu.Unlock()
+		if s.started.Load() {
+			select {
+			case <-s.done:
+			case <-time.After(2 * time.Second):
+			}
+		}
+		_ = s.conn.Close()
+		if s.started.Load() {
+			<-s.done
+		}
+	})
+}
+
+// frameEvidence records the first frames of the session as evidence.
+func (s *wsSession) frameEvidence(note string) {
+	s.mu.Lock()
+	kept := append([]string(nil), s.kept...)
+	s.mu.Unlock()
+	s.c.addEvidence(Evidence{Step: "frames on " + s.label, Frames: kept, Note: note})
+}
