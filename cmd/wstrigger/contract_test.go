@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/mockserver"
+)
+
+func TestContractCommandAgainstEmbeddedMock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite")
+	}
+	dir := t.TempDir()
+	files := map[string]string{"json": filepath.Join(dir, "r.json"), "junit": filepath.Join(dir, "r.xml"), "markdown": filepath.Join(dir, "r.md")}
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := run(ctx, []string{"contract", "--observe", "1s", "--json", files["json"], "--junit", files["junit"], "--markdown", files["markdown"]}, demoEnv(&stdout, &stderr))
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stdout.String(), "every MUST check passed")
+	assert.Contains(t, stdout.String(), "PASS  AUTH-001")
+
+	data, err := os.ReadFile(files["json"])
+	require.NoError(t, err)
+	var rep contract.Report
+	require.NoError(t, json.Unmarshal(data, &rep))
+	assert.Equal(t, contract.SchemaVersion, rep.SchemaVersion)
+	assert.True(t, rep.Passed())
+	for _, name := range []string{mockserver.DemoSecretKey, mockserver.OtherSecretKey, mockserver.ForbiddenSecretKey} {
+		assert.NotContains(t, string(data), name)
+	}
+	for _, f := range []string{files["junit"], files["markdown"]} {
+		info, err := os.Stat(f)
+		require.NoError(t, err)
+		assert.Positive(t, info.Size())
+	}
+}
+
+func TestContractCommandStatuses(t *testing.T) {
+	// An implementation that answers 200 to everything fails the auth checks.
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer broken.Close()
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"a failing MUST check", []string{"--target", broken.URL, "--run", "^AUTH-00[1-3]$"}, exitFail, "NOT CONFORMANT", ""},
+		{"unreachable target", []string{"--target", "http://127.0.0.1:1", "--run", "AUTH-001"}, exitUsage, "", "127.0.0.1:1"},
+		{"bad --run", []string{"--run", "("}, exitUsage, "", "--run"},
+		{"bad --spec", []string{"--spec", "/nonexistent"}, exitUsage, "", "--spec"},
+		{"target without credentials", []string{"--target", broken.URL, "--access-token", ""}, exitUsage, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			e := demoEnv(&stdout, &stderr)
+			if tc.name == "target without credentials" {
+				e.getenv = func(string) string { return "" }
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			code := run(ctx, append([]string{"contract"}, tc.args...), e)
+			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			assert.Contains(t, stdout.String(), tc.stdout)
+			assert.Contains(t, stderr.String(), tc.stderr)
+			assert.NotContains(t, stdout.String()+stderr.String(), mockserver.DemoSecretKey)
+		})
+	}
+}
