@@ -36,6 +36,7 @@ func TestValidateFrameAccepts(t *testing.T) {
 		{"push of null", `{"type":"push","seq":6,"data":null}`},
 		{"push of a number", `{"type":"push","seq":7,"data":42}`},
 		{"push of an array", `{"type":"push","seq":8,"data":["Keller & Roth",true]}`},
+		{"push of an array holding null and nested arrays", `{"type":"push","seq":9,"data":[1,null,[null,{"a":null}],"x"]}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
