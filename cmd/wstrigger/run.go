@@ -36,6 +36,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"contract": {"run the contract suite against an implementation (default: the embedded mock)", runContract},
+		"load":     {"load-test an implementation: many subscriptions, open-model pushes, honest latency", runLoad},
 		"mock":     {"run the mock server: the protocol, replayed triggers, faults", runMock},
 		"pattern":  {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
 		"record":   {"record the triggers an implementation sends, for the mock to replay", runRecord},

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+const loadHelp = `
+Load-tests an implementation (--target, or without it the embedded mock
+in-process): holds --subscriptions sessions joined at --connect-rate, each
+with a pattern from a mix (--patterns FILE, one per line), and pushes at
+--push-rate (or --stages) on an open model: pushes go out on schedule
+whatever the answers, and latency counts from each push's intended send
+time, so a stalled target shows as latency instead of a slower driver.
+
+It prints the delivery accounting (every accepted push received exactly
+once, lost, duplicated, late or out of order; seq gaps; the invariant
+accepted = received + lost), latency percentiles (push end-to-end, service
+time, push response, connect, first frame), errors by class, and, against
+the mock, a reconciliation with its /_mock/stats. --json writes all of it
+with the interval series and the HdrHistograms.
+
+--slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
+the exit status: 0 when all pass, 1 when one fails, 2 on bad flags or when
+the run cannot start.`
+
+// loadOptions are the flags of "load".
+type loadOptions struct {
+	targetOptions
+	opts      load.Options
+	Patterns  string
+	Stages    string
+	Skew      string
+	Shard     string
+	SLOs      []load.SLO
+	JSON      string
+	Quiet     bool
+	Reconnect bool
+}
+
+func (o *loadOptions) register(fs *flag.FlagSet) {
+	o.targetOptions.register(fs, "base URL of the implementation to load (default: the embedded mock, in-process)")
+	fs.IntVar(&o.opts.Subscriptions, "subscriptions", load.DefaultSubscriptions, "subscriptions to hold, over all shards")
+	fs.Float64Var(&o.opts.ConnectRate, "connect-rate", load.DefaultConnectRate, "joins per second while ramping up")
+	fs.StringVar(&o.Patterns, "patterns", "", "file of patterns, one per line (default: an embedded mix)")
+	fs.Float64Var(&o.opts.PushRate, "push-rate", load.DefaultPushRate, "pushes per second, over all shards")
+	fs.StringVar(&o.Stages, "stages", "", "push stages instead of --push-rate and --duration, such as 30s:1000,60s:5000")
+	fs.DurationVar(&o.opts.Duration, "duration", load.DefaultDuration, "how long to push (after the warmup)")
+	fs.DurationVar(&o.opts.Warmup, "warmup", 0, "push this long first, left out of latencies and rates")
+	fs.IntVar(&o.opts.PayloadSize, "payload-size", load.DefaultPayloadSize, "bytes of each push body")
+	fs.StringVar(&o.Skew, "skew", "uniform", "how pushes pick subscriptions: uniform or zipf:S (S > 1)")
+	fs.DurationVar(&o.opts.PushTimeout, "push-timeout", load.DefaultPushTimeout, "push request timeout; frames later than this after the intended time are late")
+	fs.IntVar(&o.opts.Workers, "workers", load.DefaultWorkers, "push requests in flight at most")
+	fs.BoolVar(&o.opts.NoReconnect, "no-reconnect", false, "do not reconnect sessions the server closes")
+	fs.StringVar(&o.Shard, "shard", "0/1", "this process's part K/N of a run split over N processes")
+	fs.Func("slo", "objective such as 'push.p99<50ms', 'errors<0.1%', 'delivered>=99.99%' (repeatable)", func(s string) error {
+		slo, err := load.ParseSLO(s)
+		if err == nil {
+			o.SLOs = append(o.SLOs, slo)
+		}
+		return err
+	})
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
+	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
+}
+
+// parse fills the parts of the options that need parsing.
+func (o *loadOptions) parse() error {
+	var err error
+	if o.Stages != "" {
+		if o.opts.Stages, err = load.ParseStages(o.Stages); err != nil {
+			return fmt.Errorf("--stages: %w", err)
+		}
+	}
+	if o.opts.Skew, err = load.ParseSkew(o.Skew); err != nil {
+		return fmt.Errorf("--skew: %w", err)
+	}
+	if o.opts.Shard, err = load.ParseShard(o.Shard); err != nil {
+		return fmt.Errorf("--shard: %w", err)
+	}
+	if o.Patterns != "" {
+		f, err := os.Open(o.Patterns)
+		if err != nil {
+			return fmt.Errorf("--patterns: %w", err)
+		}
+		defer f.Close()
+		if o.opts.Patterns, err = load.ParsePatterns(f); err != nil {
+			return fmt.Errorf("--patterns %s: %w", o.Patterns, err)
+		}
+	}
+	if o.opts.Subscriptions < 1 {
+		return errors.New("--subscriptions must be at least 1")
+	}
+	return nil
+}
+
+func runLoad(ctx context.Context, e *env, args []string) int {
+	var o loadOptions
+	fs := newFlagSet(e, "load", "load [--target URL] [flags]", loadHelp)
+	o.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "wstrigger load: "+format+"\n", args...)
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return fail("unexpected argument %q", pos[0])
+	}
+	if err := o.parse(); err != nil {
+		return fail("%v", err)
+	}
+	if err := o.checkCapacity(e); err != nil {
+		return fail("%v", err)
+	}
+	target, creds, stop, err := o.loadTarget(e)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer stop()
+	res, err := runWithProgress(ctx, e, &o, target, creds)
+	if err != nil {
+		return fail("%v", err)
+	}
+	passed := res.CheckSLOs(o.SLOs)
+	if err := res.WriteText(e.stdout); err != nil {
+		return fail("%v", err)
+	}
+	if o.JSON != "" {
+		if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if !passed {
+		return exitFail
+	}
+	return exitOK
+}
+
+func writeLoadJSON(w io.Writer, r *load.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// checkCapacity raises the open-file limit and refuses a shard larger
+// than one process can hold.
+func (o *loadOptions) checkCapacity(e *env) error {
+	was, soft, err := load.RaiseFileLimit()
+	if err != nil {
+		return nil // nothing to check against
+	}
+	if !o.Quiet && was < soft {
+		fmt.Fprintf(e.stderr, "raised the open-file limit from %d to the hard limit, %d\n", was, soft)
+	} else if !o.Quiet {
+		fmt.Fprintf(e.stderr, "open-file limit: %d (the hard limit)\n", soft)
+	}
+	n := o.opts.Subscriptions / o.opts.Shard.N
+	if o.opts.Subscriptions%o.opts.Shard.N > o.opts.Shard.K {
+		n++
+	}
+	inProcess := o.Target == ""
+	if most := load.MaxSubscriptions(soft, o.opts.Workers, inProcess); n > most {
+		where := "one process"
+		if inProcess {
+			where = "one process that also runs the embedded mock (two files per subscription; run 'wstrigger mock' apart and pass --target)"
+		}
+		return fmt.Errorf("%d subscriptions in this process, but %s can hold about %d under its limit of %d open files: split the run with --shard K/N over %d or more processes (each with --shard 0/N, 1/N, ...)",
+			n, where, most, soft, (o.opts.Subscriptions+most-1)/max(most, 1))
+	}
+	return nil
+}
+
+// loadTarget returns the target and credentials, starting the embedded
+// mock when --target is absent, and a function that stops it.
+func (o *loadOptions) loadTarget(e *env) (string, client.Credentials, func(), error) {
+	if o.Target != "" {
+		creds, err := o.resolve(e)
+		return o.Target, creds, func() {}, err
+	}
+	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
+	if err != nil {
+		return "", client.Credentials{}, nil, err
+	}
+	if !o.Quiet {
+		fmt.Fprintf(e.stderr, "no --target: loading the embedded mock at %s\n", srv.URL)
+	}
+	return srv.URL, client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
+}
+
+// runWithProgress runs the driver with a progress display on stderr:
+// mpb bars on a terminal, a plain line per second otherwise, nothing
+// with --quiet.
+func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string, creds client.Credentials) (*load.Result, error) {
+	opts := o.opts
+	tty := isTerminal(e.stderr) && !strings.EqualFold(e.getenv("TERM"), "dumb")
+	if !o.Quiet && !tty {
+		opts.OnInterval = func(iv load.Interval) { fmt.Fprintln(e.stderr, intervalLine(iv)) }
+	}
+	d, err := load.New(target, creds, &opts)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Quiet {
+		fmt.Fprintf(e.stderr, "loading %s: %d subscriptions, pushes for %v\n", spec.RedactURLString(target), d.Live().Subscriptions, d.Live().PushDuration)
+	}
+	if o.Quiet || !tty {
+		return d.Run(ctx)
+	}
+	return runBars(ctx, e.stderr, d)
+}
+
+// intervalLine is the plain progress line of one second.
+func intervalLine(iv load.Interval) string {
+	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %d/s (target %.0f/s) accepted %d/s  frames %d/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
+		iv.T, iv.Phase, iv.Joined, iv.Open, iv.Sent, iv.TargetRate, iv.Accepted, iv.Frames,
+		time.Duration(iv.EndToEndP50Us)*time.Microsecond, time.Duration(iv.EndToEndP99Us)*time.Microsecond, iv.Errors, iv.DriverCPU)
+}
+
+// runBars runs d under two mpb bars: subscriptions joined, and the push
+// schedule with its live figures.
+func runBars(ctx context.Context, w io.Writer, d *load.Driver) (*load.Result, error) {
+	l := d.Live()
+	p := mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(200*time.Millisecond))
+	joined := p.AddBar(int64(l.Subscriptions),
+		mpb.PrependDecorators(decor.Name("joined  ", decor.WCSyncSpaceR), decor.CountersNoUnit("%d / %d", decor.WCSyncWidth)),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+			l := d.Live()
+			return fmt.Sprintf("open %d  reconnects %d", l.Open, l.Reconnects)
+		})))
+	total := max(l.PushDuration.Milliseconds(), 1)
+	run := p.AddBar(total,
+		mpb.PrependDecorators(decor.Name("pushing ", decor.WCSyncSpaceR), decor.Any(func(decor.Statistics) string {
+			l := d.Live()
+			return fmt.Sprintf("%v / %v", l.Elapsed.Round(100*time.Millisecond), l.PushDuration)
+		}, decor.WCSyncWidth)),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+			l := d.Live()
+			return fmt.Sprintf("%s  %d/s of %.0f/s  frames %d/s  p99 %v  errors %d", l.Phase, l.Last.Sent, l.Last.TargetRate,
+				l.Last.Frames, time.Duration(l.Last.EndToEndP99Us)*time.Microsecond, l.Errors)
+		})))
+	updCtx, stopUpd := context.WithCancel(ctx)
+	var g errgroup.Group
+	g.Go(func() error {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			l := d.Live()
+			joined.SetCurrent(l.Joined)
+			run.SetCurrent(min(l.Elapsed.Milliseconds(), total-1))
+			select {
+			case <-t.C:
+			case <-updCtx.Done():
+				return nil
+			}
+		}
+	})
+	res, err := d.Run(ctx)
+	stopUpd()
+	_ = g.Wait()
+	joined.SetTotal(-1, true)
+	run.SetTotal(-1, true)
+	p.Wait()
+	return res, err
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

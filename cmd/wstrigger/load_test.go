@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/load"
+)
+
+func TestLoadCommandWritesJSON(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run.json")
+	patterns := filepath.Join(dir, "patterns.txt")
+	require.NoError(t, os.WriteFile(patterns, []byte("# mix\n{}\ntype=job-join\n"), 0o600))
+	code, stdout, stderr := runCmd(t, "", "load", "--subscriptions", "20", "--push-rate", "100", "--duration", "1s",
+		"--patterns", patterns, "--json", out, "--slo", "delivered>=100%", "--slo", "errors<1%")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "Invariant      accepted 100 = received 100 + lost 0 + in flight 0: holds")
+	assert.Contains(t, stdout, "SLO pass delivered>=100%")
+	assert.Contains(t, stderr, "no --target: loading the embedded mock")
+	assert.Regexp(t, `joined 20 open \d+  pushes \d+/s \(target \d+/s\)`, stderr, "plain progress lines off a terminal")
+
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	for _, key := range []string{"schemaVersion", "kind", "meta", "config", "subscriptions", "pushes", "delivery", "latency", "errors", "intervals", "mock", "driver", "slos"} {
+		assert.Contains(t, doc, key)
+	}
+	var res load.Result
+	require.NoError(t, json.Unmarshal(data, &res))
+	assert.Equal(t, load.SchemaVersion, res.SchemaVersion)
+	assert.Equal(t, load.ResultKind, res.Kind)
+	assert.Equal(t, []string{"{}", "type=job-join"}, res.Config.Patterns)
+	assert.Equal(t, uint64(100), res.Delivery.ExactlyOnce)
+	h, err := res.Latency.PushEndToEnd.Histogram()
+	require.NoError(t, err)
+	assert.Equal(t, int64(100), h.TotalCount(), "the encoded histogram decodes")
+	assert.NotEmpty(t, res.Meta.GoVersion)
+	assert.Positive(t, res.Meta.NumCPU)
+}
+
+func TestLoadCommandStatuses(t *testing.T) {
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"failed SLO", []string{"--subscriptions", "5", "--push-rate", "20", "--duration", "500ms", "--quiet", "--slo", "push.p99<1us"}, exitFail, ""},
+		{"bad SLO", []string{"--slo", "push.p99<fast"}, exitUsage, "not a duration"},
+		{"bad stages", []string{"--stages", "30s"}, exitUsage, "--stages"},
+		{"bad shard", []string{"--shard", "3/2"}, exitUsage, "--shard"},
+		{"bad skew", []string{"--skew", "zipf:0.5"}, exitUsage, "--skew"},
+		{"missing patterns file", []string{"--patterns", "/nonexistent/p.txt"}, exitUsage, "--patterns"},
+		{"too many for one process", []string{"--subscriptions", "50000"}, exitUsage, "--shard K/N"},
+		{"target without credentials", []string{"--target", "http://127.0.0.1:1"}, exitUsage, "credentials missing"},
+		{"positional argument", []string{"extra"}, exitUsage, "unexpected argument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, "", append([]string{"load"}, tc.args...)...)
+			assert.Equal(t, tc.code, code, stdout+stderr)
+			assert.Contains(t, stderr, tc.stderr)
+		})
+	}
+}

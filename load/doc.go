@@ -1,0 +1,64 @@
+// Package load is the load driver of wstrigger: it holds many
+// subscriptions on an implementation of the websocket trigger API,
+// pushes into them on an open-model schedule, and accounts for every
+// push and every frame with honest latency.
+//
+//	res, err := load.Run(ctx, "http://127.0.0.1:8080", creds, &load.Options{
+//		Subscriptions: 1000, PushRate: 2000, Duration: 10 * time.Second,
+//	})
+//	if err != nil { ... }
+//	_ = res.WriteText(os.Stdout) // accounting, latencies, errors
+//	ok := res.CheckSLOs(slos)   // for CI gates
+//
+// # Model
+//
+// Subscriptions join at Options.ConnectRate, each with a pattern from
+// Options.Patterns, and are held for the run; a session the server
+// closes is joined again after a full-jitter exponential backoff (unless
+// Options.NoReconnect). Pushes follow a Schedule, a pure function of the
+// push number, whatever the answers: push n is due at Schedule.Due(n)
+// and carries its id and its intended and actual send times in its body
+// ({"lt":{"id":N,"sub":S,"t":INTENDED,"s":SENT},"pad":"..."}). The
+// receiver measures end-to-end latency from the intended time, so a
+// stalled target shows in the percentiles instead of slowing the driver
+// down (coordinated omission), and service time from the actual send;
+// pushes that started more than Options.LateSend behind are counted.
+//
+// Every push ends in the push table as accepted, rejected, failed or
+// unsent, and is received once, several times, or never (lost: with a
+// session that ended, or by the end plus PushTimeout). The invariant
+// accepted = received + lost (+ in flight, when the run was cut short)
+// is checked. Seq gaps, repeats and reordering are counted per session;
+// trigger frames per subscription. When the target is the mock, its
+// /_mock/stats before and after the run are reconciled with what the
+// driver saw.
+//
+// Latencies are HdrHistograms in microseconds (1 µs to 1 h, three
+// significant digits), recorded into a few lock-striped shards and merged
+// at the end; the Result carries each one encoded, for merging shards
+// and comparing runs. Result is versioned (SchemaVersion).
+//
+// # Scale
+//
+// A process holds about as many subscriptions as it may open files
+// (MaxSubscriptions; RaiseFileLimit raises the soft limit); Options.Shard
+// splits a larger run over processes. Each subscription keeps small
+// websocket buffers (DefaultReadBuffer, DefaultWriteBuffer, a pooled
+// write buffer), a small frame buffer and no timer of its own. Joins to
+// a loopback target are spread over Options.SourceAddrs source addresses
+// so each has its own ephemeral ports. The driver watches its own CPU,
+// scheduler latency and GC pauses and warns when it, not the target, may
+// have set the pace.
+//
+// # Concurrency
+//
+// Run owns every goroutine it starts and waits for all of them before it
+// returns: one goroutine per subscription (it joins, reads its session's
+// frames through the client's single reader goroutine, and reconnects),
+// Options.Workers push workers fed by one pacer goroutine through one
+// channel, and one ticker goroutine that closes the one-second intervals
+// and calls Options.OnInterval. Workers and readers share the push table
+// through atomics and the histograms through striped locks; each
+// subscription's own figures belong to its goroutine until Run gathers
+// them. Live may be called from any goroutine while Run runs.
+package load

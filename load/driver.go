@@ -1,0 +1,272 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// Phases of a run, as Live reports them.
+const (
+	PhaseJoining  = "joining"
+	PhaseWarmup   = "warmup"
+	PhasePushing  = "pushing"
+	PhaseDraining = "draining"
+	PhaseClosing  = "closing"
+	PhaseDone     = "done"
+)
+
+// live are the counters the progress display and the interval series
+// read while the run goes on.
+type live struct {
+	joined, open, reconnects   atomic.Int64
+	joinAttempts, joinFailures atomic.Uint64
+	dispatched, sent, accepted atomic.Uint64
+	frames, lateSends          atomic.Uint64
+	maxLag                     atomic.Int64
+	phase                      atomic.Pointer[string]
+}
+
+// Driver runs one load run. Make it with New and call Run once; Live may
+// be called meanwhile from any goroutine.
+type Driver struct {
+	target string
+	creds  client.Credentials
+	opts   Options
+	now    func() time.Time
+
+	cl       *client.Client
+	httpc    *http.Client
+	ownHTTP  bool
+	sched    Schedule
+	table    *pushTable
+	rec      *recorder
+	errs     *errorLog
+	led      ledger
+	live     live
+	subs     []*subscription
+	loopback bool
+	srcNext  atomic.Uint32
+
+	firstLeft atomic.Int64  // subscriptions yet to make their first join attempt
+	firstDone chan struct{} // closed when firstLeft reaches zero
+
+	started, pushStart, measureFrom time.Time
+	pushStartNs                     atomic.Int64 // pushStart for the ticker and Live
+
+	lastMu    sync.Mutex
+	last      Interval
+	intervals []Interval // written by the ticker goroutine only
+	watch     selfWatch
+}
+
+// Run is New followed by (*Driver).Run.
+func Run(ctx context.Context, target string, creds client.Credentials, opts *Options) (*Result, error) {
+	d, err := New(target, creds, opts)
+	if err != nil {
+		return nil, err
+	}
+	return d.Run(ctx)
+}
+
+// New checks the options and prepares a run against target.
+func New(target string, creds client.Credentials, opts *Options) (*Driver, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	u, err := client.ParseTarget(target)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	d := &Driver{target: u.String(), creds: creds, opts: o, now: o.Now, errs: newErrorLog(creds)}
+	d.loopback = isLoopback(u.Hostname()) && o.SourceAddrs > 1
+	d.httpc, d.ownHTTP = o.HTTPClient, o.HTTPClient == nil
+	if d.ownHTTP {
+		d.httpc = &http.Client{Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: client.DefaultHandshakeTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        o.Workers,
+			MaxIdleConnsPerHost: o.Workers,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+		}}
+	}
+	dialer := o.Dialer
+	if dialer == nil {
+		dialer = &websocket.Dialer{
+			HandshakeTimeout: client.DefaultHandshakeTimeout,
+			ReadBufferSize:   DefaultReadBuffer,
+			WriteBufferSize:  DefaultWriteBuffer,
+			WriteBufferPool:  &sync.Pool{},
+			NetDialContext:   d.dial,
+		}
+	}
+	d.cl, err = client.New(d.target, creds, &client.Options{
+		Dialer: dialer, HTTPClient: d.httpc, FrameBuffer: DefaultFrameBuffer,
+		ReadLimit: 2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	d.sched = o.schedule()
+	d.table = newPushTable(d.sched.Total())
+	d.rec = newRecorder(max(4, 2*runtime.GOMAXPROCS(0)))
+	d.led = ledger{table: d.table, rec: d.rec, live: &d.live, shard: o.Shard, timeout: o.PushTimeout}
+	n := o.mySubscriptions()
+	d.subs = make([]*subscription, n)
+	for i := range d.subs {
+		global := i*o.Shard.N + o.Shard.K
+		d.subs[i] = &subscription{idx: i, pattern: o.Patterns[global%len(o.Patterns)], rc: receiver{sub: i}}
+	}
+	d.firstLeft.Store(int64(n))
+	d.firstDone = make(chan struct{})
+	if n == 0 {
+		close(d.firstDone)
+	}
+	d.setPhase(PhaseJoining)
+	return d, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.To4() != nil && ip.IsLoopback()
+}
+
+// dial makes the websocket's TCP connection, spreading loopback joins
+// over source addresses 127.0.0.1 to 127.0.0.SourceAddrs so that each
+// has its own ephemeral ports.
+func (d *Driver) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	nd := net.Dialer{Timeout: client.DefaultHandshakeTimeout}
+	if d.loopback {
+		i := d.srcNext.Add(1) % uint32(d.opts.SourceAddrs)
+		nd.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))}
+		network = "tcp4"
+	}
+	return nd.DialContext(ctx, network, addr)
+}
+
+func (d *Driver) setPhase(p string) { d.live.phase.Store(&p) }
+
+// Run joins the subscriptions, pushes on schedule, waits for the frames
+// still due, closes everything and returns the results. Cancelling ctx
+// cuts the run short; the results then describe what happened so far.
+func (d *Driver) Run(ctx context.Context) (*Result, error) {
+	before := d.mockStats(ctx)
+	d.started = d.now()
+	d.watch.start()
+	tickCtx, stopTick := context.WithCancel(context.Background())
+	var ticker errgroup.Group
+	ticker.Go(func() error { d.tick(tickCtx); return nil })
+
+	subCtx, stopSubs := context.WithCancel(ctx)
+	defer stopSubs()
+	var subs errgroup.Group
+	d.joinAll(subCtx, &subs)
+
+	d.pushStart = d.now()
+	d.pushStartNs.Store(d.pushStart.UnixNano())
+	d.measureFrom = d.pushStart.Add(d.opts.Warmup)
+	d.led.measureFrom = d.measureFrom.UnixNano()
+	d.pushAll(ctx)
+
+	d.setPhase(PhaseDraining)
+	d.drain(ctx)
+	cutoff, cutShort := d.now().Sub(d.pushStart), ctx.Err() != nil
+
+	d.setPhase(PhaseClosing)
+	stopSubs()
+	_ = subs.Wait()
+	stopTick()
+	_ = ticker.Wait()
+	if d.ownHTTP {
+		d.httpc.CloseIdleConnections()
+	}
+	after := d.mockStats(context.WithoutCancel(ctx))
+	d.setPhase(PhaseDone)
+	res := d.result(cutoff, cutShort, before, after)
+	return res, nil
+}
+
+// joinAll starts the subscriptions at ConnectRate and returns when each
+// has made its first join attempt.
+func (d *Driver) joinAll(ctx context.Context, g *errgroup.Group) {
+	ramp := Schedule{Stages: []Stage{{Duration: time.Duration(float64(len(d.subs)) / d.opts.ConnectRate * float64(time.Second)), Rate: d.opts.ConnectRate}}}
+	start := d.now()
+	for i, s := range d.subs {
+		due, _ := ramp.Due(uint64(i))
+		if !sleepUntil(ctx, d.now, start.Add(due)) {
+			break
+		}
+		g.Go(func() error { d.runSub(ctx, s); return nil })
+	}
+	select {
+	case <-d.firstDone:
+	case <-ctx.Done():
+	}
+}
+
+// firstTried marks one subscription's first join attempt done.
+func (d *Driver) firstTried() {
+	if d.firstLeft.Add(-1) == 0 {
+		close(d.firstDone)
+	}
+}
+
+// drain waits until every accepted push has been received, or until
+// PushTimeout after the end of the schedule, or ctx is done.
+func (d *Driver) drain(ctx context.Context) {
+	deadline := d.pushStart.Add(d.sched.Duration() + d.opts.PushTimeout)
+	for d.outstanding() > 0 {
+		next := d.now().Add(10 * time.Millisecond)
+		if next.After(deadline) {
+			next = deadline
+		}
+		if !sleepUntil(ctx, d.now, next) || !d.now().Before(deadline) {
+			return
+		}
+	}
+}
+
+// outstanding counts accepted pushes not received yet.
+func (d *Driver) outstanding() int64 {
+	var n int64
+	for _, s := range d.subs {
+		if c := s.cur.Load(); c != nil {
+			n += max(c.accepted.Load()-c.received.Load(), 0)
+		}
+	}
+	return n
+}
+
+// sleepUntil waits until t, or ctx is done (then it returns false).
+func sleepUntil(ctx context.Context, now func() time.Time, t time.Time) bool {
+	wait := t.Sub(now())
+	if wait <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// RedactedTarget is the target URL as results show it.
+func (d *Driver) RedactedTarget() string { return spec.RedactURLString(d.target) }

@@ -1,0 +1,76 @@
+package load
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// TestCloseFaultReconnectsAndCountsLosses has the mock close every
+// session after a few frames: the driver reconnects, and the pushes it
+// loses with the closed sessions are reported lost, across reconnects.
+func TestCloseFaultReconnectsAndCountsLosses(t *testing.T) {
+	srv := startMock(t, &mockserver.Options{Recording: noReplay(), Faults: mockserver.Faults{CloseAfterFrames: 15, Latency: 20 * time.Millisecond}})
+	res, err := Run(context.Background(), srv.URL, demo, &Options{
+		Subscriptions: 10, PushRate: 200, Duration: 2 * time.Second, Workers: 16,
+		BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond, PushTimeout: time.Second,
+	})
+	require.NoError(t, err)
+	d, s := res.Delivery, res.Subscriptions
+	assert.True(t, d.InvariantHolds, d.Invariant)
+	assert.Positive(t, s.Reconnects)
+	assert.Equal(t, s.Sessions, uint64(s.Requested)+s.Reconnects)
+	assert.Positive(t, d.Lost, "frames queued when a session closed are lost")
+	assert.Equal(t, d.Lost, d.LostAcrossReconnect)
+	assert.Equal(t, d.Accepted, d.ExactlyOnce+d.Lost)
+	assert.Contains(t, errorKeys(res), "close 1011")
+	require.NotNil(t, res.Mock)
+	assert.Equal(t, res.Mock.PushFramesSent, res.Mock.PushFramesReceived)
+	assert.Equal(t, d.Lost, res.Mock.Dropped, "the mock's drops are the driver's losses")
+}
+
+// TestStallShowsInLatency is the coordinated-omission check of the
+// issue: a 1 s stall of every frame in the middle of a 10 s run at
+// 1,000 pushes/s must put the push p99 between 800 ms and 1 s, because
+// the driver keeps pushing on schedule and counts from the intended time.
+func TestStallShowsInLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10 s run: skipped with -short")
+	}
+	if raceEnabled {
+		t.Skip("a timing assertion at 1,000 pushes/s: the race detector slows the driver and the in-process mock several times; run without -race")
+	}
+	stall := mockserver.Stall{Start: time.Now().Add(5 * time.Second), Duration: time.Second}
+	srv := startMock(t, &mockserver.Options{Recording: noReplay(), Faults: mockserver.Faults{Stall: stall}})
+	res, err := Run(context.Background(), srv.URL, demo, &Options{
+		Subscriptions: 50, ConnectRate: 5000, PushRate: 1000, Duration: 10 * time.Second,
+	})
+	require.NoError(t, err)
+	e2e := time.Duration(res.Latency.PushEndToEnd.P99Us) * time.Microsecond
+	t.Logf("push end-to-end p50 %v p99 %v max %v", us(res.Latency.PushEndToEnd.P50Us), e2e, us(res.Latency.PushEndToEnd.MaxUs))
+	assert.GreaterOrEqual(t, e2e, 800*time.Millisecond)
+	assert.LessOrEqual(t, e2e, time.Second)
+	assert.True(t, res.Delivery.InvariantHolds, res.Delivery.Invariant)
+	assert.Equal(t, res.Delivery.Accepted, res.Delivery.ExactlyOnce)
+	var peak int64
+	for _, iv := range res.Intervals {
+		peak = max(peak, iv.EndToEndMaxUs)
+	}
+	assert.GreaterOrEqual(t, peak, int64(900_000), "the stall shows in the interval series")
+}
+
+func noReplay() []spec.RecordingLine { return []spec.RecordingLine{} }
+
+func errorKeys(r *Result) []string {
+	var keys []string
+	for _, e := range r.Errors {
+		keys = append(keys, e.Key)
+	}
+	return keys
+}

@@ -1,0 +1,144 @@
+package load
+
+import (
+	"sync"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// metric names one latency histogram.
+type metric int
+
+const (
+	mConnect      metric = iota // TCP + upgrade + session frame
+	mFirstFrame                 // join done to first trigger or push frame
+	mPushResponse               // push request to its answer
+	mEndToEnd                   // intended send time to frame receipt
+	mService                    // actual send time to frame receipt
+	nMetrics
+)
+
+// Histogram geometry: microseconds from 1 µs to one hour, three
+// significant digits (0.1 % resolution).
+const (
+	histMin    = 1
+	histMax    = int64(time.Hour / time.Microsecond)
+	histDigits = 3
+)
+
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMax, histDigits) }
+
+// histShard is one lock's worth of histograms. Recorders pick a shard by
+// their own index (worker or subscription), so that goroutines rarely
+// meet on a lock and no lock is global.
+type histShard struct {
+	mu       sync.Mutex
+	h        [nMetrics]*hdrhistogram.Histogram
+	interval *hdrhistogram.Histogram // end-to-end of the current interval
+	_        [64]byte                // keep shards' locks off one cache line
+}
+
+// recorder holds every latency histogram of a run, sharded.
+type recorder struct {
+	shards []histShard
+}
+
+func newRecorder(shards int) *recorder {
+	r := &recorder{shards: make([]histShard, max(shards, 1))}
+	for i := range r.shards {
+		for m := range r.shards[i].h {
+			r.shards[i].h[m] = newHist()
+		}
+		r.shards[i].interval = newHist()
+	}
+	return r
+}
+
+// micros turns d into a value the histograms hold: at least 1 µs, at
+// most histMax.
+func micros(d time.Duration) int64 {
+	return min(max(d.Microseconds(), histMin), histMax)
+}
+
+// record adds d to metric m. measured says whether it falls after the
+// warmup; the interval histogram (end-to-end only) takes it either way.
+func (r *recorder) record(key int, m metric, d time.Duration, measured bool) {
+	s := &r.shards[key%len(r.shards)]
+	v := micros(d)
+	s.mu.Lock()
+	if measured {
+		_ = s.h[m].RecordValue(v)
+	}
+	if m == mEndToEnd {
+		_ = s.interval.RecordValue(v)
+	}
+	s.mu.Unlock()
+}
+
+// merged returns the merge of every shard's histogram of m.
+func (r *recorder) merged(m metric) *hdrhistogram.Histogram {
+	out := newHist()
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		out.Merge(s.h[m])
+		s.mu.Unlock()
+	}
+	return out
+}
+
+// takeInterval merges the interval histograms into into (after
+// resetting it) and resets them.
+func (r *recorder) takeInterval(into *hdrhistogram.Histogram) {
+	into.Reset()
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		into.Merge(s.interval)
+		s.interval.Reset()
+		s.mu.Unlock()
+	}
+}
+
+// Summary is one latency distribution: count, extremes, mean and
+// percentiles in microseconds, and the whole HdrHistogram in its V2
+// compressed, base64 encoding (hdrhistogram.Decode reads it back), so
+// that runs and shards can be merged and compared later.
+type Summary struct {
+	Count  int64   `json:"count"`
+	MinUs  int64   `json:"minUs"`
+	MeanUs float64 `json:"meanUs"`
+	P50Us  int64   `json:"p50Us"`
+	P90Us  int64   `json:"p90Us"`
+	P99Us  int64   `json:"p99Us"`
+	P999Us int64   `json:"p999Us"`
+	MaxUs  int64   `json:"maxUs"`
+	HDR    string  `json:"hdr,omitempty"`
+}
+
+// Summarize describes h; it encodes h too when encode is set.
+func Summarize(h *hdrhistogram.Histogram, encode bool) Summary {
+	s := Summary{Count: h.TotalCount()}
+	if s.Count == 0 {
+		return s
+	}
+	s.MinUs, s.MaxUs, s.MeanUs = h.Min(), h.Max(), h.Mean()
+	s.P50Us, s.P90Us = h.ValueAtQuantile(50), h.ValueAtQuantile(90)
+	s.P99Us, s.P999Us = h.ValueAtQuantile(99), h.ValueAtQuantile(99.9)
+	if encode {
+		if b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+			s.HDR = string(b)
+		}
+	}
+	return s
+}
+
+// Histogram decodes the summary's HdrHistogram, to merge it with
+// another run's.
+func (s Summary) Histogram() (*hdrhistogram.Histogram, error) {
+	if s.HDR == "" {
+		return newHist(), nil
+	}
+	return hdrhistogram.Decode([]byte(s.HDR))
+}

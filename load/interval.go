@@ -1,0 +1,125 @@
+package load
+
+import (
+	"context"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Interval is one second of the run. Counts are over the second; T is
+// its end in seconds since the run started (joins included).
+type Interval struct {
+	T             float64 `json:"t"`
+	Phase         string  `json:"phase"`
+	Sent          uint64  `json:"sent"`
+	Accepted      uint64  `json:"accepted"`
+	Frames        uint64  `json:"frames"`
+	Errors        uint64  `json:"errors"`
+	Open          int64   `json:"openSubscriptions"`
+	Joined        int64   `json:"joined"`
+	TargetRate    float64 `json:"targetRate"`
+	EndToEndCount int64   `json:"endToEndCount"`
+	EndToEndP50Us int64   `json:"endToEndP50Us"`
+	EndToEndP99Us int64   `json:"endToEndP99Us"`
+	EndToEndMaxUs int64   `json:"endToEndMaxUs"`
+	DriverCPU     float64 `json:"driverCpuPercent"`
+	SchedP99Us    int64   `json:"schedLatencyP99Us"`
+	GCPauseMaxUs  int64   `json:"gcPauseMaxUs"`
+	HeapMB        float64 `json:"heapMB"`
+}
+
+// counts are the cumulative counters an interval is the difference of.
+type counts struct {
+	sent, accepted, frames, errors uint64
+}
+
+func (d *Driver) counts() counts {
+	return counts{d.live.sent.Load(), d.live.accepted.Load(), d.live.frames.Load(), d.errs.total.Load()}
+}
+
+// tick is the ticker goroutine: it closes an interval every second and a
+// last one when ctx is done.
+func (d *Driver) tick(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	prev, prevAt := d.counts(), d.now()
+	h := newHist()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			if d.now().Sub(prevAt) > 100*time.Millisecond {
+				d.closeInterval(&prev, &prevAt, h)
+			}
+			return
+		}
+		d.closeInterval(&prev, &prevAt, h)
+	}
+}
+
+func (d *Driver) closeInterval(prev *counts, prevAt *time.Time, hist *hdrhistogram.Histogram) {
+	d.rec.takeInterval(hist)
+	cur, at := d.counts(), d.now()
+	iv := Interval{
+		T:        at.Sub(d.started).Seconds(),
+		Phase:    *d.live.phase.Load(),
+		Sent:     cur.sent - prev.sent,
+		Accepted: cur.accepted - prev.accepted,
+		Frames:   cur.frames - prev.frames,
+		Errors:   cur.errors - prev.errors,
+		Open:     d.live.open.Load(),
+		Joined:   d.live.joined.Load(),
+	}
+	if ps := d.pushStartNs.Load(); ps != 0 {
+		iv.TargetRate = d.sched.Rate(at.Sub(time.Unix(0, ps))) * float64(d.opts.Shard.N)
+	}
+	if iv.EndToEndCount = hist.TotalCount(); iv.EndToEndCount > 0 {
+		iv.EndToEndP50Us, iv.EndToEndP99Us, iv.EndToEndMaxUs = hist.ValueAtQuantile(50), hist.ValueAtQuantile(99), hist.Max()
+	}
+	d.watch.sample(&iv, at.Sub(*prevAt))
+	*prev, *prevAt = cur, at
+	d.intervals = append(d.intervals, iv)
+	d.lastMu.Lock()
+	d.last = iv
+	d.lastMu.Unlock()
+	if d.opts.OnInterval != nil {
+		d.opts.OnInterval(iv)
+	}
+}
+
+// Live is a snapshot of a run in progress, for a progress display.
+type Live struct {
+	Phase         string
+	Subscriptions int   // this shard's
+	Joined, Open  int64 // ever joined; open now
+	Reconnects    int64
+	Elapsed       time.Duration // since the pushes started (0 before)
+	PushDuration  time.Duration // of the whole schedule, warmup included
+	Scheduled     uint64
+	Sent          uint64
+	Accepted      uint64
+	Frames        uint64
+	Errors        uint64
+	Last          Interval // the last full second
+}
+
+// Live returns the run's figures now. It is safe to call at any time.
+func (d *Driver) Live() Live {
+	l := Live{
+		Phase: *d.live.phase.Load(), Subscriptions: len(d.subs),
+		Joined: d.live.joined.Load(), Open: d.live.open.Load(), Reconnects: d.live.reconnects.Load(),
+		PushDuration: d.sched.Duration(), Scheduled: d.sched.Total(),
+		Sent: d.live.sent.Load(), Accepted: d.live.accepted.Load(), Frames: d.live.frames.Load(), Errors: d.errs.total.Load(),
+	}
+	switch l.Phase {
+	case PhaseWarmup, PhasePushing, PhaseDraining:
+		l.Elapsed = min(d.now().Sub(time.Unix(0, d.pushStartNs.Load())), l.PushDuration)
+	case PhaseClosing, PhaseDone:
+		l.Elapsed = l.PushDuration
+	}
+	d.lastMu.Lock()
+	l.Last = d.last
+	d.lastMu.Unlock()
+	return l
+}

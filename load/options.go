@@ -1,0 +1,337 @@
+package load
+
+import (
+	_ "embed" // the default pattern mix
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Defaults of a zero Options.
+const (
+	DefaultSubscriptions = 100
+	DefaultConnectRate   = 500.0 // joins per second
+	DefaultPushRate      = 100.0 // pushes per second
+	DefaultDuration      = 10 * time.Second
+	DefaultPayloadSize   = 256 // bytes of push body
+	DefaultPushTimeout   = 5 * time.Second
+	DefaultWorkers       = 128 // concurrent push requests
+	// DefaultLateSend is how far behind its intended time a push may
+	// start before it counts as a late send (the driver fell behind).
+	DefaultLateSend = 10 * time.Millisecond
+	// DefaultBackoffBase and DefaultBackoffMax bound the full-jitter
+	// exponential backoff between reconnect attempts.
+	DefaultBackoffBase = 100 * time.Millisecond
+	DefaultBackoffMax  = 10 * time.Second
+	// DefaultSourceAddrs is how many loopback source addresses
+	// (127.0.0.1, 127.0.0.2, ...) joins are spread over when the target
+	// is on the loopback interface.
+	DefaultSourceAddrs = 16
+	// DefaultReadBuffer and DefaultWriteBuffer are the websocket buffer
+	// sizes of each subscription: small, since frames are read whole
+	// into their own slices and nothing but control frames is written.
+	DefaultReadBuffer  = 1024
+	DefaultWriteBuffer = 256
+	// DefaultFrameBuffer is how many frames a subscription's reader holds
+	// for its consumer (client.Options.FrameBuffer).
+	DefaultFrameBuffer = 8
+)
+
+//go:embed patterns.txt
+var defaultPatterns string
+
+// DefaultPatterns returns the embedded pattern mix.
+func DefaultPatterns() []string {
+	p, _ := ParsePatterns(strings.NewReader(defaultPatterns))
+	return p
+}
+
+// ParsePatterns reads one pattern per line, skipping blank lines and
+// lines starting with '#'. Patterns are not checked here: the target
+// judges them, and a rejected join is reported as an error.
+func ParsePatterns(r io.Reader) ([]string, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("load: no patterns (one per line; # starts a comment)")
+	}
+	return out, nil
+}
+
+// Skew is how pushes choose their subscription: uniformly when S is
+// zero, otherwise by a Zipf law of exponent S (> 1), so that subscription
+// 0 is the hottest.
+type Skew struct {
+	S float64 `json:"zipfS,omitempty"`
+}
+
+// ParseSkew reads "uniform" (or "") or "zipf:S" / "zipf" (S = 1.1).
+func ParseSkew(s string) (Skew, error) {
+	switch {
+	case s == "" || s == "uniform":
+		return Skew{}, nil
+	case s == "zipf":
+		return Skew{S: 1.1}, nil
+	case strings.HasPrefix(s, "zipf:"):
+		v, err := strconv.ParseFloat(strings.TrimPrefix(s, "zipf:"), 64)
+		if err != nil || !(v > 1) || math.IsInf(v, 0) {
+			return Skew{}, fmt.Errorf("skew %q: the Zipf exponent must be a number above 1", s)
+		}
+		return Skew{S: v}, nil
+	}
+	return Skew{}, fmt.Errorf("skew %q: want uniform or zipf:S (S > 1)", s)
+}
+
+func (s Skew) String() string {
+	if s.S == 0 {
+		return "uniform"
+	}
+	return "zipf:" + strconv.FormatFloat(s.S, 'g', -1, 64)
+}
+
+// Shard is this process's part of a run split over N processes: it holds
+// the subscriptions i with i%N == K and sends 1/N of the push rate, with
+// push ids that do not collide with the other shards'.
+type Shard struct {
+	K int `json:"k"`
+	N int `json:"n"`
+}
+
+// ParseShard reads "K/N" with 0 <= K < N.
+func ParseShard(s string) (Shard, error) {
+	k, n, ok := strings.Cut(s, "/")
+	sk, err1 := strconv.Atoi(k)
+	sn, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || sn < 1 || sk < 0 || sk >= sn {
+		return Shard{}, fmt.Errorf("shard %q: want K/N with 0 <= K < N, such as 0/4", s)
+	}
+	return Shard{K: sk, N: sn}, nil
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
+
+// Options configure a Driver. The zero value is usable (a short, modest
+// run); a nil *Options means the zero value.
+type Options struct {
+	// Subscriptions is the total number of subscriptions of the run, over
+	// all shards (DefaultSubscriptions).
+	Subscriptions int
+	// ConnectRate is how many joins start per second (DefaultConnectRate).
+	ConnectRate float64
+	// Patterns are taken in turn by the subscriptions (DefaultPatterns).
+	Patterns []string
+	// PushRate is the constant push rate of the whole run, over all
+	// shards (DefaultPushRate), used when Stages is empty.
+	PushRate float64
+	// Stages, when set, replace PushRate and Duration: the run pushes at
+	// each stage's rate for its duration, in order.
+	Stages []Stage
+	// Duration is the measured time of pushing (DefaultDuration); Warmup
+	// comes before it.
+	Duration time.Duration
+	// Warmup is pushed at the first stage's rate before Duration and left
+	// out of the latency figures and rates (not of the delivery
+	// accounting: every push counts there).
+	Warmup time.Duration
+	// PayloadSize is the size of each push body in bytes
+	// (DefaultPayloadSize); the body is never smaller than its header.
+	PayloadSize int
+	// Skew chooses the subscription of each push.
+	Skew Skew
+	// PushTimeout bounds each push request and is how long a frame may
+	// take, from its push's intended send time, before it counts as late;
+	// after the last push the driver waits at most this long for frames
+	// still due (DefaultPushTimeout).
+	PushTimeout time.Duration
+	// Workers bounds the push requests in flight (DefaultWorkers).
+	Workers int
+	// NoReconnect turns off reconnecting: a subscription whose session
+	// ends stays closed. Reconnects use full-jitter exponential backoff
+	// between BackoffBase and BackoffMax.
+	NoReconnect             bool
+	BackoffBase, BackoffMax time.Duration
+	// LateSend is the lag past its intended time at which a push start
+	// counts as late (DefaultLateSend).
+	LateSend time.Duration
+	// Shard splits the run over processes; the zero value is 0/1.
+	Shard Shard
+	// SourceAddrs is the number of loopback source addresses joins are
+	// spread over when the target is a loopback address
+	// (DefaultSourceAddrs); 1 turns it off.
+	SourceAddrs int
+	// Dialer overrides the websocket dialer; nil builds one with small
+	// buffers and pooled write buffers. HTTPClient overrides the push
+	// client; nil builds one with Workers keep-alive connections.
+	Dialer     *websocket.Dialer
+	HTTPClient *http.Client
+	// OnInterval, if set, receives each one-second interval as it ends,
+	// from the driver's ticker goroutine; it must not block for long.
+	OnInterval func(Interval)
+	// Now is the clock (time.Now).
+	Now func() time.Time
+}
+
+// Stage is a part of the run pushing at a constant Rate per second.
+type Stage struct {
+	Duration time.Duration `json:"duration"`
+	Rate     float64       `json:"rate"`
+}
+
+// ParseStages reads "30s:1000,60s:5000".
+func ParseStages(s string) ([]Stage, error) {
+	var out []Stage
+	for part := range strings.SplitSeq(s, ",") {
+		d, r, ok := strings.Cut(strings.TrimSpace(part), ":")
+		dur, err1 := time.ParseDuration(d)
+		rate, err2 := strconv.ParseFloat(r, 64)
+		if !ok || err1 != nil || err2 != nil || dur <= 0 || rate < 0 || math.IsInf(rate, 0) || rate != rate {
+			return nil, fmt.Errorf("stage %q: want DURATION:RATE, such as 30s:1000", part)
+		}
+		out = append(out, Stage{Duration: dur, Rate: rate})
+	}
+	return out, nil
+}
+
+// withDefaults returns a copy of o with its zero fields set, or an error
+// naming every invalid field.
+func (o *Options) withDefaults() (Options, error) {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	setInt(&c.Subscriptions, DefaultSubscriptions)
+	setInt(&c.PayloadSize, DefaultPayloadSize)
+	setInt(&c.Workers, DefaultWorkers)
+	setInt(&c.SourceAddrs, DefaultSourceAddrs)
+	setDur(&c.Duration, DefaultDuration)
+	setDur(&c.PushTimeout, DefaultPushTimeout)
+	setDur(&c.BackoffBase, DefaultBackoffBase)
+	setDur(&c.BackoffMax, DefaultBackoffMax)
+	setDur(&c.LateSend, DefaultLateSend)
+	if c.ConnectRate == 0 {
+		c.ConnectRate = DefaultConnectRate
+	}
+	if c.PushRate == 0 && len(c.Stages) == 0 {
+		c.PushRate = DefaultPushRate
+	}
+	if len(c.Patterns) == 0 {
+		c.Patterns = DefaultPatterns()
+	}
+	if c.Shard.N == 0 {
+		c.Shard = Shard{K: 0, N: 1}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	var errs []error
+	bad := func(cond bool, format string, args ...any) {
+		if cond {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	bad(c.Subscriptions < 0, "Subscriptions %d is negative", c.Subscriptions)
+	bad(!(c.ConnectRate > 0), "ConnectRate %v is not positive", c.ConnectRate)
+	bad(c.PushRate < 0 || c.PushRate != c.PushRate, "PushRate %v is negative", c.PushRate)
+	bad(c.Duration < 0 || c.Warmup < 0, "Duration and Warmup must not be negative")
+	bad(c.PayloadSize < 0 || c.PayloadSize > maxPayload, "PayloadSize %d is not between 0 and %d", c.PayloadSize, maxPayload)
+	bad(c.Skew.S != 0 && !(c.Skew.S > 1), "Skew.S %v is not above 1", c.Skew.S)
+	bad(c.Workers < 0 || c.PushTimeout < 0, "Workers and PushTimeout must not be negative")
+	bad(c.Shard.K < 0 || c.Shard.N < 1 || c.Shard.K >= c.Shard.N, "Shard %v: want 0 <= K < N", c.Shard)
+	for i, st := range c.Stages {
+		bad(st.Duration <= 0 || st.Rate < 0, "Stages[%d] %v: duration must be positive and rate not negative", i, st)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Options{}, fmt.Errorf("load: options: %w", err)
+	}
+	return c, nil
+}
+
+// schedule is the push schedule of this shard: warmup then the stages.
+func (o *Options) schedule() Schedule {
+	stages := o.Stages
+	if len(stages) == 0 {
+		stages = []Stage{{Duration: o.Duration, Rate: o.PushRate}}
+	}
+	var out []Stage
+	if o.Warmup > 0 {
+		out = append(out, Stage{Duration: o.Warmup, Rate: stages[0].Rate})
+	}
+	for _, st := range stages {
+		out = append(out, Stage{Duration: st.Duration, Rate: st.Rate / float64(o.Shard.N)})
+	}
+	if o.Warmup > 0 {
+		out[0].Rate /= float64(o.Shard.N)
+	}
+	return Schedule{Stages: out}
+}
+
+// measured is the length of the measured part of the run.
+func (o *Options) measured() time.Duration {
+	if len(o.Stages) == 0 {
+		return o.Duration
+	}
+	var d time.Duration
+	for _, st := range o.Stages {
+		d += st.Duration
+	}
+	return d
+}
+
+// mySubscriptions is how many subscriptions this shard holds.
+func (o *Options) mySubscriptions() int {
+	n := o.Subscriptions / o.Shard.N
+	if o.Shard.K < o.Subscriptions%o.Shard.N {
+		n++
+	}
+	return n
+}
+
+func setInt(p *int, def int) {
+	if *p == 0 {
+		*p = def
+	}
+}
+
+func setDur(p *time.Duration, def time.Duration) {
+	if *p == 0 {
+		*p = def
+	}
+}
+
+// fileReserve are the open files a driver keeps for itself besides its
+// subscriptions and push connections (standard streams, listeners,
+// files written, the runtime's).
+const fileReserve = 64
+
+// MaxSubscriptions is how many subscriptions one process can hold under
+// a limit of fileLimit open files with workers push connections. When
+// the target runs in the same process (the embedded mock), each
+// subscription holds two files, one per end.
+func MaxSubscriptions(fileLimit uint64, workers int, inProcessTarget bool) int {
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	free := int64(fileLimit) - fileReserve - int64(workers)
+	if inProcessTarget {
+		free -= int64(workers) // the server ends of the push connections
+		free /= 2
+	}
+	return int(max(free, 0))
+}

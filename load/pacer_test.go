@@ -1,0 +1,98 @@
+package load
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSchedulePace(t *testing.T) {
+	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
+	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 0, Rate: 50}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
+	cases := []struct {
+		name    string
+		s       Schedule
+		elapsed time.Duration
+		hits    uint64
+		wait    time.Duration
+		stop    bool
+	}{
+		{"first push at once", constant, 0, 0, 0, false},
+		{"second push waits one interval", constant, 0, 1, 100 * time.Millisecond, false},
+		{"on time", constant, 100 * time.Millisecond, 1, 0, false},
+		{"behind: overdue pushes go at once", constant, 550 * time.Millisecond, 2, 0, false},
+		{"ahead: wait for the due time", constant, 150 * time.Millisecond, 2, 50 * time.Millisecond, false},
+		{"last push", constant, 850 * time.Millisecond, 9, 50 * time.Millisecond, false},
+		{"done after the last", constant, 900 * time.Millisecond, 10, 0, true},
+		{"done even when late", constant, 5 * time.Second, 10, 0, true},
+		{"stage one second push", stages, 0, 1, 500 * time.Millisecond, false},
+		{"empty stages are skipped", stages, 600 * time.Millisecond, 2, 2400 * time.Millisecond, false},
+		{"last stage", stages, 3 * time.Second, 3, 250 * time.Millisecond, false},
+		{"stages done", stages, 3 * time.Second, 6, 0, true},
+		{"empty schedule", Schedule{}, 0, 0, 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wait, stop := tc.s.Pace(tc.elapsed, tc.hits)
+			assert.Equal(t, tc.stop, stop)
+			assert.Equal(t, tc.wait, wait)
+		})
+	}
+}
+
+func TestScheduleTotalAndRate(t *testing.T) {
+	cases := []struct {
+		name  string
+		s     Schedule
+		total uint64
+		at    time.Duration
+		rate  float64
+	}{
+		{"whole rate", Schedule{Stages: []Stage{{10 * time.Second, 2000}}}, 20000, 5 * time.Second, 2000},
+		{"fraction rounds up", Schedule{Stages: []Stage{{time.Second, 2.5}}}, 3, 0, 2.5},
+		{"two stages", Schedule{Stages: []Stage{{30 * time.Second, 1000}, {60 * time.Second, 5000}}}, 330000, 45 * time.Second, 5000},
+		{"after the end", Schedule{Stages: []Stage{{time.Second, 10}}}, 10, 2 * time.Second, 0},
+		{"zero rate", Schedule{Stages: []Stage{{time.Second, 0}}}, 0, 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.total, tc.s.Total())
+			assert.Equal(t, tc.rate, tc.s.Rate(tc.at))
+			if tc.total > 0 {
+				last, ok := tc.s.Due(tc.total - 1)
+				assert.True(t, ok)
+				assert.Less(t, last, tc.s.Duration())
+			}
+			_, ok := tc.s.Due(tc.total)
+			assert.False(t, ok)
+		})
+	}
+}
+
+func TestParseStages(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []Stage
+		err  bool
+	}{
+		{"30s:1000,60s:5000", []Stage{{30 * time.Second, 1000}, {60 * time.Second, 5000}}, false},
+		{"1m:0.5", []Stage{{time.Minute, 0.5}}, false},
+		{"30s", nil, true},
+		{"x:1", nil, true},
+		{"0s:1", nil, true},
+		{"1s:-1", nil, true},
+		{"1s:NaN", nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseStages(tc.in)
+			if tc.err {
+				assert.Error(t, err)
+				return
+			}
+			assert.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

@@ -1,0 +1,154 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wstrigger/wstrigger/client"
+)
+
+// job is one push due: its number in the schedule and its intended send
+// time.
+type job struct {
+	n        uint64
+	intended time.Time
+}
+
+// pushAll runs the pacer and the workers until the schedule is done and
+// every push has had its answer, or ctx is done.
+func (d *Driver) pushAll(ctx context.Context) {
+	if d.opts.Warmup > 0 {
+		d.setPhase(PhaseWarmup)
+	} else {
+		d.setPhase(PhasePushing)
+	}
+	jobs := make(chan job, d.opts.Workers)
+	var g errgroup.Group
+	for w := range d.opts.Workers {
+		g.Go(func() error { d.worker(ctx, w, jobs); return nil })
+	}
+	d.pace(ctx, jobs)
+	_ = g.Wait()
+}
+
+// pace hands each push to the workers at its due time. It never waits
+// for an answer; when every worker is busy it waits for the first free
+// one and then hands over the overdue pushes at once, each keeping its
+// intended time, so that their latency counts from when they were due.
+func (d *Driver) pace(ctx context.Context, jobs chan<- job) {
+	defer close(jobs)
+	warm := d.opts.Warmup > 0
+	for n := uint64(0); ; n++ {
+		elapsed := d.now().Sub(d.pushStart)
+		if warm && elapsed >= d.opts.Warmup {
+			warm = false
+			d.setPhase(PhasePushing)
+		}
+		wait, stop := d.sched.Pace(elapsed, n)
+		if stop {
+			return
+		}
+		due, _ := d.sched.Due(n)
+		if wait > 0 && !sleepUntil(ctx, d.now, d.now().Add(wait)) {
+			return
+		}
+		select {
+		case jobs <- job{n: n, intended: d.pushStart.Add(due)}:
+			d.live.dispatched.Add(1)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// picker chooses the subscription of each push.
+type picker struct {
+	n    int
+	rng  *rand.Rand
+	zipf *rand.Zipf
+}
+
+func newPicker(n int, skew Skew, seed uint64) picker {
+	p := picker{n: n, rng: rand.New(rand.NewPCG(seed, uint64(time.Now().UnixNano())))}
+	if skew.S > 1 && n > 1 {
+		p.zipf = rand.NewZipf(p.rng, skew.S, 1, uint64(n-1))
+	}
+	return p
+}
+
+func (p *picker) pick() int {
+	if p.zipf != nil {
+		return int(p.zipf.Uint64())
+	}
+	return p.rng.IntN(p.n)
+}
+
+// worker sends the pushes it is handed, one at a time.
+func (d *Driver) worker(ctx context.Context, w int, jobs <-chan job) {
+	if len(d.subs) == 0 {
+		for j := range jobs {
+			d.table.e[j.n].state.Or(stUnsent)
+		}
+		return
+	}
+	p := newPicker(len(d.subs), d.opts.Skew, uint64(w))
+	for j := range jobs {
+		d.send(ctx, w, j, p.pick())
+	}
+}
+
+// openSub returns subscription i if it has an open session, else the
+// next one that has, or nil.
+func (d *Driver) openSub(i int) (*subscription, *conn) {
+	for k := range len(d.subs) {
+		s := d.subs[(i+k)%len(d.subs)]
+		if c := s.cur.Load(); c != nil {
+			return s, c
+		}
+	}
+	return nil, nil
+}
+
+// send makes one push and records its fate.
+func (d *Driver) send(ctx context.Context, w int, j job, i int) {
+	e := &d.table.e[j.n]
+	s, c := d.openSub(i)
+	if c == nil {
+		e.state.Or(stUnsent)
+		return
+	}
+	sentAt := d.now()
+	if lag := sentAt.Sub(j.intended); lag > d.opts.LateSend {
+		d.live.lateSends.Add(1)
+		for old := d.live.maxLag.Load(); int64(lag) > old && !d.live.maxLag.CompareAndSwap(old, int64(lag)); old = d.live.maxLag.Load() {
+		}
+	}
+	h := header{ID: j.n*uint64(d.opts.Shard.N) + uint64(d.opts.Shard.K), Sub: s.idx, Intended: j.intended.UnixNano(), Sent: sentAt.UnixNano()}
+	body := appendPayload(make([]byte, 0, max(d.opts.PayloadSize, 96)), h, d.opts.PayloadSize)
+	e.state.Or(stSent)
+	d.live.sent.Add(1)
+	pctx, cancel := context.WithTimeout(ctx, d.opts.PushTimeout)
+	_, err := d.cl.Push(pctx, c.sess.ID(), json.RawMessage(body))
+	cancel()
+	if err == nil {
+		c.accepted.Add(1)
+		e.state.Or(stAccepted)
+		d.live.accepted.Add(1)
+		d.rec.record(w, mPushResponse, d.now().Sub(sentAt), !j.intended.Before(d.measureFrom))
+		return
+	}
+	var he *client.HTTPError
+	if errors.As(err, &he) {
+		e.state.Or(stRejected)
+	} else {
+		e.state.Or(stFailed)
+	}
+	if ctx.Err() == nil {
+		d.errs.add("push", err)
+	}
+}

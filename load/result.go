@@ -1,0 +1,228 @@
+package load
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+// SchemaVersion is the version of the Result JSON shape. It changes when
+// a field is renamed, removed or changes meaning; new fields may appear
+// without a change.
+const SchemaVersion = 1
+
+// ResultKind names the document in its "kind" field.
+const ResultKind = "wstrigger.load.result"
+
+// Result is everything a run measured. Its JSON form is the --json file
+// of "wstrigger load": see the field tags; times are RFC 3339, latencies
+// in microseconds, rates per second, and each latency Summary carries
+// its whole HdrHistogram (base64, V2 compressed) so runs and shards can
+// be merged (hdrhistogram.Decode, Merge) and compared.
+type Result struct {
+	SchemaVersion int                 `json:"schemaVersion"`
+	Kind          string              `json:"kind"`
+	Meta          Meta                `json:"meta"`
+	Config        Config              `json:"config"`
+	Subscriptions SubscriptionFigures `json:"subscriptions"`
+	Pushes        Pushes              `json:"pushes"`
+	Delivery      Delivery            `json:"delivery"`
+	Latency       Latencies           `json:"latency"`
+	Errors        []ErrorClass        `json:"errors"`
+	Intervals     []Interval          `json:"intervals"`
+	Mock          *MockCheck          `json:"mock,omitempty"` // when the target is the mock
+	Driver        DriverHealth        `json:"driver"`
+	SLOs          []SLOResult         `json:"slos,omitempty"` // filled by CheckSLOs
+}
+
+// Meta describes where and when the run happened.
+type Meta struct {
+	Version    string    `json:"version"`
+	GoVersion  string    `json:"goVersion"`
+	OS         string    `json:"os"`
+	Arch       string    `json:"arch"`
+	NumCPU     int       `json:"numCPU"`
+	GOMAXPROCS int       `json:"gomaxprocs"`
+	Host       string    `json:"host"`
+	Target     string    `json:"target"` // redacted
+	Started    time.Time `json:"started"`
+	PushStart  time.Time `json:"pushStart"`
+	Ended      time.Time `json:"ended"`
+	// CutoffSeconds is when, after the push start, receiving stopped.
+	CutoffSeconds float64 `json:"cutoffSeconds"`
+}
+
+// Config is the run's configuration, as resolved from Options.
+type Config struct {
+	Subscriptions      int      `json:"subscriptions"`      // all shards
+	ShardSubscriptions int      `json:"shardSubscriptions"` // this process
+	ConnectRate        float64  `json:"connectRate"`
+	Patterns           []string `json:"patterns"`
+	PushRate           float64  `json:"pushRate,omitempty"`
+	Stages             []Stage  `json:"stages,omitempty"` // durations in nanoseconds
+	DurationSeconds    float64  `json:"durationSeconds"`  // measured part
+	WarmupSeconds      float64  `json:"warmupSeconds"`
+	PayloadSize        int      `json:"payloadSize"`
+	Skew               string   `json:"skew"`
+	PushTimeoutMs      int64    `json:"pushTimeoutMs"`
+	Workers            int      `json:"workers"`
+	Reconnect          bool     `json:"reconnect"`
+	Shard              string   `json:"shard"`
+	LateSendMs         float64  `json:"lateSendMs"`
+	SourceAddrs        int      `json:"sourceAddrs"` // loopback source addresses used (1: none spread)
+}
+
+// SubscriptionFigures are the join and receive side of the run.
+type SubscriptionFigures struct {
+	Requested    int    `json:"requested"` // this shard
+	Joined       int    `json:"joined"`    // joined at least once
+	NeverJoined  int    `json:"neverJoined"`
+	OpenAtEnd    int    `json:"openAtEnd"`
+	Sessions     uint64 `json:"sessions"` // successful joins, reconnects included
+	JoinAttempts uint64 `json:"joinAttempts"`
+	JoinFailures uint64 `json:"joinFailures"`
+	Reconnects   uint64 `json:"reconnects"`
+	// TriggersReceived counts trigger frames; TriggersPerSubscription
+	// holds the count of each subscription, in order.
+	TriggersReceived        uint64   `json:"triggersReceived"`
+	TriggersPerSubscription []uint64 `json:"triggersPerSubscription"`
+	PushFrames              uint64   `json:"pushFrames"` // duplicates included
+	// SeqGaps counts seq numbers skipped (frames lost); SeqDuplicates
+	// frames whose seq repeated the previous one; OutOfOrderFrames
+	// frames whose seq was below one seen before.
+	SeqGaps          uint64 `json:"seqGaps"`
+	SeqDuplicates    uint64 `json:"seqDuplicates"`
+	OutOfOrderFrames uint64 `json:"outOfOrderFrames"`
+}
+
+// Latencies are the run's latency distributions. End-to-end counts from
+// the push's intended send time (the schedule's), service time from its
+// actual send; warmup pushes are left out of both and of PushResponse.
+type Latencies struct {
+	Connect      Summary `json:"connect"`      // TCP + upgrade + session frame
+	FirstFrame   Summary `json:"firstFrame"`   // session frame to first trigger or push frame
+	PushResponse Summary `json:"pushResponse"` // push request to 202
+	PushEndToEnd Summary `json:"pushEndToEnd"` // intended send to frame receipt
+	PushService  Summary `json:"pushService"`  // actual send to frame receipt
+}
+
+// result gathers the figures once every goroutine has ended.
+func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *MockStats) *Result {
+	r := &Result{SchemaVersion: SchemaVersion, Kind: ResultKind, Errors: d.errs.list(), Intervals: d.intervals}
+	if r.Intervals == nil {
+		r.Intervals = []Interval{}
+	}
+	r.Meta = d.meta(cutoff)
+	r.Config = d.config()
+	var lostAcross uint64
+	r.Subscriptions, lostAcross = d.subscriptionFigures()
+	r.Pushes, r.Delivery = tally(d.table, d.sched, cutoff, d.opts.PushTimeout, d.live.dispatched.Load(), cutShort)
+	d.pushFigures(&r.Pushes)
+	for _, s := range d.subs {
+		r.Delivery.Late += s.rc.stats.Late
+		r.Delivery.OutOfOrder += s.rc.stats.PushReordered
+		r.Delivery.Misrouted += s.rc.stats.Misrouted
+		r.Delivery.ForeignFrames += s.rc.stats.Foreign
+	}
+	r.Delivery.LostAcrossReconnect = min(lostAcross, r.Delivery.Lost)
+	r.Delivery.check(d.live.accepted.Load())
+	r.Latency = Latencies{
+		Connect:      Summarize(d.rec.merged(mConnect), true),
+		FirstFrame:   Summarize(d.rec.merged(mFirstFrame), true),
+		PushResponse: Summarize(d.rec.merged(mPushResponse), true),
+		PushEndToEnd: Summarize(d.rec.merged(mEndToEnd), true),
+		PushService:  Summarize(d.rec.merged(mService), true),
+	}
+	r.Mock = reconcile(before, after, r)
+	r.Driver = d.watch.health(r.Pushes)
+	return r
+}
+
+func (d *Driver) meta(cutoff time.Duration) Meta {
+	m := Meta{
+		Version: "(devel)", GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
+		NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Target: d.RedactedTarget(), Started: d.started, PushStart: d.pushStart, Ended: d.now(),
+		CutoffSeconds: cutoff.Seconds(),
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		m.Version = info.Main.Version
+	}
+	m.Host, _ = os.Hostname()
+	return m
+}
+
+func (d *Driver) config() Config {
+	o := &d.opts
+	c := Config{
+		Subscriptions: o.Subscriptions, ShardSubscriptions: len(d.subs), ConnectRate: o.ConnectRate,
+		Patterns: o.Patterns, Stages: o.Stages, DurationSeconds: o.measured().Seconds(),
+		WarmupSeconds: o.Warmup.Seconds(), PayloadSize: o.PayloadSize, Skew: o.Skew.String(),
+		PushTimeoutMs: o.PushTimeout.Milliseconds(), Workers: o.Workers, Reconnect: !o.NoReconnect,
+		Shard: o.Shard.String(), LateSendMs: float64(o.LateSend) / float64(time.Millisecond), SourceAddrs: 1,
+	}
+	if len(o.Stages) == 0 {
+		c.PushRate = o.PushRate
+	}
+	if d.loopback {
+		c.SourceAddrs = o.SourceAddrs
+	}
+	return c
+}
+
+// subscriptionFigures sums the subscriptions up, and the pushes lost
+// with sessions that ended before the run did.
+func (d *Driver) subscriptionFigures() (SubscriptionFigures, uint64) {
+	f := SubscriptionFigures{
+		Requested: len(d.subs), JoinAttempts: d.live.joinAttempts.Load(), JoinFailures: d.live.joinFailures.Load(),
+		Reconnects: uint64(d.live.reconnects.Load()), TriggersPerSubscription: make([]uint64, len(d.subs)),
+	}
+	var lostAcross uint64
+	for i, s := range d.subs {
+		s.rc.newSession(nil) // fold the last session's seq figures in
+		st := &s.rc.stats
+		if s.joined {
+			f.Joined++
+		}
+		f.Sessions += uint64(len(s.conns))
+		f.TriggersReceived += st.Triggers
+		f.TriggersPerSubscription[i] = st.Triggers
+		f.PushFrames += st.Pushes
+		f.SeqGaps += st.Gaps
+		f.SeqDuplicates += st.DupSeq
+		f.OutOfOrderFrames += st.Reordered
+		for _, c := range s.conns {
+			if c.ended.Load() {
+				lostAcross += uint64(max(c.accepted.Load()-c.received.Load(), 0))
+			} else {
+				f.OpenAtEnd++
+			}
+		}
+	}
+	f.NeverJoined = f.Requested - f.Joined
+	return f, lostAcross
+}
+
+// pushFigures adds the send-side rates and lags to p.
+func (d *Driver) pushFigures(p *Pushes) {
+	p.LateSends = d.live.lateSends.Load()
+	p.MaxSendLagUs = time.Duration(d.live.maxLag.Load()).Microseconds()
+	var measured, accepted, due uint64
+	for n := range d.table.e {
+		at, _ := d.sched.Due(uint64(n))
+		if at < d.opts.Warmup {
+			continue
+		}
+		due++
+		st := d.table.e[n].state.Load()
+		measured += bit(st, stSent)
+		accepted += bit(st, stAccepted)
+	}
+	p.MeasuredPushes = measured
+	if secs := d.opts.measured().Seconds(); secs > 0 {
+		p.TargetRate = float64(due) / secs
+		p.AchievedRate = float64(measured) / secs
+		p.AcceptedRate = float64(accepted) / secs
+	}
+}

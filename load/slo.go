@@ -1,0 +1,182 @@
+package load
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SLO is one objective such as "push.p99<50ms", "errors<0.1%" or
+// "delivered>=99.99%", checked against a Result.
+//
+// Metrics: push (end-to-end), service, response, connect and firstframe,
+// each with .p50 .p90 .p99 .p999 .max or .mean, compared with a
+// duration; errors (a count, or a percentage of joins and pushes
+// attempted); delivered (percentage of accepted pushes received); lost,
+// duplicated, late and outoforder (a count, or a percentage of accepted
+// pushes); reconnects (a count); rate (achieved pushes per second).
+type SLO struct {
+	Text    string  `json:"slo"`
+	Metric  string  `json:"metric"`
+	Op      string  `json:"op"`
+	Value   float64 `json:"value"` // microseconds for latencies
+	Percent bool    `json:"percent"`
+}
+
+// SLOResult is an SLO's verdict on one run.
+type SLOResult struct {
+	SLO    string `json:"slo"`
+	Actual string `json:"actual"`
+	Passed bool   `json:"passed"`
+}
+
+var sloSyntax = regexp.MustCompile(`^\s*([a-z0-9.]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
+
+// sloKinds says what each metric family is compared with.
+var sloKinds = map[string]string{
+	"push": "latency", "service": "latency", "response": "latency", "connect": "latency", "firstframe": "latency",
+	"errors": "count", "lost": "count", "duplicated": "count", "late": "count", "outoforder": "count",
+	"reconnects": "number", "rate": "number", "delivered": "percent",
+}
+
+// ParseSLO reads one objective.
+func ParseSLO(s string) (SLO, error) {
+	m := sloSyntax.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return SLO{}, fmt.Errorf("slo %q: want METRIC OP VALUE, such as push.p99<50ms, errors<0.1%% or delivered>=99.99%%", s)
+	}
+	slo := SLO{Text: strings.TrimSpace(s), Metric: m[1], Op: m[2]}
+	family, stat, _ := strings.Cut(m[1], ".")
+	kind, ok := sloKinds[family]
+	if !ok {
+		return SLO{}, fmt.Errorf("slo %q: unknown metric %q", s, family)
+	}
+	if kind == "latency" {
+		if _, err := quantile(stat); err != nil {
+			return SLO{}, fmt.Errorf("slo %q: %v", s, err)
+		}
+		d, err := time.ParseDuration(m[3])
+		if err != nil {
+			return SLO{}, fmt.Errorf("slo %q: %q is not a duration such as 50ms", s, m[3])
+		}
+		slo.Value = float64(d) / float64(time.Microsecond)
+		return slo, nil
+	}
+	if stat != "" {
+		return SLO{}, fmt.Errorf("slo %q: %s takes no .%s", s, family, stat)
+	}
+	v := m[3]
+	slo.Percent = strings.HasSuffix(v, "%")
+	var err error
+	if slo.Value, err = strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err != nil || slo.Value != slo.Value {
+		return SLO{}, fmt.Errorf("slo %q: %q is not a number", s, v)
+	}
+	switch {
+	case kind == "percent" && !slo.Percent:
+		return SLO{}, fmt.Errorf("slo %q: %s is a percentage, such as 99.99%%", s, family)
+	case kind == "number" && slo.Percent:
+		return SLO{}, fmt.Errorf("slo %q: %s is not a percentage", s, family)
+	}
+	return slo, nil
+}
+
+// quantile turns "p99", "p999", "p99.9", "max", "mean" into a percentile
+// (mean is -1).
+func quantile(stat string) (float64, error) {
+	switch stat {
+	case "max":
+		return 100, nil
+	case "mean":
+		return -1, nil
+	case "p999":
+		return 99.9, nil
+	}
+	if q, err := strconv.ParseFloat(strings.TrimPrefix(stat, "p"), 64); err == nil && strings.HasPrefix(stat, "p") && q > 0 && q <= 100 {
+		return q, nil
+	}
+	return 0, fmt.Errorf("unknown statistic %q: want p50, p90, p99, p999, max or mean", stat)
+}
+
+// actual returns the SLO's metric in r, in the SLO's unit, and its text.
+func (s SLO) actual(r *Result) (float64, string) {
+	family, stat, _ := strings.Cut(s.Metric, ".")
+	if sloKinds[family] == "latency" {
+		sum := map[string]Summary{"push": r.Latency.PushEndToEnd, "service": r.Latency.PushService,
+			"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "firstframe": r.Latency.FirstFrame}[family]
+		v := latencyStat(sum, stat)
+		return v, (time.Duration(v) * time.Microsecond).String()
+	}
+	d := r.Delivery
+	attempts := float64(r.Subscriptions.JoinAttempts + r.Pushes.Sent)
+	count, of := map[string]float64{
+		"errors": float64(errorCount(r)), "lost": float64(d.Lost), "duplicated": float64(d.Duplicated),
+		"late": float64(d.Late), "outoforder": float64(d.OutOfOrder), "reconnects": float64(r.Subscriptions.Reconnects),
+		"rate": r.Pushes.AchievedRate, "delivered": d.DeliveredPercent,
+	}[family], float64(d.Accepted)
+	if family == "errors" {
+		of = attempts
+	}
+	switch {
+	case family == "delivered":
+		return count, strconv.FormatFloat(count, 'f', 4, 64) + "%"
+	case s.Percent:
+		p := 0.0
+		if of > 0 {
+			p = 100 * count / of
+		}
+		return p, strconv.FormatFloat(p, 'f', 4, 64) + "%"
+	}
+	return count, strconv.FormatFloat(count, 'f', -1, 64)
+}
+
+func latencyStat(s Summary, stat string) float64 {
+	q, _ := quantile(stat)
+	h, err := s.Histogram()
+	if err != nil {
+		return 0
+	}
+	if q < 0 {
+		return h.Mean()
+	}
+	return float64(h.ValueAtQuantile(q))
+}
+
+func errorCount(r *Result) uint64 {
+	var n uint64
+	for _, c := range r.Errors {
+		n += c.Count
+	}
+	return n
+}
+
+// Check returns the SLO's verdict on r.
+func (s SLO) Check(r *Result) SLOResult {
+	v, text := s.actual(r)
+	var ok bool
+	switch s.Op {
+	case "<":
+		ok = v < s.Value
+	case "<=":
+		ok = v <= s.Value
+	case ">":
+		ok = v > s.Value
+	case ">=":
+		ok = v >= s.Value
+	}
+	return SLOResult{SLO: s.Text, Actual: text, Passed: ok}
+}
+
+// CheckSLOs records the verdicts of slos in r.SLOs and reports whether
+// all passed.
+func (r *Result) CheckSLOs(slos []SLO) bool {
+	all := true
+	r.SLOs = r.SLOs[:0]
+	for _, s := range slos {
+		v := s.Check(r)
+		all = all && v.Passed
+		r.SLOs = append(r.SLOs, v)
+	}
+	return all
+}

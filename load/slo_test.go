@@ -1,0 +1,93 @@
+package load
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseSLO(t *testing.T) {
+	cases := []struct {
+		in      string
+		metric  string
+		op      string
+		value   float64
+		percent bool
+		err     string
+	}{
+		{in: "push.p99<50ms", metric: "push.p99", op: "<", value: 50000},
+		{in: " connect.p999 <= 1s ", metric: "connect.p999", op: "<=", value: 1e6},
+		{in: "service.mean<2ms", metric: "service.mean", op: "<", value: 2000},
+		{in: "errors<0.1%", metric: "errors", op: "<", value: 0.1, percent: true},
+		{in: "errors<5", metric: "errors", op: "<", value: 5},
+		{in: "delivered>=99.99%", metric: "delivered", op: ">=", value: 99.99, percent: true},
+		{in: "lost<=0", metric: "lost", op: "<=", value: 0},
+		{in: "rate>1000", metric: "rate", op: ">", value: 1000},
+		{in: "push.p99<50", err: "not a duration"},
+		{in: "push.p77x<5ms", err: "unknown statistic"},
+		{in: "latency<5ms", err: "unknown metric"},
+		{in: "delivered>=99.99", err: "is a percentage"},
+		{in: "rate>10%", err: "not a percentage"},
+		{in: "errors.p99<1", err: "takes no"},
+		{in: "push.p99 = 5ms", err: "want METRIC OP VALUE"},
+		{in: "errors<abc%", err: "not a number"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseSLO(tc.in)
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.metric, got.Metric)
+			assert.Equal(t, tc.op, got.Op)
+			assert.InDelta(t, tc.value, got.Value, 1e-9)
+			assert.Equal(t, tc.percent, got.Percent)
+		})
+	}
+}
+
+func TestCheckSLOs(t *testing.T) {
+	h := newHist()
+	for v := int64(1); v <= 100; v++ {
+		_ = h.RecordValue(v * 1000) // 1ms .. 100ms
+	}
+	r := &Result{
+		Latency:       Latencies{PushEndToEnd: Summarize(h, true)},
+		Delivery:      Delivery{Accepted: 1000, Received: 999, Lost: 1, DeliveredPercent: 99.9},
+		Pushes:        Pushes{Sent: 1000, AchievedRate: 500},
+		Subscriptions: SubscriptionFigures{JoinAttempts: 1000},
+		Errors:        []ErrorClass{{Key: "close 1011", Count: 2}},
+	}
+	cases := []struct {
+		slo    string
+		passed bool
+		actual string
+	}{
+		{"push.p99<100ms", true, "99.0"},
+		{"push.p50<=51ms", true, "50.0"},
+		{"push.p50<50ms", false, "50.0"},
+		{"push.max<100ms", false, "100.0"},
+		{"push.mean>50ms", true, "50.5"},
+		{"delivered>=99.99%", false, "99.9000%"},
+		{"delivered>=99.9%", true, "99.9000%"},
+		{"errors<0.1%", false, "0.1000%"},
+		{"errors<3", true, "2"},
+		{"lost<=0", false, "1"},
+		{"lost<0.2%", true, "0.1000%"},
+		{"rate>=500", true, "500"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.slo, func(t *testing.T) {
+			s, err := ParseSLO(tc.slo)
+			require.NoError(t, err)
+			v := s.Check(r)
+			assert.Equal(t, tc.passed, v.Passed)
+			assert.True(t, strings.HasPrefix(v.Actual, tc.actual), v.Actual)
+		})
+	}
+}

@@ -1,0 +1,128 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteText writes the run's summary for people: configuration,
+// subscriptions, pushes, the delivery accounting with its invariant,
+// latencies, errors, the mock reconciliation, driver warnings and SLOs.
+func (r *Result) WriteText(w io.Writer) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	c, s, pu, d := r.Config, r.Subscriptions, r.Pushes, r.Delivery
+	rate := fmt.Sprintf("%g/s", c.PushRate)
+	if len(c.Stages) > 0 {
+		rate = stagesText(c.Stages)
+	}
+	p("Load run against %s (shard %s, %s, Go %s, %d CPUs)", r.Meta.Target, c.Shard, r.Meta.Version, r.Meta.GoVersion, r.Meta.NumCPU)
+	p("  %d subscriptions at %g joins/s; pushes %s for %gs after %gs warmup, %d B, %s, timeout %dms, %d workers",
+		c.ShardSubscriptions, c.ConnectRate, rate, c.DurationSeconds, c.WarmupSeconds, c.PayloadSize, c.Skew, c.PushTimeoutMs, c.Workers)
+	p("")
+	p("Subscriptions  joined %d of %d (never joined %d), sessions %d, reconnects %d, join failures %d of %d attempts",
+		s.Joined, s.Requested, s.NeverJoined, s.Sessions, s.Reconnects, s.JoinFailures, s.JoinAttempts)
+	mn, mean, mx := spread(s.TriggersPerSubscription)
+	p("               trigger frames %d (per subscription min %d, mean %.1f, max %d); seq gaps %d, repeated %d, out of order %d",
+		s.TriggersReceived, mn, mean, mx, s.SeqGaps, s.SeqDuplicates, s.OutOfOrderFrames)
+	p("Pushes         scheduled %d, sent %d, accepted %d, rejected %d, failed %d, unsent (no session) %d, not due %d",
+		pu.Scheduled, pu.Sent, pu.Accepted, pu.Rejected, pu.Failed, pu.Unsent, pu.NotDue)
+	p("               rate: target %.1f/s, achieved %.1f/s, accepted %.1f/s; started late %d (max lag %v)",
+		pu.TargetRate, pu.AchievedRate, pu.AcceptedRate, pu.LateSends, us(pu.MaxSendLagUs))
+	p("Delivery       received %d (exactly once %d, duplicated %d), lost %d (across reconnects %d), in flight %d",
+		d.Received, d.ExactlyOnce, d.Duplicated, d.Lost, d.LostAcrossReconnect, d.InFlight)
+	p("               late %d, out of order %d, misrouted %d, received though not accepted %d, foreign %d; delivered %.4f%%",
+		d.Late, d.OutOfOrder, d.Misrouted, d.ReceivedUnaccepted, d.ForeignFrames, d.DeliveredPercent)
+	p("Invariant      %s", d.Invariant)
+	p("")
+	p("Latency        %8s %9s %9s %9s %9s %9s %9s", "count", "p50", "p90", "p99", "p99.9", "max", "mean")
+	for _, l := range []struct {
+		name string
+		s    Summary
+	}{{"push e2e", r.Latency.PushEndToEnd}, {"push service", r.Latency.PushService}, {"push response", r.Latency.PushResponse},
+		{"connect", r.Latency.Connect}, {"first frame", r.Latency.FirstFrame}} {
+		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", l.name, l.s.Count, us(l.s.P50Us), us(l.s.P90Us), us(l.s.P99Us), us(l.s.P999Us), us(l.s.MaxUs), us(int64(l.s.MeanUs)))
+	}
+	writeErrors(p, r.Errors)
+	writeMock(p, r.Mock)
+	p("")
+	p("Driver         max CPU %.0f%% of GOMAXPROCS, max scheduler p99 %v, max GC pause %v, GC CPU %.2fs",
+		r.Driver.MaxCPUPercent, us(r.Driver.MaxSchedLatencyP99Us), us(r.Driver.MaxGCPauseUs), r.Driver.GCCPUSeconds)
+	for _, warn := range r.Driver.Warnings {
+		p("  WARNING: %s", warn)
+	}
+	for i, v := range r.SLOs {
+		if i == 0 {
+			p("")
+		}
+		verdict := "pass"
+		if !v.Passed {
+			verdict = "FAIL"
+		}
+		p("SLO %-4s %s (actual %s)", verdict, v.SLO, v.Actual)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeErrors(p func(string, ...any), errs []ErrorClass) {
+	if len(errs) == 0 {
+		p("\nErrors         none")
+		return
+	}
+	p("\nErrors")
+	for _, e := range errs {
+		p("  %-40s %d", e.Key, e.Count)
+		for _, ex := range e.Examples {
+			p("      e.g. %s", ex)
+		}
+	}
+}
+
+func writeMock(p func(string, ...any), m *MockCheck) {
+	if m == nil {
+		return
+	}
+	verdict := "matches"
+	if !m.Match {
+		verdict = "differs"
+	}
+	p("\nMock stats     %s: push frames sent %d / read %d, trigger frames sent %d / read %d, 202s %d / accepted %d, joins %d / sessions %d, dropped %d",
+		verdict, m.PushFramesSent, m.PushFramesReceived, m.TriggersSent, m.TriggersReceived, m.Pushes202, m.Accepted, m.Joins, m.JoinsSeen, m.Dropped)
+	for _, n := range m.Notes {
+		p("  note: %s", n)
+	}
+}
+
+func us(v int64) time.Duration {
+	d := time.Duration(v) * time.Microsecond
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= 10*time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d
+}
+
+func spread(v []uint64) (mn uint64, mean float64, mx uint64) {
+	if len(v) == 0 {
+		return 0, 0, 0
+	}
+	mn = v[0]
+	var sum uint64
+	for _, x := range v {
+		mn, mx, sum = min(mn, x), max(mx, x), sum+x
+	}
+	return mn, float64(sum) / float64(len(v)), mx
+}
+
+func stagesText(st []Stage) string {
+	parts := make([]string, len(st))
+	for i, s := range st {
+		parts[i] = fmt.Sprintf("%v:%g/s", s.Duration, s.Rate)
+	}
+	return strings.Join(parts, ",")
+}
