@@ -311,3 +311,106 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 	}
 	assert.True(t, errors.Is(fmt.Errorf("x: %w", client.ErrClosed), client.ErrClosed))
 }
+
+// recorder is a client.Handler that keeps what it is given.
+type recorder struct {
+	t       *testing.T
+	opened  *client.Session
+	frames  []client.Frame // read after ended is closed
+	ended   chan error
+	closeIt bool // call Close from End
+}
+
+func newRecorder(t *testing.T) *recorder { return &recorder{t: t, ended: make(chan error, 2)} }
+
+func (r *recorder) Open(s *client.Session) { r.opened = s }
+
+func (r *recorder) Frame(f client.Frame) {
+	if r.opened == nil {
+		r.t.Error("Frame before Open")
+	}
+	r.frames = append(r.frames, f)
+}
+
+func (r *recorder) End(err error) {
+	if r.closeIt {
+		assert.NoError(r.t, r.opened.Close(), "Close from End")
+	}
+	r.ended <- err
+}
+
+func TestJoinWithHandler(t *testing.T) {
+	f := newFakeServer(t)
+	c := f.client(t, f.creds(), nil)
+	ctx := testContext(t)
+	r := newRecorder(t)
+	s, err := c.JoinWith(ctx, "{}", r)
+	require.NoError(t, err)
+	assert.Same(t, s, r.opened, "Open gets the session, before JoinWith returns")
+	for i := range 3 {
+		seq, err := c.Push(ctx, s.ID(), i)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(i+1), seq)
+	}
+	rtt, err := s.Ping(ctx)
+	require.NoError(t, err, "the reader answers pongs with a handler too")
+	assert.Positive(t, rtt)
+
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	_, err = s.Next(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "Next returns no frame on a handled session")
+
+	require.NoError(t, s.Close())
+	select {
+	case err := <-r.ended:
+		require.ErrorIs(t, err, client.ErrClosed)
+	case <-ctx.Done():
+		t.Fatal("End was not called after Close")
+	}
+	require.Len(t, r.frames, 3, "the pushes reached Frame, in order, before End")
+	for i, fr := range r.frames {
+		assert.Equal(t, spec.FramePush, fr.Type)
+		assert.Equal(t, uint64(i+1), fr.Seq)
+		assert.Equal(t, fmt.Sprint(i), string(fr.Data))
+	}
+	_, err = s.Next(ctx)
+	assert.ErrorIs(t, err, client.ErrClosed)
+	assert.Empty(t, r.ended, "End is called once")
+}
+
+func TestJoinWithHandlerServerClose(t *testing.T) {
+	f := newFakeServer(t)
+	ctx := testContext(t)
+	r := newRecorder(t)
+	r.closeIt = true
+	s, err := f.client(t, f.creds(), nil).JoinWith(ctx, "{}", r)
+	require.NoError(t, err)
+	f.closeSession(spec.CloseSlowConsumer, "slow consumer")
+	var ce *client.CloseError
+	select {
+	case err := <-r.ended:
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, spec.CloseSlowConsumer, ce.Code)
+	case <-ctx.Done():
+		t.Fatal("End was not called when the server closed")
+	}
+	<-s.Done()
+	require.ErrorAs(t, s.Err(), &ce)
+	_, err = s.Next(ctx)
+	require.ErrorAs(t, err, &ce)
+}
+
+func TestJoinWithErrors(t *testing.T) {
+	f := newFakeServer(t)
+	ctx := testContext(t)
+	_, err := f.client(t, f.creds(), nil).JoinWith(ctx, "{}", nil)
+	require.ErrorContains(t, err, "nil Handler")
+
+	r := newRecorder(t)
+	_, err = f.client(t, client.Credentials{AccessToken: "wrong-token", SecretKey: "wrong-secret"}, nil).JoinWith(ctx, "{}", r)
+	var he *client.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Nil(t, r.opened, "no Open when the join fails")
+	assert.Empty(t, r.ended, "no End when the join fails")
+}

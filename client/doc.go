@@ -26,4 +26,10 @@
 // a caller that never calls Next exerts back-pressure on the server. Writes
 // (WriteMessage) are serialised by the Session; Close waits for the reader
 // goroutine to end, so a closed Session leaves no goroutine behind.
+//
+// A caller holding many sessions may join with JoinWith and a Handler
+// instead: the reader goroutine then hands each frame to the Handler as
+// it reads it, with no buffer, and calls its End when the session ends,
+// so that the session costs one goroutine in all. Close then waits for
+// the reader goroutine to finish reading, not for End to return.
 package client

@@ -36,7 +36,8 @@ type Session struct {
 	pattern   json.RawMessage
 	heartbeat time.Duration
 
-	frames chan Frame
+	frames chan Frame    // nil when h takes the frames
+	h      Handler       // set by JoinWith
 	done   chan struct{} // closed when the reader goroutine ends
 	err    error         // why the reader ended; read after done is closed
 
@@ -49,7 +50,43 @@ type Session struct {
 // Join opens a session on the client's target with the given pattern (in
 // either form of PROTOCOL.md section 5; it is sent as given, unchecked).
 // It returns once the session frame has arrived.
-func (c *Client) Join(ctx context.Context, pattern string) (s *Session, err error) {
+func (c *Client) Join(ctx context.Context, pattern string) (*Session, error) {
+	return c.join(ctx, pattern, nil)
+}
+
+// A Handler takes the frames of a session opened with JoinWith from the
+// session's reader goroutine, in place of the buffer Next reads: such a
+// session holds no frame buffer and needs no goroutine of the caller's
+// to consume it, which matters to a caller holding many sessions.
+type Handler interface {
+	// Open is called once by JoinWith, on its caller's goroutine, when
+	// the session frame has arrived and before the reader goroutine
+	// starts: what it does happens before any Frame or End call.
+	Open(*Session)
+	// Frame is called with each trigger or push frame, in order, from
+	// the reader goroutine. Nothing is read meanwhile, pings included,
+	// so it should return quickly. Frames arriving after Close was
+	// called are dropped.
+	Frame(Frame)
+	// End is called once, from the reader goroutine, after the last
+	// Frame call, with the reason the session ended (as Err returns it).
+	// Done is closed by then, so End may call Close, which is still
+	// needed to release the connection. It may run while Close returns.
+	End(err error)
+}
+
+// JoinWith is Join with frames handed to h instead of buffered for Next
+// (see Handler). On such a session Next returns no frame: it waits for
+// the session to end and returns why. h is not called when JoinWith
+// fails.
+func (c *Client) JoinWith(ctx context.Context, pattern string, h Handler) (*Session, error) {
+	if h == nil {
+		return nil, errors.New("client: JoinWith: nil Handler")
+	}
+	return c.join(ctx, pattern, h)
+}
+
+func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Session, err error) {
 	q := url.Values{spec.QueryPattern: {pattern}}
 	if c.opts.QueryCredentials {
 		q.Set(spec.QueryAccessToken, c.creds.AccessToken)
@@ -62,17 +99,22 @@ func (c *Client) Join(ctx context.Context, pattern string) (s *Session, err erro
 	}
 	conn.SetReadLimit(c.opts.ReadLimit)
 	s = &Session{
-		c: c, conn: conn,
-		frames:  make(chan Frame, c.opts.FrameBuffer),
+		c: c, conn: conn, h: h,
 		done:    make(chan struct{}),
 		closing: make(chan struct{}),
 		pongs:   make(chan string, 1),
+	}
+	if h == nil {
+		s.frames = make(chan Frame, c.opts.FrameBuffer)
 	}
 	if err := s.readSessionFrame(ctx); err != nil {
 		_ = conn.Close()
 		return nil, err
 	}
 	conn.SetPongHandler(s.onPong)
+	if h != nil {
+		h.Open(s)
+	}
 	go s.readLoop()
 	return s, nil
 }
@@ -130,25 +172,42 @@ func (c *Client) readError(err error, sessionID string) error {
 	return fmt.Errorf("client: read: %w", err)
 }
 
+// readLoop is the session's reader goroutine.
 func (s *Session) readLoop() {
-	defer close(s.done)
-	defer close(s.frames)
+	s.err = s.read()
+	if s.frames != nil {
+		close(s.frames)
+	}
+	close(s.done)
+	if s.h != nil {
+		s.h.End(s.err)
+	}
+}
+
+// read reads frames until the connection ends and returns why.
+func (s *Session) read() error {
 	for {
 		_, data, err := s.conn.ReadMessage()
 		if err != nil {
 			select {
 			case <-s.closing:
-				s.err = ErrClosed
+				return ErrClosed
 			default:
-				s.err = s.c.readError(err, s.id)
+				return s.c.readError(err, s.id)
 			}
-			return
 		}
 		f := Frame{Raw: data, Received: s.c.opts.Now()}
 		if f.Frame, err = spec.DecodeFrame(data); err != nil {
-			s.err = &ProtocolError{Op: "read", Reason: s.c.creds.scrub(err.Error(), s.id)}
 			_ = s.conn.Close()
-			return
+			return &ProtocolError{Op: "read", Reason: s.c.creds.scrub(err.Error(), s.id)}
+		}
+		if s.h != nil {
+			select {
+			case <-s.closing: // dropped, as below
+			default:
+				s.h.Frame(f)
+			}
+			continue
 		}
 		select {
 		case s.frames <- f:
@@ -172,8 +231,17 @@ func (s *Session) Heartbeat() time.Duration { return s.heartbeat }
 // Next returns the next trigger or push frame. Once the session has ended
 // it returns the frames still buffered, then the reason it ended: a
 // *CloseError when the server closed, ErrClosed after Close. Cancelling ctx
-// abandons the wait without harming the session.
+// abandons the wait without harming the session. On a session opened with
+// JoinWith it returns no frame, only the reason once the session ended.
 func (s *Session) Next(ctx context.Context) (Frame, error) {
+	if s.frames == nil { // a Handler takes the frames
+		select {
+		case <-s.done:
+			return Frame{}, s.err
+		case <-ctx.Done():
+			return Frame{}, ctx.Err()
+		}
+	}
 	select {
 	case f, ok := <-s.frames:
 		if ok {

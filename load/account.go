@@ -58,14 +58,19 @@ func (c *seqCheck) observe(seq uint64) bool {
 // conn is one session of a subscription: a subscription that reconnects
 // has several, one after the other.
 type conn struct {
+	d        *Driver
+	s        *subscription
 	sess     *client.Session
+	start    time.Time    // of the join attempt
+	joinedAt time.Time    // when the session frame arrived
+	seen     bool         // a frame has arrived (its reader's)
 	accepted atomic.Int64 // pushes the server accepted for it (workers)
 	received atomic.Int64 // first receipts of pushes on it (its reader)
 	ended    atomic.Bool  // it closed before the end of the run
 }
 
-// subStats are one subscription's receive-side figures, written by its
-// goroutine alone and read after it has ended.
+// subStats are one subscription's receive-side figures, written by the
+// goroutine carrying it (see subscription) and read after the run.
 type subStats struct {
 	Triggers, Pushes, Duplicates, Late, Reordered uint64
 	PushReordered                                 uint64

@@ -44,7 +44,13 @@
 // (MaxSubscriptions; RaiseFileLimit raises the soft limit); Options.Shard
 // splits a larger run over processes. Each subscription keeps small
 // websocket buffers (DefaultReadBuffer, DefaultWriteBuffer, a pooled
-// write buffer), a small frame buffer and no timer of its own. Joins to
+// write buffer), one goroutine (the client's reader: no frame buffer, no
+// goroutine of the driver's) and no timer of its own. Options.Idle holds
+// the subscriptions without pushing, and every run reports the driver's
+// memory per subscription held (DriverHealth.MemoryPerSubscriptionBytes,
+// the process's resident set with them held less before the first join,
+// divided by those held); load/scale/run.sh measures how many one and
+// several processes hold on one machine. Joins to
 // a loopback target are spread over Options.SourceAddrs source addresses
 // so each has its own ephemeral ports. The driver watches its own CPU,
 // scheduler latency and GC pauses and warns when it, not the target, may
@@ -53,12 +59,14 @@
 // # Concurrency
 //
 // Run owns every goroutine it starts and waits for all of them before it
-// returns: one goroutine per subscription (it joins, reads its session's
-// frames through the client's single reader goroutine, and reconnects),
-// Options.Workers push workers fed by one pacer goroutine through one
-// channel, and one ticker goroutine that closes the one-second intervals
-// and calls Options.OnInterval. Workers and readers share the push table
-// through atomics and the histograms through striped locks; each
-// subscription's own figures belong to its goroutine until Run gathers
-// them. Live may be called from any goroutine while Run runs.
+// returns: one goroutine per open session, the client's reader, which
+// hands the frames to the driver (client.JoinWith) and, when the session
+// ends, starts a joiner goroutine that reconnects after backoff; a joiner
+// per subscription while it joins; Options.Workers push workers fed by
+// one pacer goroutine through one channel; and one ticker goroutine that
+// closes the one-second intervals and calls Options.OnInterval. Workers
+// and readers share the push table through atomics and the histograms
+// through striped locks; each subscription's own figures pass from its
+// joiner to its reader and back, one at a time, until Run gathers them.
+// Live may be called from any goroutine while Run runs.
 package load

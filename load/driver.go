@@ -22,6 +22,7 @@ const (
 	PhaseJoining  = "joining"
 	PhaseWarmup   = "warmup"
 	PhasePushing  = "pushing"
+	PhaseHolding  = "holding" // an idle run's hold (Options.Idle)
 	PhaseDraining = "draining"
 	PhaseClosing  = "closing"
 	PhaseDone     = "done"
@@ -59,6 +60,13 @@ type Driver struct {
 	loopback bool
 	srcNext  atomic.Uint32
 
+	// wg counts the joiner goroutines and the sessions' readers (from
+	// Open to the end of End); subCtx ends the subscriptions, closing
+	// tells the readers the run is closing them.
+	wg      sync.WaitGroup
+	subCtx  context.Context
+	closing atomic.Bool
+
 	firstLeft atomic.Int64  // subscriptions yet to make their first join attempt
 	firstDone chan struct{} // closed when firstLeft reaches zero
 
@@ -69,6 +77,9 @@ type Driver struct {
 	last      Interval
 	intervals []Interval // written by the ticker goroutine only
 	watch     selfWatch
+
+	memBase, memHeld memSample // before the first join; with the subscriptions held
+	heldSubs         int64     // sessions open at memHeld
 }
 
 // Run is New followed by (*Driver).Run.
@@ -113,7 +124,7 @@ func New(target string, creds client.Credentials, opts *Options) (*Driver, error
 		}
 	}
 	d.cl, err = client.New(d.target, creds, &client.Options{
-		Dialer: dialer, HTTPClient: d.httpc, FrameBuffer: DefaultFrameBuffer,
+		Dialer: dialer, HTTPClient: d.httpc,
 		ReadLimit: 2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})
 	if err != nil {
@@ -166,6 +177,7 @@ func (d *Driver) setPhase(p string) { d.live.phase.Store(&p) }
 // cuts the run short; the results then describe what happened so far.
 func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	before := d.mockStats(ctx)
+	d.memBase = sampleMemory()
 	d.started = d.now()
 	d.watch.start()
 	tickCtx, stopTick := context.WithCancel(context.Background())
@@ -174,36 +186,39 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
-	var subs errgroup.Group
-	d.joinAll(subCtx, &subs)
+	d.subCtx = subCtx
+	d.joinAll(subCtx)
 
 	d.pushStart = d.now()
 	d.pushStartNs.Store(d.pushStart.UnixNano())
 	d.measureFrom = d.pushStart.Add(d.opts.Warmup)
 	d.led.measureFrom = d.measureFrom.UnixNano()
 	d.pushAll(ctx)
+	d.memHeld, d.heldSubs = sampleMemory(), d.live.open.Load()
 
 	d.setPhase(PhaseDraining)
 	d.drain(ctx)
 	cutoff, cutShort := d.now().Sub(d.pushStart), ctx.Err() != nil
 
 	d.setPhase(PhaseClosing)
+	d.closing.Store(true)
 	stopSubs()
-	_ = subs.Wait()
+	d.closeAll()
+	d.wg.Wait()
 	stopTick()
 	_ = ticker.Wait()
+	after := d.mockStats(context.WithoutCancel(ctx))
 	if d.ownHTTP {
 		d.httpc.CloseIdleConnections()
 	}
-	after := d.mockStats(context.WithoutCancel(ctx))
 	d.setPhase(PhaseDone)
 	res := d.result(cutoff, cutShort, before, after)
 	return res, nil
 }
 
-// joinAll starts the subscriptions at ConnectRate and returns when each
-// has made its first join attempt.
-func (d *Driver) joinAll(ctx context.Context, g *errgroup.Group) {
+// joinAll starts the subscriptions' joiners at ConnectRate and returns
+// when each has made its first join attempt.
+func (d *Driver) joinAll(ctx context.Context) {
 	ramp := Schedule{Stages: []Stage{{Duration: time.Duration(float64(len(d.subs)) / d.opts.ConnectRate * float64(time.Second)), Rate: d.opts.ConnectRate}}}
 	start := d.now()
 	for i, s := range d.subs {
@@ -211,12 +226,38 @@ func (d *Driver) joinAll(ctx context.Context, g *errgroup.Group) {
 		if !sleepUntil(ctx, d.now, start.Add(due)) {
 			break
 		}
-		g.Go(func() error { d.runSub(ctx, s); return nil })
+		d.wg.Add(1)
+		go d.connect(ctx, s, false)
 	}
 	select {
 	case <-d.firstDone:
 	case <-ctx.Done():
 	}
+}
+
+// closers is how many sessions the driver closes at once at the end.
+const closers = 64
+
+// closeAll closes the open sessions, closers at a time, each with a
+// close handshake bounded by the client's CloseTimeout. Their readers'
+// End calls then see that the run is closing.
+func (d *Driver) closeAll() {
+	next := make(chan *conn)
+	var g sync.WaitGroup
+	for range closers {
+		g.Go(func() {
+			for c := range next {
+				_ = c.sess.Close()
+			}
+		})
+	}
+	for _, s := range d.subs {
+		if c := s.cur.Load(); c != nil {
+			next <- c
+		}
+	}
+	close(next)
+	g.Wait()
 }
 
 // firstTried marks one subscription's first join attempt done.

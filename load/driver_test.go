@@ -1,7 +1,10 @@
 package load
 
 import (
+	"bytes"
 	"context"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,4 +53,94 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.Equal(t, uint64(440), res.Mock.Pushes202)
 	assert.GreaterOrEqual(t, intervals, 2)
 	assert.Equal(t, len(res.Intervals), intervals)
+}
+
+// TestIdleHoldsAndReportsMemory holds subscriptions without pushing for
+// the whole duration and reports what it held and its memory.
+func TestIdleHoldsAndReportsMemory(t *testing.T) {
+	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	var phases []string
+	readers, joiners := -1, -1
+	start := time.Now()
+	res, err := Run(context.Background(), srv.URL, demo, &Options{
+		Subscriptions: 40, ConnectRate: 2000, Idle: true, PushRate: 500, Warmup: time.Second, Duration: 1500 * time.Millisecond,
+		OnInterval: func(iv Interval) {
+			phases = append(phases, iv.Phase)
+			if iv.Phase == PhaseHolding && readers < 0 {
+				var buf bytes.Buffer
+				require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
+				readers = strings.Count(buf.String(), "client.(*Session).readLoop(")
+				joiners = strings.Count(buf.String(), "load.(*Driver).connect(")
+			}
+		},
+	})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 1500*time.Millisecond, "held for the duration")
+	assert.True(t, res.Config.Idle)
+	assert.Zero(t, res.Config.PushRate, "Idle overrides PushRate")
+	assert.Zero(t, res.Config.WarmupSeconds, "and Warmup")
+	assert.Zero(t, res.Pushes.Scheduled+res.Pushes.Sent)
+	s := res.Subscriptions
+	assert.Equal(t, 40, s.Joined)
+	assert.Equal(t, 40, s.OpenAtEnd)
+	assert.Positive(t, s.JoinSeconds)
+	assert.Contains(t, phases, PhaseHolding)
+	assert.Equal(t, 40, readers, "one goroutine per held subscription: its session's reader")
+	assert.Zero(t, joiners, "no joiner goroutine once joined")
+	m := res.Driver.Memory
+	assert.Equal(t, int64(40), m.SubscriptionsHeld)
+	assert.NotEmpty(t, m.Source)
+	assert.Positive(t, m.HeldBytes)
+	assert.Positive(t, m.Goroutines)
+	if m.HeldBytes > m.BaselineBytes {
+		assert.InDelta(t, float64(m.HeldBytes-m.BaselineBytes)/40, res.Driver.MemoryPerSubscriptionBytes, 1e-6)
+	}
+	var text strings.Builder
+	require.NoError(t, res.WriteText(&text))
+	assert.Contains(t, text.String(), "held idle for 1.5s: no pushes")
+	assert.Contains(t, text.String(), "with 40 subscriptions held")
+}
+
+func TestMemoryFigures(t *testing.T) {
+	rss, ok := parseVmRSS([]byte("Name:\tx\nVmPeak:\t  9 kB\nVmRSS:\t   1234 kB\nThreads: 4\n"))
+	assert.True(t, ok)
+	assert.Equal(t, uint64(1234<<10), rss)
+	_, ok = parseVmRSS([]byte("Name:\tx\n"))
+	assert.False(t, ok)
+	_, ok = parseVmRSS([]byte("VmRSS:\t12 MB\n"))
+	assert.False(t, ok)
+
+	base := memSample{source: "VmRSS", bytes: 10 << 20}
+	at := memSample{source: "VmRSS", bytes: 30 << 20, heap: 5, stacks: 6, goroutines: 7}
+	m, per := memory(base, at, 1024)
+	assert.Equal(t, float64(20<<10), per)
+	assert.Equal(t, Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 30 << 20, SubscriptionsHeld: 1024, GoHeapBytes: 5, GoStackBytes: 6, Goroutines: 7}, m)
+	_, per = memory(base, at, 0)
+	assert.Zero(t, per, "nothing held")
+	_, per = memory(at, base, 10)
+	assert.Zero(t, per, "memory fell")
+
+	live := sampleMemory()
+	assert.NotEmpty(t, live.source)
+	assert.Positive(t, live.bytes)
+	assert.Positive(t, live.goroutines)
+}
+
+// TestCancelWhileJoining cuts an idle run short in the middle of its
+// joins: Run returns soon, every session is closed (goleak checks that
+// no reader is left), and the figures describe what was held.
+func TestCancelWhileJoining(t *testing.T) {
+	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := Run(ctx, srv.URL, demo, &Options{Subscriptions: 400, ConnectRate: 500, Idle: true, Duration: time.Minute})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 10*time.Second)
+	s := res.Subscriptions
+	assert.Positive(t, s.Joined)
+	assert.Less(t, s.Joined, 400)
+	assert.Equal(t, s.Joined, s.OpenAtEnd, "no session ended before the run did")
+	assert.Empty(t, res.Errors, "sessions closed by the run are not errors")
+	assert.Eventually(t, func() bool { return srv.Stats().OpenSessions == 0 }, 5*time.Second, 10*time.Millisecond, "the mock saw every session closed")
 }

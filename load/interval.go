@@ -113,7 +113,7 @@ func (d *Driver) Live() Live {
 		Sent: d.live.sent.Load(), Accepted: d.live.accepted.Load(), Frames: d.live.frames.Load(), Errors: d.errs.total.Load(),
 	}
 	switch l.Phase {
-	case PhaseWarmup, PhasePushing, PhaseDraining:
+	case PhaseWarmup, PhasePushing, PhaseHolding, PhaseDraining:
 		l.Elapsed = min(d.now().Sub(time.Unix(0, d.pushStartNs.Load())), l.PushDuration)
 	case PhaseClosing, PhaseDone:
 		l.Elapsed = l.PushDuration

@@ -37,11 +37,8 @@ const (
 	// DefaultReadBuffer and DefaultWriteBuffer are the websocket buffer
 	// sizes of each subscription: small, since frames are read whole
 	// into their own slices and nothing but control frames is written.
-	DefaultReadBuffer  = 1024
+	DefaultReadBuffer  = 512
 	DefaultWriteBuffer = 256
-	// DefaultFrameBuffer is how many frames a subscription's reader holds
-	// for its consumer (client.Options.FrameBuffer).
-	DefaultFrameBuffer = 8
 )
 
 //go:embed patterns.txt
@@ -140,6 +137,11 @@ type Options struct {
 	// PushRate is the constant push rate of the whole run, over all
 	// shards (DefaultPushRate), used when Stages is empty.
 	PushRate float64
+	// Idle holds the subscriptions for Duration and pushes nothing:
+	// PushRate, Stages and Warmup are ignored. It is the mode that
+	// measures how many subscriptions a driver holds, and at what memory
+	// (DriverHealth.MemoryPerSubscriptionBytes).
+	Idle bool
 	// Stages, when set, replace PushRate and Duration: the run pushes at
 	// each stage's rate for its duration, in order.
 	Stages []Stage
@@ -228,7 +230,9 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.ConnectRate == 0 {
 		c.ConnectRate = DefaultConnectRate
 	}
-	if c.PushRate == 0 && len(c.Stages) == 0 {
+	if c.Idle {
+		c.PushRate, c.Stages, c.Warmup = 0, nil, 0
+	} else if c.PushRate == 0 && len(c.Stages) == 0 {
 		c.PushRate = DefaultPushRate
 	}
 	if len(c.Patterns) == 0 {

@@ -22,9 +22,14 @@ type job struct {
 // pushAll runs the pacer and the workers until the schedule is done and
 // every push has had its answer, or ctx is done.
 func (d *Driver) pushAll(ctx context.Context) {
-	if d.opts.Warmup > 0 {
+	switch {
+	case d.opts.Idle:
+		d.setPhase(PhaseHolding)
+		sleepUntil(ctx, d.now, d.pushStart.Add(d.sched.Duration()))
+		return
+	case d.opts.Warmup > 0:
 		d.setPhase(PhaseWarmup)
-	} else {
+	default:
 		d.setPhase(PhasePushing)
 	}
 	jobs := make(chan job, d.opts.Workers)
@@ -51,6 +56,9 @@ func (d *Driver) pace(ctx context.Context, jobs chan<- job) {
 		}
 		wait, stop := d.sched.Pace(elapsed, n)
 		if stop {
+			// Hold the subscriptions to the end of the schedule, which
+			// may end with a stage that pushes nothing.
+			sleepUntil(ctx, d.now, d.pushStart.Add(d.sched.Duration()))
 			return
 		}
 		due, _ := d.sched.Due(n)

@@ -60,6 +60,7 @@ type Config struct {
 	ConnectRate        float64  `json:"connectRate"`
 	Patterns           []string `json:"patterns"`
 	PushRate           float64  `json:"pushRate,omitempty"`
+	Idle               bool     `json:"idle,omitempty"`   // held, no pushes
 	Stages             []Stage  `json:"stages,omitempty"` // durations in nanoseconds
 	DurationSeconds    float64  `json:"durationSeconds"`  // measured part
 	WarmupSeconds      float64  `json:"warmupSeconds"`
@@ -83,6 +84,9 @@ type SubscriptionFigures struct {
 	JoinAttempts uint64 `json:"joinAttempts"`
 	JoinFailures uint64 `json:"joinFailures"`
 	Reconnects   uint64 `json:"reconnects"`
+	// JoinSeconds is how long after the start every subscription had
+	// made its first join attempt (the ramp at ConnectRate included).
+	JoinSeconds float64 `json:"joinSeconds"`
 	// TriggersReceived counts trigger frames; TriggersPerSubscription
 	// holds the count of each subscription, in order.
 	TriggersReceived        uint64   `json:"triggersReceived"`
@@ -117,6 +121,7 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *Mock
 	r.Config = d.config()
 	var lostAcross uint64
 	r.Subscriptions, lostAcross = d.subscriptionFigures()
+	r.Subscriptions.JoinSeconds = d.pushStart.Sub(d.started).Seconds()
 	r.Pushes, r.Delivery = tally(d.table, d.sched, cutoff, d.opts.PushTimeout, d.live.dispatched.Load(), cutShort)
 	d.pushFigures(&r.Pushes)
 	for _, s := range d.subs {
@@ -136,6 +141,7 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *Mock
 	}
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.watch.health(r.Pushes)
+	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.memBase, d.memHeld, d.heldSubs)
 	return r
 }
 
@@ -165,6 +171,7 @@ func (d *Driver) config() Config {
 	if len(o.Stages) == 0 {
 		c.PushRate = o.PushRate
 	}
+	c.Idle = o.Idle
 	if d.loopback {
 		c.SourceAddrs = o.SourceAddrs
 	}

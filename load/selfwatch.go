@@ -130,12 +130,18 @@ func (w *selfWatch) sample(iv *Interval, wall time.Duration) {
 // process's user and system time (with the embedded mock, the mock's
 // too) as a share of what GOMAXPROCS threads could use.
 type DriverHealth struct {
-	MaxCPUPercent        float64  `json:"maxCpuPercent"` // of GOMAXPROCS, the worst second
-	MaxSchedLatencyP99Us int64    `json:"maxSchedLatencyP99Us"`
-	MaxGCPauseUs         int64    `json:"maxGcPauseUs"`
-	GCCPUSeconds         float64  `json:"gcCpuSeconds"`
-	BusySeconds          int      `json:"busySeconds"` // seconds over the CPU or scheduler threshold
-	Warnings             []string `json:"warnings"`
+	MaxCPUPercent        float64 `json:"maxCpuPercent"` // of GOMAXPROCS, the worst second
+	MaxSchedLatencyP99Us int64   `json:"maxSchedLatencyP99Us"`
+	MaxGCPauseUs         int64   `json:"maxGcPauseUs"`
+	GCCPUSeconds         float64 `json:"gcCpuSeconds"`
+	BusySeconds          int     `json:"busySeconds"` // seconds over the CPU or scheduler threshold
+	// MemoryPerSubscriptionBytes is the process's memory with its
+	// subscriptions held less its memory before the first join, divided
+	// by the subscriptions held (see Memory; 0 when none was held). It is
+	// the cost of an idle subscription in an idle run (Options.Idle).
+	MemoryPerSubscriptionBytes float64  `json:"memoryPerSubscriptionBytes"`
+	Memory                     Memory   `json:"memory"`
+	Warnings                   []string `json:"warnings"`
 }
 
 // health sums the watch up and adds warnings when the driver, not the

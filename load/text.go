@@ -19,11 +19,15 @@ func (r *Result) WriteText(w io.Writer) error {
 		rate = stagesText(c.Stages)
 	}
 	p("Load run against %s (shard %s, %s, Go %s, %d CPUs)", r.Meta.Target, c.Shard, r.Meta.Version, r.Meta.GoVersion, r.Meta.NumCPU)
-	p("  %d subscriptions at %g joins/s; pushes %s for %gs after %gs warmup, %d B, %s, timeout %dms, %d workers",
-		c.ShardSubscriptions, c.ConnectRate, rate, c.DurationSeconds, c.WarmupSeconds, c.PayloadSize, c.Skew, c.PushTimeoutMs, c.Workers)
+	if c.Idle {
+		p("  %d subscriptions at %g joins/s, held idle for %gs: no pushes", c.ShardSubscriptions, c.ConnectRate, c.DurationSeconds)
+	} else {
+		p("  %d subscriptions at %g joins/s; pushes %s for %gs after %gs warmup, %d B, %s, timeout %dms, %d workers",
+			c.ShardSubscriptions, c.ConnectRate, rate, c.DurationSeconds, c.WarmupSeconds, c.PayloadSize, c.Skew, c.PushTimeoutMs, c.Workers)
+	}
 	p("")
-	p("Subscriptions  joined %d of %d (never joined %d), sessions %d, reconnects %d, join failures %d of %d attempts",
-		s.Joined, s.Requested, s.NeverJoined, s.Sessions, s.Reconnects, s.JoinFailures, s.JoinAttempts)
+	p("Subscriptions  joined %d of %d in %.1fs (never joined %d), open at the end %d, sessions %d, reconnects %d, join failures %d of %d attempts",
+		s.Joined, s.Requested, s.JoinSeconds, s.NeverJoined, s.OpenAtEnd, s.Sessions, s.Reconnects, s.JoinFailures, s.JoinAttempts)
 	mn, mean, mx := spread(s.TriggersPerSubscription)
 	p("               trigger frames %d (per subscription min %d, mean %.1f, max %d); seq gaps %d, repeated %d, out of order %d",
 		s.TriggersReceived, mn, mean, mx, s.SeqGaps, s.SeqDuplicates, s.OutOfOrderFrames)
@@ -50,6 +54,10 @@ func (r *Result) WriteText(w io.Writer) error {
 	p("")
 	p("Driver         max CPU %.0f%% of GOMAXPROCS, max scheduler p99 %v, max GC pause %v, GC CPU %.2fs",
 		r.Driver.MaxCPUPercent, us(r.Driver.MaxSchedLatencyP99Us), us(r.Driver.MaxGCPauseUs), r.Driver.GCCPUSeconds)
+	if m := r.Driver.Memory; m.Source != "" {
+		p("               memory (%s) %.1f MB with %d subscriptions held, %.1f MB before the first join: %.1f KB per subscription; Go heap %.1f MB, stacks %.1f MB, %d goroutines",
+			m.Source, mb(m.HeldBytes), m.SubscriptionsHeld, mb(m.BaselineBytes), r.Driver.MemoryPerSubscriptionBytes/1024, mb(m.GoHeapBytes), mb(m.GoStackBytes), m.Goroutines)
+	}
 	for _, warn := range r.Driver.Warnings {
 		p("  WARNING: %s", warn)
 	}
@@ -106,6 +114,8 @@ func us(v int64) time.Duration {
 	}
 	return d
 }
+
+func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
 func spread(v []uint64) (mn uint64, mean float64, mx uint64) {
 	if len(v) == 0 {

@@ -28,6 +28,9 @@ with a pattern from a mix (--patterns FILE, one per line), and pushes at
 --push-rate (or --stages) on an open model: pushes go out on schedule
 whatever the answers, and latency counts from each push's intended send
 time, so a stalled target shows as latency instead of a slower driver.
+--push-rate 0 holds the subscriptions idle for --duration, pushing
+nothing: the run then reports how many it held and the driver's memory
+per subscription.
 
 It prints the delivery accounting (every accepted push received exactly
 once, lost, duplicated, late or out of order; seq gaps; the invariant
@@ -59,7 +62,7 @@ func (o *loadOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.opts.Subscriptions, "subscriptions", load.DefaultSubscriptions, "subscriptions to hold, over all shards")
 	fs.Float64Var(&o.opts.ConnectRate, "connect-rate", load.DefaultConnectRate, "joins per second while ramping up")
 	fs.StringVar(&o.Patterns, "patterns", "", "file of patterns, one per line (default: an embedded mix)")
-	fs.Float64Var(&o.opts.PushRate, "push-rate", load.DefaultPushRate, "pushes per second, over all shards")
+	fs.Float64Var(&o.opts.PushRate, "push-rate", load.DefaultPushRate, "pushes per second, over all shards; 0 holds the subscriptions idle for --duration")
 	fs.StringVar(&o.Stages, "stages", "", "push stages instead of --push-rate and --duration, such as 30s:1000,60s:5000")
 	fs.DurationVar(&o.opts.Duration, "duration", load.DefaultDuration, "how long to push (after the warmup)")
 	fs.DurationVar(&o.opts.Warmup, "warmup", 0, "push this long first, left out of latencies and rates")
@@ -106,6 +109,15 @@ func (o *loadOptions) parse() error {
 	}
 	if o.opts.Subscriptions < 1 {
 		return errors.New("--subscriptions must be at least 1")
+	}
+	if o.opts.PushRate < 0 {
+		return errors.New("--push-rate must not be negative (0 holds the subscriptions idle)")
+	}
+	if o.opts.PushRate == 0 && len(o.opts.Stages) == 0 {
+		if o.opts.Warmup > 0 {
+			return errors.New("--warmup pushes: it needs a --push-rate above 0")
+		}
+		o.opts.Idle = true
 	}
 	return nil
 }
@@ -178,7 +190,11 @@ func (o *loadOptions) checkCapacity(e *env) error {
 		n++
 	}
 	inProcess := o.Target == ""
-	if most := load.MaxSubscriptions(soft, o.opts.Workers, inProcess); n > most {
+	workers := o.opts.Workers
+	if o.opts.Idle {
+		workers = 1 // no push connections, but the mock's stats
+	}
+	if most := load.MaxSubscriptions(soft, workers, inProcess); n > most {
 		where := "one process"
 		if inProcess {
 			where = "one process that also runs the embedded mock (two files per subscription; run 'wstrigger mock' apart and pass --target)"
@@ -220,7 +236,11 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 		return nil, err
 	}
 	if !o.Quiet {
-		fmt.Fprintf(e.stderr, "loading %s: %d subscriptions, pushes for %v\n", spec.RedactURLString(target), d.Live().Subscriptions, d.Live().PushDuration)
+		what := "pushes"
+		if opts.Idle {
+			what = "held idle"
+		}
+		fmt.Fprintf(e.stderr, "loading %s: %d subscriptions, %s for %v\n", spec.RedactURLString(target), d.Live().Subscriptions, what, d.Live().PushDuration)
 	}
 	if o.Quiet || !tty {
 		return d.Run(ctx)

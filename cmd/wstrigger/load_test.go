@@ -61,6 +61,8 @@ func TestLoadCommandStatuses(t *testing.T) {
 		{"too many for one process", []string{"--subscriptions", "50000"}, exitUsage, "--shard K/N"},
 		{"target without credentials", []string{"--target", "http://127.0.0.1:1"}, exitUsage, "credentials missing"},
 		{"positional argument", []string{"extra"}, exitUsage, "unexpected argument"},
+		{"negative push rate", []string{"--push-rate", "-1"}, exitUsage, "--push-rate must not be negative"},
+		{"warmup of an idle run", []string{"--push-rate", "0", "--warmup", "1s"}, exitUsage, "--warmup"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,4 +71,33 @@ func TestLoadCommandStatuses(t *testing.T) {
 			assert.Contains(t, stderr, tc.stderr)
 		})
 	}
+}
+
+func TestLoadCommandIdle(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "idle.json")
+	code, stdout, stderr := runCmd(t, "", "load", "--subscriptions", "30", "--push-rate", "0", "--duration", "1s", "--json", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "30 subscriptions, held idle for 1s")
+	assert.Contains(t, stdout, "held idle for 1s: no pushes")
+	assert.Contains(t, stdout, "joined 30 of 30")
+	assert.Regexp(t, `memory \(\S+\) [\d.]+ MB with 30 subscriptions held`, stdout)
+
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var doc struct {
+		Config struct {
+			Idle     bool    `json:"idle"`
+			PushRate float64 `json:"pushRate"`
+		} `json:"config"`
+		Subscriptions struct {
+			OpenAtEnd int `json:"openAtEnd"`
+		} `json:"subscriptions"`
+		Driver map[string]json.RawMessage `json:"driver"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	assert.True(t, doc.Config.Idle)
+	assert.Zero(t, doc.Config.PushRate)
+	assert.Equal(t, 30, doc.Subscriptions.OpenAtEnd)
+	assert.Contains(t, doc.Driver, "memoryPerSubscriptionBytes")
+	assert.Contains(t, doc.Driver, "memory")
 }
