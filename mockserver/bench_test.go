@@ -215,7 +215,7 @@ func benchSubscriptions(n int) []*pattern.Pattern {
 func BenchmarkFanoutMatch(b *testing.B) {
 	const subs = 100000
 	pats := benchSubscriptions(subs)
-	srv := &Server{queueSize: 1 << 30, index: pattern.NewIndex[*session]()}
+	srv := &Server{queueSize: 1 << 30, index: pattern.NewIndex[*session](), epoch: time.Now()}
 	srv.faults.Store(&Faults{})
 	sessions := make([]*session, subs)
 	for i, p := range pats {

@@ -100,7 +100,8 @@ func TestControlStatsResetFaultsReplay(t *testing.T) {
 	assert.WithinDuration(t, time.Now(), f.Stall.Start, time.Minute, "a stall without start starts now")
 	assert.Contains(t, string(body), `"start":`)
 
-	for _, bad := range []string{`{"latency":"-5ms"}`, `{"nope":1}`, `[]`, ``} {
+	for _, bad := range []string{`{"latency":"-5ms"}`, `{"nope":1}`, `[]`, ``,
+		`{"jitter":"2000000h"}`, `{"latency":"25h"}`, `{"stall":{"duration":"24h0m1s"}}`} {
 		resp, body = control(t, c, srv, http.MethodPut, "faults", bad)
 		assert.Equal(t, 400, resp.StatusCode, bad)
 		assert.Equal(t, spec.CodeInvalidBody, errorCode(t, body))

@@ -35,7 +35,10 @@
 //     seconds rounded up, at least 1; the pings follow the exact
 //     interval, so a test may use 100ms (announced as 1). A ping
 //     unanswered for two intervals drops the connection without a close
-//     frame (counted as 1006).
+//     frame (counted as 1006), and so does a write still blocked by then
+//     (a client that stopped reading); its frame and those still queued
+//     count as dropped. Pings and this check go on during stall and
+//     latency faults. Pong times are read from the monotonic clock.
 //   - Checks: 503 while shutting down is a limit, checked with the
 //     session limit after the pattern. Rejection faults apply to requests
 //     that pass every other check. A join without an Origin header is
@@ -72,13 +75,15 @@
 // # Concurrency
 //
 // All methods of Server are safe for concurrent use. Each session has one
-// reader goroutine (the join handler's, after the upgrade) and one writer
-// goroutine, which alone writes data frames and pings and tears the
-// session down. Fan-out (replay, Inject, POST /_mock/triggers) runs in
-// the caller's goroutine: it finds the matching sessions through a
-// pattern.Index, queues the event's shared bytes on each without
-// blocking, and wakes their writers. The replay runs in one goroutine at
-// a time. Every goroutine is counted by the Server's WaitGroup, which
-// Shutdown and Close wait for; hijacked connections are tracked by the
-// Server, since http.Server.Shutdown does not track them.
+// reader goroutine and one writer goroutine, which alone writes data
+// frames and pings and tears the session down; the join handler starts
+// both after the upgrade and returns. Fan-out (replay, Inject,
+// POST /_mock/triggers) runs in the caller's goroutine: it collects the
+// matching sessions from a pattern.Index, releases the index, queues
+// the event's shared bytes on each without blocking, and wakes their
+// writers. The replay runs in one goroutine at a time. Every goroutine
+// is counted by the Server's WaitGroup, which Shutdown and Close wait
+// for; hijacked connections are tracked by the Server, since
+// http.Server.Shutdown does not track them. Reading a request (push and
+// control bodies included) is bounded by a deadline.
 package mockserver

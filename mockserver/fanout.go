@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+	"sync"
 
 	"github.com/wstrigger/wstrigger/spec"
 )
@@ -51,21 +51,29 @@ func (s *Server) Inject(event json.RawMessage) (int, error) {
 	return s.fanout(ev), nil
 }
 
+// matchPool holds the slices fan-out collects matching sessions in, so
+// that fan-out allocates nothing in the steady state.
+var matchPool = sync.Pool{New: func() any { return new([]*session) }}
+
 // fanout queues ev for every matching session, found through the index.
+// The matches are collected first and the index's lock released before
+// the enqueues, so that joins and leaves do not wait for a fan-out.
 // Enqueueing never blocks: a session whose queue is full is closed with
-// 4008 instead, and the others are not held up.
+// 4008 instead, and the others are not held up. A session that leaves
+// meanwhile is closing already, and takes nothing.
 func (s *Server) fanout(ev *event) int {
-	var at int64
-	if f := s.faults.Load(); f.Latency > 0 || f.Jitter > 0 {
-		at = time.Now().UnixNano()
-	}
+	at := s.since()
+	mp := matchPool.Get().(*[]*session)
+	matches := s.index.AppendMatches((*mp)[:0], ev.val)
 	n := 0
-	s.index.Match(ev.val, func(ss *session) bool {
+	for _, ss := range matches {
 		if ss.enqueueTrigger(ev.raw, at) {
 			n++
 		}
-		return true
-	})
+	}
+	clear(matches) // keep no session alive from the pool
+	*mp = matches[:0]
+	matchPool.Put(mp)
 	s.stats.deliveries.Add(uint64(n))
 	return n
 }

@@ -32,7 +32,8 @@ import (
 type Faults struct {
 	// Latency delays the write of each trigger and push frame by Latency
 	// ± Jitter (uniform) from the moment it was queued. Frames keep their
-	// seq order: a frame never overtakes an earlier one.
+	// seq order: a frame never overtakes an earlier one. Pings are not
+	// delayed. Each is at most MaxFaultDuration.
 	Latency time.Duration
 	Jitter  time.Duration
 	// CloseAfterFrames closes each session after it has written this many
@@ -54,9 +55,15 @@ type Faults struct {
 	RejectPushes Rejection
 	// Stall stops writing trigger and push frames to every session
 	// during a window of time; frames queued meanwhile (up to the queue
-	// size) are written when it ends.
+	// size) are written when it ends. Pings go on meanwhile. Its
+	// duration is at most MaxFaultDuration.
 	Stall Stall
 }
+
+// MaxFaultDuration is the longest Latency, Jitter and Stall.Duration
+// the faults accept: a day is more than any test waits, and far from the
+// overflow of time.Duration arithmetic.
+const MaxFaultDuration = 24 * time.Hour
 
 // Rejection rejects a share of requests with a status. For joins the
 // status is 401, 403, 429 or 503 (DefaultJoinRejectStatus); for pushes
@@ -85,7 +92,9 @@ func (f *Faults) check() error {
 		}
 	}
 	bad(f.Latency < 0, "latency %v is negative", f.Latency)
+	bad(f.Latency > MaxFaultDuration, "latency %v is over %v", f.Latency, MaxFaultDuration)
 	bad(f.Jitter < 0, "jitter %v is negative", f.Jitter)
+	bad(f.Jitter > MaxFaultDuration, "jitter %v is over %v", f.Jitter, MaxFaultDuration)
 	bad(f.CloseAfterFrames < 0, "closeAfterFrames %d is negative", f.CloseAfterFrames)
 	bad(!(f.CloseProbability >= 0 && f.CloseProbability <= 1), "closeProbability %v is not between 0 and 1", f.CloseProbability)
 	bad(f.CloseCode != 0 && !sendableCloseCode(f.CloseCode), "closeCode %d cannot be sent in a close frame", f.CloseCode)
@@ -96,6 +105,7 @@ func (f *Faults) check() error {
 	_, ok = pushFaultCodes[f.RejectPushes.Status]
 	bad(f.RejectPushes.Status != 0 && !ok, "rejectPushes.status %d is not one of 401, 404, 429", f.RejectPushes.Status)
 	bad(f.Stall.Duration < 0, "stall.duration %v is negative", f.Stall.Duration)
+	bad(f.Stall.Duration > MaxFaultDuration, "stall.duration %v is over %v", f.Stall.Duration, MaxFaultDuration)
 	return errors.Join(errs...)
 }
 
@@ -259,8 +269,10 @@ func (l *lockedRand) chance(p float64) bool {
 	return l.Float64() < p
 }
 
-// jittered returns d ± j, uniform, never negative.
+// jittered returns d ± j, uniform, never negative. d and j are taken
+// as at most MaxFaultDuration, so that the arithmetic cannot overflow.
 func (l *lockedRand) jittered(d, j time.Duration) time.Duration {
+	d, j = min(d, MaxFaultDuration), min(j, MaxFaultDuration)
 	if j > 0 {
 		l.mu.Lock()
 		d += time.Duration(l.r.Int64N(int64(2*j)+1)) - j

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -218,6 +219,10 @@ func TestFaultsCheck(t *testing.T) {
 		{"join status", Faults{RejectJoins: Rejection{Share: 1, Status: 404}}, "rejectJoins.status 404"},
 		{"push status", Faults{RejectPushes: Rejection{Share: 1, Status: 503}}, "rejectPushes.status 503"},
 		{"stall", Faults{Stall: Stall{Duration: -time.Second}}, "stall.duration"},
+		{"durations at the bound", Faults{Latency: MaxFaultDuration, Jitter: MaxFaultDuration, Stall: Stall{Duration: MaxFaultDuration}}, ""},
+		{"latency over the bound", Faults{Latency: MaxFaultDuration + 1}, "latency 24h0m0.000000001s is over 24h0m0s"},
+		{"jitter over the bound", Faults{Jitter: 2000000 * time.Hour}, "jitter 2000000h0m0s is over 24h0m0s"},
+		{"stall over the bound", Faults{Stall: Stall{Duration: MaxFaultDuration + time.Second}}, "stall.duration 24h0m1s is over 24h0m0s"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.f.check()
@@ -228,6 +233,61 @@ func TestFaultsCheck(t *testing.T) {
 			assert.ErrorContains(t, err, tt.err)
 			_, nerr := New(&Options{Faults: tt.f})
 			assert.ErrorContains(t, nerr, tt.err, "New checks the faults too")
+		})
+	}
+}
+
+// TestJittered draws latencies within d ± j, never negative, and never
+// panics, however large d and j are.
+func TestJittered(t *testing.T) {
+	r := newLockedRand(rand.NewPCG(1, 2))
+	for _, tt := range []struct {
+		name   string
+		d, j   time.Duration
+		lo, hi time.Duration
+	}{
+		{"none", 0, 0, 0, 0},
+		{"latency only", time.Second, 0, time.Second, time.Second},
+		{"jitter", 100 * time.Millisecond, 10 * time.Millisecond, 90 * time.Millisecond, 110 * time.Millisecond},
+		{"jitter below zero is cut", 10 * time.Millisecond, 50 * time.Millisecond, 0, 60 * time.Millisecond},
+		{"at the bound", MaxFaultDuration, MaxFaultDuration, 0, 2 * MaxFaultDuration},
+		{"beyond the bound", math.MaxInt64, math.MaxInt64, 0, 2 * MaxFaultDuration},
+		{"negative", -time.Second, -time.Second, 0, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 100 {
+				got := r.jittered(tt.d, tt.j)
+				require.True(t, got >= tt.lo && got <= tt.hi, "%v not within [%v, %v]", got, tt.lo, tt.hi)
+			}
+		})
+	}
+}
+
+// TestFaultLatencyQueuedBefore: a frame queued while no latency fault
+// was on is written once one comes on, its latency counted from when it
+// was queued, and the frames after it follow.
+func TestFaultLatencyQueuedBefore(t *testing.T) {
+	const latency = 100 * time.Millisecond
+	for _, tt := range []struct {
+		name   string
+		faults Faults
+	}{
+		{"latency", Faults{Latency: latency}},
+		{"jitter only", Faults{Jitter: latency}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, &Options{Rand: rand.NewPCG(1, 2)})
+			conn, _ := join(t, srv, "{}")
+			// The stall holds the frame in the writer, queued without a
+			// latency fault, until the latency fault replaces it.
+			require.NoError(t, srv.SetFaults(Faults{Stall: Stall{Duration: time.Hour}}))
+			_, err := srv.Inject(triggerN(1, "IBM"))
+			require.NoError(t, err)
+			require.NoError(t, srv.SetFaults(tt.faults))
+			assert.Equal(t, uint64(1), readFrame(t, conn).Seq)
+			_, err = srv.Inject(triggerN(2, "IBM"))
+			require.NoError(t, err)
+			assert.Equal(t, uint64(2), readFrame(t, conn).Seq)
 		})
 	}
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // serveJoin handles GET /api/v1/websocket: the checks of PROTOCOL.md
-// section 3 in their order, then the upgrade. The handler's goroutine
-// becomes the session's reader.
+// section 3 in their order, then the upgrade. The handler starts the
+// session's reader and writer and returns, so that net/http lets go of
+// the connection's request state and buffers.
 func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	acct, pat, herr := s.checkJoin(r)
 	if herr != nil {
@@ -45,7 +46,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, opJoin, faultError(f.RejectJoins.Status, joinFaultCodes))
 		return
 	}
-	s.wg.Add(2) // the reader (this goroutine) and the writer
+	s.wg.Add(2) // the reader and the writer
 	s.mu.Unlock()
 
 	conn, err := s.upgrader.Upgrade(w, r, nil)
@@ -60,7 +61,6 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 		wake: make(chan struct{}, 1), readDone: make(chan struct{}),
 	}
 	ss.tag = SessionTag(ss.id)
-	ss.lastPong.Store(ss.opened.UnixNano())
 	if !s.addSession(ss) {
 		ss.close(closeFrame, spec.CloseGoingAway)
 	}
@@ -76,9 +76,11 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	if !s.opts.HoldReplay {
 		s.replay.startOnce()
 	}
+	go func() { // owned by s.wg, added above
+		defer s.wg.Done()
+		ss.readLoop()
+	}()
 	go ss.writeLoop() // owned by s.wg, added above
-	defer s.wg.Done()
-	ss.readLoop()
 }
 
 // checkJoin runs the checks up to the limits: method, upgrade headers,

@@ -2,10 +2,12 @@ package mockserver
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,6 +163,35 @@ func TestJoinUnavailable(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Equal(t, spec.CodeUnavailable, errorCode(t, body))
 	assert.Equal(t, uint64(1), srv.Stats().RejectedJoins[503])
+}
+
+// TestJoinHandlerReturns: the join handler returns once the session
+// runs, so that net/http lets go of the connection's buffers; the
+// session goes on in goroutines of its own.
+func TestJoinHandlerReturns(t *testing.T) {
+	srv := startServer(t, nil)
+	returned := make(chan struct{}, 1)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.Handler().ServeHTTP(w, r)
+		returned <- struct{}{}
+	}))
+	t.Cleanup(front.Close)
+	u := "ws" + strings.TrimPrefix(front.URL, "http") + spec.JoinPath + "?" + url.Values{"pattern": {"{}"}}.Encode()
+	conn, _, err := websocket.DefaultDialer.Dial(u, credHeader(demo))
+	require.NoError(t, err)
+	defer conn.Close()
+	assert.Equal(t, spec.FrameSession, readFrame(t, conn).Type)
+	select {
+	case <-returned:
+	case <-time.After(waitTimeout):
+		t.Fatal("the join handler has not returned")
+	}
+	assert.Equal(t, 1, srv.Stats().OpenSessions)
+	_, err = srv.Inject(json.RawMessage(ibmJoin))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), readFrame(t, conn).Seq)
+	require.NoError(t, conn.Close())
+	waitOpen(t, srv, 0)
 }
 
 func TestHeartbeatSeconds(t *testing.T) {

@@ -101,6 +101,10 @@ type Options struct {
 	// discards them. Lines carry no credential and no session id, only a
 	// session tag (see SessionTag).
 	Logger *slog.Logger
+
+	// requestTimeout bounds the read of a whole request, body included
+	// (requestReadTimeout); tests shorten it.
+	requestTimeout time.Duration
 }
 
 // Clock is the time source of the replay. The replay schedules each event
@@ -151,6 +155,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.requestTimeout == 0 {
+		c.requestTimeout = requestReadTimeout
 	}
 	if c.Rand == nil {
 		c.Rand = rand.NewChaCha8(seed())

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/wstrigger/wstrigger/spec"
 )
@@ -26,11 +25,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, opPush, faultError(f.RejectPushes.Status, pushFaultCodes))
 		return
 	}
-	var at int64
-	if f := s.faults.Load(); f.Latency > 0 || f.Jitter > 0 {
-		at = time.Now().UnixNano()
-	}
-	seq, res := ss.enqueuePush(body, at)
+	seq, res := ss.enqueuePush(body, s.since())
 	switch res {
 	case pushClosed:
 		s.reject(w, r, opPush, errSessionNotFound)

@@ -1,7 +1,11 @@
 package mockserver
 
 import (
+	"bufio"
+	"bytes"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -185,4 +189,40 @@ func TestPushQueueFull(t *testing.T) {
 	assert.Equal(t, uint64(accepted+1), readFrame(t, conn).Seq)
 	assert.Equal(t, uint64(1), srv.Stats().Pushes[429])
 	assert.Zero(t, srv.Stats().Dropped)
+}
+
+// TestStalledBody: a push or control request whose body stalls is
+// answered 400 once the request timeout has passed, instead of holding
+// its handler for good.
+func TestStalledBody(t *testing.T) {
+	srv := startServer(t, &Options{requestTimeout: 200 * time.Millisecond})
+	_, sf := join(t, srv, "{}")
+	for _, tt := range []struct {
+		name, method, target string
+		header               http.Header
+	}{
+		{"push", http.MethodPost, spec.PushPath + "?session=" + sf.Session, credHeader(demo)},
+		{"control triggers", http.MethodPost, ControlPrefix + "triggers", nil},
+		{"control faults", http.MethodPut, ControlPrefix + "faults", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			nc, err := net.Dial("tcp", srv.Addr().String())
+			require.NoError(t, err)
+			defer nc.Close()
+			var req bytes.Buffer
+			fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", tt.method, tt.target)
+			require.NoError(t, tt.header.Write(&req))
+			req.WriteString("\r\n" + `{"partial":`) // and nothing more
+			_, err = nc.Write(req.Bytes())
+			require.NoError(t, err)
+			require.NoError(t, nc.SetReadDeadline(time.Now().Add(waitTimeout)))
+			resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+			require.NoError(t, err, "no answer while the body stalls")
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			assert.Equal(t, spec.CodeInvalidBody, errorCode(t, body))
+		})
+	}
+	assert.Equal(t, 1, srv.Stats().OpenSessions, "the session is not held to the request timeout")
 }

@@ -1,5 +1,7 @@
 package mockserver
 
+import "time"
+
 // Frame kinds of a queued item.
 const (
 	kindTrigger uint8 = iota + 1
@@ -12,7 +14,7 @@ const (
 type item struct {
 	data []byte // event or push data; shared, never modified
 	seq  uint64
-	at   int64 // when queued (UnixNano), 0 unless a latency fault is on
+	at   time.Duration // when queued, as time since Server.epoch (monotonic)
 	kind uint8
 }
 

@@ -30,6 +30,11 @@ const readHeaderTimeout = 10 * time.Second
 // idleTimeout closes keep-alive connections that carry no request.
 const idleTimeout = 2 * time.Minute
 
+// requestReadTimeout bounds the read of a whole request, body included,
+// so that a body that stalls does not hold its handler. Joins are not
+// bound by it once upgraded (a hijack clears the deadline).
+const requestReadTimeout = 30 * time.Second
+
 // Server is a running mock of the websocket trigger API, in the manner of
 // httptest.Server: New starts it, URL says where, Close stops it and
 // waits for everything it started.
@@ -46,6 +51,8 @@ type Server struct {
 	queueSize    int
 	closeTimeout time.Duration
 	retryAfter   int
+	readTimeout  time.Duration
+	epoch        time.Time // frames are stamped with the time since, on the monotonic clock
 	rand         *lockedRand
 	upgrader     websocket.Upgrader
 	handler      http.Handler
@@ -56,6 +63,7 @@ type Server struct {
 	mu       sync.RWMutex
 	sessions map[string]*session
 	draining bool
+	dropping bool // Shutdown's context ended: connections are dropped, not closed
 	index    *pattern.Index[*session]
 
 	wg       sync.WaitGroup // session goroutines, the replay, the serve loop
@@ -95,6 +103,8 @@ func New(opts *Options) (*Server, error) {
 		queueSize:    o.QueueSize,
 		closeTimeout: o.CloseTimeout,
 		retryAfter:   retryAfterSeconds(o.RetryAfter),
+		readTimeout:  o.requestTimeout,
+		epoch:        time.Now(),
 		rand:         newLockedRand(o.Rand),
 		ln:           ln,
 		sessions:     make(map[string]*session),
@@ -142,6 +152,10 @@ func (s *Server) Credentials() []Credential {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	// Bound the read of the request, so that a body that stalls cannot
+	// hold the handler. A ResponseWriter that cannot set deadlines (one
+	// wrapped by another server's middleware) leaves it to that server.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.readTimeout))
 	switch p := r.URL.Path; {
 	case p == spec.JoinPath:
 		s.serveJoin(w, r)
@@ -160,9 +174,10 @@ const codeNotFound spec.ErrorCode = "not_found"
 // Shutdown stops the server gracefully: joins are refused with 503, the
 // replay stops, every session is closed with 1001, and Shutdown waits
 // for the close handshakes, each bounded by Options.CloseTimeout. When
-// ctx ends first, the remaining connections are dropped and ctx's error
-// is returned; Shutdown still returns only once every goroutine of the
-// server has ended. It may be called more than once.
+// ctx ends first, the remaining connections are dropped, and so is a
+// join that completes its upgrade after that; ctx's error is returned.
+// Shutdown returns once every goroutine of the server has ended, which
+// is promptly after ctx ends. It may be called more than once.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var httpErr error
 	s.shutOnce.Do(func() {
@@ -206,33 +221,44 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Close shuts the server down, waiting at most Options.CloseTimeout for
-// the close handshakes, and returns once every goroutine it started has
-// ended.
+// the close handshakes (then dropping the connections), and returns once
+// every goroutine it started has ended.
 func (s *Server) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), s.closeTimeout)
 	defer cancel()
 	_ = s.Shutdown(ctx)
 }
 
-// dropAll closes every session's connection at once.
+// dropAll closes every session's connection at once, and those of the
+// sessions added from now on (see addSession).
 func (s *Server) dropAll() {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropping = true
 	for _, ss := range s.sessions {
 		_ = ss.nc.Close()
 	}
 }
 
 // addSession registers an upgraded session; it reports false when the
-// server began draining meanwhile.
+// server began draining meanwhile. A session added once Shutdown has
+// begun dropping connections is dropped at once, so that it does not
+// make Shutdown wait for its close handshake.
 func (s *Server) addSession(ss *session) bool {
 	s.mu.Lock()
 	s.sessions[ss.id] = ss
-	draining := s.draining
+	draining, dropping := s.draining, s.dropping
 	s.mu.Unlock()
 	s.index.Add(ss, ss.pat)
+	if dropping {
+		ss.close(closeAbort, websocket.CloseAbnormalClosure)
+		_ = ss.nc.Close()
+	}
 	return !draining
 }
+
+// since is the time since the server started, on the monotonic clock.
+func (s *Server) since() time.Duration { return time.Since(s.epoch) }
 
 func (s *Server) removeSession(ss *session) {
 	s.index.Remove(ss)

@@ -29,18 +29,23 @@ const (
 )
 
 // session is one open websocket. Its writer goroutine owns all data and
-// ping writes and the teardown; its reader goroutine (the join handler's)
-// reads control frames and discards data frames.
+// ping writes and the teardown; its reader goroutine reads control
+// frames and discards data frames.
 type session struct {
-	srv     *Server
-	id      string
-	tag     string
-	acct    *account
-	pat     *pattern.Pattern
-	conn    *websocket.Conn
-	nc      net.Conn
-	opened  time.Time
-	written int // trigger and push frames written; writer only
+	srv    *Server
+	id     string
+	tag    string
+	acct   *account
+	pat    *pattern.Pattern
+	conn   *websocket.Conn
+	nc     net.Conn
+	opened time.Time // with a monotonic reading: liveness times are offsets from it
+
+	// Writer only.
+	written  int         // trigger and push frames written
+	live     liveness    // the oldest unanswered ping
+	nextPing time.Time   // when the next ping is due
+	timer    *time.Timer // the waits of sleep
 
 	mu        sync.Mutex
 	q         ring
@@ -54,7 +59,7 @@ type session struct {
 
 	wake     chan struct{} // capacity 1: "look at the queue"
 	readDone chan struct{} // closed when the reader ends
-	lastPong atomic.Int64  // UnixNano of the last pong
+	lastPong atomic.Int64  // when the last pong came, as a time.Duration since opened
 }
 
 // newSessionID returns 144 random bits, URL-safe base64 (24 characters).
@@ -83,7 +88,7 @@ func (ss *session) signal() {
 // enqueueTrigger queues a trigger frame. A trigger that would overflow
 // the queue closes the session with 4008 (and counts as dropped with
 // everything queued); a closing session takes nothing.
-func (ss *session) enqueueTrigger(event []byte, at int64) bool {
+func (ss *session) enqueueTrigger(event []byte, at time.Duration) bool {
 	ss.mu.Lock()
 	if ss.closing {
 		ss.mu.Unlock()
@@ -115,7 +120,7 @@ const (
 // enqueuePush queues a push frame and returns its seq. A push that would
 // overflow the queue is refused (pushFull: 429) and the session stays
 // open; the client may retry.
-func (ss *session) enqueuePush(data []byte, at int64) (uint64, pushResult) {
+func (ss *session) enqueuePush(data []byte, at time.Duration) (uint64, pushResult) {
 	ss.mu.Lock()
 	switch {
 	case ss.closing:
@@ -176,6 +181,13 @@ func (ss *session) closeLocked(kind closeKind, code int) bool {
 	return true
 }
 
+// drop counts n frames as dropped.
+func (ss *session) drop(n int) {
+	ss.mu.Lock()
+	ss.dropLocked(n)
+	ss.mu.Unlock()
+}
+
 func (ss *session) dropLocked(n int) {
 	if n > 0 {
 		ss.dropped += uint64(n)
@@ -190,7 +202,7 @@ func (ss *session) readLoop() {
 	defer close(ss.readDone)
 	ss.conn.SetReadLimit(spec.MaxClientFrame)
 	ss.conn.SetPongHandler(func(string) error {
-		ss.lastPong.Store(time.Now().UnixNano())
+		ss.lastPong.Store(int64(time.Since(ss.opened)))
 		return nil
 	})
 	for {

@@ -196,3 +196,30 @@ func TestLogs(t *testing.T) {
 	assert.Equal(t, []int{1, 1, 2}, []int{joins, closes, rejects}, out)
 	assert.Len(t, SessionTag(sf.Session), 6)
 }
+
+// TestDroppedAfterCloseSent: a frame that cannot be written because a
+// close frame went out first (gorilla sends one when it answers a
+// client's close or refuses a frame over the read limit, before the
+// reader marks the session closing) is counted as dropped.
+func TestDroppedAfterCloseSent(t *testing.T) {
+	srv := startServer(t, nil)
+	conn, sf := join(t, srv, "{}")
+	ss := srv.lookup(sf.Session)
+	require.NotNil(t, ss)
+	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+	require.NoError(t, ss.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(waitTimeout)))
+	_, err := srv.Inject(json.RawMessage(ibmJoin))
+	require.NoError(t, err)
+	waitFor(t, "the writer to take the frame", func() bool {
+		ss.mu.Lock()
+		defer ss.mu.Unlock()
+		return ss.q.len() == 0
+	})
+	code, frames := readClose(t, conn) // the client answers the close
+	assert.Equal(t, websocket.CloseNormalClosure, code)
+	assert.Empty(t, frames)
+	waitOpen(t, srv, 0)
+	st := srv.Stats()
+	assert.Zero(t, st.FramesSent["trigger"])
+	assert.Equal(t, uint64(1), st.Dropped, "never dropped silently")
+}

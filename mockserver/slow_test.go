@@ -1,8 +1,13 @@
 package mockserver
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -180,5 +185,79 @@ func TestShutdownGrace(t *testing.T) {
 			code, _ := readClose(t, conn)
 			assert.Equal(t, spec.CloseGoingAway, code, "the close frame was sent before the connection was dropped")
 		})
+	}
+}
+
+// stallingHijacker holds a join's hijack, and so its upgrade, until
+// released: the join has passed the draining check by then.
+type stallingHijacker struct {
+	http.ResponseWriter
+	conn      net.Conn
+	hijacking chan struct{}
+	release   chan struct{}
+}
+
+func (h *stallingHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	close(h.hijacking)
+	<-h.release
+	return h.conn, bufio.NewReadWriter(bufio.NewReader(h.conn), bufio.NewWriter(h.conn)), nil
+}
+
+// TestShutdownLateJoin: a join that passed the draining check before
+// Shutdown and completes its upgrade only after Shutdown's context ended
+// (and the connections were dropped) is dropped at once too, so that
+// Shutdown does not overrun its context by a close handshake.
+func TestShutdownLateJoin(t *testing.T) {
+	srv := startServer(t, &Options{CloseTimeout: time.Minute})
+
+	// A session whose client never answers the close: only the end of
+	// Shutdown's context drops it, which its client sees as EOF.
+	silent, err := net.Dial("tcp", srv.Addr().String())
+	require.NoError(t, err)
+	defer silent.Close()
+	require.NoError(t, upgradeRequest(t, http.MethodGet, srv.URL, url.Values{"pattern": {"{}"}}, credHeader(demo)).Write(silent))
+	waitOpen(t, srv, 1)
+
+	// The late join, on a TCP connection of its own.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer client.Close()
+	server, err := ln.Accept()
+	require.NoError(t, err)
+	hj := &stallingHijacker{ResponseWriter: httptest.NewRecorder(), conn: server,
+		hijacking: make(chan struct{}), release: make(chan struct{})}
+	req := upgradeRequest(t, http.MethodGet, srv.URL, url.Values{"pattern": {"{}"}}, credHeader(demo))
+	req.Body = http.NoBody
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		srv.Handler().ServeHTTP(hj, req)
+	}()
+	defer func() { <-served }()
+	defer func() {
+		select {
+		case <-hj.release:
+		default:
+			close(hj.release)
+		}
+	}()
+	<-hj.hijacking
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	require.NoError(t, silent.SetReadDeadline(time.Now().Add(waitTimeout)))
+	_, err = io.Copy(io.Discard, silent)
+	require.NoError(t, err, "the silent session is dropped when the context ends")
+	close(hj.release)
+	select {
+	case err := <-shut:
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+	case <-time.After(waitTimeout):
+		t.Fatal("Shutdown waits for the late session's close handshake")
 	}
 }

@@ -26,8 +26,8 @@ type Stats struct {
 	Deliveries uint64 `json:"deliveries"`
 	// Dropped counts frames queued or due for a session that ended
 	// before they were written: those of a session closed with 4008
-	// (including the frame that overflowed its queue), and any left in a
-	// queue when a session closes.
+	// (including the frame that overflowed its queue), any left in a
+	// queue when a session closes, and any whose write failed.
 	Dropped uint64 `json:"dropped"`
 	// Closes counts ended sessions by close code: the code the server
 	// sent, or the client's when it closed first; 1006 when the

@@ -26,12 +26,11 @@ const maxPooledFrame = 64 << 10
 func (ss *session) writeLoop() {
 	defer ss.srv.wg.Done()
 	defer ss.teardown()
+	ss.live.interval = ss.srv.heartbeat
+	ss.nextPing = time.Now().Add(ss.srv.heartbeat)
 	if err := ss.writeSessionFrame(); err != nil {
-		ss.close(closeAbort, websocket.CloseAbnormalClosure)
+		ss.writeFailed(err)
 	}
-	tick := time.NewTicker(ss.srv.heartbeat)
-	defer tick.Stop()
-	var unanswered time.Time // when the oldest unanswered ping was sent
 	for {
 		it, ok, closing := ss.pop()
 		switch {
@@ -39,17 +38,11 @@ func (ss *session) writeLoop() {
 			ss.finishClose()
 			return
 		case !ok:
-			select {
-			case <-ss.wake:
-			case <-tick.C:
-				ss.ping(&unanswered)
-			}
+			ss.sleep(-1) // until woken, pinging on time
 			continue
 		}
-		select {
-		case <-tick.C: // busy: still ping on time
-			ss.ping(&unanswered)
-		default:
+		if now := time.Now(); !now.Before(ss.nextPing) { // busy: still ping on time
+			ss.ping(now)
 		}
 		if err := ss.writeItem(it); err != nil {
 			ss.writeFailed(err)
@@ -62,6 +55,7 @@ func (ss *session) writeSessionFrame() error {
 	if err != nil {
 		return err
 	}
+	_ = ss.conn.SetWriteDeadline(ss.writeDeadline(time.Now()))
 	if err := ss.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
 		return err
 	}
@@ -73,7 +67,8 @@ func (ss *session) writeSessionFrame() error {
 var errClosing = errors.New("session closing")
 
 // writeItem waits out the stall and latency faults, then writes one
-// frame and applies the close faults.
+// frame and applies the close faults. A frame that is not written is
+// counted as dropped.
 func (ss *session) writeItem(it item) error {
 	if err := ss.delay(it); err != nil {
 		return err
@@ -85,12 +80,14 @@ func (ss *session) writeItem(it item) error {
 	} else {
 		b = spec.AppendPushFrame(b, it.seq, it.data)
 	}
+	_ = ss.conn.SetWriteDeadline(ss.writeDeadline(time.Now()))
 	err := ss.conn.WriteMessage(websocket.TextMessage, b)
 	if cap(b) <= maxPooledFrame {
 		*bp = b
 		framePool.Put(bp)
 	}
 	if err != nil {
+		ss.drop(1)
 		return err
 	}
 	if it.kind == kindTrigger {
@@ -111,7 +108,8 @@ func (ss *session) writeItem(it item) error {
 }
 
 // delay waits until the frame may be written: after a stall, and after
-// its latency (drawn once per frame) has passed since it was queued.
+// its latency (drawn once per frame) has passed since it was queued. A
+// frame whose session closes meanwhile is counted as dropped.
 func (ss *session) delay(it item) error {
 	var (
 		lat   time.Duration
@@ -120,73 +118,38 @@ func (ss *session) delay(it item) error {
 	for {
 		f := ss.srv.faults.Load()
 		now := time.Now()
-		due := now
+		var wait time.Duration
 		if end, ok := f.stalled(now); ok {
-			due = end
+			wait = end.Sub(now)
 		} else if f.Latency > 0 || f.Jitter > 0 {
 			if !drawn {
 				lat, drawn = ss.srv.rand.jittered(f.Latency, f.Jitter), true
 			}
-			queued := now
-			if it.at != 0 {
-				queued = time.Unix(0, it.at)
-			}
-			due = queued.Add(lat)
+			wait = it.at + lat - now.Sub(ss.srv.epoch)
 		}
-		if !due.After(now) {
+		if wait <= 0 {
 			return nil
 		}
-		if !ss.sleep(due.Sub(now)) && ss.isClosing() {
-			ss.mu.Lock()
-			ss.dropLocked(1)
-			ss.mu.Unlock()
+		if !ss.sleep(wait) && ss.isClosing() {
+			ss.drop(1)
 			return errClosing
 		}
 	}
 }
 
-// sleep waits for d, or until the writer is woken (new frame, close,
-// faults changed); it reports whether d passed.
-func (ss *session) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ss.wake:
-		return false
-	}
-}
-
-// writeFailed handles a failed write: the connection is gone, unless the
-// reader is closing it (gorilla refuses writes once it sent 1009).
+// writeFailed handles a failed write: the connection is gone, unless a
+// close frame went out before (gorilla sends one when it answers the
+// client's close or refuses a frame over the read limit) and the reader
+// is closing the session.
 func (ss *session) writeFailed(err error) {
 	if errors.Is(err, errClosing) || errors.Is(err, websocket.ErrCloseSent) {
 		return
 	}
-	ss.close(closeAbort, websocket.CloseAbnormalClosure)
-}
-
-// ping sends a ping, or drops the connection if a ping has gone
-// unanswered for two intervals (a quarter interval of slack absorbs
-// ticker jitter).
-func (ss *session) ping(unanswered *time.Time) {
-	now := time.Now()
-	if !unanswered.IsZero() && ss.lastPong.Load() >= unanswered.UnixNano() {
-		*unanswered = time.Time{}
-	}
-	hb := ss.srv.heartbeat
-	if !unanswered.IsZero() && now.Sub(*unanswered) >= 2*hb-hb/4 {
-		ss.reason = "no pong"
-		ss.close(closeAbort, websocket.CloseAbnormalClosure)
-		return
-	}
-	if err := ss.conn.WriteControl(websocket.PingMessage, nil, now.Add(hb)); err != nil {
-		ss.writeFailed(err)
-		return
-	}
-	if unanswered.IsZero() {
-		*unanswered = now
+	if ss.close(closeAbort, websocket.CloseAbnormalClosure) {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			ss.reason = "write timed out"
+		}
 	}
 }
 
