@@ -63,7 +63,12 @@ type junitMessage struct {
 // whose type is its level (MUST or SHOULD); its evidence is the failure's
 // text, and a passing check's evidence goes to system-out.
 func ContractJUnit(w io.Writer, r *contract.Report) error {
-	doc := junitSuites{Name: "wstrigger contract", Time: seconds(r.Duration)}
+	return writeJUnit(w, contractSuites(r, "wstrigger contract"))
+}
+
+// contractSuites builds the JUnit document of a contract run.
+func contractSuites(r *contract.Report, name string) junitSuites {
+	doc := junitSuites{Name: name, Time: seconds(r.Duration)}
 	index := map[string]int{}
 	for _, res := range r.Results {
 		i, ok := index[res.Group]
@@ -105,6 +110,11 @@ func ContractJUnit(w io.Writer, r *contract.Report) error {
 		doc.Failures += s.Failures
 		doc.Skipped += s.Skipped
 	}
+	return doc
+}
+
+// writeJUnit writes doc with the XML header.
+func writeJUnit(w io.Writer, doc junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

@@ -9,6 +9,13 @@
 //	f, _ := os.Create("junit.xml")
 //	_ = reports.ContractJUnit(f, rep)
 //
+// A "wstrigger check" run is a CheckResult (a contract report and a load
+// result); CheckJSON, CheckMarkdown, CheckJUnit and CheckHTML write it,
+// and LoadText writes a load run's console summary. CheckHTML is one
+// self-contained page whose load plots are drawn with gonum.org/v1/plot
+// and inlined as SVG; browsercheck/check.sh renders it in headless
+// Chromium.
+//
 // The writers never print credentials or session ids themselves; they
 // write the evidence the results carry, which the suite has redacted.
 //

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +53,21 @@ func runContract(ctx context.Context, e *env, args []string) int {
 	var o contractOptions
 	fs := newFlagSet(e, "contract", "contract [--target URL] [flags]", contractHelp)
 	o.register(fs, "base URL of the implementation to check (default: the embedded mock, in-process)")
+	o.registerSuite(fs)
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
+	fs.StringVar(&o.JUnit, "junit", "", "write the results as JUnit XML to this file")
+	fs.StringVar(&o.Markdown, "markdown", "", "write a Markdown summary to this file")
+	fs.BoolVar(&o.Quiet, "quiet", false, "print only the footer, not a line per check")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	return o.run(ctx, e, pos)
+}
+
+// registerSuite registers the flags that shape the suite, shared by
+// "contract" and "check".
+func (o *contractOptions) registerSuite(fs *flag.FlagSet) {
 	fs.StringVar(&o.OtherAccessToken, "other-access-token", "", "a second tenant's access token (default $WSTRIGGER_OTHER_ACCESS_TOKEN)")
 	fs.StringVar(&o.OtherSecretKey, "other-secret-key", "", "a second tenant's secret key (default $WSTRIGGER_OTHER_SECRET_KEY)")
 	fs.StringVar(&o.ForbiddenAccessToken, "forbidden-access-token", "", "access token of an account that may not use websockets (default $WSTRIGGER_FORBIDDEN_ACCESS_TOKEN)")
@@ -61,14 +77,9 @@ func runContract(ctx context.Context, e *env, args []string) int {
 	fs.DurationVar(&o.Timeout, "timeout", contract.DefaultTimeout, "time limit of each check")
 	fs.DurationVar(&o.Observe, "observe", contract.DefaultObserve, "how long the pattern oracle watches triggers")
 	fs.BoolVar(&o.Aggressive, "aggressive", false, "also run the checks that stress the target")
-	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
-	fs.StringVar(&o.JUnit, "junit", "", "write the results as JUnit XML to this file")
-	fs.StringVar(&o.Markdown, "markdown", "", "write a Markdown summary to this file")
-	fs.BoolVar(&o.Quiet, "quiet", false, "print only the footer, not a line per check")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return flagStatus(err)
-	}
+}
+
+func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(e.stderr, "wstrigger contract: "+format+"\n", args...)
 		return exitUsage
@@ -93,7 +104,7 @@ func runContract(ctx context.Context, e *env, args []string) int {
 	if err := reports.ContractFooter(e.stdout, rep); err != nil {
 		return fail("%v", err)
 	}
-	if err := writeContractFiles(&o, rep); err != nil {
+	if err := writeContractFiles(o, rep); err != nil {
 		return fail("%v", err)
 	}
 	if !rep.Passed() {
@@ -133,12 +144,7 @@ func (o *contractOptions) suiteTarget(e *env) (contract.Target, func(), error) {
 		if err != nil {
 			return contract.Target{}, nil, err
 		}
-		return contract.Target{
-			URL:         srv.URL,
-			Credentials: client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
-			Other:       &client.Credentials{AccessToken: mockserver.OtherAccessToken, SecretKey: mockserver.OtherSecretKey},
-			Forbidden:   &client.Credentials{AccessToken: mockserver.ForbiddenAccessToken, SecretKey: mockserver.ForbiddenSecretKey},
-		}, srv.Close, nil
+		return mockTarget(srv.URL), srv.Close, nil
 	}
 	creds, err := o.resolve(e)
 	if err != nil {
@@ -148,6 +154,16 @@ func (o *contractOptions) suiteTarget(e *env) (contract.Target, func(), error) {
 	t.Other = optionalCredentials(e, o.OtherAccessToken, o.OtherSecretKey, "WSTRIGGER_OTHER_ACCESS_TOKEN", "WSTRIGGER_OTHER_SECRET_KEY")
 	t.Forbidden = optionalCredentials(e, o.ForbiddenAccessToken, o.ForbiddenSecretKey, "WSTRIGGER_FORBIDDEN_ACCESS_TOKEN", "WSTRIGGER_FORBIDDEN_SECRET_KEY")
 	return t, func() {}, nil
+}
+
+// mockTarget is the embedded mock at url with its three demo accounts.
+func mockTarget(url string) contract.Target {
+	return contract.Target{
+		URL:         url,
+		Credentials: client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
+		Other:       &client.Credentials{AccessToken: mockserver.OtherAccessToken, SecretKey: mockserver.OtherSecretKey},
+		Forbidden:   &client.Credentials{AccessToken: mockserver.ForbiddenAccessToken, SecretKey: mockserver.ForbiddenSecretKey},
+	}
 }
 
 // optionalCredentials returns the pair from flags or environment, or nil

@@ -59,6 +59,14 @@ type loadOptions struct {
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
 	o.targetOptions.register(fs, "base URL of the implementation to load (default: the embedded mock, in-process)")
+	o.registerDriver(fs)
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
+	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
+}
+
+// registerDriver registers the flags that shape the run itself, shared
+// by "load" and "check".
+func (o *loadOptions) registerDriver(fs *flag.FlagSet) {
 	fs.IntVar(&o.opts.Subscriptions, "subscriptions", load.DefaultSubscriptions, "subscriptions to hold, over all shards")
 	fs.Float64Var(&o.opts.ConnectRate, "connect-rate", load.DefaultConnectRate, "joins per second while ramping up")
 	fs.StringVar(&o.Patterns, "patterns", "", "file of patterns, one per line (default: an embedded mix)")
@@ -79,8 +87,6 @@ func (o *loadOptions) register(fs *flag.FlagSet) {
 		}
 		return err
 	})
-	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
-	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
 }
 
 // parse fills the parts of the options that need parsing.

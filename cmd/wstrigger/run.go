@@ -35,6 +35,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"check":    {"the whole job: contract suite, then a load run, into one report folder (html, md, json, junit)", runCheck},
 		"contract": {"run the contract suite against an implementation (default: the embedded mock)", runContract},
 		"load":     {"load-test an implementation: many subscriptions, open-model pushes, honest latency", runLoad},
 		"mock":     {"run the mock server: the protocol, replayed triggers, faults", runMock},

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/reports"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// Defaults of "check": small enough that a run on the embedded mock ends
+// in about twenty seconds, large enough to mean something.
+const (
+	DefaultCheckObserve       = 2 * time.Second
+	DefaultCheckSubscriptions = 200
+	DefaultCheckPushRate      = 500
+	DefaultCheckDuration      = 10 * time.Second
+	DefaultCheckOut           = "wstrigger-report"
+)
+
+// DefaultCheckSLOs are the objectives of "check" when no --slo is given.
+var DefaultCheckSLOs = []string{"delivered>=99.99%", "push.p99<250ms", "errors<0.1%", "lost<=0.01%"}
+
+const checkHelp = `
+The whole job in one command: the contract suite, then a load run, against
+--target or, without it, one embedded mock server started in-process and
+shared by both phases. It prints what "contract" and "load" print (with
+the load driver's progress display on stderr) and writes one report
+folder, --out (default ./wstrigger-report):
+
+  report.html   one self-contained page: contract results, spec coverage
+                and the load plots (opens without a network)
+  report.md     a compact summary for a CI job summary or a PR comment
+  results.json  {"schemaVersion":1,"kind":"wstrigger.check",
+                 "contract":<contract report>,"load":<load result>}
+  junit.xml     one testcase per contract check and per SLO
+
+Defaults: the contract suite with a 2s observe window, then 200
+subscriptions and 500 pushes/s for 10s, judged by the SLOs
+'delivered>=99.99%', 'push.p99<250ms', 'errors<0.1%' and 'lost<=0.01%'
+(generous for a loopback mock; any --slo replaces them all).
+
+Exit status: 0 when every MUST check passed and every SLO held, 1 when one
+did not, 2 when the flags are wrong or the target cannot be reached.`
+
+// checkOptions are the flags of "check".
+type checkOptions struct {
+	contract     contractOptions
+	load         loadOptions
+	Out          string
+	SkipLoad     bool
+	SkipContract bool
+}
+
+func (o *checkOptions) register(e *env, name string) *flag.FlagSet {
+	fs := newFlagSet(e, name, "check [--target URL] [--out DIR] [flags]", checkHelp)
+	o.load.targetOptions.register(fs, "base URL of the implementation to check (default: the embedded mock, in-process)")
+	o.contract.registerSuite(fs)
+	o.load.registerDriver(fs)
+	for flagName, v := range map[string]string{
+		"observe": DefaultCheckObserve.String(), "subscriptions": fmt.Sprint(DefaultCheckSubscriptions),
+		"push-rate": fmt.Sprint(DefaultCheckPushRate), "duration": DefaultCheckDuration.String(),
+	} {
+		f := fs.Lookup(flagName)
+		_ = f.Value.Set(v)
+		f.DefValue = v
+	}
+	fs.Lookup("slo").Usage += "; default " + fmt.Sprint(DefaultCheckSLOs)
+	fs.StringVar(&o.Out, "out", DefaultCheckOut, "report folder to write (created if missing)")
+	fs.BoolVar(&o.SkipLoad, "skip-load", false, "run the contract suite only")
+	fs.BoolVar(&o.SkipContract, "skip-contract", false, "run the load test only")
+	fs.BoolVar(&o.load.Quiet, "quiet", false, "print only the verdicts: no line per check, no progress display")
+	return fs
+}
+
+func runCheck(ctx context.Context, e *env, args []string) int {
+	var o checkOptions
+	fs := o.register(e, "check")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "wstrigger check: "+format+"\n", args...)
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return fail("unexpected argument %q", pos[0])
+	}
+	if o.SkipLoad && o.SkipContract {
+		return fail("--skip-load and --skip-contract leave nothing to run")
+	}
+	o.contract.targetOptions = o.load.targetOptions
+	o.contract.Quiet = o.load.Quiet
+	if len(o.load.SLOs) == 0 {
+		for _, s := range DefaultCheckSLOs {
+			slo, err := load.ParseSLO(s)
+			if err != nil {
+				return fail("default SLO %q: %v", s, err)
+			}
+			o.load.SLOs = append(o.load.SLOs, slo)
+		}
+	}
+	if !o.SkipLoad {
+		if err := o.load.parse(); err != nil {
+			return fail("%v", err)
+		}
+		if err := o.load.checkCapacity(e); err != nil {
+			return fail("%v", err)
+		}
+	}
+	suite, err := o.contract.suiteOptions(e)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return fail("--out: %v", err)
+	}
+	target, creds, stop, err := o.targets(e)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer stop()
+	res := reports.NewCheckResult(nil, nil)
+	if !o.SkipContract {
+		fmt.Fprintf(e.stdout, "Contract suite against %s\n\n", spec.RedactURLString(target.URL))
+		if res.Contract, err = contract.Run(ctx, target, suite); err != nil {
+			return fail("%v", err)
+		}
+		if err := reports.ContractFooter(e.stdout, res.Contract); err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	if !o.SkipLoad {
+		if res.Load, err = runWithProgress(ctx, e, &o.load, target.URL, creds); err != nil {
+			return fail("%v", err)
+		}
+		res.Load.CheckSLOs(o.load.SLOs)
+		if err := reports.LoadText(e.stdout, res.Load); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if err := writeCheckFiles(o.Out, res); err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintf(e.stdout, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\n", o.Out)
+	if !res.Passed() {
+		fmt.Fprintf(e.stdout, "FAIL: %d MUST check(s) and %d SLO(s) failed\n", res.MustFailed(), res.SLOsFailed())
+		return exitFail
+	}
+	fmt.Fprintln(e.stdout, "PASS: every MUST check passed and every SLO held")
+	return exitOK
+}
+
+// targets returns the target of both phases and a function that releases
+// it: --target with its credentials, or one embedded mock.
+func (o *checkOptions) targets(e *env) (contract.Target, client.Credentials, func(), error) {
+	if o.load.Target != "" {
+		t, stop, err := o.contract.suiteTarget(e)
+		return t, t.Credentials, stop, err
+	}
+	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
+	if err != nil {
+		return contract.Target{}, client.Credentials{}, nil, err
+	}
+	if !o.load.Quiet {
+		fmt.Fprintf(e.stderr, "no --target: checking the embedded mock at %s\n", srv.URL)
+	}
+	t := mockTarget(srv.URL)
+	return t, t.Credentials, srv.Close, nil
+}
+
+// writeCheckFiles writes the four files of the report folder.
+func writeCheckFiles(dir string, res *reports.CheckResult) error {
+	files := []struct {
+		name  string
+		write func(io.Writer, *reports.CheckResult) error
+	}{
+		{"results.json", reports.CheckJSON},
+		{"report.md", reports.CheckMarkdown},
+		{"junit.xml", reports.CheckJUnit},
+		{"report.html", reports.CheckHTML},
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := writeFile(path, func(w io.Writer) error { return f.write(w, res) }); err != nil {
+			return err
+		}
+		if err := os.Chmod(path, 0o644); err != nil { // a report is for reading
+			return err
+		}
+	}
+	return nil
+}

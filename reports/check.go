@@ -1,0 +1,118 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/load"
+)
+
+// CheckSchemaVersion is the version of the JSON shape of CheckResult. It
+// changes when a field is renamed or removed or changes meaning.
+const CheckSchemaVersion = 1
+
+// CheckKind names a CheckResult document in its "kind" field.
+const CheckKind = "wstrigger.check"
+
+// CheckResult is the outcome of "wstrigger check": a contract run and a
+// load run against one target. Either part is nil when it was skipped.
+// Its JSON encoding is results.json of the report folder.
+type CheckResult struct {
+	SchemaVersion int              `json:"schemaVersion"`
+	Kind          string           `json:"kind"`
+	Contract      *contract.Report `json:"contract,omitempty"`
+	Load          *load.Result     `json:"load,omitempty"`
+}
+
+// NewCheckResult returns the versioned result of the two runs.
+func NewCheckResult(c *contract.Report, l *load.Result) *CheckResult {
+	return &CheckResult{SchemaVersion: CheckSchemaVersion, Kind: CheckKind, Contract: c, Load: l}
+}
+
+// Passed reports whether no MUST check and no SLO failed.
+func (c *CheckResult) Passed() bool {
+	return c.MustFailed() == 0 && c.SLOsFailed() == 0
+}
+
+// MustFailed counts the MUST checks that failed.
+func (c *CheckResult) MustFailed() int {
+	if c.Contract == nil {
+		return 0
+	}
+	return c.Contract.Summary.MustFailed
+}
+
+// SLOsFailed counts the SLOs the load run missed.
+func (c *CheckResult) SLOsFailed() int {
+	if c.Load == nil {
+		return 0
+	}
+	n := 0
+	for _, s := range c.Load.SLOs {
+		if !s.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckJSON writes c as indented JSON.
+func CheckJSON(w io.Writer, c *CheckResult) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		return fmt.Errorf("reports: check json: %w", err)
+	}
+	return nil
+}
+
+// ReadCheck reads a CheckResult written by CheckJSON, refusing other
+// kinds and newer schema versions.
+func ReadCheck(r io.Reader) (*CheckResult, error) {
+	var c CheckResult
+	if err := json.NewDecoder(r).Decode(&c); err != nil {
+		return nil, fmt.Errorf("reports: reading check result: %w", err)
+	}
+	if c.Kind != CheckKind {
+		return nil, fmt.Errorf("reports: reading check result: kind %q, want %q", c.Kind, CheckKind)
+	}
+	if c.SchemaVersion > CheckSchemaVersion {
+		return nil, fmt.Errorf("reports: reading check result: schema version %d is newer than %d", c.SchemaVersion, CheckSchemaVersion)
+	}
+	return &c, nil
+}
+
+// LoadText writes the console summary of a load run.
+func LoadText(w io.Writer, r *load.Result) error { return r.WriteText(w) }
+
+// latencyKinds names the latency distributions of a load run, in the
+// order reports show them.
+func latencyKinds(l *load.Latencies) []struct {
+	name string
+	s    load.Summary
+} {
+	return []struct {
+		name string
+		s    load.Summary
+	}{
+		{"push end-to-end", l.PushEndToEnd},
+		{"push service", l.PushService},
+		{"push response", l.PushResponse},
+		{"connect", l.Connect},
+		{"first frame", l.FirstFrame},
+	}
+}
+
+func usDuration(v int64) time.Duration {
+	d := time.Duration(v) * time.Microsecond
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d
+}

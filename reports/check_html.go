@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"cmp"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/load"
+)
+
+//go:embed check_html.tmpl
+var checkHTMLText string
+
+var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncMap{
+	"us":    usDuration,
+	"mean":  func(v float64) time.Duration { return usDuration(int64(v + 0.5)) },
+	"since": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"round": roundDuration,
+	"evidence": func(evs []contract.Evidence) string {
+		return formatEvidence(evs)
+	},
+}).Parse(checkHTMLText))
+
+// htmlGroup is one group of contract checks, failures first.
+type htmlGroup struct {
+	Name                  string
+	Passed, Failed, Skips int
+	Results               []contract.Result
+}
+
+// htmlPage is what the template reads.
+type htmlPage struct {
+	Passed     bool
+	MustFailed int
+	SLOsFailed int
+	Contract   *contract.Report
+	Groups     []htmlGroup
+	Coverage   htmlCoverage
+	Load       *load.Result
+	Latencies  []latencyRow
+	ErrorCount uint64
+	Plots      []htmlPlot
+}
+
+// htmlCoverage is coverageSummary for the template.
+type htmlCoverage struct {
+	Statuses, StatusesSeen int
+	Messages, MessagesSeen int
+	CloseCodes, CloseSeen  int
+	Missing, Undeclared    []string
+}
+
+type latencyRow struct {
+	Name string
+	S    load.Summary
+}
+
+type htmlPlot struct {
+	Title string
+	SVG   template.HTML
+}
+
+// CheckHTML writes a check run as one self-contained HTML page: inline
+// CSS, the plots as inline SVG drawn with gonum/plot, no scripts and
+// nothing fetched from the network. It holds the verdict, the contract
+// results grouped with failures first and their evidence folded, the
+// spec coverage, and for the load run its figures, SLOs and plots:
+// latency by percentile on a 1/(1-p) axis for every latency kind,
+// latency, throughput, subscriptions and errors over time. The page
+// depends only on c, so the same result always gives the same page.
+func CheckHTML(w io.Writer, c *CheckResult) error {
+	page := htmlPage{Passed: c.Passed(), MustFailed: c.MustFailed(), SLOsFailed: c.SLOsFailed(), Contract: c.Contract, Load: c.Load}
+	if c.Contract != nil {
+		page.Groups = groupResults(c.Contract.Results)
+		cov := summarizeCoverage(c.Contract.Coverage)
+		page.Coverage = htmlCoverage{
+			Statuses: cov.statuses, StatusesSeen: cov.statusesSeen, Messages: cov.messages, MessagesSeen: cov.messagesSeen,
+			CloseCodes: cov.closeCodes, CloseSeen: cov.closeSeen, Missing: cov.missing, Undeclared: cov.undeclared,
+		}
+	}
+	if l := c.Load; l != nil {
+		for _, k := range latencyKinds(&l.Latency) {
+			page.Latencies = append(page.Latencies, latencyRow{k.name, k.s})
+		}
+		for _, e := range l.Errors {
+			page.ErrorCount += e.Count
+		}
+		plots, err := loadPlots(l)
+		if err != nil {
+			return err
+		}
+		for _, p := range plots {
+			page.Plots = append(page.Plots, htmlPlot{Title: p.Title, SVG: template.HTML(p.SVG)}) //nolint:gosec // drawn by gonum from numbers
+		}
+	}
+	if err := checkHTMLTemplate.Execute(w, page); err != nil {
+		return fmt.Errorf("reports: check html: %w", err)
+	}
+	return nil
+}
+
+// groupResults groups results by their group, groups with failures
+// first, and within a group failures, then skips, then passes; the
+// catalogue's order is kept otherwise.
+func groupResults(results []contract.Result) []htmlGroup {
+	var groups []htmlGroup
+	index := map[string]int{}
+	for _, r := range results {
+		i, ok := index[r.Group]
+		if !ok {
+			i = len(groups)
+			index[r.Group] = i
+			groups = append(groups, htmlGroup{Name: r.Group})
+		}
+		g := &groups[i]
+		g.Results = append(g.Results, r)
+		switch r.Status {
+		case contract.StatusFail:
+			g.Failed++
+		case contract.StatusSkip:
+			g.Skips++
+		default:
+			g.Passed++
+		}
+	}
+	rank := map[contract.Status]int{contract.StatusFail: 0, contract.StatusSkip: 1, contract.StatusPass: 2}
+	for i := range groups {
+		slices.SortStableFunc(groups[i].Results, func(a, b contract.Result) int { return cmp.Compare(rank[a.Status], rank[b.Status]) })
+	}
+	slices.SortStableFunc(groups, func(a, b htmlGroup) int { return cmp.Compare(min(b.Failed, 1), min(a.Failed, 1)) })
+	return groups
+}
