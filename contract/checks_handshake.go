@@ -12,7 +12,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
@@ -133,17 +132,6 @@ func acceptKey(key string) string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for part := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(part), token) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func checkUpgrade(ctx context.Context, c *checkCtx) error {
 	step := "hand-written join with valid header credentials and pattern {}"
 	x, resp, err := c.rawJoin(ctx, step, joinQuery("{}"), credHeader(c.target.Credentials))
@@ -159,10 +147,10 @@ func checkUpgrade(ctx context.Context, c *checkCtx) error {
 		return fmt.Errorf("%s: got %s, want %d", step, describe(resp), want)
 	}
 	h := x.resp.Header
-	if !headerHasToken(h, "Upgrade", "websocket") {
+	if !spec.HeaderHasToken(h, "Upgrade", "websocket") {
 		c.failf("%s: the 101 has Upgrade %q, want websocket", step, h.Get("Upgrade"))
 	}
-	if !headerHasToken(h, "Connection", "upgrade") {
+	if !spec.HeaderHasToken(h, "Connection", "upgrade") {
 		c.failf("%s: the 101 has Connection %q, want Upgrade", step, h.Get("Connection"))
 	}
 	if got, want := h.Get("Sec-WebSocket-Accept"), acceptKey(x.key); got != want {

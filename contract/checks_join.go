@@ -105,7 +105,7 @@ func checkJoinMethods(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if c.expectError(step, resp, expJoinMethod) && !headerHasToken(resp.header, "Allow", http.MethodGet) {
+		if c.expectError(step, resp, expJoinMethod) && !spec.HeaderHasToken(resp.header, "Allow", http.MethodGet) {
 			c.failf("%s: the 405 has Allow %q, want GET", step, resp.header.Get("Allow"))
 		}
 	}

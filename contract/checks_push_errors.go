@@ -84,7 +84,7 @@ func checkPushMethods(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if c.expectError(step, resp, expPushMethod) && !headerHasToken(resp.header, "Allow", http.MethodPost) {
+		if c.expectError(step, resp, expPushMethod) && !spec.HeaderHasToken(resp.header, "Allow", http.MethodPost) {
 			c.failf("%s: the 405 has Allow %q, want POST", step, resp.header.Get("Allow"))
 		}
 	}

@@ -122,24 +122,11 @@ func (s *Server) checkJoin(r *http.Request) (*account, *pattern.Pattern, *httpEr
 // that gorilla's Upgrader needs; without them the answer is 426 rather
 // than gorilla's 400.
 func isUpgrade(r *http.Request) bool {
-	if !headerHasToken(r.Header, "Connection", "upgrade") ||
-		!headerHasToken(r.Header, "Upgrade", "websocket") ||
-		!headerHasToken(r.Header, "Sec-Websocket-Version", "13") {
+	if !spec.HeaderHasToken(r.Header, "Connection", "upgrade") ||
+		!spec.HeaderHasToken(r.Header, "Upgrade", "websocket") ||
+		!spec.HeaderHasToken(r.Header, "Sec-Websocket-Version", "13") {
 		return false
 	}
 	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-Websocket-Key"))
 	return err == nil && len(key) == 16
-}
-
-// headerHasToken reports whether a comma-separated header contains token,
-// case-insensitively.
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for part := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(part), token) {
-				return true
-			}
-		}
-	}
-	return false
 }

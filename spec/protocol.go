@@ -1,6 +1,10 @@
 package spec
 
-import "time"
+import (
+	"net/http"
+	"strings"
+	"time"
+)
 
 // Paths of the two endpoints.
 const (
@@ -49,6 +53,20 @@ func KnownCloseCode(code int) bool {
 	for _, c := range CloseCodes {
 		if c == code {
 			return true
+		}
+	}
+	return false
+}
+
+// HeaderHasToken reports whether the comma-separated header name holds
+// token, compared case-insensitively, as the upgrade headers are read
+// (Connection: keep-alive, Upgrade).
+func HeaderHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for part := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), token) {
+				return true
+			}
 		}
 	}
 	return false
