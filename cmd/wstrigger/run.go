@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"load":     {"load-test an implementation: many subscriptions, open-model pushes, honest latency", runLoad},
 		"mock":     {"run the mock server: the protocol, replayed triggers, faults", runMock},
 		"pattern":  {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
+		"report":   {"re-render a saved run (html, md, junit), merge load shards, compare two runs", runReport},
 		"record":   {"record the triggers an implementation sends, for the mock to replay", runRecord},
 		"spec":     {"print the embedded OpenAPI or AsyncAPI document", runSpec},
 		"version":  {"print the version", runVersion},

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wstrigger/wstrigger/reports"
+)
+
+const reportHelp = `
+Works on saved runs. Subcommands:
+
+  html  RESULTS.json [-o FILE]   re-render a saved run as one HTML page
+  md    RESULTS.json [-o FILE]   ... as a Markdown summary
+  junit RESULTS.json [-o FILE]   ... as JUnit XML
+  merge -o OUT.json A.json B.json ...
+                                 merge the load results of shards
+  compare OLD.json NEW.json      compare two load runs, with significance
+
+RESULTS.json is the results.json of a "check" report folder (kind
+wstrigger.check), the --json file of "load" (kind wstrigger.load.result)
+or the --json file of "contract". Without -o the output goes to stdout.
+
+Exit status: 0 when the output was written, 2 when the arguments are
+wrong or the file cannot be read (missing, not JSON, an unknown kind or a
+newer schema version).`
+
+// reportRenderers are the writers "report" can re-render a saved run with.
+var reportRenderers = map[string]func(io.Writer, *reports.CheckResult) error{
+	"html":  reports.CheckHTML,
+	"md":    reports.CheckMarkdown,
+	"junit": reports.CheckJUnit,
+}
+
+func runReport(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || isHelp(args[0]) {
+		fs := newFlagSet(e, "report", "report html|md|junit|merge|compare [flags] FILE...", reportHelp)
+		fs.Usage()
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	sub, rest := args[0], args[1:]
+	if render, ok := reportRenderers[sub]; ok {
+		return runReportRender(e, sub, render, rest)
+	}
+	if extra, ok := reportExtra[sub]; ok {
+		return extra(ctx, e, rest)
+	}
+	fmt.Fprintf(e.stderr, "wstrigger report: unknown subcommand %q (want html, md, junit, merge or compare)\n", sub)
+	return exitUsage
+}
+
+// reportExtra holds the subcommands of "report" that do more than render.
+var reportExtra = map[string]func(context.Context, *env, []string) int{
+	"compare": runReportCompare,
+	"merge":   runReportMerge,
+}
+
+func runReportRender(e *env, sub string, render func(io.Writer, *reports.CheckResult) error, args []string) int {
+	fs := newFlagSet(e, "report "+sub, "report "+sub+" RESULTS.json [-o FILE]",
+		"Re-renders a saved run (results.json of check, or the --json file of load or contract).")
+	out := fs.String("o", "", "file to write (default: stdout)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(e.stderr, "wstrigger report %s: want one RESULTS.json, got %d arguments\n", sub, len(pos))
+		return exitUsage
+	}
+	res, err := readResultFile(pos[0])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger report %s: %v\n", sub, err)
+		return exitUsage
+	}
+	write := func(w io.Writer) error { return render(w, res) }
+	if *out == "" {
+		err = write(e.stdout)
+	} else {
+		err = writeFile(*out, write)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger report %s: %v\n", sub, err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// readResultFile reads a saved run of any kind from path.
+func readResultFile(path string) (*reports.CheckResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	res, err := reports.ReadAny(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return res, nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/reports"
+)
+
+const reportMergeHelp = `
+Merges the --json results of the shards of one load run ("wstrigger load
+--shard K/N --json FILE" in N processes, on one machine or several) into
+one load result that reads as if one driver had run them all. Counts are
+added; latency histograms are merged and every percentile recomputed
+from the merged histogram (never averaged); interval series are aligned
+by wall-clock second and added, taking the largest of the shards'
+per-second p50, p99 and max as a conservative bound. Meta and config are
+the first file's, with the list of shards in config.shard. The mock
+check and the SLO verdicts of the shards are left out.
+
+It refuses results of different schema versions, of different splits
+(K/3 and K/4) or a shard given twice.
+
+Exit status: 0 when OUT.json was written, 2 when the arguments are wrong
+or the files cannot be read or merged.`
+
+func runReportMerge(_ context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "report merge", "report merge -o OUT.json A.json B.json ...", reportMergeHelp)
+	out := fs.String("o", "", "merged load result to write (required; - for stdout)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "wstrigger report merge: "+format+"\n", a...)
+		return exitUsage
+	}
+	if *out == "" {
+		return fail("-o OUT.json is required")
+	}
+	if len(pos) == 0 {
+		return fail("want one or more load results to merge")
+	}
+	results := make([]*load.Result, 0, len(pos))
+	for _, path := range pos {
+		r, err := readLoadFile(path)
+		if err != nil {
+			return fail("%v", err)
+		}
+		results = append(results, r)
+	}
+	merged, err := load.Merge(results...)
+	if err != nil {
+		return fail("%v", err)
+	}
+	write := func(w io.Writer) error { return writeLoadJSON(w, merged) }
+	if *out == "-" {
+		err = write(e.stdout)
+	} else {
+		err = writeFile(*out, write)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	return exitOK
+}
+
+// readLoadFile reads a load result from path; the load part of a check
+// result will do too.
+func readLoadFile(path string) (*load.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	res, err := reports.ReadAny(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if res.Load == nil {
+		return nil, fmt.Errorf("%s: holds no load result", path)
+	}
+	return res.Load, nil
+}

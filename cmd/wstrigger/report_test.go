@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/reports"
+)
+
+func runReportCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code = run(ctx, append([]string{"report"}, args...), demoEnv(&out, &errOut))
+	return code, out.String(), errOut.String()
+}
+
+// writeTestFile writes data to name in dir and returns its path.
+func writeTestFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
+	return path
+}
+
+func TestReportRender(t *testing.T) {
+	dir := t.TempDir()
+	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Intervals: []load.Interval{}}
+	l.Delivery = load.Delivery{Accepted: 10, Received: 10, DeliveredPercent: 100, InvariantHolds: true}
+	l.SLOs = []load.SLOResult{{SLO: "delivered>=99.99%", Actual: "100%", Passed: true}}
+	var buf bytes.Buffer
+	require.NoError(t, reports.CheckJSON(&buf, reports.NewCheckResult(nil, l)))
+	check := writeTestFile(t, dir, "results.json", buf.String())
+	buf.Reset()
+	require.NoError(t, writeLoadJSON(&buf, l))
+	bare := writeTestFile(t, dir, "load.json", buf.String())
+	bad := writeTestFile(t, dir, "bad.json", "{not json")
+	kind := writeTestFile(t, dir, "kind.json", `{"schemaVersion":1,"kind":"nope"}`)
+	newer := writeTestFile(t, dir, "newer.json", `{"schemaVersion":42,"kind":"wstrigger.check"}`)
+	out := filepath.Join(dir, "out.html")
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+		wantFile   string
+	}{
+		{name: "md to stdout", args: []string{"md", check}, wantCode: exitOK, wantStdout: "delivered>=99.99%"},
+		{name: "junit of a bare load result", args: []string{"junit", bare}, wantCode: exitOK, wantStdout: "<testsuite"},
+		{name: "html to a file", args: []string{"html", check, "-o", out}, wantCode: exitOK, wantFile: out},
+		{name: "no command", args: nil, wantCode: exitUsage, wantStderr: "Usage: wstrigger report"},
+		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Usage: wstrigger report"},
+		{name: "unknown subcommand", args: []string{"pdf", check}, wantCode: exitUsage, wantStderr: `unknown subcommand "pdf"`},
+		{name: "no file", args: []string{"md"}, wantCode: exitUsage, wantStderr: "want one RESULTS.json"},
+		{name: "missing file", args: []string{"md", filepath.Join(dir, "none.json")}, wantCode: exitUsage, wantStderr: "no such file"},
+		{name: "bad json", args: []string{"md", bad}, wantCode: exitUsage, wantStderr: "invalid character"},
+		{name: "unknown kind", args: []string{"md", kind}, wantCode: exitUsage, wantStderr: `unknown kind "nope"`},
+		{name: "newer schema", args: []string{"md", newer}, wantCode: exitUsage, wantStderr: "schema version 42"},
+		{name: "bad flag", args: []string{"md", check, "--nope"}, wantCode: exitUsage, wantStderr: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runReportCmd(t, tt.args...)
+			assert.Equal(t, tt.wantCode, code, "stderr:\n%s", stderr)
+			assert.Contains(t, stdout, tt.wantStdout)
+			assert.Contains(t, stderr, tt.wantStderr)
+			if tt.wantFile != "" {
+				data, err := os.ReadFile(tt.wantFile)
+				require.NoError(t, err)
+				assert.Contains(t, string(data), "<html")
+			}
+		})
+	}
+}
+
+// TestReportMergeThreeShardProcesses runs one load run as three driver
+// processes against one mock and checks the merged result against the
+// mock's and the shards' own accounting.
+func TestReportMergeThreeShardProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three load processes")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "wstrigger")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build:\n%s", out)
+
+	srv := startMock(t, nil)
+	const shards = 3
+	files := make([]string, shards)
+	cmds := make([]*exec.Cmd, shards)
+	outputs := make([]*bytes.Buffer, shards)
+	for k := range shards {
+		files[k] = filepath.Join(dir, fmt.Sprintf("shard%d.json", k))
+		outputs[k] = new(bytes.Buffer)
+		cmd := exec.Command(bin, "load", "--target", srv.URL, "--shard", fmt.Sprintf("%d/%d", k, shards),
+			"--subscriptions", "30", "--push-rate", "60", "--duration", "2s", "--quiet", "--json", files[k])
+		cmd.Env = append(os.Environ(),
+			envAccessToken+"="+mockserver.DemoAccessToken, envSecretKey+"="+mockserver.DemoSecretKey)
+		cmd.Stdout, cmd.Stderr = outputs[k], outputs[k]
+		require.NoError(t, cmd.Start())
+		cmds[k] = cmd
+	}
+	for k, cmd := range cmds {
+		require.NoError(t, cmd.Wait(), "shard %d:\n%s", k, outputs[k])
+	}
+
+	merged := filepath.Join(dir, "merged.json")
+	code, _, stderr := runReportCmd(t, append([]string{"merge", "-o", merged}, files...)...)
+	require.Equal(t, exitOK, code, stderr)
+
+	var parts []*load.Result
+	for _, f := range files {
+		r, err := readLoadFile(f)
+		require.NoError(t, err)
+		parts = append(parts, r)
+	}
+	m, err := readLoadFile(merged)
+	require.NoError(t, err)
+
+	var sent, accepted, received, lost, inFlight uint64
+	var e2e int64
+	for _, p := range parts {
+		sent += p.Pushes.Sent
+		accepted += p.Delivery.Accepted
+		received += p.Delivery.Received
+		lost += p.Delivery.Lost
+		inFlight += p.Delivery.InFlight
+		e2e += p.Latency.PushEndToEnd.Count
+	}
+	assert.Equal(t, "0/3,1/3,2/3", m.Config.Shard)
+	assert.Equal(t, 30, m.Subscriptions.Requested)
+	assert.Equal(t, sent, m.Pushes.Sent)
+	assert.InDelta(t, 120, float64(m.Pushes.Sent), 12, "60 pushes/s for 2s over all shards")
+	assert.Equal(t, accepted, m.Delivery.Accepted)
+	assert.Equal(t, m.Delivery.Accepted, m.Delivery.Received+m.Delivery.Lost+m.Delivery.InFlight)
+	assert.Equal(t, received+lost+inFlight, m.Delivery.Accepted)
+	assert.True(t, m.Delivery.InvariantHolds, m.Delivery.Invariant)
+	assert.Equal(t, e2e, m.Latency.PushEndToEnd.Count)
+	h, err := m.Latency.PushEndToEnd.Histogram()
+	require.NoError(t, err)
+	assert.Equal(t, e2e, h.TotalCount())
+	assert.Equal(t, srv.Stats().FramesSent["push"], m.Subscriptions.PushFrames)
+	assert.Equal(t, srv.Stats().FramesSent["push"], m.Delivery.Received)
+	// the merged series holds every second of every shard: a shard's own
+	// series may miss a push at its last tick, so compare with theirs
+	sumSeries := func(ivs []load.Interval) (sent, frames uint64) {
+		for _, iv := range ivs {
+			sent += iv.Sent
+			frames += iv.Frames
+		}
+		return sent, frames
+	}
+	var partSent, partFrames uint64
+	for _, p := range parts {
+		s, f := sumSeries(p.Intervals)
+		partSent, partFrames = partSent+s, partFrames+f
+	}
+	mSent, mFrames := sumSeries(m.Intervals)
+	assert.Equal(t, partSent, mSent)
+	assert.Equal(t, partFrames, mFrames)
+	assert.InDelta(t, float64(m.Pushes.Sent), float64(mSent), 3)
+}
+
+func TestReportMergeStatuses(t *testing.T) {
+	dir := t.TempDir()
+	shard := func(s string) string {
+		l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Intervals: []load.Interval{}}
+		l.Config.Shard = s
+		var buf bytes.Buffer
+		require.NoError(t, writeLoadJSON(&buf, l))
+		return writeTestFile(t, dir, "shard"+strings.ReplaceAll(s, "/", "of")+".json", buf.String())
+	}
+	a, b := shard("0/2"), shard("1/2")
+	out := filepath.Join(dir, "merged.json")
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{name: "two shards", args: []string{"-o", out, a, b}, wantCode: exitOK},
+		{name: "no -o", args: []string{a, b}, wantCode: exitUsage, wantStderr: "-o OUT.json is required"},
+		{name: "no files", args: []string{"-o", out}, wantCode: exitUsage, wantStderr: "want one or more"},
+		{name: "same shard twice", args: []string{"-o", out, a, a}, wantCode: exitUsage, wantStderr: "given twice"},
+		{name: "missing file", args: []string{"-o", out, a, filepath.Join(dir, "none.json")}, wantCode: exitUsage, wantStderr: "no such file"},
+		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Usage: wstrigger report merge"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runReportCmd(t, append([]string{"merge"}, tt.args...)...)
+			assert.Equal(t, tt.wantCode, code, stderr)
+			assert.Contains(t, stderr, tt.wantStderr)
+		})
+	}
+}
+
+// rateResult is a load result whose pushing seconds each sent rate+j.
+func rateResult(t *testing.T, dir, name string, rate int64, jitter []int64) string {
+	t.Helper()
+	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind}
+	for i, j := range jitter {
+		l.Intervals = append(l.Intervals, load.Interval{T: float64(i + 1), Phase: load.PhasePushing, Sent: uint64(rate + j), Accepted: uint64(rate + j)})
+	}
+	l.Pushes.AchievedRate = float64(rate)
+	var buf bytes.Buffer
+	require.NoError(t, writeLoadJSON(&buf, l))
+	return writeTestFile(t, dir, name, buf.String())
+}
+
+func TestReportCompareStatuses(t *testing.T) {
+	dir := t.TempDir()
+	jitter := []int64{-2, 3, 0, 1, -1, 2, -3, 0}
+	slow := rateResult(t, dir, "slow.json", 100, jitter)
+	slow2 := rateResult(t, dir, "slow2.json", 100, []int64{1, -1, 0, 2, -2, 3, 0, -3})
+	fast := rateResult(t, dir, "fast.json", 400, jitter)
+	bad := writeTestFile(t, dir, "bad.json", "[")
+	contractOnly := writeTestFile(t, dir, "contract.json", `{"schemaVersion":1}`)
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantLine   string // the throughput line holds this
+		wantStderr string
+	}{
+		{name: "faster", args: []string{slow, fast}, wantCode: exitOK, wantLine: "+300.00%"},
+		{name: "same", args: []string{slow, slow2}, wantCode: exitOK, wantLine: "~"},
+		{name: "one file", args: []string{slow}, wantCode: exitUsage, wantStderr: "want OLD.json and NEW.json"},
+		{name: "bad json", args: []string{slow, bad}, wantCode: exitUsage, wantStderr: "bad.json"},
+		{name: "no load result", args: []string{contractOnly, slow}, wantCode: exitUsage, wantStderr: "holds no load result"},
+		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Mann-Whitney"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runReportCmd(t, append([]string{"compare"}, tt.args...)...)
+			assert.Equal(t, tt.wantCode, code, stderr)
+			assert.Contains(t, stderr, tt.wantStderr)
+			if tt.wantLine != "" {
+				var line string
+				for _, l := range strings.Split(stdout, "\n") {
+					if strings.HasPrefix(l, "throughput achieved") {
+						line = l
+					}
+				}
+				assert.Contains(t, line, tt.wantLine, stdout)
+			}
+		})
+	}
+}
+
+// TestReportCompareRealRuns compares two load runs against the mock at
+// different push rates: the throughput change is significant.
+func TestReportCompareRealRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two load runs")
+	}
+	srv := startMock(t, nil)
+	dir := t.TempDir()
+	runAt := func(rate string) string {
+		path := filepath.Join(dir, "rate"+rate+".json")
+		var out, errOut bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		code := run(ctx, []string{"load", "--target", srv.URL, "--subscriptions", "20", "--push-rate", rate,
+			"--duration", "6s", "--quiet", "--json", path}, demoEnv(&out, &errOut))
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+		return path
+	}
+	slow, fast := runAt("40"), runAt("160")
+	code, stdout, stderr := runReportCmd(t, "compare", slow, fast)
+	require.Equal(t, exitOK, code, stderr)
+	t.Logf("\n%s", stdout)
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "throughput achieved") {
+			assert.NotContains(t, l, " ~ ", "a fourfold rate is a significant change")
+			assert.Contains(t, l, "+")
+			return
+		}
+	}
+	t.Fatalf("no throughput line in\n%s", stdout)
+}
