@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +68,7 @@ func Merge(results ...*Result) (*Result, error) {
 			out.Meta.Ended = r.Meta.Ended
 		}
 		out.Meta.CutoffSeconds = max(out.Meta.CutoffSeconds, r.Meta.CutoffSeconds)
-		if !containsString(hosts, r.Meta.Host) {
+		if !slices.Contains(hosts, r.Meta.Host) {
 			hosts = append(hosts, r.Meta.Host)
 		}
 		addSubscriptions(&out.Subscriptions, &r.Subscriptions)
@@ -122,15 +123,6 @@ func mergeShards(results []*Result) ([]string, error) {
 		}
 	}
 	return all, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func addSubscriptions(to, f *SubscriptionFigures) {

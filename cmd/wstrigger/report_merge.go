@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/wstrigger/wstrigger/load"
-	"github.com/wstrigger/wstrigger/reports"
 )
 
 const reportMergeHelp = `
@@ -71,14 +69,9 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 // readLoadFile reads a load result from path; the load part of a check
 // result will do too.
 func readLoadFile(path string) (*load.Result, error) {
-	f, err := os.Open(path)
+	res, err := readResultFile(path)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	res, err := reports.ReadAny(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if res.Load == nil {
 		return nil, fmt.Errorf("%s: holds no load result", path)
