@@ -60,7 +60,7 @@ func TestStallShowsInLatency(t *testing.T) {
 	assert.Equal(t, res.Delivery.Accepted, res.Delivery.ExactlyOnce)
 	var peak int64
 	for _, iv := range res.Intervals {
-		peak = max(peak, iv.EndToEndMaxUs)
+		peak = max(peak, iv.Latency.PushEndToEnd.MaxUs)
 	}
 	assert.GreaterOrEqual(t, peak, int64(900_000), "the stall shows in the interval series")
 }

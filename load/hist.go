@@ -34,9 +34,9 @@ func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMa
 // meet on a lock and no lock is global.
 type histShard struct {
 	mu       sync.Mutex
-	h        [nMetrics]*hdrhistogram.Histogram
-	interval *hdrhistogram.Histogram // end-to-end of the current interval
-	_        [64]byte                // keep shards' locks off one cache line
+	h        [nMetrics]*hdrhistogram.Histogram // the run's, warmup left out
+	interval [nMetrics]*hdrhistogram.Histogram // the current second's
+	_        [64]byte                          // keep shards' locks off one cache line
 }
 
 // recorder holds every latency histogram of a run, sharded.
@@ -49,8 +49,8 @@ func newRecorder(shards int) *recorder {
 	for i := range r.shards {
 		for m := range r.shards[i].h {
 			r.shards[i].h[m] = newHist()
+			r.shards[i].interval[m] = newHist()
 		}
-		r.shards[i].interval = newHist()
 	}
 	return r
 }
@@ -62,7 +62,8 @@ func micros(d time.Duration) int64 {
 }
 
 // record adds d to metric m. measured says whether it falls after the
-// warmup; the interval histogram (end-to-end only) takes it either way.
+// warmup; the interval histogram takes it either way (intervals carry
+// their phase).
 func (r *recorder) record(key int, m metric, d time.Duration, measured bool) {
 	s := &r.shards[key%len(r.shards)]
 	v := micros(d)
@@ -70,9 +71,7 @@ func (r *recorder) record(key int, m metric, d time.Duration, measured bool) {
 	if measured {
 		_ = s.h[m].RecordValue(v)
 	}
-	if m == mEndToEnd {
-		_ = s.interval.RecordValue(v)
-	}
+	_ = s.interval[m].RecordValue(v)
 	s.mu.Unlock()
 }
 
@@ -88,15 +87,19 @@ func (r *recorder) merged(m metric) *hdrhistogram.Histogram {
 	return out
 }
 
-// takeInterval merges the interval histograms into into (after
-// resetting it) and resets them.
-func (r *recorder) takeInterval(into *hdrhistogram.Histogram) {
-	into.Reset()
+// takeInterval merges each metric's interval histograms into into
+// (after resetting it) and resets them.
+func (r *recorder) takeInterval(into *[nMetrics]*hdrhistogram.Histogram) {
+	for _, h := range into {
+		h.Reset()
+	}
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
-		into.Merge(s.interval)
-		s.interval.Reset()
+		for m, h := range s.interval {
+			into[m].Merge(h)
+			h.Reset()
+		}
 		s.mu.Unlock()
 	}
 }

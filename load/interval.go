@@ -2,31 +2,71 @@ package load
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Interval is one second of the run. Counts are over the second; T is
-// its end in seconds since the run started (joins included).
+// its end in seconds since the run started (joins included). Latency
+// holds each kind's distribution over the second, histogram included,
+// warmup seconds too (Phase tells them apart), so that shards merge
+// exactly and runs compare second by second.
 type Interval struct {
-	T             float64 `json:"t"`
-	Phase         string  `json:"phase"`
-	Sent          uint64  `json:"sent"`
-	Accepted      uint64  `json:"accepted"`
-	Frames        uint64  `json:"frames"`
-	Errors        uint64  `json:"errors"`
-	Open          int64   `json:"openSubscriptions"`
-	Joined        int64   `json:"joined"`
-	TargetRate    float64 `json:"targetRate"`
-	EndToEndCount int64   `json:"endToEndCount"`
-	EndToEndP50Us int64   `json:"endToEndP50Us"`
-	EndToEndP99Us int64   `json:"endToEndP99Us"`
-	EndToEndMaxUs int64   `json:"endToEndMaxUs"`
-	DriverCPU     float64 `json:"driverCpuPercent"`
-	SchedP99Us    int64   `json:"schedLatencyP99Us"`
-	GCPauseMaxUs  int64   `json:"gcPauseMaxUs"`
-	HeapMB        float64 `json:"heapMB"`
+	T            float64   `json:"t"`
+	Phase        string    `json:"phase"`
+	Sent         uint64    `json:"sent"`
+	Accepted     uint64    `json:"accepted"`
+	Frames       uint64    `json:"frames"`
+	Errors       uint64    `json:"errors"`
+	Open         int64     `json:"openSubscriptions"`
+	Joined       int64     `json:"joined"`
+	TargetRate   float64   `json:"targetRate"`
+	Latency      Latencies `json:"latency"`
+	DriverCPU    float64   `json:"driverCpuPercent"`
+	SchedP99Us   int64     `json:"schedLatencyP99Us"`
+	GCPauseMaxUs int64     `json:"gcPauseMaxUs"`
+	HeapMB       float64   `json:"heapMB"`
+}
+
+// MarshalJSON writes the interval with only the latency kinds it
+// recorded.
+func (iv Interval) MarshalJSON() ([]byte, error) {
+	type plain Interval
+	lat := map[string]Summary{}
+	for i, s := range iv.Latency.Kinds() {
+		if s.Count > 0 {
+			lat[latencyNames[i]] = *s
+		}
+	}
+	return json.Marshal(struct {
+		plain
+		Latency map[string]Summary `json:"latency"`
+	}{plain(iv), lat})
+}
+
+// UnmarshalJSON reads an interval of either schema version: version 1
+// kept only the count, p50, p99 and max of the end-to-end latency, in
+// fields of their own; they become Latency.PushEndToEnd, without a
+// histogram and with the other percentiles zero (unknown).
+func (iv *Interval) UnmarshalJSON(data []byte) error {
+	type plain Interval
+	var v struct {
+		plain
+		EndToEndCount int64 `json:"endToEndCount"`
+		EndToEndP50Us int64 `json:"endToEndP50Us"`
+		EndToEndP99Us int64 `json:"endToEndP99Us"`
+		EndToEndMaxUs int64 `json:"endToEndMaxUs"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*iv = Interval(v.plain)
+	if iv.Latency.PushEndToEnd.Count == 0 && v.EndToEndCount > 0 {
+		iv.Latency.PushEndToEnd = Summary{Count: v.EndToEndCount, P50Us: v.EndToEndP50Us, P99Us: v.EndToEndP99Us, MaxUs: v.EndToEndMaxUs}
+	}
+	return nil
 }
 
 // counts are the cumulative counters an interval is the difference of.
@@ -44,21 +84,24 @@ func (d *Driver) tick(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	prev, prevAt := d.counts(), d.now()
-	h := newHist()
+	var h [nMetrics]*hdrhistogram.Histogram
+	for m := range h {
+		h[m] = newHist()
+	}
 	for {
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			if d.now().Sub(prevAt) > 100*time.Millisecond {
-				d.closeInterval(&prev, &prevAt, h)
+				d.closeInterval(&prev, &prevAt, &h)
 			}
 			return
 		}
-		d.closeInterval(&prev, &prevAt, h)
+		d.closeInterval(&prev, &prevAt, &h)
 	}
 }
 
-func (d *Driver) closeInterval(prev *counts, prevAt *time.Time, hist *hdrhistogram.Histogram) {
+func (d *Driver) closeInterval(prev *counts, prevAt *time.Time, hist *[nMetrics]*hdrhistogram.Histogram) {
 	d.rec.takeInterval(hist)
 	cur, at := d.counts(), d.now()
 	iv := Interval{
@@ -74,9 +117,7 @@ func (d *Driver) closeInterval(prev *counts, prevAt *time.Time, hist *hdrhistogr
 	if ps := d.pushStartNs.Load(); ps != 0 {
 		iv.TargetRate = d.sched.Rate(at.Sub(time.Unix(0, ps))) * float64(d.opts.Shard.N)
 	}
-	if iv.EndToEndCount = hist.TotalCount(); iv.EndToEndCount > 0 {
-		iv.EndToEndP50Us, iv.EndToEndP99Us, iv.EndToEndMaxUs = hist.ValueAtQuantile(50), hist.ValueAtQuantile(99), hist.Max()
-	}
+	iv.Latency = summarizeAll(hist)
 	d.watch.sample(&iv, at.Sub(*prevAt))
 	*prev, *prevAt = cur, at
 	d.intervals = append(d.intervals, iv)

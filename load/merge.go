@@ -29,19 +29,20 @@ var ErrMerge = errors.New("load: merge")
 // added, since each shard ran for the same measured time at its share of
 // the rate. Error classes of the same kind and key are added, their
 // examples capped as in a run. Interval series are aligned by wall-clock
-// second (Meta.Started plus T, rounded) and their counts added; an
-// interval's end-to-end p50, p99 and max, the driver CPU, the scheduler
-// p99 and the GC pause are the largest of the shards' (a conservative
-// upper bound: per-second histograms are not kept), and its phase is
-// that of the first result with that second. Meta and Config are the
+// second (Meta.Started plus T, rounded), their counts added and their
+// per-second latency histograms merged; the driver CPU, the scheduler p99
+// and the GC pause are the largest of the shards', and the phase is that
+// of the first result with that second. (Intervals of schema version 1
+// files kept no histogram: their percentiles merge as the largest of the
+// shards', a conservative upper bound.) Meta and Config are the
 // first result's, with Started the earliest, Ended the latest, Host the
 // hosts joined, Config.ShardSubscriptions the sum and Config.Shard the
 // list of merged shards ("0/3,1/3,2/3"). Mock is left out (each shard
 // measured the whole mock, so the shards' checks overlap), and so are
 // the SLO verdicts, which belong to one shard's figures.
 //
-// Merge refuses results of another kind or of different schema
-// versions, shards of different splits (K/3 with K/4) and a shard given
+// Merge refuses results of another kind or of a newer schema version,
+// shards of different splits (K/3 with K/4) and a shard given
 // twice.
 func Merge(results ...*Result) (*Result, error) {
 	if len(results) == 0 {
@@ -52,7 +53,7 @@ func Merge(results ...*Result) (*Result, error) {
 		return nil, err
 	}
 	first := results[0]
-	out := &Result{SchemaVersion: first.SchemaVersion, Kind: ResultKind, Meta: first.Meta, Config: first.Config}
+	out := &Result{SchemaVersion: SchemaVersion, Kind: ResultKind, Meta: first.Meta, Config: first.Config}
 	out.Config.Shard = strings.Join(shards, shardSep)
 	out.Config.ShardSubscriptions = 0
 	var hosts []string
@@ -82,7 +83,9 @@ func Merge(results ...*Result) (*Result, error) {
 		return nil, err
 	}
 	out.Errors = mergeErrors(results)
-	out.Intervals = mergeIntervals(out.Meta.Started, results)
+	if out.Intervals, err = mergeIntervals(out.Meta.Started, results); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -98,9 +101,8 @@ func mergeShards(results []*Result) ([]string, error) {
 		if r.Kind != ResultKind {
 			return nil, fmt.Errorf("%w: result %d has kind %q, want %q", ErrMerge, i+1, r.Kind, ResultKind)
 		}
-		if r.SchemaVersion != results[0].SchemaVersion {
-			return nil, fmt.Errorf("%w: result %d has schema version %d, result 1 has %d: merge results of one version",
-				ErrMerge, i+1, r.SchemaVersion, results[0].SchemaVersion)
+		if r.SchemaVersion > SchemaVersion {
+			return nil, fmt.Errorf("%w: result %d has schema version %d; this build merges 1 to %d", ErrMerge, i+1, r.SchemaVersion, SchemaVersion)
 		}
 		shard := r.Config.Shard
 		if shard == "" {
@@ -193,14 +195,11 @@ func addHealth(to, h *DriverHealth, shard string) {
 
 // mergeLatencies adds the histograms of each latency kind.
 func mergeLatencies(results []*Result) (Latencies, error) {
-	kinds := func(l *Latencies) []*Summary {
-		return []*Summary{&l.Connect, &l.FirstFrame, &l.PushResponse, &l.PushEndToEnd, &l.PushService}
-	}
 	var out Latencies
-	for k, into := range kinds(&out) {
+	for k, into := range out.Kinds() {
 		var sum *hdrhistogram.Histogram
 		for i, r := range results {
-			s := kinds(&r.Latency)[k]
+			s := r.Latency.Kinds()[k]
 			if s.Count > 0 && s.HDR == "" {
 				return Latencies{}, fmt.Errorf("%w: result %d has latencies without their histogram", ErrMerge, i+1)
 			}
@@ -253,29 +252,42 @@ func mergeErrors(results []*Result) []ErrorClass {
 
 // mergeIntervals aligns the interval series by wall-clock second and
 // adds them up; T of the merged series counts from started.
-func mergeIntervals(started time.Time, results []*Result) []Interval {
-	byEnd := map[int64]*Interval{}
-	for _, r := range results {
+func mergeIntervals(started time.Time, results []*Result) ([]Interval, error) {
+	byEnd := map[int64]*intervalSum{}
+	for i, r := range results {
 		for _, iv := range r.Intervals {
 			end := r.Meta.Started.Add(time.Duration(iv.T * float64(time.Second)))
 			sec := int64(math.Round(float64(end.UnixNano()) / 1e9))
 			m, ok := byEnd[sec]
 			if !ok {
-				m = &Interval{T: end.Sub(started).Seconds(), Phase: iv.Phase}
+				m = &intervalSum{iv: Interval{T: end.Sub(started).Seconds(), Phase: iv.Phase}}
 				byEnd[sec] = m
 			}
-			addInterval(m, &iv)
+			if err := m.add(&iv); err != nil {
+				return nil, fmt.Errorf("%w: result %d, interval at %.0f s: %w", ErrMerge, i+1, iv.T, err)
+			}
 		}
 	}
 	out := make([]Interval, 0, len(byEnd))
-	for _, iv := range byEnd {
-		out = append(out, *iv)
+	for _, m := range byEnd {
+		out = append(out, m.result())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].T < out[j].T })
-	return out
+	return out, nil
 }
 
-func addInterval(to, iv *Interval) {
+// intervalSum is one second of a merge in progress.
+type intervalSum struct {
+	iv Interval
+	// hist is each latency kind's merged histogram; nil once a shard's
+	// interval brought that kind's figures without one (schema 1), and
+	// iv.Latency then holds the largest percentiles seen instead.
+	hist    [nMetrics]*hdrhistogram.Histogram
+	inexact [nMetrics]bool
+}
+
+func (m *intervalSum) add(iv *Interval) error {
+	to := &m.iv
 	to.Sent += iv.Sent
 	to.Accepted += iv.Accepted
 	to.Frames += iv.Frames
@@ -283,12 +295,44 @@ func addInterval(to, iv *Interval) {
 	to.Open += iv.Open
 	to.Joined += iv.Joined
 	to.TargetRate += iv.TargetRate
-	to.EndToEndCount += iv.EndToEndCount
-	to.EndToEndP50Us = max(to.EndToEndP50Us, iv.EndToEndP50Us)
-	to.EndToEndP99Us = max(to.EndToEndP99Us, iv.EndToEndP99Us)
-	to.EndToEndMaxUs = max(to.EndToEndMaxUs, iv.EndToEndMaxUs)
 	to.DriverCPU = max(to.DriverCPU, iv.DriverCPU)
 	to.SchedP99Us = max(to.SchedP99Us, iv.SchedP99Us)
 	to.GCPauseMaxUs = max(to.GCPauseMaxUs, iv.GCPauseMaxUs)
 	to.HeapMB += iv.HeapMB
+	into, from := to.Latency.Kinds(), iv.Latency.Kinds()
+	for k, s := range from {
+		if s.Count == 0 {
+			continue
+		}
+		if s.HDR == "" {
+			m.inexact[k] = true
+		}
+		if !m.inexact[k] {
+			h, err := s.Histogram()
+			if err != nil {
+				return fmt.Errorf("decoding a histogram: %w", err)
+			}
+			if m.hist[k] == nil {
+				m.hist[k] = newHist()
+			}
+			if dropped := m.hist[k].Merge(h); dropped > 0 {
+				return fmt.Errorf("%d latencies out of the histogram's range", dropped)
+			}
+		}
+		u := into[k]
+		u.Count += s.Count
+		u.P50Us, u.P90Us, u.P99Us = max(u.P50Us, s.P50Us), max(u.P90Us, s.P90Us), max(u.P99Us, s.P99Us)
+		u.P999Us, u.MaxUs = max(u.P999Us, s.P999Us), max(u.MaxUs, s.MaxUs)
+	}
+	return nil
+}
+
+func (m *intervalSum) result() Interval {
+	out := m.iv
+	for k, into := range out.Latency.Kinds() {
+		if m.hist[k] != nil && !m.inexact[k] {
+			*into = Summarize(m.hist[k], true)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,9 +32,22 @@ func shardResult(t *testing.T, k, n int, accepted, lost uint64, vals []int64, se
 		Driver:        DriverHealth{Warnings: []string{"busy"}},
 	}
 	for i, s := range sent {
-		r.Intervals = append(r.Intervals, Interval{T: float64(i + 1), Phase: PhasePushing, Sent: s, EndToEndP99Us: int64(100 * (k + 1))})
+		ih := newHist()
+		require.NoError(t, ih.RecordValue(int64(100*(k+1))))
+		r.Intervals = append(r.Intervals, Interval{T: float64(i + 1), Phase: PhasePushing, Sent: s, Latency: Latencies{PushEndToEnd: Summarize(ih, true)}})
 	}
 	return r
+}
+
+// withoutIntervalHistograms is r as a schema 1 file reads: its
+// intervals' latencies without histograms.
+func withoutIntervalHistograms(r *Result) *Result {
+	out := *r
+	out.Intervals = slices.Clone(r.Intervals)
+	for i := range out.Intervals {
+		out.Intervals[i].Latency.PushEndToEnd.HDR = ""
+	}
+	return &out
 }
 
 func TestMerge(t *testing.T) {
@@ -84,7 +98,11 @@ func TestMerge(t *testing.T) {
 				sent = append(sent, iv.Sent)
 			}
 			assert.Equal(t, []uint64{1, 16, 26}, sent)
-			assert.Equal(t, int64(300), m.Intervals[1].EndToEndP99Us, "the largest p99 of the second")
+			second := m.Intervals[1].Latency.PushEndToEnd
+			assert.Equal(t, int64(3), second.Count, "one latency of each shard")
+			assert.Equal(t, int64(200), second.P50Us, "percentiles of the merged histogram")
+			assert.Equal(t, int64(300), second.MaxUs)
+			assert.NotEmpty(t, second.HDR, "the merged second keeps its histogram")
 			assert.InDelta(t, 1, m.Intervals[0].T, 1e-9)
 		}},
 		{name: "a merged result merges again", in: []*Result{ab, c}, check: func(t *testing.T, m *Result) {
@@ -99,7 +117,14 @@ func TestMerge(t *testing.T) {
 		{name: "same shard twice", in: []*Result{a, b, a}, wantErr: "shard 0/3 given twice"},
 		{name: "overlap with a merged result", in: []*Result{ab, b}, wantErr: "shard 1/3 given twice"},
 		{name: "different splits", in: []*Result{a, shardResult(t, 1, 4, 1, 0, nil, nil, 0)}, wantErr: "of 3 shards"},
-		{name: "different schema versions", in: []*Result{a, func() *Result { r := *b; r.SchemaVersion = 2; return &r }()}, wantErr: "schema version 2"},
+		{name: "newer schema version", in: []*Result{a, func() *Result { r := *b; r.SchemaVersion = SchemaVersion + 1; return &r }()}, wantErr: fmt.Sprintf("schema version %d", SchemaVersion+1)},
+		{name: "intervals without histograms merge as the largest", in: []*Result{a, withoutIntervalHistograms(b)}, check: func(t *testing.T, m *Result) {
+			second := m.Intervals[1].Latency.PushEndToEnd
+			assert.Equal(t, int64(2), second.Count)
+			assert.Equal(t, int64(200), second.P50Us, "the larger p50 of the two")
+			assert.Empty(t, second.HDR, "no histogram to keep")
+			assert.Equal(t, SchemaVersion, m.SchemaVersion)
+		}},
 		{name: "another kind", in: []*Result{a, func() *Result { r := *b; r.Kind = "x"; return &r }()}, wantErr: `kind "x"`},
 		{name: "latencies without histogram", in: []*Result{a, func() *Result { r := *b; r.Latency.PushEndToEnd.HDR = ""; return &r }()}, wantErr: "without their histogram"},
 	}

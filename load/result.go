@@ -2,15 +2,22 @@ package load
 
 import (
 	"os"
+
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // SchemaVersion is the version of the Result JSON shape. It changes when
 // a field is renamed, removed or changes meaning; new fields may appear
 // without a change.
-const SchemaVersion = 1
+//
+// Version 2 keeps, per interval, every latency kind with its histogram
+// (Interval.Latency); version 1 kept only the end-to-end count, p50, p99
+// and max. Interval's UnmarshalJSON reads both.
+const SchemaVersion = 2
 
 // ResultKind names the document in its "kind" field.
 const ResultKind = "wstrigger.load.result"
@@ -111,6 +118,26 @@ type Latencies struct {
 	PushService  Summary `json:"pushService"`  // actual send to frame receipt
 }
 
+// latencyNames are the JSON names of Latencies' fields, in Kinds' order.
+var latencyNames = [...]string{"connect", "firstFrame", "pushResponse", "pushEndToEnd", "pushService"}
+
+// Kinds returns l's summaries in a fixed order: connect, first frame,
+// push response, push end-to-end, push service.
+func (l *Latencies) Kinds() []*Summary {
+	return []*Summary{&l.Connect, &l.FirstFrame, &l.PushResponse, &l.PushEndToEnd, &l.PushService}
+}
+
+// summarizeAll describes one histogram per metric, histograms encoded.
+func summarizeAll(h *[nMetrics]*hdrhistogram.Histogram) Latencies {
+	return Latencies{
+		Connect:      Summarize(h[mConnect], true),
+		FirstFrame:   Summarize(h[mFirstFrame], true),
+		PushResponse: Summarize(h[mPushResponse], true),
+		PushEndToEnd: Summarize(h[mEndToEnd], true),
+		PushService:  Summarize(h[mService], true),
+	}
+}
+
 // result gathers the figures once every goroutine has ended.
 func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *MockStats) *Result {
 	r := &Result{SchemaVersion: SchemaVersion, Kind: ResultKind, Errors: d.errs.list(), Intervals: d.intervals}
@@ -132,13 +159,11 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *Mock
 	}
 	r.Delivery.LostAcrossReconnect = min(lostAcross, r.Delivery.Lost)
 	r.Delivery.check(d.live.accepted.Load())
-	r.Latency = Latencies{
-		Connect:      Summarize(d.rec.merged(mConnect), true),
-		FirstFrame:   Summarize(d.rec.merged(mFirstFrame), true),
-		PushResponse: Summarize(d.rec.merged(mPushResponse), true),
-		PushEndToEnd: Summarize(d.rec.merged(mEndToEnd), true),
-		PushService:  Summarize(d.rec.merged(mService), true),
+	var merged [nMetrics]*hdrhistogram.Histogram
+	for m := range merged {
+		merged[m] = d.rec.merged(metric(m))
 	}
+	r.Latency = summarizeAll(&merged)
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.watch.health(r.Pushes)
 	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.memBase, d.memHeld, d.heldSubs)

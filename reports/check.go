@@ -82,11 +82,30 @@ func ReadCheck(r io.Reader) (*CheckResult, error) {
 	if c.SchemaVersion > CheckSchemaVersion {
 		return nil, fmt.Errorf("reports: reading check result: schema version %d is newer than %d", c.SchemaVersion, CheckSchemaVersion)
 	}
+	if c.Load != nil && c.Load.SchemaVersion > load.SchemaVersion {
+		return nil, fmt.Errorf("reports: reading check result: its load part has schema version %d, newer than %d", c.Load.SchemaVersion, load.SchemaVersion)
+	}
 	return &c, nil
 }
 
 // LoadText writes the console summary of a load run.
 func LoadText(w io.Writer, r *load.Result) error { return r.WriteText(w) }
+
+// latencyKind is one latency distribution of a load run.
+type latencyKind struct {
+	name string
+	of   func(*load.Latencies) *load.Summary
+	push bool // recorded per push (so warmup seconds are left out), not per join
+}
+
+// latencyKindList is the order reports show the latency kinds in.
+var latencyKindList = []latencyKind{
+	{"push end-to-end", func(l *load.Latencies) *load.Summary { return &l.PushEndToEnd }, true},
+	{"push service", func(l *load.Latencies) *load.Summary { return &l.PushService }, true},
+	{"push response", func(l *load.Latencies) *load.Summary { return &l.PushResponse }, true},
+	{"connect", func(l *load.Latencies) *load.Summary { return &l.Connect }, false},
+	{"first frame", func(l *load.Latencies) *load.Summary { return &l.FirstFrame }, false},
+}
 
 // latencyKinds names the latency distributions of a load run, in the
 // order reports show them.
@@ -94,16 +113,14 @@ func latencyKinds(l *load.Latencies) []struct {
 	name string
 	s    load.Summary
 } {
-	return []struct {
+	out := make([]struct {
 		name string
 		s    load.Summary
-	}{
-		{"push end-to-end", l.PushEndToEnd},
-		{"push service", l.PushService},
-		{"push response", l.PushResponse},
-		{"connect", l.Connect},
-		{"first frame", l.FirstFrame},
+	}, len(latencyKindList))
+	for i, k := range latencyKindList {
+		out[i].name, out[i].s = k.name, *k.of(l)
 	}
+	return out
 }
 
 func usDuration(v int64) time.Duration {

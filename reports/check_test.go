@@ -67,7 +67,7 @@ func sampleLoad(t *testing.T) *load.Result {
 	}
 	for i := range 12 {
 		iv := load.Interval{T: float64(i + 1), Phase: load.PhasePushing, Sent: 500, Accepted: 500, Frames: 540, Open: 200, Joined: 200, TargetRate: 500,
-			EndToEndCount: 500, EndToEndP50Us: 780 + int64(i)*7, EndToEndP99Us: 2900 + int64(i%3)*400, EndToEndMaxUs: 9000 + int64(i)*100}
+			Latency: load.Latencies{PushEndToEnd: load.Summary{Count: 500, P50Us: 780 + int64(i)*7, P99Us: 2900 + int64(i%3)*400, MaxUs: 9000 + int64(i)*100}}}
 		switch i {
 		case 0:
 			iv = load.Interval{T: 1, Phase: load.PhaseJoining, Open: 200, Joined: 200}

@@ -10,14 +10,19 @@ import (
 )
 
 // Figure is one line of a comparison: a figure of the old and the new
-// run, and the per-second samples behind it when the runs keep them.
+// run, and what its change can be tested on: the per-second samples
+// behind it, or, for a share of counts, the counts.
 type Figure struct {
 	Name     string
 	Unit     string // "/s", "%", "µs" or "" (a count)
 	Old, New float64
-	// OldSamples and NewSamples are the figure's per-second values over
-	// the pushing phase; nil when the run keeps none for it.
+	// OldSamples and NewSamples are the figure's per-second values; nil
+	// when the run keeps none for it.
 	OldSamples, NewSamples []float64
+	// For a percentage of counts (delivered), OldOf and NewOf are the
+	// counts it is a share of, and OldHits and NewHits the counts that
+	// make it up.
+	OldHits, OldOf, NewHits, NewOf uint64
 }
 
 // Delta is the relative change from Old to New in percent; NaN when Old
@@ -32,49 +37,109 @@ func (f Figure) Delta() float64 {
 	return 100 * (f.New - f.Old) / f.Old
 }
 
-// Test is the Mann-Whitney U test of the figure's samples.
-func (f Figure) Test() MannWhitney { return MannWhitneyU(f.OldSamples, f.NewSamples) }
+// Significance is the verdict on a figure's change.
+type Significance struct {
+	// Method is MethodMannWhitney, MethodProportions, or "" when the
+	// figure has nothing to test on.
+	Method string
+	P      float64 // two-sided p-value
+	N1, N2 int     // samples of each run (Mann-Whitney), or the counts the shares are of
+	// TooFew is set when the samples are too few for any difference
+	// to be significant.
+	TooFew bool
+}
+
+// Methods of Significance.
+const (
+	MethodMannWhitney = "mann-whitney"
+	MethodProportions = "two-proportion"
+)
+
+// Significant reports whether the change is significant at level Alpha.
+func (s Significance) Significant() bool { return s.Method != "" && s.P < Alpha }
+
+// Test tests the figure's change: a two-sided Mann-Whitney U test of the
+// per-second samples, or a two-proportion z-test of the counts behind a
+// share.
+func (f Figure) Test() Significance {
+	switch {
+	case f.OldOf > 0 || f.NewOf > 0:
+		return Significance{Method: MethodProportions, P: twoProportionP(f.OldHits, f.OldOf, f.NewHits, f.NewOf),
+			N1: int(f.OldOf), N2: int(f.NewOf)}
+	case f.OldSamples != nil || f.NewSamples != nil:
+		m := MannWhitneyU(f.OldSamples, f.NewSamples)
+		return Significance{Method: MethodMannWhitney, P: m.P, N1: m.N1, N2: m.N2, TooFew: m.TooFew()}
+	}
+	return Significance{P: 1}
+}
+
+// twoProportionP is the two-sided p-value of the pooled two-proportion
+// z-test of x1 of n1 against x2 of n2; 1 when either count is zero or
+// the pooled share is 0 or 1 (nothing varies).
+func twoProportionP(x1, n1, x2, n2 uint64) float64 {
+	if n1 == 0 || n2 == 0 {
+		return 1
+	}
+	p1, p2 := float64(x1)/float64(n1), float64(x2)/float64(n2)
+	pool := float64(x1+x2) / float64(n1+n2)
+	se := math.Sqrt(pool * (1 - pool) * (1/float64(n1) + 1/float64(n2)))
+	if se == 0 || math.IsNaN(se) {
+		return 1
+	}
+	return math.Erfc(math.Abs(p1-p2) / se / math.Sqrt2)
+}
 
 // CompareFigures lists every figure of two load runs in the order
 // Compare prints them: throughput, accepted rate, delivery, each latency
 // kind's p50, p90, p99 and max, and errors.
+//
+// The samples are one per second of the interval series: for the push
+// rates, the errors and the push latency kinds, the pushing seconds
+// (warmup, drain and joins left out, as from the run's own figures); for
+// connect and first frame, every second that recorded one. A latency
+// percentile is sampled only in the seconds that recorded that kind.
 func CompareFigures(old, cur *load.Result) []Figure {
-	series := func(r *load.Result, v func(load.Interval) float64) []float64 {
-		var out []float64
-		for _, iv := range r.Intervals {
-			if iv.Phase == load.PhasePushing {
+	pushing := func(iv *load.Interval) bool { return iv.Phase == load.PhasePushing }
+	series := func(r *load.Result, keep func(*load.Interval) bool, v func(*load.Interval) float64) []float64 {
+		out := []float64{}
+		for i := range r.Intervals {
+			if iv := &r.Intervals[i]; keep(iv) {
 				out = append(out, v(iv))
 			}
 		}
 		return out
 	}
-	fig := func(name, unit string, v func(*load.Result) float64, s func(load.Interval) float64) Figure {
+	fig := func(name, unit string, v func(*load.Result) float64, keep func(*load.Interval) bool, s func(*load.Interval) float64) Figure {
 		f := Figure{Name: name, Unit: unit, Old: v(old), New: v(cur)}
 		if s != nil {
-			f.OldSamples, f.NewSamples = series(old, s), series(cur, s)
+			f.OldSamples, f.NewSamples = series(old, keep, s), series(cur, keep, s)
 		}
 		return f
 	}
 	figs := []Figure{
 		fig("throughput achieved", "/s", func(r *load.Result) float64 { return r.Pushes.AchievedRate },
-			func(iv load.Interval) float64 { return float64(iv.Sent) }),
+			pushing, func(iv *load.Interval) float64 { return float64(iv.Sent) }),
 		fig("pushes accepted", "/s", func(r *load.Result) float64 { return r.Pushes.AcceptedRate },
-			func(iv load.Interval) float64 { return float64(iv.Accepted) }),
-		fig("delivered", "%", func(r *load.Result) float64 { return r.Delivery.DeliveredPercent }, nil),
+			pushing, func(iv *load.Interval) float64 { return float64(iv.Accepted) }),
+		{Name: "delivered", Unit: "%", Old: old.Delivery.DeliveredPercent, New: cur.Delivery.DeliveredPercent,
+			OldHits: old.Delivery.Received, OldOf: old.Delivery.Accepted, NewHits: cur.Delivery.Received, NewOf: cur.Delivery.Accepted},
 	}
-	for i, k := range latencyKinds(&old.Latency) {
-		pick := func(r *load.Result) load.Summary { return latencyKinds(&r.Latency)[i].s }
-		var p50, p99, pmax func(load.Interval) float64
-		if i == 0 { // push end-to-end: the intervals keep its p50, p99 and max
-			p50 = func(iv load.Interval) float64 { return float64(iv.EndToEndP50Us) }
-			p99 = func(iv load.Interval) float64 { return float64(iv.EndToEndP99Us) }
-			pmax = func(iv load.Interval) float64 { return float64(iv.EndToEndMaxUs) }
+	for _, k := range latencyKindList {
+		pct := func(p string, v func(load.Summary) int64) Figure {
+			keep := func(iv *load.Interval) bool {
+				s := *k.of(&iv.Latency)
+				// A percentile of 0 is unknown (p90 of schema 1 intervals):
+				// recorded latencies are at least 1 µs.
+				return (!k.push || pushing(iv)) && s.Count > 0 && v(s) > 0
+			}
+			return fig(k.name+" "+p, "µs", func(r *load.Result) float64 { return float64(v(*k.of(&r.Latency))) },
+				keep, func(iv *load.Interval) float64 { return float64(v(*k.of(&iv.Latency))) })
 		}
 		figs = append(figs,
-			fig(k.name+" p50", "µs", func(r *load.Result) float64 { return float64(pick(r).P50Us) }, p50),
-			fig(k.name+" p90", "µs", func(r *load.Result) float64 { return float64(pick(r).P90Us) }, nil),
-			fig(k.name+" p99", "µs", func(r *load.Result) float64 { return float64(pick(r).P99Us) }, p99),
-			fig(k.name+" max", "µs", func(r *load.Result) float64 { return float64(pick(r).MaxUs) }, pmax),
+			pct("p50", func(s load.Summary) int64 { return s.P50Us }),
+			pct("p90", func(s load.Summary) int64 { return s.P90Us }),
+			pct("p99", func(s load.Summary) int64 { return s.P99Us }),
+			pct("max", func(s load.Summary) int64 { return s.MaxUs }),
 		)
 	}
 	return append(figs, fig("errors", "", func(r *load.Result) float64 {
@@ -83,15 +148,18 @@ func CompareFigures(old, cur *load.Result) []Figure {
 			n += c.Count
 		}
 		return float64(n)
-	}, func(iv load.Interval) float64 { return float64(iv.Errors) }))
+	}, pushing, func(iv *load.Interval) float64 { return float64(iv.Errors) }))
 }
 
 // Compare writes a benchstat-style table of two load runs: each figure
-// old and new, the change in percent, and whether the per-second samples
-// differ significantly (two-sided Mann-Whitney U test, alpha 0.05): "~"
-// when they do not, with the p-value and the sample counts. Figures the
-// intervals keep no samples of (delivery, latency kinds other than push
-// end-to-end, p90) have no verdict.
+// old and new, the change in percent, and whether it is significant at
+// level Alpha, with the p-value: "~" in place of the change when it is
+// not. Figures kept per second are tested with a two-sided Mann-Whitney
+// U test of their per-second samples ("n=" the samples of each run); the
+// delivered share with a two-proportion z-test of the counts behind it
+// ("of" the pushes accepted in each run). Samples too few for any
+// difference to be significant (fewer than about four seconds each) are
+// marked so.
 func Compare(w io.Writer, old, cur *load.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\told\tnew\tdelta\t")
@@ -100,13 +168,18 @@ func Compare(w io.Writer, old, cur *load.Result) error {
 		if d := f.Delta(); !math.IsNaN(d) {
 			delta = fmt.Sprintf("%+.2f%%", d)
 		}
-		verdict := "(no per-second samples)"
-		if f.OldSamples != nil || f.NewSamples != nil {
-			m := f.Test()
-			verdict = fmt.Sprintf("(p=%.3f n=%d+%d)", m.P, m.N1, m.N2)
-			if !m.Significant() {
-				delta = "~"
+		verdict := "(no samples)"
+		switch s := f.Test(); s.Method {
+		case MethodMannWhitney:
+			verdict = fmt.Sprintf("(p=%.3f n=%d+%d)", s.P, s.N1, s.N2)
+			if s.TooFew {
+				verdict = fmt.Sprintf("(p=%.3f n=%d+%d: too few samples to tell)", s.P, s.N1, s.N2)
 			}
+		case MethodProportions:
+			verdict = fmt.Sprintf("(p=%.3f of %d+%d)", s.P, s.N1, s.N2)
+		}
+		if s := f.Test(); s.Method != "" && !s.Significant() {
+			delta = "~"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Name, formatFigure(f.Old, f.Unit), formatFigure(f.New, f.Unit), delta, verdict)
 	}

@@ -75,3 +75,15 @@ func MannWhitneyU(x, y []float64) MannWhitney {
 	m.P = math.Erfc(math.Abs(m.Z) / math.Sqrt2)
 	return m
 }
+
+// TooFew reports whether the samples are too few for any outcome to be
+// significant: even completely separated samples of these sizes would
+// give a p-value of at least Alpha (fewer than four each, roughly).
+func (m MannWhitney) TooFew() bool {
+	if m.N1 == 0 || m.N2 == 0 {
+		return true
+	}
+	n1, n2 := float64(m.N1), float64(m.N2)
+	sigma := math.Sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
+	return math.Erfc((n1*n2/2-0.5)/sigma/math.Sqrt2) >= Alpha
+}

@@ -35,3 +35,30 @@ func TestMannWhitneyU(t *testing.T) {
 		})
 	}
 }
+
+func TestMannWhitneyTooFew(t *testing.T) {
+	tests := []struct {
+		n1, n2 int
+		want   bool
+	}{
+		{0, 5, true}, {1, 1, true}, {2, 5, true}, {3, 3, true}, {3, 4, true},
+		{2, 10, false}, {3, 5, false}, {4, 4, false}, {10, 10, false},
+	}
+	for _, tt := range tests {
+		x := make([]float64, tt.n1)
+		y := make([]float64, tt.n2)
+		for i := range y {
+			y[i] = float64(i + tt.n1 + 1) // every y above every x
+		}
+		for i := range x {
+			x[i] = float64(i)
+		}
+		m := reports.MannWhitneyU(x, y)
+		assert.Equal(t, tt.want, m.TooFew(), "n=%d+%d", tt.n1, tt.n2)
+		if tt.want {
+			assert.False(t, m.Significant(), "n=%d+%d: too few yet significant", tt.n1, tt.n2)
+		} else {
+			assert.True(t, m.Significant(), "n=%d+%d: separated samples not significant", tt.n1, tt.n2)
+		}
+	}
+}

@@ -234,11 +234,11 @@ func intervalSeries(r *load.Result, v func(load.Interval) float64, skip func(loa
 }
 
 func latencyOverTime(r *load.Result) (*plot.Plot, error) {
-	none := func(iv load.Interval) bool { return iv.EndToEndCount == 0 }
+	none := func(iv load.Interval) bool { return iv.Latency.PushEndToEnd.Count == 0 }
 	return overTime(r, "latency (ms)", []series{
-		{"p50", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.EndToEndP50Us) / 1000 }, none)},
-		{"p99", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.EndToEndP99Us) / 1000 }, none)},
-		{"max", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.EndToEndMaxUs) / 1000 }, none)},
+		{"p50", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Latency.PushEndToEnd.P50Us) / 1000 }, none)},
+		{"p99", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Latency.PushEndToEnd.P99Us) / 1000 }, none)},
+		{"max", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Latency.PushEndToEnd.MaxUs) / 1000 }, none)},
 	})
 }
 

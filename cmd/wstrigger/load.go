@@ -258,7 +258,7 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 func intervalLine(iv load.Interval) string {
 	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %d/s (target %.0f/s) accepted %d/s  frames %d/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
 		iv.T, iv.Phase, iv.Joined, iv.Open, iv.Sent, iv.TargetRate, iv.Accepted, iv.Frames,
-		time.Duration(iv.EndToEndP50Us)*time.Microsecond, time.Duration(iv.EndToEndP99Us)*time.Microsecond, iv.Errors, iv.DriverCPU)
+		time.Duration(iv.Latency.PushEndToEnd.P50Us)*time.Microsecond, time.Duration(iv.Latency.PushEndToEnd.P99Us)*time.Microsecond, iv.Errors, iv.DriverCPU)
 }
 
 // runBars runs d under two mpb bars: subscriptions joined, and the push
@@ -281,7 +281,7 @@ func runBars(ctx context.Context, w io.Writer, d *load.Driver) (*load.Result, er
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			l := d.Live()
 			return fmt.Sprintf("%s  %d/s of %.0f/s  frames %d/s  p99 %v  errors %d", l.Phase, l.Last.Sent, l.Last.TargetRate,
-				l.Last.Frames, time.Duration(l.Last.EndToEndP99Us)*time.Microsecond, l.Errors)
+				l.Last.Frames, time.Duration(l.Last.Latency.PushEndToEnd.P99Us)*time.Microsecond, l.Errors)
 		})))
 	updCtx, stopUpd := context.WithCancel(ctx)
 	var g errgroup.Group

@@ -11,12 +11,17 @@ const reportCompareHelp = `
 Compares two load runs, for before/after performance work, as a
 benchstat-style table: every figure (throughput achieved, pushes accepted
 per second, delivered %, each latency kind's p50, p90, p99 and max, and
-errors) old and new, the change in percent and, where the runs keep
-per-second samples of the figure (the pushing seconds of the interval
-series: throughput, accepted, errors and end-to-end p50, p99 and max), a
-two-sided Mann-Whitney U test (normal approximation with tie correction,
-alpha 0.05): the delta reads "~" when the samples do not differ
-significantly, followed by the p-value and the sample counts.
+errors) old and new, the change in percent, and whether the change is
+significant at alpha 0.05 with its p-value; the change reads "~" when it
+is not.
+
+Rates, errors and latency percentiles are tested on their per-second
+samples from the interval series (the pushing seconds; for connect and
+first frame the seconds that recorded one) with a two-sided Mann-Whitney
+U test, normal approximation with tie correction ("n=" the samples of
+each run: a run needs several seconds of each for a verdict). The
+delivered share is tested with a two-proportion z-test on the pushes
+accepted and received ("of" the pushes accepted in each run).
 
 OLD.json and NEW.json are --json files of "load", merged shards of
 "report merge" or results.json of "check" (its load part).
