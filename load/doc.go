@@ -7,8 +7,8 @@
 //		Subscriptions: 1000, PushRate: 2000, Duration: 10 * time.Second,
 //	})
 //	if err != nil { ... }
-//	_ = res.WriteText(os.Stdout) // accounting, latencies, errors
-//	ok := res.CheckSLOs(slos)   // for CI gates
+//	ok := res.CheckSLOs(slos) // for CI gates
+//	_ = reports.LoadText(os.Stdout, res) // accounting, latencies, errors
 //
 // # Model
 //

@@ -95,10 +95,6 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 	if m.HeldBytes > m.BaselineBytes {
 		assert.InDelta(t, float64(m.HeldBytes-m.BaselineBytes)/40, res.Driver.MemoryPerSubscriptionBytes, 1e-6)
 	}
-	var text strings.Builder
-	require.NoError(t, res.WriteText(&text))
-	assert.Contains(t, text.String(), "held idle for 1.5s: no pushes")
-	assert.Contains(t, text.String(), "with 40 subscriptions held")
 }
 
 func TestMemoryFigures(t *testing.T) {

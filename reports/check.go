@@ -32,6 +32,19 @@ func NewCheckResult(c *contract.Report, l *load.Result) *CheckResult {
 	return &CheckResult{SchemaVersion: CheckSchemaVersion, Kind: CheckKind, Contract: c, Load: l}
 }
 
+// CheckVerdict writes the last lines "wstrigger check" prints: where
+// the report went and whether the run passed.
+func CheckVerdict(w io.Writer, c *CheckResult, dir string) error {
+	var err error
+	if c.Passed() {
+		_, err = fmt.Fprintf(w, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\nPASS: every MUST check passed and every SLO held\n", dir)
+	} else {
+		_, err = fmt.Fprintf(w, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\nFAIL: %d MUST check(s) and %d SLO(s) failed\n",
+			dir, c.MustFailed(), c.SLOsFailed())
+	}
+	return err
+}
+
 // Passed reports whether no MUST check and no SLO failed.
 func (c *CheckResult) Passed() bool {
 	return c.MustFailed() == 0 && c.SLOsFailed() == 0
@@ -88,23 +101,21 @@ func ReadCheck(r io.Reader) (*CheckResult, error) {
 	return &c, nil
 }
 
-// LoadText writes the console summary of a load run.
-func LoadText(w io.Writer, r *load.Result) error { return r.WriteText(w) }
-
 // latencyKind is one latency distribution of a load run.
 type latencyKind struct {
-	name string
-	of   func(*load.Latencies) *load.Summary
-	push bool // recorded per push (so warmup seconds are left out), not per join
+	name  string
+	short string // in the console's latency table
+	of    func(*load.Latencies) *load.Summary
+	push  bool // recorded per push (so warmup seconds are left out), not per join
 }
 
 // latencyKindList is the order reports show the latency kinds in.
 var latencyKindList = []latencyKind{
-	{"push end-to-end", func(l *load.Latencies) *load.Summary { return &l.PushEndToEnd }, true},
-	{"push service", func(l *load.Latencies) *load.Summary { return &l.PushService }, true},
-	{"push response", func(l *load.Latencies) *load.Summary { return &l.PushResponse }, true},
-	{"connect", func(l *load.Latencies) *load.Summary { return &l.Connect }, false},
-	{"first frame", func(l *load.Latencies) *load.Summary { return &l.FirstFrame }, false},
+	{"push end-to-end", "push e2e", func(l *load.Latencies) *load.Summary { return &l.PushEndToEnd }, true},
+	{"push service", "push service", func(l *load.Latencies) *load.Summary { return &l.PushService }, true},
+	{"push response", "push response", func(l *load.Latencies) *load.Summary { return &l.PushResponse }, true},
+	{"connect", "connect", func(l *load.Latencies) *load.Summary { return &l.Connect }, false},
+	{"first frame", "first frame", func(l *load.Latencies) *load.Summary { return &l.FirstFrame }, false},
 }
 
 // latencyKinds names the latency distributions of a load run, in the

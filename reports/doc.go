@@ -11,7 +11,9 @@
 //
 // A "wstrigger check" run is a CheckResult (a contract report and a load
 // result); CheckJSON, CheckMarkdown, CheckJUnit and CheckHTML write it,
-// and LoadText writes a load run's console summary. CheckHTML is one
+// LoadText writes a load run's console summary and IntervalLine its
+// per-second progress line, so every text the commands print comes from
+// here; Compare writes the comparison of two load runs. CheckHTML is one
 // self-contained page whose load plots are drawn with gonum.org/v1/plot
 // and inlined as SVG; browsercheck/check.sh renders it in headless
 // Chromium.

@@ -153,12 +153,12 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if err := writeCheckFiles(o.Out, res); err != nil {
 		return fail("%v", err)
 	}
-	fmt.Fprintf(e.stdout, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\n", o.Out)
+	if err := reports.CheckVerdict(e.stdout, res, o.Out); err != nil {
+		return fail("%v", err)
+	}
 	if !res.Passed() {
-		fmt.Fprintf(e.stdout, "FAIL: %d MUST check(s) and %d SLO(s) failed\n", res.MustFailed(), res.SLOsFailed())
 		return exitFail
 	}
-	fmt.Fprintln(e.stdout, "PASS: every MUST check passed and every SLO held")
 	return exitOK
 }
 

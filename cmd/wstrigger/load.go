@@ -18,6 +18,7 @@ import (
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/reports"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -80,10 +81,15 @@ func (o *loadOptions) registerDriver(fs *flag.FlagSet) {
 	fs.IntVar(&o.opts.Workers, "workers", load.DefaultWorkers, "push requests in flight at most")
 	fs.BoolVar(&o.opts.NoReconnect, "no-reconnect", false, "do not reconnect sessions the server closes")
 	fs.StringVar(&o.Shard, "shard", "0/1", "this process's part K/N of a run split over N processes")
+	sloFlag(fs, &o.SLOs)
+}
+
+// sloFlag defines the repeatable --slo flag, appending to slos.
+func sloFlag(fs *flag.FlagSet, slos *[]load.SLO) {
 	fs.Func("slo", "objective such as 'push.p99<50ms', 'errors<0.1%', 'delivered>=99.99%' (repeatable)", func(s string) error {
 		slo, err := load.ParseSLO(s)
 		if err == nil {
-			o.SLOs = append(o.SLOs, slo)
+			*slos = append(*slos, slo)
 		}
 		return err
 	})
@@ -159,7 +165,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	passed := res.CheckSLOs(o.SLOs)
-	if err := res.WriteText(e.stdout); err != nil {
+	if err := reports.LoadText(e.stdout, res); err != nil {
 		return fail("%v", err)
 	}
 	if o.JSON != "" {
@@ -235,7 +241,7 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	opts := o.opts
 	tty := isTerminal(e.stderr) && !strings.EqualFold(e.getenv("TERM"), "dumb")
 	if !o.Quiet && !tty {
-		opts.OnInterval = func(iv load.Interval) { fmt.Fprintln(e.stderr, intervalLine(iv)) }
+		opts.OnInterval = func(iv load.Interval) { fmt.Fprintln(e.stderr, reports.IntervalLine(iv)) }
 	}
 	d, err := load.New(target, creds, &opts)
 	if err != nil {
@@ -252,13 +258,6 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 		return d.Run(ctx)
 	}
 	return runBars(ctx, e.stderr, d)
-}
-
-// intervalLine is the plain progress line of one second.
-func intervalLine(iv load.Interval) string {
-	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %d/s (target %.0f/s) accepted %d/s  frames %d/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
-		iv.T, iv.Phase, iv.Joined, iv.Open, iv.Sent, iv.TargetRate, iv.Accepted, iv.Frames,
-		time.Duration(iv.Latency.PushEndToEnd.P50Us)*time.Microsecond, time.Duration(iv.Latency.PushEndToEnd.P99Us)*time.Microsecond, iv.Errors, iv.DriverCPU)
 }
 
 // runBars runs d under two mpb bars: subscriptions joined, and the push

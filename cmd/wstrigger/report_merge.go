@@ -6,28 +6,34 @@ import (
 	"io"
 
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/reports"
 )
 
 const reportMergeHelp = `
 Merges the --json results of the shards of one load run ("wstrigger load
 --shard K/N --json FILE" in N processes, on one machine or several) into
-one load result that reads as if one driver had run them all. Counts are
-added; latency histograms are merged and every percentile recomputed
+one load result that reads as if one driver had run them all, writes it
+to OUT.json and prints its summary. Counts are added; latency histograms,
+the run's and each second's, are merged and every percentile recomputed
 from the merged histogram (never averaged); interval series are aligned
-by wall-clock second and added, taking the largest of the shards'
-per-second p50, p99 and max as a conservative bound. Meta and config are
-the first file's, with the list of shards in config.shard. The mock
-check and the SLO verdicts of the shards are left out.
+by wall-clock second. Meta and config are the first file's, with the list
+of shards in config.shard. The mock check and the SLO verdicts of the
+shards are left out; --slo checks objectives on the merged figures
+instead, as "wstrigger load --slo" does on one process's.
 
-It refuses results of different schema versions, of different splits
-(K/3 and K/4) or a shard given twice.
+It refuses results of a newer schema version, of different splits (K/3
+and K/4) or a shard given twice.
 
-Exit status: 0 when OUT.json was written, 2 when the arguments are wrong
-or the files cannot be read or merged.`
+Exit status: 0 when OUT.json was written and every --slo held, 1 when an
+SLO failed (OUT.json is written all the same, with the verdicts), 2 when
+the arguments are wrong or the files cannot be read or merged.`
 
 func runReportMerge(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report merge", "report merge -o OUT.json A.json B.json ...", reportMergeHelp)
 	out := fs.String("o", "", "merged load result to write (required; - for stdout)")
+	quiet := fs.Bool("quiet", false, "do not print the merged summary")
+	var slos []load.SLO
+	sloFlag(fs, &slos)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -54,6 +60,7 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	passed := merged.CheckSLOs(slos)
 	write := func(w io.Writer) error { return writeLoadJSON(w, merged) }
 	if *out == "-" {
 		err = write(e.stdout)
@@ -62,6 +69,18 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 	}
 	if err != nil {
 		return fail("%v", err)
+	}
+	if !*quiet {
+		summary := e.stdout
+		if *out == "-" { // stdout holds the JSON
+			summary = e.stderr
+		}
+		if err := reports.LoadText(summary, merged); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if !passed {
+		return exitFail
 	}
 	return exitOK
 }

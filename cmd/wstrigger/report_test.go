@@ -122,8 +122,10 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 	}
 
 	merged := filepath.Join(dir, "merged.json")
-	code, _, stderr := runReportCmd(t, append([]string{"merge", "-o", merged}, files...)...)
+	code, stdout, stderr := runReportCmd(t, append([]string{"merge", "-o", merged, "--slo", "delivered>=99%"}, files...)...)
 	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "shard 0/3,1/3,2/3")
+	assert.Contains(t, stdout, "SLO pass delivered>=99%")
 
 	var parts []*load.Result
 	for _, f := range files {
@@ -175,6 +177,19 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 	mSent, mFrames := sumSeries(m.Intervals)
 	assert.Equal(t, partSent, mSent)
 	assert.Equal(t, partFrames, mFrames)
+	// each second's latencies are the shards' histograms merged
+	seriesCount := func(ivs []load.Interval) (n int64) {
+		for _, iv := range ivs {
+			require.True(t, iv.Latency.PushEndToEnd.Count == 0 || iv.Latency.PushEndToEnd.HDR != "", "second %.0f has no histogram", iv.T)
+			n += iv.Latency.PushEndToEnd.Count
+		}
+		return n
+	}
+	var partCount int64
+	for _, p := range parts {
+		partCount += seriesCount(p.Intervals)
+	}
+	assert.Equal(t, partCount, seriesCount(m.Intervals))
 	assert.InDelta(t, float64(m.Pushes.Sent), float64(mSent), 3)
 }
 
@@ -190,12 +205,18 @@ func TestReportMergeStatuses(t *testing.T) {
 	a, b := shard("0/2"), shard("1/2")
 	out := filepath.Join(dir, "merged.json")
 	tests := []struct {
-		name       string
-		args       []string
-		wantCode   int
-		wantStderr string
+		name         string
+		args         []string
+		wantCode     int
+		wantStdout   string
+		wantNoStdout bool
+		wantStderr   string
 	}{
 		{name: "two shards", args: []string{"-o", out, a, b}, wantCode: exitOK},
+		{name: "an SLO missed", args: []string{"-o", out, "--slo", "rate>=10", a, b}, wantCode: exitFail, wantStdout: "SLO FAIL rate>=10"},
+		{name: "a bad SLO", args: []string{"-o", out, "--slo", "speed>1", a, b}, wantCode: exitUsage, wantStderr: `unknown metric "speed"`},
+		{name: "JSON to stdout, summary to stderr", args: []string{"-o", "-", a, b}, wantCode: exitOK, wantStdout: `"kind": "wstrigger.load.result"`, wantStderr: "Load run against"},
+		{name: "quiet", args: []string{"-o", out, "--quiet", a, b}, wantCode: exitOK, wantNoStdout: true},
 		{name: "no -o", args: []string{a, b}, wantCode: exitUsage, wantStderr: "-o OUT.json is required"},
 		{name: "no files", args: []string{"-o", out}, wantCode: exitUsage, wantStderr: "want one or more"},
 		{name: "same shard twice", args: []string{"-o", out, a, a}, wantCode: exitUsage, wantStderr: "given twice"},
@@ -204,9 +225,13 @@ func TestReportMergeStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runReportCmd(t, append([]string{"merge"}, tt.args...)...)
+			code, stdout, stderr := runReportCmd(t, append([]string{"merge"}, tt.args...)...)
 			assert.Equal(t, tt.wantCode, code, stderr)
 			assert.Contains(t, stderr, tt.wantStderr)
+			assert.Contains(t, stdout, tt.wantStdout)
+			if tt.wantNoStdout {
+				assert.Empty(t, stdout)
+			}
 		})
 	}
 }

@@ -1,16 +1,19 @@
-package load
+package reports
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/wstrigger/wstrigger/load"
 )
 
-// WriteText writes the run's summary for people: configuration,
-// subscriptions, pushes, the delivery accounting with its invariant,
-// latencies, errors, the mock reconciliation, driver warnings and SLOs.
-func (r *Result) WriteText(w io.Writer) error {
+// LoadText writes the console summary of a load run, as "wstrigger load"
+// and "wstrigger check" print it: configuration, subscriptions, pushes,
+// the delivery accounting with its invariant, latencies, errors, the mock
+// reconciliation, driver warnings and SLOs.
+func LoadText(w io.Writer, r *load.Result) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	c, s, pu, d := r.Config, r.Subscriptions, r.Pushes, r.Delivery
@@ -42,12 +45,9 @@ func (r *Result) WriteText(w io.Writer) error {
 	p("Invariant      %s", d.Invariant)
 	p("")
 	p("Latency        %8s %9s %9s %9s %9s %9s %9s", "count", "p50", "p90", "p99", "p99.9", "max", "mean")
-	for _, l := range []struct {
-		name string
-		s    Summary
-	}{{"push e2e", r.Latency.PushEndToEnd}, {"push service", r.Latency.PushService}, {"push response", r.Latency.PushResponse},
-		{"connect", r.Latency.Connect}, {"first frame", r.Latency.FirstFrame}} {
-		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", l.name, l.s.Count, us(l.s.P50Us), us(l.s.P90Us), us(l.s.P99Us), us(l.s.P999Us), us(l.s.MaxUs), us(int64(l.s.MeanUs)))
+	for _, k := range latencyKindList {
+		s := k.of(&r.Latency)
+		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", k.short, s.Count, us(s.P50Us), us(s.P90Us), us(s.P99Us), us(s.P999Us), us(s.MaxUs), us(int64(s.MeanUs)))
 	}
 	writeErrors(p, r.Errors)
 	writeMock(p, r.Mock)
@@ -75,7 +75,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	return err
 }
 
-func writeErrors(p func(string, ...any), errs []ErrorClass) {
+func writeErrors(p func(string, ...any), errs []load.ErrorClass) {
 	if len(errs) == 0 {
 		p("\nErrors         none")
 		return
@@ -89,7 +89,7 @@ func writeErrors(p func(string, ...any), errs []ErrorClass) {
 	}
 }
 
-func writeMock(p func(string, ...any), m *MockCheck) {
+func writeMock(p func(string, ...any), m *load.MockCheck) {
 	if m == nil {
 		return
 	}
@@ -104,6 +104,8 @@ func writeMock(p func(string, ...any), m *MockCheck) {
 	}
 }
 
+// us is a latency in microseconds as the console shows it: rounded to
+// three or four significant digits.
 func us(v int64) time.Duration {
 	d := time.Duration(v) * time.Microsecond
 	switch {
@@ -115,8 +117,10 @@ func us(v int64) time.Duration {
 	return d
 }
 
+// mb is b in MiB.
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
+// spread is the least, mean and largest of v.
 func spread(v []uint64) (mn uint64, mean float64, mx uint64) {
 	if len(v) == 0 {
 		return 0, 0, 0
@@ -129,10 +133,19 @@ func spread(v []uint64) (mn uint64, mean float64, mx uint64) {
 	return mn, float64(sum) / float64(len(v)), mx
 }
 
-func stagesText(st []Stage) string {
+// stagesText is the --stages flag's form of st.
+func stagesText(st []load.Stage) string {
 	parts := make([]string, len(st))
 	for i, s := range st {
 		parts[i] = fmt.Sprintf("%v:%g/s", s.Duration, s.Rate)
 	}
 	return strings.Join(parts, ",")
+}
+
+// IntervalLine is the plain progress line of one second of a load run,
+// as "wstrigger load" prints it when its output is not a terminal.
+func IntervalLine(iv load.Interval) string {
+	e2e := iv.Latency.PushEndToEnd
+	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %d/s (target %.0f/s) accepted %d/s  frames %d/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
+		iv.T, iv.Phase, iv.Joined, iv.Open, iv.Sent, iv.TargetRate, iv.Accepted, iv.Frames, us(e2e.P50Us), us(e2e.P99Us), iv.Errors, iv.DriverCPU)
 }
