@@ -103,7 +103,7 @@ func addLines(p *plot.Plot, ss []series) error {
 		p.Legend.Add(s.name, l)
 	}
 	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	p.Legend.TextStyle.Font.Size = vg.Points(11)
 	p.Add(plotter.NewGrid())
 	return nil
 }
