@@ -53,7 +53,7 @@ func TestStallShowsInLatency(t *testing.T) {
 	})
 	require.NoError(t, err)
 	e2e := time.Duration(res.Latency.PushEndToEnd.P99Us) * time.Microsecond
-	t.Logf("push end-to-end p50 %dµs p99 %v max %dµs", res.Latency.PushEndToEnd.P50Us, e2e, res.Latency.PushEndToEnd.MaxUs)
+	t.Logf("push end-to-end p50 %v p99 %v max %v", time.Duration(res.Latency.PushEndToEnd.P50Us)*time.Microsecond, e2e, time.Duration(res.Latency.PushEndToEnd.MaxUs)*time.Microsecond)
 	assert.GreaterOrEqual(t, e2e, 800*time.Millisecond)
 	assert.LessOrEqual(t, e2e, time.Second)
 	assert.True(t, res.Delivery.InvariantHolds, res.Delivery.Invariant)

@@ -89,20 +89,29 @@ func (r *recorder) merged(m metric) *hdrhistogram.Histogram {
 
 // takeInterval merges each metric's interval histograms into into
 // (after resetting it) and resets them.
+//
+// Reset clears a histogram's whole counts array (some 180 KB), so empty
+// histograms are left alone: the memory of metrics a run does not
+// record (joins once joined, pushes of an idle run) is never touched.
 func (r *recorder) takeInterval(into *[nMetrics]*hdrhistogram.Histogram) {
 	for _, h := range into {
-		h.Reset()
+		if h.TotalCount() > 0 {
+			h.Reset()
+		}
 	}
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
 		for m, h := range s.interval {
-			into[m].Merge(h)
-			h.Reset()
+			if h.TotalCount() > 0 {
+				into[m].Merge(h)
+				h.Reset()
+			}
 		}
 		s.mu.Unlock()
 	}
 }
+
 
 // Summary is one latency distribution: count, extremes, mean and
 // percentiles in microseconds, and the whole HdrHistogram in its V2

@@ -51,20 +51,23 @@ func (iv Interval) MarshalJSON() ([]byte, error) {
 // fields of their own; they become Latency.PushEndToEnd, without a
 // histogram and with the other percentiles zero (unknown).
 func (iv *Interval) UnmarshalJSON(data []byte) error {
-	type plain Interval
-	var v struct {
-		plain
+	type plain Interval // without this method
+	var cur plain
+	if err := json.Unmarshal(data, &cur); err != nil {
+		return err
+	}
+	var v1 struct {
 		EndToEndCount int64 `json:"endToEndCount"`
 		EndToEndP50Us int64 `json:"endToEndP50Us"`
 		EndToEndP99Us int64 `json:"endToEndP99Us"`
 		EndToEndMaxUs int64 `json:"endToEndMaxUs"`
 	}
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := json.Unmarshal(data, &v1); err != nil {
 		return err
 	}
-	*iv = Interval(v.plain)
-	if iv.Latency.PushEndToEnd.Count == 0 && v.EndToEndCount > 0 {
-		iv.Latency.PushEndToEnd = Summary{Count: v.EndToEndCount, P50Us: v.EndToEndP50Us, P99Us: v.EndToEndP99Us, MaxUs: v.EndToEndMaxUs}
+	*iv = Interval(cur)
+	if iv.Latency.PushEndToEnd.Count == 0 && v1.EndToEndCount > 0 {
+		iv.Latency.PushEndToEnd = Summary{Count: v1.EndToEndCount, P50Us: v1.EndToEndP50Us, P99Us: v1.EndToEndP99Us, MaxUs: v1.EndToEndMaxUs}
 	}
 	return nil
 }

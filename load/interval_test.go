@@ -60,6 +60,7 @@ func TestLatencyNamesFollowTheJSONTags(t *testing.T) {
 	var l Latencies
 	kinds := l.Kinds()
 	require.Equal(t, typ.NumField(), len(kinds))
+	require.Equal(t, int(nMetrics), len(kinds), "one kind per metric: merges index by Kinds' order")
 	for i, name := range latencyNames {
 		f, ok := typ.FieldByName(fieldOf(t, &l, kinds[i]))
 		require.True(t, ok)

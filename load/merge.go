@@ -34,7 +34,8 @@ var ErrMerge = errors.New("load: merge")
 // and the GC pause are the largest of the shards', and the phase is that
 // of the first result with that second. (Intervals of schema version 1
 // files kept no histogram: their percentiles merge as the largest of the
-// shards', a conservative upper bound.) Meta and Config are the
+// shards', a conservative upper bound, and a percentile some shard did
+// not keep is 0, unknown.) Meta and Config are the
 // first result's, with Started the earliest, Ended the latest, Host the
 // hosts joined, Config.ShardSubscriptions the sum and Config.Shard the
 // list of merged shards ("0/3,1/3,2/3"). Mock is left out (each shard
@@ -284,6 +285,9 @@ type intervalSum struct {
 	// iv.Latency then holds the largest percentiles seen instead.
 	hist    [nMetrics]*hdrhistogram.Histogram
 	inexact [nMetrics]bool
+	// noP90 and noP999: a contributor without histogram did not know
+	// that percentile (schema 1 kept p50, p99 and max only).
+	noP90, noP999 [nMetrics]bool
 }
 
 func (m *intervalSum) add(iv *Interval) error {
@@ -306,6 +310,8 @@ func (m *intervalSum) add(iv *Interval) error {
 		}
 		if s.HDR == "" {
 			m.inexact[k] = true
+			m.noP90[k] = m.noP90[k] || s.P90Us == 0
+			m.noP999[k] = m.noP999[k] || s.P999Us == 0
 		}
 		if !m.inexact[k] {
 			h, err := s.Histogram()
@@ -330,8 +336,16 @@ func (m *intervalSum) add(iv *Interval) error {
 func (m *intervalSum) result() Interval {
 	out := m.iv
 	for k, into := range out.Latency.Kinds() {
-		if m.hist[k] != nil && !m.inexact[k] {
+		switch {
+		case m.hist[k] != nil && !m.inexact[k]:
 			*into = Summarize(m.hist[k], true)
+		case m.inexact[k]: // a percentile some shard did not know is unknown (0)
+			if m.noP90[k] {
+				into.P90Us = 0
+			}
+			if m.noP999[k] {
+				into.P999Us = 0
+			}
 		}
 	}
 	return out

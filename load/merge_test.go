@@ -40,12 +40,13 @@ func shardResult(t *testing.T, k, n int, accepted, lost uint64, vals []int64, se
 }
 
 // withoutIntervalHistograms is r as a schema 1 file reads: its
-// intervals' latencies without histograms.
+// intervals' end-to-end latencies without histograms, p90 and p99.9.
 func withoutIntervalHistograms(r *Result) *Result {
 	out := *r
 	out.Intervals = slices.Clone(r.Intervals)
 	for i := range out.Intervals {
-		out.Intervals[i].Latency.PushEndToEnd.HDR = ""
+		e2e := &out.Intervals[i].Latency.PushEndToEnd
+		e2e.HDR, e2e.P90Us, e2e.P999Us, e2e.MinUs, e2e.MeanUs = "", 0, 0, 0, 0
 	}
 	return &out
 }
@@ -122,8 +123,18 @@ func TestMerge(t *testing.T) {
 			second := m.Intervals[1].Latency.PushEndToEnd
 			assert.Equal(t, int64(2), second.Count)
 			assert.Equal(t, int64(200), second.P50Us, "the larger p50 of the two")
+			assert.Equal(t, int64(200), second.P99Us)
+			assert.Zero(t, second.P90Us, "unknown to one shard, so unknown")
+			assert.Zero(t, second.P999Us)
 			assert.Empty(t, second.HDR, "no histogram to keep")
 			assert.Equal(t, SchemaVersion, m.SchemaVersion)
+		}},
+		{name: "intervals without histograms first", in: []*Result{withoutIntervalHistograms(a), b, c}, check: func(t *testing.T, m *Result) {
+			second := m.Intervals[1].Latency.PushEndToEnd
+			assert.Equal(t, int64(3), second.Count)
+			assert.Equal(t, int64(300), second.MaxUs, "the largest max")
+			assert.Zero(t, second.P90Us)
+			assert.Empty(t, second.HDR)
 		}},
 		{name: "another kind", in: []*Result{a, func() *Result { r := *b; r.Kind = "x"; return &r }()}, wantErr: `kind "x"`},
 		{name: "latencies without histogram", in: []*Result{a, func() *Result { r := *b; r.Latency.PushEndToEnd.HDR = ""; return &r }()}, wantErr: "without their histogram"},

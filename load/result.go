@@ -2,7 +2,6 @@ package load
 
 import (
 	"os"
-
 	"runtime"
 	"runtime/debug"
 	"time"

@@ -11,7 +11,9 @@ import (
 )
 
 // CheckSchemaVersion is the version of the JSON shape of CheckResult. It
-// changes when a field is renamed or removed or changes meaning.
+// changes when a field is renamed or removed or changes meaning. The
+// contract and load parts carry versions of their own
+// (contract.SchemaVersion, load.SchemaVersion), which change on their own.
 const CheckSchemaVersion = 1
 
 // CheckKind names a CheckResult document in its "kind" field.

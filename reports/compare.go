@@ -17,7 +17,7 @@ type Figure struct {
 	Unit     string // "/s", "%", "µs" or "" (a count)
 	Old, New float64
 	// OldSamples and NewSamples are the figure's per-second values; nil
-	// when the run keeps none for it.
+	// when the run keeps none for it (no second recorded it).
 	OldSamples, NewSamples []float64
 	// For a percentage of counts (delivered), OldOf and NewOf are the
 	// counts it is a share of, and OldHits and NewHits the counts that
@@ -56,7 +56,7 @@ const (
 )
 
 // Significant reports whether the change is significant at level Alpha.
-func (s Significance) Significant() bool { return s.Method != "" && s.P < Alpha }
+func (s Significance) Significant() bool { return s.Method != "" && s.P < Alpha && !s.TooFew }
 
 // Test tests the figure's change: a two-sided Mann-Whitney U test of the
 // per-second samples, or a two-proportion z-test of the counts behind a
@@ -101,7 +101,7 @@ func twoProportionP(x1, n1, x2, n2 uint64) float64 {
 func CompareFigures(old, cur *load.Result) []Figure {
 	pushing := func(iv *load.Interval) bool { return iv.Phase == load.PhasePushing }
 	series := func(r *load.Result, keep func(*load.Interval) bool, v func(*load.Interval) float64) []float64 {
-		out := []float64{}
+		var out []float64 // nil when no second qualifies
 		for i := range r.Intervals {
 			if iv := &r.Intervals[i]; keep(iv) {
 				out = append(out, v(iv))
@@ -169,7 +169,8 @@ func Compare(w io.Writer, old, cur *load.Result) error {
 			delta = fmt.Sprintf("%+.2f%%", d)
 		}
 		verdict := "(no samples)"
-		switch s := f.Test(); s.Method {
+		s := f.Test()
+		switch s.Method {
 		case MethodMannWhitney:
 			verdict = fmt.Sprintf("(p=%.3f n=%d+%d)", s.P, s.N1, s.N2)
 			if s.TooFew {
@@ -178,7 +179,7 @@ func Compare(w io.Writer, old, cur *load.Result) error {
 		case MethodProportions:
 			verdict = fmt.Sprintf("(p=%.3f of %d+%d)", s.P, s.N1, s.N2)
 		}
-		if s := f.Test(); s.Method != "" && !s.Significant() {
+		if s.Method != "" && !s.Significant() {
 			delta = "~"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Name, formatFigure(f.Old, f.Unit), formatFigure(f.New, f.Unit), delta, verdict)

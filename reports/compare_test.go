@@ -130,6 +130,18 @@ func TestCompareSchema1Intervals(t *testing.T) {
 	assert.Empty(t, byName["push end-to-end p90"].OldSamples)
 }
 
+func TestCompareRunsWithoutSamples(t *testing.T) {
+	idle := func() *load.Result {
+		return &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind,
+			Intervals: []load.Interval{{T: 1, Phase: load.PhaseHolding, Open: 10}}}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, reports.Compare(&buf, idle(), idle()))
+	for _, f := range []string{"throughput achieved", "delivered", "push end-to-end p50", "connect max", "errors"} {
+		assert.Contains(t, lineWith(t, buf.String(), f), "(no samples)", f)
+	}
+}
+
 func TestTwoProportionVerdicts(t *testing.T) {
 	tests := []struct {
 		name                           string

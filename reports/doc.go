@@ -11,9 +11,11 @@
 //
 // A "wstrigger check" run is a CheckResult (a contract report and a load
 // result); CheckJSON, CheckMarkdown, CheckJUnit and CheckHTML write it,
-// LoadText writes a load run's console summary and IntervalLine its
-// per-second progress line, so every text the commands print comes from
-// here; Compare writes the comparison of two load runs. CheckHTML is one
+// LoadText writes a load run's console summary, IntervalLine its plain
+// per-second progress line and CheckVerdict the last lines of a check,
+// so the summaries the commands print come from here (the live progress
+// bars are the command's own); Compare writes the comparison of two
+// load runs. CheckHTML is one
 // self-contained page whose load plots are drawn with gonum.org/v1/plot
 // and inlined as SVG; browsercheck/check.sh renders it in headless
 // Chromium.

@@ -17,8 +17,10 @@ type MannWhitney struct {
 	N1, N2 int
 }
 
-// Significant reports whether the samples differ at level Alpha.
-func (m MannWhitney) Significant() bool { return m.P < Alpha }
+// Significant reports whether the samples differ at level Alpha. Samples
+// too few for a verdict (TooFew) never do, even when ties push the
+// approximate p-value below Alpha.
+func (m MannWhitney) Significant() bool { return m.P < Alpha && !m.TooFew() }
 
 // MannWhitneyU tests whether x and y come from one distribution, with
 // the normal approximation of U, a continuity correction and the
@@ -77,8 +79,9 @@ func MannWhitneyU(x, y []float64) MannWhitney {
 }
 
 // TooFew reports whether the samples are too few for any outcome to be
-// significant: even completely separated samples of these sizes would
-// give a p-value of at least Alpha (fewer than four each, roughly).
+// significant: even completely separated samples of these sizes, without
+// ties, would give a p-value of at least Alpha (fewer than four each,
+// roughly).
 func (m MannWhitney) TooFew() bool {
 	if m.N1 == 0 || m.N2 == 0 {
 		return true

@@ -44,6 +44,12 @@ func TestMannWhitneyTooFew(t *testing.T) {
 		{0, 5, true}, {1, 1, true}, {2, 5, true}, {3, 3, true}, {3, 4, true},
 		{2, 10, false}, {3, 5, false}, {4, 4, false}, {10, 10, false},
 	}
+	// Ties shrink the variance: {5,5,5} against {9,9,9} has an approximate
+	// p of 0.047, yet three samples each can tell nothing.
+	tied := reports.MannWhitneyU([]float64{5, 5, 5}, []float64{9, 9, 9})
+	assert.Less(t, tied.P, reports.Alpha)
+	assert.True(t, tied.TooFew())
+	assert.False(t, tied.Significant(), "too few samples are never significant")
 	for _, tt := range tests {
 		x := make([]float64, tt.n1)
 		y := make([]float64, tt.n2)

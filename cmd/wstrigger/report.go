@@ -15,7 +15,7 @@ Works on saved runs. Subcommands:
   html  RESULTS.json [-o FILE]   re-render a saved run as one HTML page
   md    RESULTS.json [-o FILE]   ... as a Markdown summary
   junit RESULTS.json [-o FILE]   ... as JUnit XML
-  merge -o OUT.json A.json B.json ...
+  merge -o OUT.json [--slo OBJ]... [--quiet] A.json B.json ...
                                  merge the load results of shards
   compare OLD.json NEW.json      compare two load runs, with significance
 
@@ -23,9 +23,9 @@ RESULTS.json is the results.json of a "check" report folder (kind
 wstrigger.check), the --json file of "load" (kind wstrigger.load.result)
 or the --json file of "contract". Without -o the output goes to stdout.
 
-Exit status: 0 when the output was written, 2 when the arguments are
-wrong or the file cannot be read (missing, not JSON, an unknown kind or a
-newer schema version).`
+Exit status: 0 when the output was written, 1 when "merge --slo" found
+an objective missed, 2 when the arguments are wrong or a file cannot be
+read (missing, not JSON, an unknown kind or a newer schema version).`
 
 // reportRenderers are the writers "report" can re-render a saved run with.
 var reportRenderers = map[string]func(io.Writer, *reports.CheckResult) error{

@@ -80,6 +80,13 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 		}
 	}
 	if !passed {
+		if *quiet { // the summary would have said which
+			for _, v := range merged.SLOs {
+				if !v.Passed {
+					fmt.Fprintf(e.stderr, "wstrigger report merge: SLO FAIL %s (actual %s)\n", v.SLO, v.Actual)
+				}
+			}
+		}
 		return exitFail
 	}
 	return exitOK

@@ -212,7 +212,8 @@ func TestReportMergeStatuses(t *testing.T) {
 		wantNoStdout bool
 		wantStderr   string
 	}{
-		{name: "two shards", args: []string{"-o", out, a, b}, wantCode: exitOK},
+		{name: "two shards", args: []string{"-o", out, a, b}, wantCode: exitOK, wantStdout: "Load run against"},
+		{name: "an SLO missed, quietly", args: []string{"-o", out, "--quiet", "--slo", "rate>=10", a, b}, wantCode: exitFail, wantNoStdout: true, wantStderr: "SLO FAIL rate>=10"},
 		{name: "an SLO missed", args: []string{"-o", out, "--slo", "rate>=10", a, b}, wantCode: exitFail, wantStdout: "SLO FAIL rate>=10"},
 		{name: "a bad SLO", args: []string{"-o", out, "--slo", "speed>1", a, b}, wantCode: exitUsage, wantStderr: `unknown metric "speed"`},
 		{name: "JSON to stdout, summary to stderr", args: []string{"-o", "-", a, b}, wantCode: exitOK, wantStdout: `"kind": "wstrigger.load.result"`, wantStderr: "Load run against"},
