@@ -112,7 +112,6 @@ func (r *recorder) takeInterval(into *[nMetrics]*hdrhistogram.Histogram) {
 	}
 }
 
-
 // Summary is one latency distribution: count, extremes, mean and
 // percentiles in microseconds, and the whole HdrHistogram in its V2
 // compressed, base64 encoding (hdrhistogram.Decode reads it back), so
