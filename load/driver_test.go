@@ -53,6 +53,20 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.Equal(t, uint64(440), res.Mock.Pushes202)
 	assert.GreaterOrEqual(t, intervals, 2)
 	assert.Equal(t, len(res.Intervals), intervals)
+	// the intervals' targets add up to the schedule, their latencies to
+	// the run's (warmup included) and their connects to the joins
+	var due float64
+	var e2e, connects int64
+	prev := 0.0
+	for _, iv := range res.Intervals {
+		due += iv.TargetRate * (iv.T - prev)
+		prev = iv.T
+		e2e += iv.Latency.PushEndToEnd.Count
+		connects += iv.Latency.Connect.Count
+	}
+	assert.InDelta(t, 440, due, 0.5)
+	assert.Equal(t, int64(440), e2e)
+	assert.Equal(t, int64(50), connects)
 }
 
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for

@@ -112,6 +112,24 @@ func (r *recorder) takeInterval(into *[nMetrics]*hdrhistogram.Histogram) {
 	}
 }
 
+// pending reports whether any latency was recorded since the last
+// takeInterval.
+func (r *recorder) pending() bool {
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		n := int64(0)
+		for _, h := range s.interval {
+			n += h.TotalCount()
+		}
+		s.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Summary is one latency distribution: count, extremes, mean and
 // percentiles in microseconds, and the whole HdrHistogram in its V2
 // compressed, base64 encoding (hdrhistogram.Decode reads it back), so

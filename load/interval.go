@@ -22,7 +22,7 @@ type Interval struct {
 	Errors       uint64    `json:"errors"`
 	Open         int64     `json:"openSubscriptions"`
 	Joined       int64     `json:"joined"`
-	TargetRate   float64   `json:"targetRate"`
+	TargetRate   float64   `json:"targetRate"` // this shard's pushes due in the interval, per second
 	Latency      Latencies `json:"latency"`
 	DriverCPU    float64   `json:"driverCpuPercent"`
 	SchedP99Us   int64     `json:"schedLatencyP99Us"`
@@ -95,7 +95,10 @@ func (d *Driver) tick(ctx context.Context) {
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			if d.now().Sub(prevAt) > 100*time.Millisecond {
+			// The last, partial interval is kept when it is not a mere
+			// sliver, or when anything happened in it: the series must
+			// add up to the run's counts.
+			if d.now().Sub(prevAt) > 100*time.Millisecond || d.counts() != prev || d.rec.pending() {
 				d.closeInterval(&prev, &prevAt, &h)
 			}
 			return
@@ -118,7 +121,10 @@ func (d *Driver) closeInterval(prev *counts, prevAt *time.Time, hist *[nMetrics]
 		Joined:   d.live.joined.Load(),
 	}
 	if ps := d.pushStartNs.Load(); ps != 0 {
-		iv.TargetRate = d.sched.Rate(at.Sub(time.Unix(0, ps))) * float64(d.opts.Shard.N)
+		start := time.Unix(0, ps)
+		if secs := at.Sub(*prevAt).Seconds(); secs > 0 {
+			iv.TargetRate = float64(d.sched.DueBy(at.Sub(start))-d.sched.DueBy(prevAt.Sub(start))) / secs
+		}
 	}
 	iv.Latency = summarizeAll(hist)
 	d.watch.sample(&iv, at.Sub(*prevAt))

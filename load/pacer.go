@@ -2,6 +2,7 @@ package load
 
 import (
 	"math"
+	"sort"
 	"time"
 )
 
@@ -68,6 +69,16 @@ func (s Schedule) Rate(elapsed time.Duration) float64 {
 		start += st.Duration
 	}
 	return 0
+}
+
+// DueBy is the number of pushes due at or before elapsed time since the
+// start: the n with Due(n) <= elapsed.
+func (s Schedule) DueBy(elapsed time.Duration) uint64 {
+	total := s.Total()
+	return uint64(sort.Search(int(total), func(n int) bool {
+		due, _ := s.Due(uint64(n))
+		return due > elapsed
+	}))
 }
 
 // Pace says how long to wait before sending push number hits (the pushes

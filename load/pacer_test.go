@@ -7,6 +7,44 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
+func TestScheduleDueBy(t *testing.T) {
+	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
+	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
+	tests := []struct {
+		name    string
+		s       Schedule
+		elapsed time.Duration
+		want    uint64
+	}{
+		{"before the start", constant, -time.Millisecond, 0},
+		{"the first push is due at once", constant, 0, 1},
+		{"just before the second", constant, 99 * time.Millisecond, 1},
+		{"the second", constant, 100 * time.Millisecond, 2},
+		{"the last", constant, 900 * time.Millisecond, 10},
+		{"after the end", constant, time.Hour, 10},
+		{"first stage", stages, 999 * time.Millisecond, 2},
+		{"in the pause", stages, 2 * time.Second, 2},
+		{"last stage starts", stages, 3 * time.Second, 3},
+		{"all", stages, 4 * time.Second, 6},
+		{"empty schedule", Schedule{}, time.Second, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.s.DueBy(tt.elapsed)
+			assert.Equal(t, tt.want, got)
+			// consistent with Due: push got-1 is due by then, push got is not
+			if got > 0 {
+				due, ok := tt.s.Due(got - 1)
+				assert.True(t, ok)
+				assert.LessOrEqual(t, due, tt.elapsed)
+			}
+			if due, ok := tt.s.Due(got); ok {
+				assert.Greater(t, due, tt.elapsed)
+			}
+		})
+	}
+}
+
 func TestSchedulePace(t *testing.T) {
 	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
 	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 0, Rate: 50}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}

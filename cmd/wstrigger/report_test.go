@@ -162,21 +162,24 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 	assert.Equal(t, srv.Stats().FramesSent["push"], m.Delivery.Received)
 	// the merged series holds every second of every shard: a shard's own
 	// series may miss a push at its last tick, so compare with theirs
-	sumSeries := func(ivs []load.Interval) (sent, frames uint64) {
+	sumSeries := func(ivs []load.Interval) (sent, frames uint64, target float64) {
 		for _, iv := range ivs {
 			sent += iv.Sent
 			frames += iv.Frames
+			target += iv.TargetRate
 		}
-		return sent, frames
+		return sent, frames, target
 	}
 	var partSent, partFrames uint64
+	var partTarget float64
 	for _, p := range parts {
-		s, f := sumSeries(p.Intervals)
-		partSent, partFrames = partSent+s, partFrames+f
+		s, f, tr := sumSeries(p.Intervals)
+		partSent, partFrames, partTarget = partSent+s, partFrames+f, partTarget+tr
 	}
-	mSent, mFrames := sumSeries(m.Intervals)
+	mSent, mFrames, mTarget := sumSeries(m.Intervals)
 	assert.Equal(t, partSent, mSent)
 	assert.Equal(t, partFrames, mFrames)
+	assert.InDelta(t, partTarget, mTarget, 1e-6, "each shard's target is its own share")
 	// each second's latencies are the shards' histograms merged
 	seriesCount := func(ivs []load.Interval) (n int64) {
 		for _, iv := range ivs {
