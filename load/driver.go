@@ -71,7 +71,8 @@ type Driver struct {
 	firstDone chan struct{} // closed when firstLeft reaches zero
 
 	started, pushStart, measureFrom time.Time
-	pushStartNs                     atomic.Int64 // pushStart for the ticker and Live
+	pushStartNs                     atomic.Int64       // pushStart for the ticker and Live
+	realignC                        chan chan struct{} // to the ticker: restart the second now
 
 	lastMu    sync.Mutex
 	last      Interval
@@ -180,6 +181,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.memBase = sampleMemory()
 	d.started = d.now()
 	d.watch.start()
+	d.realignC = make(chan chan struct{})
 	tickCtx, stopTick := context.WithCancel(context.Background())
 	var ticker errgroup.Group
 	ticker.Go(func() error { d.tick(tickCtx); return nil })
@@ -190,9 +192,11 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.joinAll(subCtx)
 
 	d.pushStart = d.now()
-	d.pushStartNs.Store(d.pushStart.UnixNano())
 	d.measureFrom = d.pushStart.Add(d.opts.Warmup)
 	d.led.measureFrom = d.measureFrom.UnixNano()
+	d.setPushPhase()
+	d.pushStartNs.Store(d.pushStart.UnixNano())
+	d.realign()
 	d.pushAll(ctx)
 	d.memHeld, d.heldSubs = sampleMemory(), d.live.open.Load()
 

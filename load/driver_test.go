@@ -67,6 +67,23 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.InDelta(t, 440, due, 0.5)
 	assert.Equal(t, int64(440), e2e)
 	assert.Equal(t, int64(50), connects)
+	// the seconds are whole seconds from the push start: [0, 1) in
+	// warmup (its first 0.2 s are), [1, 2) pushing, and [2, 2.2) pushing
+	// until the schedule ends, cut short by the end of the run
+	var pushing, warmup []Interval
+	for _, iv := range res.Intervals {
+		switch iv.Phase {
+		case PhasePushing:
+			pushing = append(pushing, iv)
+		case PhaseWarmup:
+			warmup = append(warmup, iv)
+		}
+	}
+	require.Len(t, warmup, 1, "the second that holds the 0.2 s of warmup")
+	require.Len(t, pushing, 2)
+	start := pushing[0].T - pushing[0].Seconds - res.Subscriptions.JoinSeconds
+	assert.InDelta(t, 1, start, 0.25, "the first pushing second starts a second after the push start")
+	assert.InDelta(t, 200, pushing[0].PerSecond(pushing[0].Sent), 40, "200 pushes per second")
 }
 
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for

@@ -8,13 +8,19 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Interval is one second of the run. Counts are over the second; T is
-// its end in seconds since the run started (joins included). Latency
-// holds each kind's distribution over the second, histogram included,
-// warmup seconds too (Phase tells them apart), so that shards merge
-// exactly and runs compare second by second.
+// Interval is one second of the run. Counts are over the interval; T is
+// its end in seconds since the run started (joins included) and Seconds
+// its length: a second, but for the last one of the joins (cut at the
+// push start, so that the pushing seconds are whole seconds from it) and
+// the last one of the run. Phase is what the run was doing during the
+// interval: joining, then by the schedule warmup, pushing or holding for
+// the seconds it covers, then draining and closing. Latency holds each
+// kind's distribution over the interval, histogram included, warmup
+// seconds too, so that shards merge exactly and runs compare second by
+// second.
 type Interval struct {
 	T            float64   `json:"t"`
+	Seconds      float64   `json:"seconds"`
 	Phase        string    `json:"phase"`
 	Sent         uint64    `json:"sent"`
 	Accepted     uint64    `json:"accepted"`
@@ -28,6 +34,15 @@ type Interval struct {
 	SchedP99Us   int64     `json:"schedLatencyP99Us"`
 	GCPauseMaxUs int64     `json:"gcPauseMaxUs"`
 	HeapMB       float64   `json:"heapMB"`
+}
+
+// PerSecond is n, a count of the interval, per second of its length. An
+// interval of unknown length (older files) counts as a second.
+func (iv *Interval) PerSecond(n uint64) float64 {
+	if iv.Seconds <= 0 {
+		return float64(n)
+	}
+	return float64(n) / iv.Seconds
 }
 
 // MarshalJSON writes the interval with only the latency kinds it
@@ -81,12 +96,13 @@ func (d *Driver) counts() counts {
 	return counts{d.live.sent.Load(), d.live.accepted.Load(), d.live.frames.Load(), d.errs.total.Load()}
 }
 
-// tick is the ticker goroutine: it closes an interval every second and a
-// last one when ctx is done.
+// tick is the ticker goroutine: it closes an interval every second, one
+// when the pushes start (and restarts the second there), and a last one
+// when ctx is done.
 func (d *Driver) tick(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	prev, prevAt := d.counts(), d.now()
+	cur := intervalStart{counts: d.counts(), at: d.now(), phase: PhaseJoining}
 	var h [nMetrics]*hdrhistogram.Histogram
 	for m := range h {
 		h[m] = newHist()
@@ -94,41 +110,95 @@ func (d *Driver) tick(ctx context.Context) {
 	for {
 		select {
 		case <-t.C:
+		case ack := <-d.realignC:
+			if d.hasActivity(&cur) {
+				d.closeInterval(&cur, &h)
+			} else { // a sliver of joins: the first pushing second takes it in
+				cur.phase = d.phaseFrom(d.now())
+			}
+			t.Reset(time.Second)
+			close(ack)
+			continue
 		case <-ctx.Done():
-			// The last, partial interval is kept when it is not a mere
-			// sliver, or when anything happened in it: the series must
-			// add up to the run's counts.
-			if d.now().Sub(prevAt) > 100*time.Millisecond || d.counts() != prev || d.rec.pending() {
-				d.closeInterval(&prev, &prevAt, &h)
+			if d.hasActivity(&cur) {
+				d.closeInterval(&cur, &h)
 			}
 			return
 		}
-		d.closeInterval(&prev, &prevAt, &h)
+		d.closeInterval(&cur, &h)
 	}
 }
 
-func (d *Driver) closeInterval(prev *counts, prevAt *time.Time, hist *[nMetrics]*hdrhistogram.Histogram) {
+// intervalStart is where the current interval began.
+type intervalStart struct {
+	counts counts
+	at     time.Time
+	phase  string
+}
+
+// hasActivity reports whether the interval from cur is worth closing
+// early: it is not a mere sliver, or something happened in it (the
+// series must add up to the run's counts).
+func (d *Driver) hasActivity(cur *intervalStart) bool {
+	return d.now().Sub(cur.at) > 100*time.Millisecond || d.counts() != cur.counts || d.rec.pending()
+}
+
+// realign closes the current interval and starts the next second now:
+// Run calls it at the push start.
+func (d *Driver) realign() {
+	ack := make(chan struct{})
+	d.realignC <- ack
+	<-ack
+}
+
+// phaseFrom is the phase of an interval that starts at at: by the
+// schedule while the pushes run, so that a second is "pushing" when the
+// schedule pushed all through it, whatever the answers still awaited.
+func (d *Driver) phaseFrom(at time.Time) string {
+	live := *d.live.phase.Load()
+	ps := d.pushStartNs.Load()
+	if ps == 0 {
+		return live
+	}
+	switch live {
+	case PhaseWarmup, PhasePushing, PhaseHolding:
+	default:
+		return live // draining, closing, or cut short
+	}
+	off := at.Sub(time.Unix(0, ps))
+	switch {
+	case off >= d.sched.Duration():
+		return PhaseDraining
+	case d.opts.Idle:
+		return PhaseHolding
+	case off < d.opts.Warmup:
+		return PhaseWarmup
+	}
+	return PhasePushing
+}
+
+func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram) {
 	d.rec.takeInterval(hist)
-	cur, at := d.counts(), d.now()
+	counts, at := d.counts(), d.now()
+	prev := cur.counts
 	iv := Interval{
 		T:        at.Sub(d.started).Seconds(),
-		Phase:    *d.live.phase.Load(),
-		Sent:     cur.sent - prev.sent,
-		Accepted: cur.accepted - prev.accepted,
-		Frames:   cur.frames - prev.frames,
-		Errors:   cur.errors - prev.errors,
+		Seconds:  at.Sub(cur.at).Seconds(),
+		Phase:    cur.phase,
+		Sent:     counts.sent - prev.sent,
+		Accepted: counts.accepted - prev.accepted,
+		Frames:   counts.frames - prev.frames,
+		Errors:   counts.errors - prev.errors,
 		Open:     d.live.open.Load(),
 		Joined:   d.live.joined.Load(),
 	}
-	if ps := d.pushStartNs.Load(); ps != 0 {
+	if ps := d.pushStartNs.Load(); ps != 0 && iv.Seconds > 0 {
 		start := time.Unix(0, ps)
-		if secs := at.Sub(*prevAt).Seconds(); secs > 0 {
-			iv.TargetRate = float64(d.sched.DueBy(at.Sub(start))-d.sched.DueBy(prevAt.Sub(start))) / secs
-		}
+		iv.TargetRate = float64(d.sched.DueBy(at.Sub(start))-d.sched.DueBy(cur.at.Sub(start))) / iv.Seconds
 	}
 	iv.Latency = summarizeAll(hist)
-	d.watch.sample(&iv, at.Sub(*prevAt))
-	*prev, *prevAt = cur, at
+	d.watch.sample(&iv, at.Sub(cur.at))
+	*cur = intervalStart{counts: counts, at: at, phase: d.phaseFrom(at)}
 	d.intervals = append(d.intervals, iv)
 	d.lastMu.Lock()
 	d.last = iv

@@ -30,9 +30,9 @@ var ErrMerge = errors.New("load: merge")
 // the rate. Error classes of the same kind and key are added, their
 // examples capped as in a run. Interval series are aligned by wall-clock
 // second (Meta.Started plus T, rounded), their counts added and their
-// per-second latency histograms merged; the driver CPU, the scheduler p99
-// and the GC pause are the largest of the shards', and the phase is that
-// of the first result with that second. (Intervals of schema version 1
+// per-second latency histograms merged; the length (Seconds), the driver
+// CPU, the scheduler p99 and the GC pause are the largest of the
+// shards', and the phase is that of the first result with that second. (Intervals of schema version 1
 // files kept no histogram: their percentiles merge as the largest of the
 // shards', a conservative upper bound, and a percentile some shard did
 // not keep is 0, unknown.) Meta and Config are the
@@ -292,6 +292,7 @@ type intervalSum struct {
 
 func (m *intervalSum) add(iv *Interval) error {
 	to := &m.iv
+	to.Seconds = max(to.Seconds, iv.Seconds)
 	to.Sent += iv.Sent
 	to.Accepted += iv.Accepted
 	to.Frames += iv.Frames

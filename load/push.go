@@ -19,18 +19,24 @@ type job struct {
 	intended time.Time
 }
 
-// pushAll runs the pacer and the workers until the schedule is done and
-// every push has had its answer, or ctx is done.
-func (d *Driver) pushAll(ctx context.Context) {
+// setPushPhase enters the phase the pushes start in.
+func (d *Driver) setPushPhase() {
 	switch {
 	case d.opts.Idle:
 		d.setPhase(PhaseHolding)
-		sleepUntil(ctx, d.now, d.pushStart.Add(d.sched.Duration()))
-		return
 	case d.opts.Warmup > 0:
 		d.setPhase(PhaseWarmup)
 	default:
 		d.setPhase(PhasePushing)
+	}
+}
+
+// pushAll runs the pacer and the workers until the schedule is done and
+// every push has had its answer, or ctx is done.
+func (d *Driver) pushAll(ctx context.Context) {
+	if d.opts.Idle {
+		sleepUntil(ctx, d.now, d.pushStart.Add(d.sched.Duration()))
+		return
 	}
 	jobs := make(chan job, d.opts.Workers)
 	var g errgroup.Group

@@ -66,15 +66,15 @@ func sampleLoad(t *testing.T) *load.Result {
 		},
 	}
 	for i := range 12 {
-		iv := load.Interval{T: float64(i + 1), Phase: load.PhasePushing, Sent: 500, Accepted: 500, Frames: 540, Open: 200, Joined: 200, TargetRate: 500,
+		iv := load.Interval{T: float64(i + 1), Seconds: 1, Phase: load.PhasePushing, Sent: 500, Accepted: 500, Frames: 540, Open: 200, Joined: 200, TargetRate: 500,
 			Latency: load.Latencies{PushEndToEnd: load.Summary{Count: 500, P50Us: 780 + int64(i)*7, P99Us: 2900 + int64(i%3)*400, MaxUs: 9000 + int64(i)*100}}}
 		switch i {
 		case 0:
-			iv = load.Interval{T: 1, Phase: load.PhaseJoining, Open: 200, Joined: 200}
+			iv = load.Interval{T: 1, Seconds: 1, Phase: load.PhaseJoining, Open: 200, Joined: 200}
 		case 5:
 			iv.Accepted, iv.Errors, iv.Open = 490, 10, 199
 		case 11:
-			iv.T, iv.Phase, iv.Sent, iv.Accepted, iv.Frames, iv.TargetRate = 11.4, load.PhaseClosing, 0, 0, 30, 0
+			iv.T, iv.Seconds, iv.Phase, iv.Sent, iv.Accepted, iv.Frames, iv.TargetRate = 11.4, 0.4, load.PhaseClosing, 0, 0, 30, 0
 		}
 		r.Intervals = append(r.Intervals, iv)
 	}

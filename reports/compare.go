@@ -93,11 +93,13 @@ func twoProportionP(x1, n1, x2, n2 uint64) float64 {
 // Compare prints them: throughput, accepted rate, delivery, each latency
 // kind's p50, p90, p99 and max, and errors.
 //
-// The samples are one per second of the interval series: for the push
-// rates, the errors and the push latency kinds, the pushing seconds
-// (warmup, drain and joins left out, as from the run's own figures); for
-// connect and first frame, every second that recorded one. A latency
-// percentile is sampled only in the seconds that recorded that kind.
+// The samples are one per interval of the series: for the push rates,
+// the errors and the push latency kinds, the pushing seconds (whole
+// seconds from the push start; warmup, drain and joins left out, as from
+// the run's own figures), counts taken per second of the interval's
+// length; for connect and first frame, every interval that recorded one.
+// A latency percentile is sampled only in the intervals that recorded
+// that kind.
 func CompareFigures(old, cur *load.Result) []Figure {
 	pushing := func(iv *load.Interval) bool { return iv.Phase == load.PhasePushing }
 	series := func(r *load.Result, keep func(*load.Interval) bool, v func(*load.Interval) float64) []float64 {
@@ -118,9 +120,9 @@ func CompareFigures(old, cur *load.Result) []Figure {
 	}
 	figs := []Figure{
 		fig("throughput achieved", "/s", func(r *load.Result) float64 { return r.Pushes.AchievedRate },
-			pushing, func(iv *load.Interval) float64 { return float64(iv.Sent) }),
+			pushing, func(iv *load.Interval) float64 { return iv.PerSecond(iv.Sent) }),
 		fig("pushes accepted", "/s", func(r *load.Result) float64 { return r.Pushes.AcceptedRate },
-			pushing, func(iv *load.Interval) float64 { return float64(iv.Accepted) }),
+			pushing, func(iv *load.Interval) float64 { return iv.PerSecond(iv.Accepted) }),
 		{Name: "delivered", Unit: "%", Old: old.Delivery.DeliveredPercent, New: cur.Delivery.DeliveredPercent,
 			OldHits: old.Delivery.Received, OldOf: old.Delivery.Accepted, NewHits: cur.Delivery.Received, NewOf: cur.Delivery.Accepted},
 	}
@@ -148,7 +150,7 @@ func CompareFigures(old, cur *load.Result) []Figure {
 			n += c.Count
 		}
 		return float64(n)
-	}, pushing, func(iv *load.Interval) float64 { return float64(iv.Errors) }))
+	}, pushing, func(iv *load.Interval) float64 { return iv.PerSecond(iv.Errors) }))
 }
 
 // Compare writes a benchstat-style table of two load runs: each figure

@@ -143,9 +143,11 @@ func stagesText(st []load.Stage) string {
 }
 
 // IntervalLine is the plain progress line of one second of a load run,
-// as "wstrigger load" prints it when its output is not a terminal.
+// as "wstrigger load" prints it when its output is not a terminal: rates
+// per second of the interval, errors as counted in it.
 func IntervalLine(iv load.Interval) string {
 	e2e := iv.Latency.PushEndToEnd
-	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %d/s (target %.0f/s) accepted %d/s  frames %d/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
-		iv.T, iv.Phase, iv.Joined, iv.Open, iv.Sent, iv.TargetRate, iv.Accepted, iv.Frames, us(e2e.P50Us), us(e2e.P99Us), iv.Errors, iv.DriverCPU)
+	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %.0f/s (target %.0f/s) accepted %.0f/s  frames %.0f/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
+		iv.T, iv.Phase, iv.Joined, iv.Open, iv.PerSecond(iv.Sent), iv.TargetRate, iv.PerSecond(iv.Accepted), iv.PerSecond(iv.Frames),
+		us(e2e.P50Us), us(e2e.P99Us), iv.Errors, iv.DriverCPU)
 }

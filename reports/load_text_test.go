@@ -54,10 +54,26 @@ func TestLoadTextVariants(t *testing.T) {
 }
 
 func TestIntervalLine(t *testing.T) {
-	iv := load.Interval{T: 3.04, Phase: load.PhasePushing, Joined: 50, Open: 49, Sent: 199, TargetRate: 200, Accepted: 198, Frames: 220,
+	second := load.Interval{T: 3.04, Seconds: 1, Phase: load.PhasePushing, Joined: 50, Open: 49, Sent: 199, TargetRate: 200, Accepted: 198, Frames: 220,
 		Errors: 1, DriverCPU: 12.4, Latency: load.Latencies{PushEndToEnd: load.Summary{Count: 198, P50Us: 950, P99Us: 12345}}}
-	assert.Equal(t, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%",
-		reports.IntervalLine(iv))
+	last := second
+	last.T, last.Seconds, last.Phase, last.Sent, last.Accepted, last.Frames, last.TargetRate = 3.24, 0.2, load.PhaseDraining, 0, 10, 40, 0
+	unknown := second
+	unknown.Seconds = 0
+	tests := []struct {
+		name string
+		iv   load.Interval
+		want string
+	}{
+		{"a second", second, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%"},
+		{"a fifth of a second", last, "   3.2s draining  joined 50 open 49  pushes 0/s (target 0/s) accepted 50/s  frames 200/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%"},
+		{"length unknown (schema 1)", unknown, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, reports.IntervalLine(tt.iv))
+		})
+	}
 }
 
 func TestCheckVerdictText(t *testing.T) {

@@ -245,9 +245,9 @@ func latencyOverTime(r *load.Result) (*plot.Plot, error) {
 func throughputOverTime(r *load.Result) (*plot.Plot, error) {
 	return overTime(r, "per second", []series{
 		{"target", intervalSeries(r, func(iv load.Interval) float64 { return iv.TargetRate }, nil)},
-		{"pushes sent", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Sent) }, nil)},
-		{"pushes accepted", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Accepted) }, nil)},
-		{"frames received", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Frames) }, nil)},
+		{"pushes sent", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Sent) }, nil)},
+		{"pushes accepted", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Accepted) }, nil)},
+		{"frames received", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Frames) }, nil)},
 	})
 }
 
@@ -260,7 +260,7 @@ func subscriptionsOverTime(r *load.Result) (*plot.Plot, error) {
 
 func errorsOverTime(r *load.Result) (*plot.Plot, error) {
 	p, err := overTime(r, "errors per second", []series{
-		{"errors", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Errors) }, nil)},
+		{"errors", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Errors) }, nil)},
 	})
 	if p != nil && p.Y.Max < 1 {
 		p.Y.Max = 1.2 // a flat zero line still reads as "no errors"
