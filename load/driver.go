@@ -71,8 +71,8 @@ type Driver struct {
 	firstDone chan struct{} // closed when firstLeft reaches zero
 
 	started, pushStart, measureFrom time.Time
-	pushStartNs                     atomic.Int64       // pushStart for the ticker and Live
-	realignC                        chan chan struct{} // to the ticker: restart the second now
+	pushStartNs                     atomic.Int64    // pushStart for the ticker and Live
+	realignC                        chan realignReq // to the ticker: restart the second at the push start
 
 	lastMu    sync.Mutex
 	last      Interval
@@ -181,7 +181,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.memBase = sampleMemory()
 	d.started = d.now()
 	d.watch.start()
-	d.realignC = make(chan chan struct{})
+	d.realignC = make(chan realignReq)
 	tickCtx, stopTick := context.WithCancel(context.Background())
 	var ticker errgroup.Group
 	ticker.Go(func() error { d.tick(tickCtx); return nil })
@@ -196,7 +196,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.led.measureFrom = d.measureFrom.UnixNano()
 	d.setPushPhase()
 	d.pushStartNs.Store(d.pushStart.UnixNano())
-	d.realign()
+	d.realign(d.pushStart)
 	d.pushAll(ctx)
 	d.memHeld, d.heldSubs = sampleMemory(), d.live.open.Load()
 

@@ -110,14 +110,16 @@ func (d *Driver) tick(ctx context.Context) {
 	for {
 		select {
 		case <-t.C:
-		case ack := <-d.realignC:
-			if d.hasActivity(&cur) {
-				d.closeInterval(&cur, &h)
+		case req := <-d.realignC:
+			// A tick may have closed an interval just after the push
+			// start (nothing was sent yet): the next one starts there.
+			if req.at.After(cur.at) && d.hasActivity(&cur) {
+				d.closeIntervalAt(&cur, &h, req.at)
 			} else { // a sliver of joins: the first pushing second takes it in
-				cur.phase = d.phaseFrom(d.now())
+				cur.phase = d.phaseFrom(req.at)
 			}
 			t.Reset(time.Second)
-			close(ack)
+			close(req.ack)
 			continue
 		case <-ctx.Done():
 			if d.hasActivity(&cur) {
@@ -143,12 +145,19 @@ func (d *Driver) hasActivity(cur *intervalStart) bool {
 	return d.now().Sub(cur.at) > 100*time.Millisecond || d.counts() != cur.counts || d.rec.pending()
 }
 
-// realign closes the current interval and starts the next second now:
-// Run calls it at the push start.
-func (d *Driver) realign() {
-	ack := make(chan struct{})
-	d.realignC <- ack
-	<-ack
+// realignReq asks the ticker to end the current interval at at and
+// start the next second there.
+type realignReq struct {
+	at  time.Time
+	ack chan struct{}
+}
+
+// realign ends the current interval at at, the push start, and starts
+// the next second there. Nothing is sent before it returns.
+func (d *Driver) realign(at time.Time) {
+	req := realignReq{at: at, ack: make(chan struct{})}
+	d.realignC <- req
+	<-req.ack
 }
 
 // phaseFrom is the phase of an interval that starts at at: by the
@@ -178,8 +187,13 @@ func (d *Driver) phaseFrom(at time.Time) string {
 }
 
 func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram) {
+	d.closeIntervalAt(cur, hist, d.now())
+}
+
+// closeIntervalAt closes the interval from cur as ending at at.
+func (d *Driver) closeIntervalAt(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time) {
 	d.rec.takeInterval(hist)
-	counts, at := d.counts(), d.now()
+	counts := d.counts()
 	prev := cur.counts
 	iv := Interval{
 		T:        at.Sub(d.started).Seconds(),
@@ -194,7 +208,7 @@ func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram
 	}
 	if ps := d.pushStartNs.Load(); ps != 0 && iv.Seconds > 0 {
 		start := time.Unix(0, ps)
-		iv.TargetRate = float64(d.sched.DueBy(at.Sub(start))-d.sched.DueBy(cur.at.Sub(start))) / iv.Seconds
+		iv.TargetRate = float64(d.sched.DueBefore(at.Sub(start))-d.sched.DueBefore(cur.at.Sub(start))) / iv.Seconds
 	}
 	iv.Latency = summarizeAll(hist)
 	d.watch.sample(&iv, at.Sub(cur.at))

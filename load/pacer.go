@@ -71,13 +71,14 @@ func (s Schedule) Rate(elapsed time.Duration) float64 {
 	return 0
 }
 
-// DueBy is the number of pushes due at or before elapsed time since the
-// start: the n with Due(n) <= elapsed.
-func (s Schedule) DueBy(elapsed time.Duration) uint64 {
+// DueBefore is the number of pushes due before elapsed time since the
+// start: the n with Due(n) < elapsed. The pushes due in [a, b) are
+// DueBefore(b) - DueBefore(a).
+func (s Schedule) DueBefore(elapsed time.Duration) uint64 {
 	total := s.Total()
 	return uint64(sort.Search(int(total), func(n int) bool {
 		due, _ := s.Due(uint64(n))
-		return due > elapsed
+		return due >= elapsed
 	}))
 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestScheduleDueBy(t *testing.T) {
+func TestScheduleDueBefore(t *testing.T) {
 	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
 	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
 	tests := []struct {
@@ -17,29 +17,30 @@ func TestScheduleDueBy(t *testing.T) {
 		want    uint64
 	}{
 		{"before the start", constant, -time.Millisecond, 0},
-		{"the first push is due at once", constant, 0, 1},
-		{"just before the second", constant, 99 * time.Millisecond, 1},
-		{"the second", constant, 100 * time.Millisecond, 2},
-		{"the last", constant, 900 * time.Millisecond, 10},
+		{"at the start: the first push is due then, not before", constant, 0, 0},
+		{"just after the start", constant, time.Nanosecond, 1},
+		{"at the second push", constant, 100 * time.Millisecond, 1},
+		{"just after it", constant, 100*time.Millisecond + 1, 2},
+		{"a whole second", constant, time.Second, 10},
 		{"after the end", constant, time.Hour, 10},
-		{"first stage", stages, 999 * time.Millisecond, 2},
+		{"first stage", stages, time.Second, 2},
 		{"in the pause", stages, 2 * time.Second, 2},
-		{"last stage starts", stages, 3 * time.Second, 3},
+		{"as the last stage starts", stages, 3 * time.Second, 2},
 		{"all", stages, 4 * time.Second, 6},
 		{"empty schedule", Schedule{}, time.Second, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tt.s.DueBy(tt.elapsed)
+			got := tt.s.DueBefore(tt.elapsed)
 			assert.Equal(t, tt.want, got)
-			// consistent with Due: push got-1 is due by then, push got is not
+			// consistent with Due: push got-1 is due before then, push got is not
 			if got > 0 {
 				due, ok := tt.s.Due(got - 1)
 				assert.True(t, ok)
-				assert.LessOrEqual(t, due, tt.elapsed)
+				assert.Less(t, due, tt.elapsed)
 			}
 			if due, ok := tt.s.Due(got); ok {
-				assert.Greater(t, due, tt.elapsed)
+				assert.GreaterOrEqual(t, due, tt.elapsed)
 			}
 		})
 	}
