@@ -71,8 +71,10 @@ type Driver struct {
 	firstDone chan struct{} // closed when firstLeft reaches zero
 
 	started, pushStart, measureFrom time.Time
-	pushStartNs                     atomic.Int64    // pushStart for the ticker and Live
-	realignC                        chan realignReq // to the ticker: restart the second at the push start
+	pushStartNs                     atomic.Int64  // pushStart for the ticker and Live
+	cutC                            chan cutReq   // to the ticker: end the interval at a boundary
+	tickDone                        chan struct{} // closed when the ticker has ended
+	cancelNs                        atomic.Int64  // when the run was cancelled during the pushes (0: it was not)
 
 	lastMu    sync.Mutex
 	last      Interval
@@ -181,7 +183,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.memBase = sampleMemory()
 	d.started = d.now()
 	d.watch.start()
-	d.realignC = make(chan realignReq)
+	d.cutC, d.tickDone = make(chan cutReq), make(chan struct{})
 	tickCtx, stopTick := context.WithCancel(context.Background())
 	var ticker errgroup.Group
 	ticker.Go(func() error { d.tick(tickCtx); return nil })
@@ -194,9 +196,10 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.pushStart = d.now()
 	d.measureFrom = d.pushStart.Add(d.opts.Warmup)
 	d.led.measureFrom = d.measureFrom.UnixNano()
-	d.setPushPhase()
 	d.pushStartNs.Store(d.pushStart.UnixNano())
-	d.realign(d.pushStart)
+	d.setPushPhase()
+	d.cutAt(d.pushStart)
+	stopCut := d.cutOnCancel(ctx)
 	d.pushAll(ctx)
 	d.memHeld, d.heldSubs = sampleMemory(), d.live.open.Load()
 
@@ -204,6 +207,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.drain(ctx)
 	cutoff, cutShort := d.now().Sub(d.pushStart), ctx.Err() != nil
 
+	stopCut()
 	d.setPhase(PhaseClosing)
 	d.closing.Store(true)
 	stopSubs()

@@ -67,9 +67,8 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.InDelta(t, 440, due, 0.5)
 	assert.Equal(t, int64(440), e2e)
 	assert.Equal(t, int64(50), connects)
-	// the seconds are whole seconds from the push start: [0, 1) in
-	// warmup (its first 0.2 s are), [1, 2) pushing, and [2, 2.2) pushing
-	// until the schedule ends, cut short by the end of the run
+	// the warmup's 0.2 s is an interval of its own, then whole pushing
+	// seconds from its end to the schedule's: [0.2, 1.2) and [1.2, 2.2)
 	var pushing, warmup []Interval
 	for _, iv := range res.Intervals {
 		switch iv.Phase {
@@ -79,11 +78,17 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 			warmup = append(warmup, iv)
 		}
 	}
-	require.Len(t, warmup, 1, "the second that holds the 0.2 s of warmup")
+	require.Len(t, warmup, 1)
+	// 0.2 s, and the joins before it when they took less than minInterval
+	assert.InDelta(t, 0.2+minInterval.Seconds()/2, warmup[0].Seconds, minInterval.Seconds()/2+0.05)
 	require.Len(t, pushing, 2)
+	for _, iv := range pushing {
+		assert.InDelta(t, 1, iv.Seconds, 0.25)
+		assert.InDelta(t, 200, iv.PerSecond(iv.Sent), 40, "200 pushes per second")
+		assert.InDelta(t, 200, iv.TargetRate, 40)
+	}
 	start := pushing[0].T - pushing[0].Seconds - res.Subscriptions.JoinSeconds
-	assert.InDelta(t, 1, start, 0.25, "the first pushing second starts a second after the push start")
-	assert.InDelta(t, 200, pushing[0].PerSecond(pushing[0].Sent), 40, "200 pushes per second")
+	assert.InDelta(t, 0.2, start, 0.05, "the pushing seconds start at the warmup's end")
 }
 
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for
@@ -170,4 +175,38 @@ func TestCancelWhileJoining(t *testing.T) {
 	assert.Equal(t, s.Joined, s.OpenAtEnd, "no session ended before the run did")
 	assert.Empty(t, res.Errors, "sessions closed by the run are not errors")
 	assert.Eventually(t, func() bool { return srv.Stats().OpenSessions == 0 }, 5*time.Second, 10*time.Millisecond, "the mock saw every session closed")
+}
+
+// TestCancelCutsTheIntervals cancels a run during its pushes: the
+// interval series ends its pushing seconds at the cancel and counts no
+// push as due after it.
+func TestCancelCutsTheIntervals(t *testing.T) {
+	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := Run(ctx, srv.URL, demo, &Options{
+		Subscriptions: 20, ConnectRate: 1000, PushRate: 100, Duration: 10 * time.Second, Workers: 8,
+		OnInterval: func(iv Interval) {
+			if iv.Phase == PhasePushing {
+				cancel() // after the first pushing second
+			}
+		},
+	})
+	require.NoError(t, err)
+	var due float64
+	var pushing int
+	afterCancel := false
+	for _, iv := range res.Intervals {
+		assert.Positive(t, iv.Seconds, "interval at %.3f s", iv.T)
+		due += iv.TargetRate * iv.Seconds
+		if iv.Phase == PhasePushing {
+			pushing++
+			assert.False(t, afterCancel, "a pushing interval after the cancel")
+		} else if pushing > 0 {
+			afterCancel = true
+		}
+	}
+	assert.LessOrEqual(t, pushing, 2, "the first pushing second and the part up to the cancel")
+	assert.InDelta(t, float64(res.Pushes.Sent), due, 5, "no push is due after the cancel")
+	assert.Less(t, res.Pushes.Sent, uint64(300))
 }

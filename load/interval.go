@@ -96,38 +96,67 @@ func (d *Driver) counts() counts {
 	return counts{d.live.sent.Load(), d.live.accepted.Load(), d.live.frames.Load(), d.errs.total.Load()}
 }
 
-// tick is the ticker goroutine: it closes an interval every second, one
-// when the pushes start (and restarts the second there), and a last one
-// when ctx is done.
+// minInterval is the shortest interval closed at a boundary of the run:
+// a shorter remainder is taken into the next interval instead, so that
+// no sliver makes a spike of a per-second rate.
+const minInterval = 100 * time.Millisecond
+
+// tick is the ticker goroutine. It closes an interval every second, and
+// one at each boundary of the run, restarting its second there: the push
+// start (Driver.cutAt from Run), the warmup's end and the schedule's end
+// (timers of its own), and a cancel of the run; so the warmup, pushing
+// and holding seconds are whole seconds of one phase each. When ctx is
+// done it closes the last one.
 func (d *Driver) tick(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
+	defer close(d.tickDone)
 	cur := intervalStart{counts: d.counts(), at: d.now(), phase: PhaseJoining}
+	// Seconds are counted from the last boundary without drift: the
+	// next tick is due a whole number of seconds after it.
+	next := cur.at.Add(time.Second)
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	restart := func(from time.Time) {
+		next = from.Add(time.Second)
+		t.Reset(next.Sub(d.now()))
+	}
 	var h [nMetrics]*hdrhistogram.Histogram
 	for m := range h {
 		h[m] = newHist()
 	}
+	var bounds []time.Time // the schedule's boundaries still ahead
+	var boundC <-chan time.Time
+	arm := func() {
+		boundC = nil
+		if len(bounds) > 0 {
+			boundC = time.After(bounds[0].Sub(d.now()))
+		}
+	}
 	for {
 		select {
 		case <-t.C:
-		case req := <-d.realignC:
-			// A tick may have closed an interval just after the push
-			// start (nothing was sent yet): the next one starts there.
-			if req.at.After(cur.at) && d.hasActivity(&cur) {
-				d.closeIntervalAt(&cur, &h, req.at)
-			} else { // a sliver of joins: the first pushing second takes it in
-				cur.phase = d.phaseFrom(req.at)
+			d.closeInterval(&cur, &h, d.now(), nil)
+			restart(next)
+		case req := <-d.cutC:
+			d.cut(&cur, &h, req.at, req.ack)
+			restart(req.at)
+			if req.pushStart {
+				bounds = d.scheduleBounds(req.at)
+				arm()
 			}
-			t.Reset(time.Second)
-			close(req.ack)
-			continue
+		case <-boundC:
+			at := bounds[0]
+			bounds = bounds[1:]
+			d.cut(&cur, &h, at, nil)
+			restart(at)
+			arm()
 		case <-ctx.Done():
-			if d.hasActivity(&cur) {
-				d.closeInterval(&cur, &h)
+			// The last interval may be short: it is kept when anything
+			// happened in it, since the series must add up to the run.
+			if d.now().Sub(cur.at) >= minInterval || d.counts() != cur.counts || d.rec.pending() {
+				d.closeInterval(&cur, &h, d.now(), nil)
 			}
 			return
 		}
-		d.closeInterval(&cur, &h)
 	}
 }
 
@@ -138,31 +167,68 @@ type intervalStart struct {
 	phase  string
 }
 
-// hasActivity reports whether the interval from cur is worth closing
-// early: it is not a mere sliver, or something happened in it (the
-// series must add up to the run's counts).
-func (d *Driver) hasActivity(cur *intervalStart) bool {
-	return d.now().Sub(cur.at) > 100*time.Millisecond || d.counts() != cur.counts || d.rec.pending()
+// cutReq asks the ticker to end the current interval at at (closing
+// ack, when set, once it has taken the interval's counts).
+type cutReq struct {
+	at        time.Time
+	pushStart bool // at is the push start: arm the schedule's boundaries
+	ack       chan struct{}
 }
 
-// realignReq asks the ticker to end the current interval at at and
-// start the next second there.
-type realignReq struct {
-	at  time.Time
-	ack chan struct{}
+// scheduleBounds are the boundaries after the push start: the warmup's
+// end, when it falls inside the schedule, and the schedule's end.
+func (d *Driver) scheduleBounds(start time.Time) []time.Time {
+	var b []time.Time
+	if w := d.opts.Warmup; w > 0 && w < d.sched.Duration() && !d.opts.Idle {
+		b = append(b, start.Add(w))
+	}
+	return append(b, start.Add(d.sched.Duration()))
 }
 
-// realign ends the current interval at at, the push start, and starts
-// the next second there. Nothing is sent before it returns.
-func (d *Driver) realign(at time.Time) {
-	req := realignReq{at: at, ack: make(chan struct{})}
-	d.realignC <- req
+// cut ends the current interval at at, a boundary of the run.
+func (d *Driver) cut(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, ack chan struct{}) {
+	switch {
+	case !at.After(cur.at): // a tick closed an interval just after the boundary
+		cur.at, cur.phase = at, d.phaseFrom(at)
+	case at.Sub(cur.at) < minInterval: // a sliver: the next interval takes it in
+		cur.phase = d.phaseFrom(at)
+	default:
+		d.closeInterval(cur, hist, at, ack)
+		return
+	}
+	if ack != nil {
+		close(ack)
+	}
+}
+
+// cutAt has the ticker end the current interval at at, the push start,
+// and waits until it has taken that interval's counts: nothing is sent
+// before it returns.
+func (d *Driver) cutAt(at time.Time) {
+	req := cutReq{at: at, pushStart: true, ack: make(chan struct{})}
+	d.cutC <- req
 	<-req.ack
 }
 
+// cutOnCancel ends the current interval when ctx is cancelled during the
+// pushes, and records when, so that no push is counted as due after it.
+// Its stop function must be called before the ticker's context ends.
+func (d *Driver) cutOnCancel(ctx context.Context) (stop func() bool) {
+	return context.AfterFunc(ctx, func() {
+		at := d.now()
+		d.cancelNs.Store(at.UnixNano())
+		select {
+		case d.cutC <- cutReq{at: at}:
+		case <-d.tickDone:
+		}
+	})
+}
+
 // phaseFrom is the phase of an interval that starts at at: by the
-// schedule while the pushes run, so that a second is "pushing" when the
-// schedule pushed all through it, whatever the answers still awaited.
+// schedule while the pushes run (so that a second is "pushing" when the
+// schedule pushed all through it, whatever the answers still awaited),
+// draining once the schedule has ended or the run was cancelled, and the
+// run's own phase otherwise.
 func (d *Driver) phaseFrom(at time.Time) string {
 	live := *d.live.phase.Load()
 	ps := d.pushStartNs.Load()
@@ -172,9 +238,12 @@ func (d *Driver) phaseFrom(at time.Time) string {
 	switch live {
 	case PhaseWarmup, PhasePushing, PhaseHolding:
 	default:
-		return live // draining, closing, or cut short
+		return live // draining, closing
 	}
 	off := at.Sub(time.Unix(0, ps))
+	if c := d.cancelNs.Load(); c != 0 && !at.Before(time.Unix(0, c)) {
+		return PhaseDraining
+	}
 	switch {
 	case off >= d.sched.Duration():
 		return PhaseDraining
@@ -186,14 +255,14 @@ func (d *Driver) phaseFrom(at time.Time) string {
 	return PhasePushing
 }
 
-func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram) {
-	d.closeIntervalAt(cur, hist, d.now())
-}
-
-// closeIntervalAt closes the interval from cur as ending at at.
-func (d *Driver) closeIntervalAt(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time) {
+// closeInterval closes the interval from cur as ending at at, closing
+// ack (when set) as soon as it has taken the interval's counts.
+func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, ack chan struct{}) {
 	d.rec.takeInterval(hist)
 	counts := d.counts()
+	if ack != nil {
+		close(ack)
+	}
 	prev := cur.counts
 	iv := Interval{
 		T:        at.Sub(d.started).Seconds(),
@@ -207,8 +276,13 @@ func (d *Driver) closeIntervalAt(cur *intervalStart, hist *[nMetrics]*hdrhistogr
 		Joined:   d.live.joined.Load(),
 	}
 	if ps := d.pushStartNs.Load(); ps != 0 && iv.Seconds > 0 {
-		start := time.Unix(0, ps)
-		iv.TargetRate = float64(d.sched.DueBefore(at.Sub(start))-d.sched.DueBefore(cur.at.Sub(start))) / iv.Seconds
+		start, end := time.Unix(0, ps), at
+		if c := d.cancelNs.Load(); c != 0 && end.After(time.Unix(0, c)) {
+			end = time.Unix(0, c) // nothing was due after a cancel
+		}
+		if end.After(cur.at) {
+			iv.TargetRate = float64(d.sched.DueBefore(end.Sub(start))-d.sched.DueBefore(cur.at.Sub(start))) / iv.Seconds
+		}
 	}
 	iv.Latency = summarizeAll(hist)
 	d.watch.sample(&iv, at.Sub(cur.at))
@@ -235,7 +309,7 @@ type Live struct {
 	Accepted      uint64
 	Frames        uint64
 	Errors        uint64
-	Last          Interval // the last full second
+	Last          Interval // the last interval closed
 }
 
 // Live returns the run's figures now. It is safe to call at any time.

@@ -30,7 +30,8 @@ var ErrMerge = errors.New("load: merge")
 // the rate. Error classes of the same kind and key are added, their
 // examples capped as in a run. Interval series are aligned by wall-clock
 // second (Meta.Started plus T, rounded), their counts added and their
-// per-second latency histograms merged; the length (Seconds), the driver
+// latency histograms merged; the length (Seconds: the longest shard's,
+// each shard's intervals of that second added up), the driver
 // CPU, the scheduler p99 and the GC pause are the largest of the
 // shards', and the phase is that of the first result with that second. (Intervals of schema version 1
 // files kept no histogram: their percentiles merge as the largest of the
@@ -264,7 +265,7 @@ func mergeIntervals(started time.Time, results []*Result) ([]Interval, error) {
 				m = &intervalSum{iv: Interval{T: end.Sub(started).Seconds(), Phase: iv.Phase}}
 				byEnd[sec] = m
 			}
-			if err := m.add(&iv); err != nil {
+			if err := m.add(i, &iv); err != nil {
 				return nil, fmt.Errorf("%w: result %d, interval at %.0f s: %w", ErrMerge, i+1, iv.T, err)
 			}
 		}
@@ -277,7 +278,7 @@ func mergeIntervals(started time.Time, results []*Result) ([]Interval, error) {
 	return out, nil
 }
 
-// intervalSum is one second of a merge in progress.
+// intervalSum is one wall-clock second of a merge in progress.
 type intervalSum struct {
 	iv Interval
 	// hist is each latency kind's merged histogram; nil once a shard's
@@ -285,14 +286,22 @@ type intervalSum struct {
 	// iv.Latency then holds the largest percentiles seen instead.
 	hist    [nMetrics]*hdrhistogram.Histogram
 	inexact [nMetrics]bool
+	// seconds is the length each result's intervals of this second add
+	// up to (a result may have a short one and a whole one that end in
+	// the same second).
+	seconds map[int]float64
 	// noP90 and noP999: a contributor without histogram did not know
 	// that percentile (schema 1 kept p50, p99 and max only).
 	noP90, noP999 [nMetrics]bool
 }
 
-func (m *intervalSum) add(iv *Interval) error {
+func (m *intervalSum) add(result int, iv *Interval) error {
 	to := &m.iv
-	to.Seconds = max(to.Seconds, iv.Seconds)
+	if m.seconds == nil {
+		m.seconds = map[int]float64{}
+	}
+	m.seconds[result] += iv.Seconds
+	to.Seconds = max(to.Seconds, m.seconds[result])
 	to.Sent += iv.Sent
 	to.Accepted += iv.Accepted
 	to.Frames += iv.Frames

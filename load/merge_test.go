@@ -153,3 +153,18 @@ func TestMerge(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeIntervalLengths(t *testing.T) {
+	// shard 0 ends with a whole second and a 0.3 s remainder that round
+	// to the same wall-clock second; shard 1 has one second there
+	a := shardResult(t, 0, 2, 10, 0, []int64{100}, nil, 0)
+	a.Intervals = []Interval{{T: 1, Seconds: 1, Phase: PhasePushing, Sent: 10}, {T: 1.3, Seconds: 0.3, Phase: PhaseDraining, Sent: 3}}
+	b := shardResult(t, 1, 2, 10, 0, []int64{100}, nil, 0)
+	b.Intervals = []Interval{{T: 1, Seconds: 1, Phase: PhasePushing, Sent: 10}}
+	m, err := Merge(a, b)
+	require.NoError(t, err)
+	require.Len(t, m.Intervals, 1)
+	assert.Equal(t, uint64(23), m.Intervals[0].Sent)
+	assert.InDelta(t, 1.3, m.Intervals[0].Seconds, 1e-9, "shard 0's two intervals of that second added up")
+	assert.InDelta(t, 23/1.3, m.Intervals[0].PerSecond(m.Intervals[0].Sent), 1e-9)
+}

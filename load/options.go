@@ -183,7 +183,8 @@ type Options struct {
 	// client; nil builds one with Workers keep-alive connections.
 	Dialer     *websocket.Dialer
 	HTTPClient *http.Client
-	// OnInterval, if set, receives each one-second interval as it ends,
+	// OnInterval, if set, receives each interval (a second, or less at a
+	// boundary of the run) as it ends,
 	// from the driver's ticker goroutine; it must not block for long.
 	OnInterval func(Interval)
 	// Now is the clock (time.Now).

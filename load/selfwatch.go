@@ -116,8 +116,11 @@ func (w *selfWatch) sample(iv *Interval, wall time.Duration) {
 	iv.SchedP99Us = quantileUs(sched, schedB, 0.99)
 	iv.GCPauseMaxUs = quantileUs(pauses, pauseB, 1)
 	iv.HeapMB = float64(w.samples[5].Value.Uint64()) / (1 << 20)
-	w.intervals++
 	w.gcCPU += gc - prevGC
+	if wall < minInterval { // too short to judge the driver's load by
+		return
+	}
+	w.intervals++
 	if iv.DriverCPU > busyCPUPercent || time.Duration(iv.SchedP99Us)*time.Microsecond > busySchedP99 {
 		w.busyIntervals++
 	}
@@ -130,11 +133,11 @@ func (w *selfWatch) sample(iv *Interval, wall time.Duration) {
 // process's user and system time (with the embedded mock, the mock's
 // too) as a share of what GOMAXPROCS threads could use.
 type DriverHealth struct {
-	MaxCPUPercent        float64 `json:"maxCpuPercent"` // of GOMAXPROCS, the worst second
+	MaxCPUPercent        float64 `json:"maxCpuPercent"` // of GOMAXPROCS, the worst interval
 	MaxSchedLatencyP99Us int64   `json:"maxSchedLatencyP99Us"`
 	MaxGCPauseUs         int64   `json:"maxGcPauseUs"`
 	GCCPUSeconds         float64 `json:"gcCpuSeconds"`
-	BusySeconds          int     `json:"busySeconds"` // seconds over the CPU or scheduler threshold
+	BusySeconds          int     `json:"busySeconds"` // intervals (seconds, mostly) over the CPU or scheduler threshold
 	// MemoryPerSubscriptionBytes is the process's memory with its
 	// subscriptions held less its memory before the first join, divided
 	// by the subscriptions held (see Memory; 0 when none was held). It is

@@ -95,9 +95,9 @@ func twoProportionP(x1, n1, x2, n2 uint64) float64 {
 //
 // The samples are one per interval of the series: for the push rates,
 // the errors and the push latency kinds, the pushing seconds (whole
-// seconds from the push start; warmup, drain and joins left out, as from
-// the run's own figures), counts taken per second of the interval's
-// length; for connect and first frame, every interval that recorded one.
+// seconds from the warmup's end, the last one ending with the schedule;
+// warmup, drain and joins left out, as from the run's own figures),
+// counts taken per second of the interval's length; for connect and first frame, every interval that recorded one.
 // A latency percentile is sampled only in the intervals that recorded
 // that kind.
 func CompareFigures(old, cur *load.Result) []Figure {

@@ -242,12 +242,16 @@ func latencyOverTime(r *load.Result) (*plot.Plot, error) {
 	})
 }
 
+// sliver leaves out of the rate plots an interval too short for its
+// rate to mean much (the last one of a run may be a few milliseconds).
+func sliver(iv load.Interval) bool { return iv.Seconds > 0 && iv.Seconds < 0.1 }
+
 func throughputOverTime(r *load.Result) (*plot.Plot, error) {
 	return overTime(r, "per second", []series{
-		{"target", intervalSeries(r, func(iv load.Interval) float64 { return iv.TargetRate }, nil)},
-		{"pushes sent", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Sent) }, nil)},
-		{"pushes accepted", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Accepted) }, nil)},
-		{"frames received", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Frames) }, nil)},
+		{"target", intervalSeries(r, func(iv load.Interval) float64 { return iv.TargetRate }, sliver)},
+		{"pushes sent", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Sent) }, sliver)},
+		{"pushes accepted", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Accepted) }, sliver)},
+		{"frames received", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Frames) }, sliver)},
 	})
 }
 
@@ -260,7 +264,7 @@ func subscriptionsOverTime(r *load.Result) (*plot.Plot, error) {
 
 func errorsOverTime(r *load.Result) (*plot.Plot, error) {
 	p, err := overTime(r, "errors per second", []series{
-		{"errors", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Errors) }, nil)},
+		{"errors", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Errors) }, sliver)},
 	})
 	if p != nil && p.Y.Max < 1 {
 		p.Y.Max = 1.2 // a flat zero line still reads as "no errors"

@@ -279,8 +279,8 @@ func runBars(ctx context.Context, w io.Writer, d *load.Driver) (*load.Result, er
 		}, decor.WCSyncWidth)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			l := d.Live()
-			return fmt.Sprintf("%s  %d/s of %.0f/s  frames %d/s  p99 %v  errors %d", l.Phase, l.Last.Sent, l.Last.TargetRate,
-				l.Last.Frames, time.Duration(l.Last.Latency.PushEndToEnd.P99Us)*time.Microsecond, l.Errors)
+			return fmt.Sprintf("%s  %.0f/s of %.0f/s  frames %.0f/s  p99 %v  errors %d", l.Phase, l.Last.PerSecond(l.Last.Sent), l.Last.TargetRate,
+				l.Last.PerSecond(l.Last.Frames), time.Duration(l.Last.Latency.PushEndToEnd.P99Us)*time.Microsecond, l.Errors)
 		})))
 	updCtx, stopUpd := context.WithCancel(ctx)
 	var g errgroup.Group

@@ -14,7 +14,7 @@ Merges the --json results of the shards of one load run ("wstrigger load
 --shard K/N --json FILE" in N processes, on one machine or several) into
 one load result that reads as if one driver had run them all, writes it
 to OUT.json and prints its summary. Counts are added; latency histograms,
-the run's and each second's, are merged and every percentile recomputed
+the run's and each interval's, are merged and every percentile recomputed
 from the merged histogram (never averaged); interval series are aligned
 by wall-clock second. Meta and config are the first file's, with the list
 of shards in config.shard. The mock check and the SLO verdicts of the
