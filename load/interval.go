@@ -137,7 +137,7 @@ func (d *Driver) tick(ctx context.Context) {
 			d.closeInterval(&cur, &h, d.now(), nil)
 			restart(next)
 		case req := <-d.cutC:
-			d.cut(&cur, &h, req.at, req.ack)
+			d.cut(&cur, &h, req.at, req.pushStart, req.ack)
 			restart(req.at)
 			if req.pushStart {
 				bounds = d.scheduleBounds(req.at)
@@ -146,7 +146,7 @@ func (d *Driver) tick(ctx context.Context) {
 		case <-boundC:
 			at := bounds[0]
 			bounds = bounds[1:]
-			d.cut(&cur, &h, at, nil)
+			d.cut(&cur, &h, at, false, nil)
 			restart(at)
 			arm()
 		case <-ctx.Done():
@@ -185,12 +185,18 @@ func (d *Driver) scheduleBounds(start time.Time) []time.Time {
 	return append(b, start.Add(d.sched.Duration()))
 }
 
-// cut ends the current interval at at, a boundary of the run.
-func (d *Driver) cut(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, ack chan struct{}) {
+// cut ends the current interval at at, a boundary of the run. A sliver
+// before the boundary is taken into the next interval, but for the end
+// of the joins (pushStart), which is kept when anything happened in it:
+// a pushing second that took it in would count its pushes over a longer
+// time than they were sent in.
+func (d *Driver) cut(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, pushStart bool, ack chan struct{}) {
 	switch {
 	case !at.After(cur.at): // a tick closed an interval just after the boundary
 		cur.at, cur.phase = at, d.phaseFrom(at)
-	case at.Sub(cur.at) < minInterval: // a sliver: the next interval takes it in
+	case pushStart && d.counts() == cur.counts && !d.rec.pending() && at.Sub(cur.at) < minInterval:
+		cur.at, cur.phase = at, d.phaseFrom(at) // an empty sliver of joins: dropped
+	case !pushStart && at.Sub(cur.at) < minInterval: // a sliver: the next interval takes it in
 		cur.phase = d.phaseFrom(at)
 	default:
 		d.closeInterval(cur, hist, at, ack)

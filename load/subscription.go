@@ -114,14 +114,15 @@ func (c *conn) Frame(f client.Frame) {
 }
 
 // End is called on the session's reader goroutine when the session has
-// ended: it releases the connection and, unless the run is closing,
+// ended: it releases the connection and, unless the run is closing it
+// (closing, or the subscriptions' context cancelled with the run's),
 // counts the error and starts a joiner to reconnect.
 func (c *conn) End(err error) {
 	d, s := c.d, c.s
 	defer d.wg.Done()
 	s.cur.Store(nil)
 	d.live.open.Add(-1)
-	closing := d.closing.Load()
+	closing := d.closing.Load() || d.subCtx.Err() != nil
 	if !closing {
 		c.ended.Store(true)
 		d.errs.add("session", err)
