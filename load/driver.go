@@ -75,6 +75,7 @@ type Driver struct {
 	cutC                            chan cutReq   // to the ticker: end the interval at a boundary
 	tickDone                        chan struct{} // closed when the ticker has ended
 	cancelNs                        atomic.Int64  // when the run was cancelled during the pushes (0: it was not)
+	openAtClosing                   atomic.Int64  // sessions open when the run began to close them
 
 	lastMu    sync.Mutex
 	last      Interval
@@ -208,6 +209,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	cutoff, cutShort := d.now().Sub(d.pushStart), ctx.Err() != nil
 
 	stopCut()
+	d.openAtClosing.Store(d.live.open.Load())
 	d.setPhase(PhaseClosing)
 	d.closing.Store(true)
 	stopSubs()

@@ -261,6 +261,17 @@ func (d *Driver) phaseFrom(at time.Time) string {
 	return PhasePushing
 }
 
+// openGauge is the open sessions to report for an interval of phase:
+// the count now, but in an interval of an earlier phase that ends after
+// the run began closing (a boundary's timer that fired late), the count
+// before it did: the run's own closing belongs to the closing interval.
+func (d *Driver) openGauge(phase string) int64 {
+	if phase != PhaseClosing && d.closing.Load() {
+		return d.openAtClosing.Load()
+	}
+	return d.live.open.Load()
+}
+
 // closeInterval closes the interval from cur as ending at at, closing
 // ack (when set) as soon as it has taken the interval's counts.
 func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, ack chan struct{}) {
@@ -278,7 +289,7 @@ func (d *Driver) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram
 		Accepted: counts.accepted - prev.accepted,
 		Frames:   counts.frames - prev.frames,
 		Errors:   counts.errors - prev.errors,
-		Open:     d.live.open.Load(),
+		Open:     d.openGauge(cur.phase),
 		Joined:   d.live.joined.Load(),
 	}
 	if ps := d.pushStartNs.Load(); ps != 0 && iv.Seconds > 0 {

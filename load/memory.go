@@ -18,7 +18,8 @@ type Memory struct {
 	// process's resident set from /proc/self/status (Linux), or
 	// "go-runtime", the memory the Go runtime has mapped less what it has
 	// released to the system, where /proc is not available. Neither
-	// counts the kernel's socket buffers.
+	// counts the kernel's socket buffers. A merge of shards adds their
+	// processes' figures up ("mixed" when they measured differently).
 	Source        string `json:"source"`
 	BaselineBytes uint64 `json:"baselineBytes"` // before the first join
 	HeldBytes     uint64 `json:"heldBytes"`     // with the subscriptions held

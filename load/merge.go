@@ -178,12 +178,27 @@ func addDelivery(to, d *Delivery) {
 	to.ForeignFrames += d.ForeignFrames
 }
 
-// addHealth keeps the worst of the processes' figures, and their
-// warnings marked with the shard.
+// addHealth keeps the worst of the processes' figures, their memory
+// added up (the processes' together, so the memory per subscription is
+// that of all of them), and their warnings marked with the shard.
 func addHealth(to, h *DriverHealth, shard string) {
 	if to.Warnings == nil {
 		to.Warnings = []string{}
-		to.Memory, to.MemoryPerSubscriptionBytes = h.Memory, h.MemoryPerSubscriptionBytes
+		to.Memory.Source = h.Memory.Source
+	}
+	m, hm := &to.Memory, &h.Memory
+	if m.Source != hm.Source {
+		m.Source = "mixed"
+	}
+	m.BaselineBytes += hm.BaselineBytes
+	m.HeldBytes += hm.HeldBytes
+	m.SubscriptionsHeld += hm.SubscriptionsHeld
+	m.GoHeapBytes += hm.GoHeapBytes
+	m.GoStackBytes += hm.GoStackBytes
+	m.Goroutines += hm.Goroutines
+	to.MemoryPerSubscriptionBytes = 0
+	if m.SubscriptionsHeld > 0 && m.HeldBytes > m.BaselineBytes && m.Source != "mixed" {
+		to.MemoryPerSubscriptionBytes = float64(m.HeldBytes-m.BaselineBytes) / float64(m.SubscriptionsHeld)
 	}
 	to.MaxCPUPercent = max(to.MaxCPUPercent, h.MaxCPUPercent)
 	to.MaxSchedLatencyP99Us = max(to.MaxSchedLatencyP99Us, h.MaxSchedLatencyP99Us)

@@ -168,3 +168,20 @@ func TestMergeIntervalLengths(t *testing.T) {
 	assert.InDelta(t, 1.3, m.Intervals[0].Seconds, 1e-9, "shard 0's two intervals of that second added up")
 	assert.InDelta(t, 23/1.3, m.Intervals[0].PerSecond(m.Intervals[0].Sent), 1e-9)
 }
+
+func TestMergeMemory(t *testing.T) {
+	a := shardResult(t, 0, 2, 10, 0, []int64{100}, nil, 0)
+	b := shardResult(t, 1, 2, 10, 0, []int64{100}, nil, 0)
+	a.Driver.Memory = Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 30 << 20, SubscriptionsHeld: 10, Goroutines: 12}
+	b.Driver.Memory = Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 20 << 20, SubscriptionsHeld: 10, Goroutines: 11}
+	m, err := Merge(a, b)
+	require.NoError(t, err)
+	assert.Equal(t, Memory{Source: "VmRSS", BaselineBytes: 20 << 20, HeldBytes: 50 << 20, SubscriptionsHeld: 20, Goroutines: 23}, m.Driver.Memory)
+	assert.InDelta(t, float64(30<<20)/20, m.Driver.MemoryPerSubscriptionBytes, 1e-9, "both processes' growth over both shares")
+
+	b.Driver.Memory.Source = "go-runtime"
+	m, err = Merge(a, b)
+	require.NoError(t, err)
+	assert.Equal(t, "mixed", m.Driver.Memory.Source)
+	assert.Zero(t, m.Driver.MemoryPerSubscriptionBytes, "figures measured differently do not add up to one")
+}

@@ -37,13 +37,11 @@ func NewCheckResult(c *contract.Report, l *load.Result) *CheckResult {
 // CheckVerdict writes the last lines "wstrigger check" prints: where
 // the report went and whether the run passed.
 func CheckVerdict(w io.Writer, c *CheckResult, dir string) error {
-	var err error
-	if c.Passed() {
-		_, err = fmt.Fprintf(w, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\nPASS: every MUST check passed and every SLO held\n", dir)
-	} else {
-		_, err = fmt.Fprintf(w, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\nFAIL: %d MUST check(s) and %d SLO(s) failed\n",
-			dir, c.MustFailed(), c.SLOsFailed())
+	verdict := "PASS: "
+	if !c.Passed() {
+		verdict = "FAIL: "
 	}
+	_, err := fmt.Fprintf(w, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\n%s%s\n", dir, verdict, c.Verdict())
 	return err
 }
 

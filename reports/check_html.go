@@ -18,7 +18,7 @@ var checkHTMLText string
 
 var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncMap{
 	"us":    usDuration,
-	"mean":  func(v float64) time.Duration { return usDuration(int64(v + 0.5)) },
+	"mean":  usMean,
 	"since": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"round": roundDuration,
 	"evidence": func(evs []contract.Evidence) string {
@@ -35,6 +35,10 @@ type htmlGroup struct {
 
 // htmlPage is what the template reads.
 type htmlPage struct {
+	Title      string
+	Verdict    string
+	Source     string
+	ConfigText string
 	Passed     bool
 	MustFailed int
 	SLOsFailed int
@@ -74,7 +78,8 @@ type htmlPlot struct {
 // latency, throughput, subscriptions and errors over time. The page
 // depends only on c, so the same result always gives the same page.
 func CheckHTML(w io.Writer, c *CheckResult) error {
-	page := htmlPage{Passed: c.Passed(), MustFailed: c.MustFailed(), SLOsFailed: c.SLOsFailed(), Contract: c.Contract, Load: c.Load}
+	page := htmlPage{Title: c.Title(), Verdict: c.Verdict(), Source: c.Source(),
+		Passed: c.Passed(), MustFailed: c.MustFailed(), SLOsFailed: c.SLOsFailed(), Contract: c.Contract, Load: c.Load}
 	if c.Contract != nil {
 		page.Groups = groupResults(c.Contract.Results)
 		cov := summarizeCoverage(c.Contract.Coverage)
@@ -84,6 +89,7 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 		}
 	}
 	if l := c.Load; l != nil {
+		page.ConfigText = LoadConfigText(l)
 		for _, k := range latencyKinds(&l.Latency) {
 			page.Latencies = append(page.Latencies, latencyRow{k.name, k.s})
 		}

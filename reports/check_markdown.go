@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/wstrigger/wstrigger/contract"
@@ -14,9 +13,9 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 	ew := &errWriter{w: w}
 	verdict := "✅ passed"
 	if !c.Passed() {
-		verdict = fmt.Sprintf("❌ failed (%d MUST check(s), %d SLO(s))", c.MustFailed(), c.SLOsFailed())
+		verdict = "❌ failed"
 	}
-	ew.printf("## wstrigger check: %s\n\n", verdict)
+	ew.printf("## %s: %s: %s\n\n", c.Title(), verdict, c.Verdict())
 	if r := c.Contract; r != nil {
 		s := r.Summary
 		ew.printf("### Contract\n\nTarget `%s` · %d checks · %d passed · %d failed · %d skipped · %s\n\n",
@@ -37,8 +36,8 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 		ew.printf("### Load\n\nskipped\n")
 		return ew.err
 	}
-	cf, pu, d := l.Config, l.Pushes, l.Delivery
-	ew.printf("### Load\n\n%d subscriptions · %g pushes/s for %gs · target `%s`\n\n", cf.Subscriptions, cf.PushRate, cf.DurationSeconds, l.Meta.Target)
+	pu, d := l.Pushes, l.Delivery
+	ew.printf("### Load\n\n%s · target `%s`\n\n", mdInline(LoadConfigText(l)), l.Meta.Target)
 	ew.printf("| pushes sent | accepted | received | lost | duplicated | late | delivered | errors |\n|---|---|---|---|---|---|---|---|\n")
 	var errs uint64
 	for _, e := range l.Errors {
@@ -46,10 +45,10 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 	}
 	ew.printf("| %d | %d | %d | %d | %d | %d | %.4f%% | %d |\n\n", pu.Sent, d.Accepted, d.Received, d.Lost, d.Duplicated, d.Late, d.DeliveredPercent, errs)
 	ew.printf("Rate: target %.1f/s, achieved %.1f/s, accepted %.1f/s · invariant: %s\n\n", pu.TargetRate, pu.AchievedRate, pu.AcceptedRate, mdInline(d.Invariant))
-	ew.printf("| latency | count | p50 | p90 | p99 | p99.9 | max |\n|---|---|---|---|---|---|---|\n")
+	ew.printf("| latency | count | p50 | p90 | p99 | p99.9 | max | mean |\n|---|---|---|---|---|---|---|---|\n")
 	for _, k := range latencyKinds(&l.Latency) {
-		ew.printf("| %s | %d | %v | %v | %v | %v | %v |\n", k.name, k.s.Count, usDuration(k.s.P50Us), usDuration(k.s.P90Us),
-			usDuration(k.s.P99Us), usDuration(k.s.P999Us), usDuration(k.s.MaxUs))
+		ew.printf("| %s | %d | %v | %v | %v | %v | %v | %v |\n", k.name, k.s.Count, usDuration(k.s.P50Us), usDuration(k.s.P90Us),
+			usDuration(k.s.P99Us), usDuration(k.s.P999Us), usDuration(k.s.MaxUs), usMean(k.s.MeanUs))
 	}
 	if len(l.SLOs) > 0 {
 		ew.printf("\n### SLOs\n\n| | objective | actual |\n|---|---|---|\n")

@@ -171,6 +171,20 @@ func TestCheckJUnitParses(t *testing.T) {
 	assert.Equal(t, junit.StatusFailed, byName["AUTH-003: wrong secret key on the join gets 401 | unauthorized"].Status)
 }
 
+func TestCheckJUnitWithoutSLOs(t *testing.T) {
+	l := sampleLoad(t)
+	l.SLOs = nil
+	var buf bytes.Buffer
+	require.NoError(t, reports.CheckJUnit(&buf, reports.NewCheckResult(nil, l)))
+	suites, err := junit.Ingest(buf.Bytes())
+	require.NoError(t, err)
+	require.Len(t, suites, 1)
+	require.Len(t, suites[0].Tests, 1, "a run without SLOs is one skipped case, not zero tests")
+	assert.Equal(t, junit.StatusSkipped, suites[0].Tests[0].Status)
+	assert.Contains(t, buf.String(), `<testsuites name="wstrigger load" tests="1" failures="0" skipped="1" time="12.000">`,
+		"the document's time is the load run's, from its start to its end")
+}
+
 func TestCheckHTMLSelfContained(t *testing.T) {
 	var a, b bytes.Buffer
 	require.NoError(t, reports.CheckHTML(&a, sampleCheck(t)))

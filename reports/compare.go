@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/wstrigger/wstrigger/load"
@@ -162,9 +163,17 @@ func CompareFigures(old, cur *load.Result) []Figure {
 // ("of" the pushes accepted in each run). Samples too few for any
 // difference to be significant (fewer than about four seconds each) are
 // marked so.
+//
+// When the runs were configured differently, a note before the table
+// says how (ConfigDifferences): their changes may come from that.
 func Compare(w io.Writer, old, cur *load.Result) error {
+	if diffs := ConfigDifferences(old, cur); len(diffs) > 0 {
+		if _, err := fmt.Fprintf(w, "note: the runs differ in configuration (%s): the changes below may come from that\n\n", strings.Join(diffs, "; ")); err != nil {
+			return fmt.Errorf("reports: compare: %w", err)
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "figure\told\tnew\tdelta\t")
+	fmt.Fprintln(tw, "figure\told\tnew\tdelta\ttest")
 	for _, f := range CompareFigures(old, cur) {
 		delta := "n/a"
 		if d := f.Delta(); !math.IsNaN(d) {
@@ -190,6 +199,54 @@ func Compare(w io.Writer, old, cur *load.Result) error {
 		return fmt.Errorf("reports: compare: %w", err)
 	}
 	return nil
+}
+
+// ConfigDifferences lists how two load runs' configurations differ, as
+// "push rate 300/s → 100/s"; nil when they match in everything that
+// shapes the load (subscriptions, patterns, join rate, schedule, warmup,
+// payload, skew, timeout, workers, shards, reconnects) and the target.
+func ConfigDifferences(old, cur *load.Result) []string {
+	var out []string
+	diff := func(name string, a, b any) {
+		if as, bs := fmt.Sprint(a), fmt.Sprint(b); as != bs {
+			out = append(out, fmt.Sprintf("%s %s → %s", name, as, bs))
+		}
+	}
+	a, b := old.Config, cur.Config
+	diff("subscriptions", a.Subscriptions, b.Subscriptions)
+	diff("patterns", strings.Join(a.Patterns, " "), strings.Join(b.Patterns, " "))
+	diff("join rate", fmt.Sprintf("%g/s", a.ConnectRate), fmt.Sprintf("%g/s", b.ConnectRate))
+	diff("push rate", pushRateText(a), pushRateText(b))
+	diff("duration", fmt.Sprintf("%gs", a.DurationSeconds), fmt.Sprintf("%gs", b.DurationSeconds))
+	diff("warmup", fmt.Sprintf("%gs", a.WarmupSeconds), fmt.Sprintf("%gs", b.WarmupSeconds))
+	diff("payload", fmt.Sprintf("%d B", a.PayloadSize), fmt.Sprintf("%d B", b.PayloadSize))
+	diff("skew", a.Skew, b.Skew)
+	diff("push timeout", fmt.Sprintf("%dms", a.PushTimeoutMs), fmt.Sprintf("%dms", b.PushTimeoutMs))
+	diff("workers", a.Workers, b.Workers)
+	diff("shards", shardCount(a.Shard), shardCount(b.Shard))
+	diff("reconnect", a.Reconnect, b.Reconnect)
+	diff("target", old.Meta.Target, cur.Meta.Target)
+	return out
+}
+
+func pushRateText(c load.Config) string {
+	switch {
+	case c.Idle:
+		return "idle"
+	case len(c.Stages) > 0:
+		return stagesText(c.Stages)
+	}
+	return fmt.Sprintf("%g/s", c.PushRate)
+}
+
+// shardCount is how a run was split: "1 process", or "2 of 3 shards".
+func shardCount(shard string) string {
+	parts := strings.Split(shard, ",")
+	if shard == "" || shard == "0/1" {
+		return "1 process"
+	}
+	_, n, _ := strings.Cut(parts[0], "/")
+	return fmt.Sprintf("%d of %s shards", len(parts), n)
 }
 
 func formatFigure(v float64, unit string) string {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,6 +129,45 @@ func TestCompareSchema1Intervals(t *testing.T) {
 	}
 	assert.Equal(t, []float64{700, 710}, byName["push end-to-end p50"].OldSamples)
 	assert.Empty(t, byName["push end-to-end p90"].OldSamples)
+}
+
+func TestConfigDifferences(t *testing.T) {
+	base := func() *load.Result {
+		r := rateRun(500, jitterA, 800, 0)
+		r.Config = load.Config{Subscriptions: 100, Patterns: []string{"{}"}, ConnectRate: 500, PushRate: 300, DurationSeconds: 10,
+			PayloadSize: 256, Skew: "uniform", PushTimeoutMs: 5000, Workers: 128, Shard: "0/1", Reconnect: true}
+		r.Meta.Target = "http://127.0.0.1:8080"
+		return r
+	}
+	tests := []struct {
+		name   string
+		change func(r *load.Result)
+		want   []string
+	}{
+		{"same", func(*load.Result) {}, nil},
+		{"rate and subscriptions", func(r *load.Result) { r.Config.PushRate, r.Config.Subscriptions = 100, 40 },
+			[]string{"subscriptions 100 → 40", "push rate 300/s → 100/s"}},
+		{"merged shards", func(r *load.Result) { r.Config.Shard = "0/2,1/2" }, []string{"shards 1 process → 2 of 2 shards"}},
+		{"stages", func(r *load.Result) {
+			r.Config.PushRate, r.Config.Stages = 0, []load.Stage{{Duration: time.Second, Rate: 10}}
+		},
+			[]string{"push rate 300/s → 1s:10/s"}},
+		{"target", func(r *load.Result) { r.Meta.Target = "http://127.0.0.1:9090" }, []string{"target http://127.0.0.1:8080 → http://127.0.0.1:9090"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur := base()
+			tt.change(cur)
+			assert.Equal(t, tt.want, reports.ConfigDifferences(base(), cur))
+			var buf bytes.Buffer
+			require.NoError(t, reports.Compare(&buf, base(), cur))
+			if tt.want == nil {
+				assert.True(t, strings.HasPrefix(buf.String(), "figure"), "no note when the runs match")
+			} else {
+				assert.True(t, strings.HasPrefix(buf.String(), "note: the runs differ in configuration ("+tt.want[0]))
+			}
+		})
+	}
 }
 
 func TestCompareRunsWithoutSamples(t *testing.T) {

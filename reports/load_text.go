@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -17,17 +18,8 @@ func LoadText(w io.Writer, r *load.Result) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	c, s, pu, d := r.Config, r.Subscriptions, r.Pushes, r.Delivery
-	rate := fmt.Sprintf("%g/s", c.PushRate)
-	if len(c.Stages) > 0 {
-		rate = stagesText(c.Stages)
-	}
 	p("Load run against %s (shard %s, %s, Go %s, %d CPUs)", r.Meta.Target, c.Shard, r.Meta.Version, r.Meta.GoVersion, r.Meta.NumCPU)
-	if c.Idle {
-		p("  %d subscriptions at %g joins/s, held idle for %gs: no pushes", c.ShardSubscriptions, c.ConnectRate, c.DurationSeconds)
-	} else {
-		p("  %d subscriptions at %g joins/s; pushes %s for %gs after %gs warmup, %d B, %s, timeout %dms, %d workers",
-			c.ShardSubscriptions, c.ConnectRate, rate, c.DurationSeconds, c.WarmupSeconds, c.PayloadSize, c.Skew, c.PushTimeoutMs, c.Workers)
-	}
+	p("  %s", LoadConfigText(r))
 	p("")
 	p("Subscriptions  joined %d of %d in %.1fs (never joined %d), open at the end %d, sessions %d, reconnects %d, join failures %d of %d attempts",
 		s.Joined, s.Requested, s.JoinSeconds, s.NeverJoined, s.OpenAtEnd, s.Sessions, s.Reconnects, s.JoinFailures, s.JoinAttempts)
@@ -47,7 +39,7 @@ func LoadText(w io.Writer, r *load.Result) error {
 	p("Latency        %8s %9s %9s %9s %9s %9s %9s", "count", "p50", "p90", "p99", "p99.9", "max", "mean")
 	for _, k := range latencyKindList {
 		s := k.of(&r.Latency)
-		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", k.short, s.Count, us(s.P50Us), us(s.P90Us), us(s.P99Us), us(s.P999Us), us(s.MaxUs), us(int64(s.MeanUs)))
+		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", k.short, s.Count, us(s.P50Us), us(s.P90Us), us(s.P99Us), us(s.P999Us), us(s.MaxUs), usMean(s.MeanUs))
 	}
 	writeErrors(p, r.Errors)
 	writeMock(p, r.Mock)
@@ -55,8 +47,12 @@ func LoadText(w io.Writer, r *load.Result) error {
 	p("Driver         max CPU %.0f%% of GOMAXPROCS, max scheduler p99 %v, max GC pause %v, GC CPU %.2fs",
 		r.Driver.MaxCPUPercent, us(r.Driver.MaxSchedLatencyP99Us), us(r.Driver.MaxGCPauseUs), r.Driver.GCCPUSeconds)
 	if m := r.Driver.Memory; m.Source != "" {
-		p("               memory (%s) %.1f MB with %d subscriptions held, %.1f MB before the first join: %.1f KB per subscription; Go heap %.1f MB, stacks %.1f MB, %d goroutines",
-			m.Source, mb(m.HeldBytes), m.SubscriptionsHeld, mb(m.BaselineBytes), r.Driver.MemoryPerSubscriptionBytes/1024, mb(m.GoHeapBytes), mb(m.GoStackBytes), m.Goroutines)
+		per := fmt.Sprintf("%.1f KB per subscription", r.Driver.MemoryPerSubscriptionBytes/1024)
+		if r.Driver.MemoryPerSubscriptionBytes == 0 {
+			per = "per subscription not measurable (memory did not grow, or nothing was held)"
+		}
+		p("               memory (%s) %.1f MB with %d subscriptions held, %.1f MB before the first join: %s; Go heap %.1f MB, stacks %.1f MB, %d goroutines",
+			m.Source, mb(m.HeldBytes), m.SubscriptionsHeld, mb(m.BaselineBytes), per, mb(m.GoHeapBytes), mb(m.GoStackBytes), m.Goroutines)
 	}
 	for _, warn := range r.Driver.Warnings {
 		p("  WARNING: %s", warn)
@@ -104,18 +100,11 @@ func writeMock(p func(string, ...any), m *load.MockCheck) {
 	}
 }
 
-// us is a latency in microseconds as the console shows it: rounded to
-// three or four significant digits.
-func us(v int64) time.Duration {
-	d := time.Duration(v) * time.Microsecond
-	switch {
-	case d >= 10*time.Second:
-		return d.Round(10 * time.Millisecond)
-	case d >= 10*time.Millisecond:
-		return d.Round(100 * time.Microsecond)
-	}
-	return d
-}
+// us is a latency in microseconds as every report shows it.
+func us(v int64) time.Duration { return usDuration(v) }
+
+// usMean is a mean latency in microseconds, rounded to the nearest.
+func usMean(v float64) time.Duration { return usDuration(int64(math.Round(v))) }
 
 // mb is b in MiB.
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }

@@ -31,6 +31,9 @@ func TestLoadTextVariants(t *testing.T) {
 			r.Driver.Memory = load.Memory{Source: "VmRSS", HeldBytes: 50 << 20, BaselineBytes: 10 << 20, SubscriptionsHeld: 40, Goroutines: 45}
 			r.Driver.MemoryPerSubscriptionBytes = float64(40<<20) / 40
 		}, want: []string{"memory (VmRSS) 50.0 MB with 40 subscriptions held, 10.0 MB before the first join: 1024.0 KB per subscription"}},
+		{name: "memory fell", change: func(r *load.Result) {
+			r.Driver.Memory = load.Memory{Source: "VmRSS", HeldBytes: 10 << 20, BaselineBytes: 50 << 20, SubscriptionsHeld: 40}
+		}, want: []string{"before the first join: per subscription not measurable"}, absent: []string{"0.0 KB per subscription"}},
 		{name: "mock differs", change: func(r *load.Result) {
 			r.Mock = &load.MockCheck{Match: false, PushFramesSent: 10, PushFramesReceived: 9, Notes: []string{"one frame short"}}
 		}, want: []string{"Mock stats     differs: push frames sent 10 / read 9", "note: one frame short"}},
@@ -65,9 +68,9 @@ func TestIntervalLine(t *testing.T) {
 		iv   load.Interval
 		want string
 	}{
-		{"a second", second, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%"},
-		{"a fifth of a second", last, "   3.2s draining  joined 50 open 49  pushes 0/s (target 0/s) accepted 50/s  frames 200/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%"},
-		{"length unknown (schema 1)", unknown, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.3ms  errors 1  cpu 12%"},
+		{"a second", second, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.35ms  errors 1  cpu 12%"},
+		{"a fifth of a second", last, "   3.2s draining  joined 50 open 49  pushes 0/s (target 0/s) accepted 50/s  frames 200/s  e2e p50 950µs p99 12.35ms  errors 1  cpu 12%"},
+		{"length unknown (schema 1)", unknown, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.35ms  errors 1  cpu 12%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,20 +80,61 @@ func TestIntervalLine(t *testing.T) {
 }
 
 func TestCheckVerdictText(t *testing.T) {
+	noSLOs := sampleLoad(t)
+	noSLOs.SLOs = nil
+	passingSLOs := sampleLoad(t)
+	passingSLOs.SLOs = passingSLOs.SLOs[1:]
+	twoFailed := sampleLoad(t)
+	twoFailed.SLOs = append(twoFailed.SLOs, load.SLOResult{SLO: "errors<0.1%", Actual: "0.2000%"})
+	passingContract := sampleReport()
+	passingContract.Summary.MustFailed = 0
 	tests := []struct {
-		name string
-		res  *reports.CheckResult
-		want string
+		name        string
+		res         *reports.CheckResult
+		wantTitle   string
+		wantVerdict string // after PASS: or FAIL:
+		wantSource  string
 	}{
-		{name: "failed", res: sampleCheck(t), want: "FAIL: 1 MUST check(s) and 1 SLO(s) failed"},
-		{name: "passed", res: reports.NewCheckResult(nil, nil), want: "PASS: every MUST check passed and every SLO held"},
+		{"both failed", sampleCheck(t), "wstrigger check", "FAIL: 1 MUST check and 1 SLO failed", "a contract report (schema version 1) and a load result"},
+		{"two SLOs", reports.NewCheckResult(nil, twoFailed), "wstrigger load", "FAIL: 2 SLOs failed", "a load result (wstrigger.load.result, schema version 2)"},
+		{"load without SLOs", reports.NewCheckResult(nil, noSLOs), "wstrigger load", "PASS: no SLO was set", "a load result"},
+		{"load held its SLOs", reports.NewCheckResult(nil, passingSLOs), "wstrigger load", "PASS: every SLO held", "a load result"},
+		{"contract passed", reports.NewCheckResult(passingContract, nil), "wstrigger contract", "PASS: every MUST check passed", "a contract report"},
+		{"both passed", reports.NewCheckResult(passingContract, passingSLOs), "wstrigger check", "PASS: every MUST check passed and every SLO held", "and a load result"},
+		{"nothing", reports.NewCheckResult(nil, nil), "wstrigger check", "PASS: nothing was run", "an empty result"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			require.NoError(t, reports.CheckVerdict(&buf, tt.res, "out/dir"))
 			assert.Contains(t, buf.String(), "Report written to out/dir (report.html, report.md, results.json, junit.xml)")
-			assert.Contains(t, buf.String(), tt.want)
+			assert.Contains(t, buf.String(), tt.wantVerdict+"\n")
+			assert.Equal(t, tt.wantTitle, tt.res.Title())
+			assert.Contains(t, tt.res.Source(), tt.wantSource)
+		})
+	}
+}
+
+func TestLoadConfigText(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(r *load.Result)
+		want   string
+	}{
+		{"one process", func(*load.Result) {}, "200 subscriptions at 500 joins/s; pushes 500/s for 10s, 256 B, uniform, timeout 5000ms, 128 workers"},
+		{"warmup", func(r *load.Result) { r.Config.WarmupSeconds = 2 }, "pushes 500/s for 10s after 2s warmup, 256 B"},
+		{"one shard", func(r *load.Result) {
+			r.Config.Shard, r.Config.ShardSubscriptions, r.Pushes.TargetRate = "1/2", 100, 250
+		}, "100 of 200 subscriptions (shard 1/2) at 500 joins/s; pushes 500/s over all shards (this one's share: 250.0/s) for 10s"},
+		{"merged shards", func(r *load.Result) { r.Config.Shard = "0/2,1/2" }, "200 subscriptions (shards 0/2,1/2) at 500 joins/s; pushes 500/s for 10s"},
+		{"idle", func(r *load.Result) { r.Config.Idle = true }, "200 subscriptions at 500 joins/s, held idle for 10s: no pushes"},
+		{"one subscription", func(r *load.Result) { r.Config.ShardSubscriptions = 1 }, "1 subscription at 500 joins/s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := sampleLoad(t)
+			tt.change(r)
+			assert.Contains(t, reports.LoadConfigText(r), tt.want)
 		})
 	}
 }

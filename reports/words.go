@@ -1,0 +1,106 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wstrigger/wstrigger/load"
+)
+
+// plural is n and the noun, with an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Title names what c holds: "wstrigger check" for both parts,
+// "wstrigger contract" or "wstrigger load" for one.
+func (c *CheckResult) Title() string {
+	switch {
+	case c.Contract != nil && c.Load == nil:
+		return "wstrigger contract"
+	case c.Contract == nil && c.Load != nil:
+		return "wstrigger load"
+	}
+	return "wstrigger check"
+}
+
+// Verdict says in words what passed or failed, of the parts c holds:
+// "every MUST check passed and every SLO held", "1 MUST check and 2
+// SLOs failed", "no SLO was set".
+func (c *CheckResult) Verdict() string {
+	var parts []string
+	if !c.Passed() {
+		if n := c.MustFailed(); n > 0 {
+			parts = append(parts, plural(n, "MUST check"))
+		}
+		if n := c.SLOsFailed(); n > 0 {
+			parts = append(parts, plural(n, "SLO"))
+		}
+		return strings.Join(parts, " and ") + " failed"
+	}
+	if c.Contract != nil {
+		parts = append(parts, "every MUST check passed")
+	}
+	if c.Load != nil {
+		if len(c.Load.SLOs) > 0 {
+			parts = append(parts, "every SLO held")
+		} else {
+			parts = append(parts, "no SLO was set")
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing was run"
+	}
+	return strings.Join(parts, " and ")
+}
+
+// Source names the documents c was read or made from, with their schema
+// versions.
+func (c *CheckResult) Source() string {
+	var parts []string
+	if c.Contract != nil {
+		parts = append(parts, fmt.Sprintf("a contract report (schema version %d)", c.Contract.SchemaVersion))
+	}
+	if c.Load != nil {
+		parts = append(parts, fmt.Sprintf("a load result (%s, schema version %d)", load.ResultKind, c.Load.SchemaVersion))
+	}
+	if len(parts) == 0 {
+		return "an empty result"
+	}
+	return strings.Join(parts, " and ")
+}
+
+// LoadConfigText is a load run's configuration in one line, as every
+// report shows it: subscriptions (and the shard's share), join rate, the
+// push schedule with its warmup, payload, skew, timeout and workers.
+func LoadConfigText(r *load.Result) string {
+	c := r.Config
+	subs := plural(c.ShardSubscriptions, "subscription")
+	shards := strings.Split(c.Shard, ",")
+	switch {
+	case len(shards) > 1:
+		subs += fmt.Sprintf(" (shards %s)", c.Shard)
+	case c.Shard != "" && c.Shard != "0/1":
+		subs = fmt.Sprintf("%d of %d subscriptions (shard %s)", c.ShardSubscriptions, c.Subscriptions, c.Shard)
+	}
+	head := fmt.Sprintf("%s at %g joins/s", subs, c.ConnectRate)
+	if c.Idle {
+		return fmt.Sprintf("%s, held idle for %gs: no pushes", head, c.DurationSeconds)
+	}
+	rate := fmt.Sprintf("%g/s", c.PushRate)
+	if len(c.Stages) > 0 {
+		rate = stagesText(c.Stages)
+	}
+	if n := len(shards); n == 1 && c.Shard != "" && c.Shard != "0/1" {
+		rate += fmt.Sprintf(" over all shards (this one's share: %.1f/s)", r.Pushes.TargetRate)
+	}
+	warm := ""
+	if c.WarmupSeconds > 0 {
+		warm = fmt.Sprintf(" after %gs warmup", c.WarmupSeconds)
+	}
+	return fmt.Sprintf("%s; pushes %s for %gs%s, %d B, %s, timeout %dms, %d workers",
+		head, rate, c.DurationSeconds, warm, c.PayloadSize, c.Skew, c.PushTimeoutMs, c.Workers)
+}
