@@ -252,20 +252,45 @@ func (o *Options) withDefaults() (Options, error) {
 		}
 	}
 	bad(c.Subscriptions < 0, "Subscriptions %d is negative", c.Subscriptions)
-	bad(!(c.ConnectRate > 0), "ConnectRate %v is not positive", c.ConnectRate)
-	bad(c.PushRate < 0 || c.PushRate != c.PushRate, "PushRate %v is negative", c.PushRate)
+	bad(!(c.ConnectRate > 0) || math.IsInf(c.ConnectRate, 0), "ConnectRate %v is not a positive number", c.ConnectRate)
+	bad(!(c.PushRate >= 0) || math.IsInf(c.PushRate, 0), "PushRate %v is not a number of pushes per second, 0 or more", c.PushRate)
 	bad(c.Duration < 0 || c.Warmup < 0, "Duration and Warmup must not be negative")
 	bad(c.PayloadSize < 0 || c.PayloadSize > maxPayload, "PayloadSize %d is not between 0 and %d", c.PayloadSize, maxPayload)
 	bad(c.Skew.S != 0 && !(c.Skew.S > 1), "Skew.S %v is not above 1", c.Skew.S)
 	bad(c.Workers < 0 || c.PushTimeout < 0, "Workers and PushTimeout must not be negative")
 	bad(c.Shard.K < 0 || c.Shard.N < 1 || c.Shard.K >= c.Shard.N, "Shard %v: want 0 <= K < N", c.Shard)
 	for i, st := range c.Stages {
-		bad(st.Duration <= 0 || st.Rate < 0, "Stages[%d] %v: duration must be positive and rate not negative", i, st)
+		bad(st.Duration <= 0 || !(st.Rate >= 0) || math.IsInf(st.Rate, 0), "Stages[%d] %v: duration must be positive and rate a number, 0 or more", i, st)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Options{}, fmt.Errorf("load: options: %w", err)
 	}
+	if n := c.pushesPlanned(); n > MaxPushes {
+		return Options{}, fmt.Errorf("load: options: the schedule holds %.4g pushes for this process, more than %d (each takes 8 bytes of the push table): lower the rate, shorten the run or split it over processes (Shard; --shard K/N)", n, MaxPushes)
+	}
 	return c, nil
+}
+
+// MaxPushes is the most pushes one process's schedule may hold: its push
+// table takes 8 bytes per push, sized up front (1.6 GB at the limit).
+const MaxPushes = 200_000_000
+
+// pushesPlanned is about how many pushes this process's schedule holds,
+// computed in floating point so that no rate or duration overflows.
+func (o *Options) pushesPlanned() float64 {
+	var n float64
+	for _, st := range o.schedule().Stages {
+		n += st.Duration.Seconds() * st.Rate
+	}
+	return n
+}
+
+// Check reports whether the options make a valid run, with the errors
+// Run would return, so that a command can refuse bad options before it
+// does anything else.
+func (o *Options) Check() error {
+	_, err := o.withDefaults()
+	return err
 }
 
 // schedule is the push schedule of this shard: warmup then the stages.

@@ -151,8 +151,38 @@ func errorCount(r *Result) uint64 {
 	return n
 }
 
-// Check returns the SLO's verdict on r.
+// noData says why r holds nothing to judge s by ("" when it does): a
+// latency nobody measured, a share of no pushes. Such an SLO fails: an
+// objective nothing was measured for was not met.
+func (s SLO) noData(r *Result) string {
+	family, _, _ := strings.Cut(s.Metric, ".")
+	if sloKinds[family] == "latency" {
+		sum := map[string]Summary{"push": r.Latency.PushEndToEnd, "service": r.Latency.PushService,
+			"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "firstframe": r.Latency.FirstFrame}[family]
+		if sum.Count == 0 {
+			return "no data: no " + family + " latency was measured"
+		}
+		return ""
+	}
+	switch {
+	case family == "delivered" || (s.Percent && family != "errors" && sloKinds[family] == "count"):
+		if r.Delivery.Accepted == 0 {
+			return "no data: no push was accepted"
+		}
+	case family == "errors" && s.Percent:
+		if r.Subscriptions.JoinAttempts+r.Pushes.Sent == 0 {
+			return "no data: nothing was attempted"
+		}
+	}
+	return ""
+}
+
+// Check returns the SLO's verdict on r. An SLO r holds no data for
+// fails, its actual saying so.
 func (s SLO) Check(r *Result) SLOResult {
+	if why := s.noData(r); why != "" {
+		return SLOResult{SLO: s.Text, Actual: why, Passed: false}
+	}
 	v, text := s.actual(r)
 	var ok bool
 	switch s.Op {

@@ -1,8 +1,10 @@
 package load
 
 import (
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,6 +82,8 @@ func TestCheckSLOs(t *testing.T) {
 		{"lost<=0", false, "1"},
 		{"lost<0.2%", true, "0.1000%"},
 		{"rate>=500", true, "500"},
+		{"service.p99<1s", false, "no data: no service latency"},
+		{"connect.max<1s", false, "no data: no connect latency"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.slo, func(t *testing.T) {
@@ -88,6 +92,64 @@ func TestCheckSLOs(t *testing.T) {
 			v := s.Check(r)
 			assert.Equal(t, tc.passed, v.Passed)
 			assert.True(t, strings.HasPrefix(v.Actual, tc.actual), v.Actual)
+		})
+	}
+}
+
+func TestSLOsWithoutData(t *testing.T) {
+	// a run where nothing joined: nothing accepted, no latency measured
+	empty := &Result{Delivery: Delivery{DeliveredPercent: 100}, Subscriptions: SubscriptionFigures{JoinAttempts: 3},
+		Errors: []ErrorClass{{Key: "dial", Count: 3}}}
+	nothing := &Result{}
+	cases := []struct {
+		name   string
+		r      *Result
+		slo    string
+		passed bool
+		actual string
+	}{
+		{"push latency", empty, "push.p99<250ms", false, "no data: no push latency was measured"},
+		{"delivered", empty, "delivered>=99.99%", false, "no data: no push was accepted"},
+		{"lost share", empty, "lost<=0.01%", false, "no data: no push was accepted"},
+		{"lost count", empty, "lost<=0", true, "0"},
+		{"errors share", empty, "errors<0.1%", false, "100.0000%"},
+		{"errors share of nothing", nothing, "errors<0.1%", false, "no data: nothing was attempted"},
+		{"rate", empty, "rate>=0", true, "0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ParseSLO(tc.slo)
+			require.NoError(t, err)
+			v := s.Check(tc.r)
+			assert.Equal(t, tc.passed, v.Passed, v.Actual)
+			assert.Equal(t, tc.actual, v.Actual)
+		})
+	}
+}
+
+func TestOptionsCheck(t *testing.T) {
+	cases := []struct {
+		name    string
+		opts    Options
+		wantErr string
+	}{
+		{"defaults", Options{}, ""},
+		{"infinite push rate", Options{PushRate: math.Inf(1)}, "PushRate +Inf is not a number"},
+		{"NaN push rate", Options{PushRate: math.NaN()}, "PushRate NaN is not a number"},
+		{"infinite join rate", Options{ConnectRate: math.Inf(1)}, "ConnectRate +Inf is not a positive number"},
+		{"too many pushes", Options{PushRate: 1e12, Duration: time.Second}, "the schedule holds 1e+12 pushes for this process, more than 200000000"},
+		{"a shard's share fits", Options{PushRate: 300_000_000, Duration: time.Second, Shard: Shard{K: 0, N: 2}}, ""},
+		{"infinite stage", Options{Stages: []Stage{{Duration: time.Second, Rate: math.Inf(1)}}}, "Stages[0]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.opts.Check()
+			if tc.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
 		})
 	}
 }

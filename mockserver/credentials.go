@@ -10,8 +10,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/wstrigger/wstrigger/spec"
 )
@@ -63,26 +66,72 @@ func DefaultCredentials() []Credential {
 	}
 }
 
-// CredentialsError says which entry of a credentials file is wrong.
+// CredentialsError says what is wrong with a credentials file or list,
+// and where. Its text reads
+//
+//	FILE:LINE:COLUMN: entry N: field "x": what is wrong
+//
+// with the parts that are unknown left out; without a file name the
+// position reads "line LINE:COLUMN". It never contains a token or secret.
 type CredentialsError struct {
+	File   string // name of the file, when known (see LoadCredentialsFile)
+	Line   int    // 1-based line of the file, when known
+	Column int    // 1-based column (in characters) on Line, when known
 	Entry  int    // 1-based position in the list, 0 when not tied to one
-	Line   int    // line of the file, when known
 	Field  string // JSON field name, when tied to one
 	Reason string
 }
 
 func (e *CredentialsError) Error() string {
-	s := "mockserver: credentials"
+	var b strings.Builder
+	b.WriteString(e.File)
 	if e.Line > 0 {
-		s += " line " + strconv.Itoa(e.Line)
+		if e.File == "" {
+			b.WriteString("line ")
+		} else {
+			b.WriteString(":")
+		}
+		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Column))
+		}
+	}
+	sep := func() {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
 	}
 	if e.Entry > 0 {
-		s += " entry " + strconv.Itoa(e.Entry)
+		sep()
+		b.WriteString("entry " + strconv.Itoa(e.Entry))
 	}
 	if e.Field != "" {
-		s += " field " + strconv.Quote(e.Field)
+		sep()
+		b.WriteString("field " + strconv.Quote(e.Field))
 	}
-	return s + ": " + e.Reason
+	sep()
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// errEmptyList is the reason of a credentials file holding no account.
+const errEmptyList = "no accounts: the list is empty"
+
+// LoadCredentialsFile reads the credentials file name (see
+// LoadCredentials); its errors name the file.
+func LoadCredentialsFile(name string) ([]Credential, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: credentials: %w", err)
+	}
+	defer f.Close()
+	creds, err := LoadCredentials(f)
+	if cerr, ok := errors.AsType[*CredentialsError](err); ok {
+		cerr.File = name
+	} else if err != nil {
+		err = fmt.Errorf("%s: %w", name, err)
+	}
+	return creds, err
 }
 
 // LoadCredentials reads a credentials file: a JSON array of Credential
@@ -94,61 +143,104 @@ func (e *CredentialsError) Error() string {
 //	  {"accessToken": "blocked-token", "secretKey": "blocked-secret", "forbidden": true}
 //	]
 //
-// Unknown fields, an empty token or secret, a negative maxSessions and a
-// token listed twice are errors. Errors are *CredentialsError and name the
-// line, entry and field; they never contain a token or secret.
+// An empty list, unknown fields, an empty token or secret, a negative
+// maxSessions and a token listed twice are errors: an empty list is not
+// "no credentials given", so a server is never left with the demo
+// accounts by mistake. Errors are *CredentialsError and name the line
+// and column where the offending entry or field starts, the entry and
+// the field, but not the file, which the caller knows (or see
+// LoadCredentialsFile); they never contain a token or secret.
 func LoadCredentials(r io.Reader) ([]Credential, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("mockserver: credentials: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return nil, &CredentialsError{Line: 1, Reason: "not a JSON array of credential objects"}
+	at := func(e *CredentialsError, offset int64) *CredentialsError {
+		e.Line, e.Column = position(data, offset)
+		return e
 	}
-	var creds []Credential
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, at(&CredentialsError{Reason: "not a JSON array of credential objects"}, skipSpace(data, 0))
+	}
+	var (
+		creds  []Credential
+		starts []int64  // offset of each entry
+		raws   [][]byte // text of each entry
+	)
 	for dec.More() {
-		start := dec.InputOffset()
+		start := nextValue(data, dec.InputOffset())
+		n := len(creds) + 1
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			e := &CredentialsError{Entry: n, Reason: "not JSON"}
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				e.Reason = "not JSON: unexpected end of file"
+				return nil, at(e, start)
+			}
+			// The offsets of a Decoder's syntax errors are not from the
+			// start of the input; those of a whole-input scan are, just
+			// past the offending byte.
+			if serr, ok := errors.AsType[*json.SyntaxError](json.Unmarshal(data, new(any))); ok && serr.Offset > start {
+				return nil, at(e, serr.Offset-1)
+			}
+			return nil, at(e, start)
+		}
 		var c Credential
-		if err := dec.Decode(&c); err != nil {
-			return nil, decodeError(err, len(creds)+1, lineAt(data, start))
+		vdec := json.NewDecoder(bytes.NewReader(raw))
+		vdec.DisallowUnknownFields()
+		if err := vdec.Decode(&c); err != nil {
+			e := decodeError(err, n)
+			return nil, at(e, start+fieldOffset(raw, e.Field))
 		}
 		creds = append(creds, c)
+		starts = append(starts, start)
+		raws = append(raws, raw)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, &CredentialsError{Line: lineAt(data, dec.InputOffset()), Reason: "the array is not closed"}
+		return nil, at(&CredentialsError{Reason: "the array is not closed"}, dec.InputOffset())
+	}
+	if end := skipSpace(data, dec.InputOffset()); end < int64(len(data)) {
+		return nil, at(&CredentialsError{Reason: "data after the array"}, end)
+	}
+	if len(creds) == 0 {
+		return nil, &CredentialsError{Reason: errEmptyList}
 	}
 	if err := checkCredentials(creds); err != nil {
-		var cerr *CredentialsError
-		if errors.As(err, &cerr) && cerr.Entry > 0 {
-			cerr.Line = entryLine(data, cerr.Entry)
+		if e, ok := errors.AsType[*CredentialsError](err); ok && e.Entry > 0 && e.Entry <= len(creds) {
+			at(e, starts[e.Entry-1]+fieldOffset(raws[e.Entry-1], e.Field))
 		}
 		return nil, err
 	}
 	return creds, nil
 }
 
-// decodeError describes a failed decode without quoting the input.
-func decodeError(err error, entry, line int) error {
-	var (
-		typeErr  *json.UnmarshalTypeError
-		syntaxEr *json.SyntaxError
-	)
-	switch {
-	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return &CredentialsError{Entry: entry, Line: line, Reason: "not a credential object"}
-	case errors.As(err, &typeErr):
-		return &CredentialsError{Entry: entry, Line: line, Field: typeErr.Field, Reason: "wrong type, want " + typeErr.Type.String()}
-	case errors.As(err, &syntaxEr):
-		return &CredentialsError{Entry: entry, Line: line, Reason: "not JSON"}
+// decodeError describes a failed decode of entry n without quoting the
+// input.
+func decodeError(err error, n int) *CredentialsError {
+	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		if typeErr.Field == "" {
+			return &CredentialsError{Entry: n, Reason: "not a credential object"}
+		}
+		return &CredentialsError{Entry: n, Field: typeErr.Field, Reason: "wrong type, want " + typeErr.Type.String()}
+	}
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return &CredentialsError{Entry: n, Reason: "not JSON"}
 	}
 	// DisallowUnknownFields: `json: unknown field "x"` names a field, not a value.
-	return &CredentialsError{Entry: entry, Line: line, Reason: err.Error()}
+	if _, rest, ok := strings.Cut(err.Error(), "unknown field "); ok {
+		if name, err := strconv.Unquote(rest); err == nil {
+			return &CredentialsError{Entry: n, Field: name, Reason: "is unknown"}
+		}
+	}
+	return &CredentialsError{Entry: n, Reason: strings.TrimPrefix(err.Error(), "json: ")}
 }
 
 // checkCredentials rejects what no server could use.
 func checkCredentials(creds []Credential) error {
+	if len(creds) == 0 {
+		return &CredentialsError{Reason: errEmptyList}
+	}
 	seen := make(map[string]int, len(creds))
 	for i, c := range creds {
 		n := i + 1
@@ -168,32 +260,72 @@ func checkCredentials(creds []Credential) error {
 	return nil
 }
 
-func lineAt(data []byte, offset int64) int {
+// skipSpace returns the offset of the first byte at or after offset that
+// is not white space.
+func skipSpace(data []byte, offset int64) int64 {
 	offset = min(max(offset, 0), int64(len(data)))
-	// InputOffset points after the separator that ends the previous
-	// value; skip to the next non-space byte.
-	for offset < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n,"), data[offset]) >= 0 {
+	for offset < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n"), data[offset]) >= 0 {
 		offset++
 	}
-	return 1 + bytes.Count(data[:offset], []byte{'\n'})
+	return offset
 }
 
-// entryLine finds the line on which the n-th element of the top-level
-// array starts.
-func entryLine(data []byte, n int) int {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil {
+// nextValue returns the offset of the value or key json.Decoder reads
+// next, when InputOffset is offset: InputOffset points after the previous
+// value, before the comma that separates them.
+func nextValue(data []byte, offset int64) int64 {
+	offset = skipSpace(data, offset)
+	if offset < int64(len(data)) && data[offset] == ',' {
+		offset = skipSpace(data, offset+1)
+	}
+	return offset
+}
+
+// position returns the 1-based line and column (in characters) of the
+// byte at offset.
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return 1 + bytes.Count(before, []byte{'\n'}), 1 + utf8.RuneCount(before[lineStart:])
+}
+
+// fieldOffset returns the offset, in the JSON object raw, of the key that
+// encoding/json decodes into field: the last key equal to field, or else
+// the last one equal under case folding. It returns 0 (the start of the
+// object) when field is empty or not found.
+func fieldOffset(raw []byte, field string) int64 {
+	if field == "" {
 		return 0
 	}
-	for i := 1; dec.More(); i++ {
-		start := dec.InputOffset()
-		if i == n {
-			return lineAt(data, start)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return 0
+	}
+	var exact, folded int64 = -1, -1
+	for dec.More() {
+		start := nextValue(raw, dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := tok.(string)
+		switch {
+		case key == field:
+			exact = start
+		case strings.EqualFold(key, field):
+			folded = start
 		}
 		var skip json.RawMessage
 		if dec.Decode(&skip) != nil {
-			return 0
+			break
 		}
+	}
+	switch {
+	case exact >= 0:
+		return exact
+	case folded >= 0:
+		return folded
 	}
 	return 0
 }

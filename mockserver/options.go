@@ -46,8 +46,10 @@ type Options struct {
 	// closes it.
 	Listener net.Listener
 
-	// Credentials are the accepted credentials; nil means
-	// DefaultCredentials(). See LoadCredentials for a file of them.
+	// Credentials are the accepted credentials. Nil, and only nil, means
+	// DefaultCredentials(), the public demo accounts; an empty, non-nil
+	// slice is an error in New, as no account could join. See
+	// LoadCredentials for a file of them (it rejects an empty list).
 	Credentials []Credential
 	// MaxSessions is the limit of open sessions per access token
 	// (DefaultMaxSessions); Credential.MaxSessions overrides it.
@@ -174,8 +176,11 @@ func (o *Options) withDefaults() (Options, error) {
 	check(c.CloseTimeout < 0, "CloseTimeout %v is negative", c.CloseTimeout)
 	check(c.RetryAfter < 0, "RetryAfter %v is negative", c.RetryAfter)
 	check(c.Speed < 0 || c.Speed != c.Speed, "Speed %v is not 0 or positive", c.Speed)
-	if err := checkCredentials(c.Credentials); err != nil {
-		errs = append(errs, err)
+	if len(c.Credentials) == 0 {
+		// Not nil, as nil was replaced by the defaults above.
+		errs = append(errs, errors.New("Credentials is empty but not nil: no account could join (nil means DefaultCredentials())"))
+	} else if err := checkCredentials(c.Credentials); err != nil {
+		errs = append(errs, fmt.Errorf("Credentials: %w", err))
 	}
 	if err := checkRecording(c.Recording); err != nil {
 		errs = append(errs, err)

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -20,14 +21,100 @@ func ContractJSON(w io.Writer, r *contract.Report) error {
 }
 
 // ReadContractJSON reads a report written by ContractJSON, refusing one of
-// a newer schema version than this build knows.
+// a newer schema version than this build knows and one that is not a
+// contract report: without a "target", a "summary" or a non-empty
+// "results" list, or with a result lacking an id, a level or a status
+// among pass, fail and skip.
 func ReadContractJSON(rd io.Reader) (*contract.Report, error) {
-	var r contract.Report
-	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+	data, err := io.ReadAll(rd)
+	if err != nil {
 		return nil, fmt.Errorf("reports: reading a contract report: %w", err)
 	}
-	if r.SchemaVersion < 1 || r.SchemaVersion > contract.SchemaVersion {
-		return nil, fmt.Errorf("reports: contract report has schema version %d; this build reads 1 to %d", r.SchemaVersion, contract.SchemaVersion)
+	obj, err := jsonObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("reports: reading a contract report: %w", err)
+	}
+	if obj == nil {
+		return nil, errors.New("reports: not a contract report: the document is null")
+	}
+	var r contract.Report
+	if err := unmarshalAt(data, &r); err != nil {
+		return nil, fmt.Errorf("reports: reading a contract report: %w", err)
+	}
+	if err := checkContractFields(obj); err != nil {
+		return nil, fmt.Errorf("reports: not a contract report: %w", err)
 	}
 	return &r, nil
+}
+
+// checkContractFields checks the fields a contract report, given as its
+// top-level object, must have.
+func checkContractFields(obj map[string]json.RawMessage) error {
+	raw, ok := obj["schemaVersion"]
+	if !ok || isNull(raw) {
+		return errors.New(`no "schemaVersion"`)
+	}
+	var version int
+	if err := json.Unmarshal(raw, &version); err != nil {
+		return errors.New(`"schemaVersion" is not an integer`)
+	}
+	if version < 1 || version > contract.SchemaVersion {
+		return fmt.Errorf("contract report has schema version %d; this build reads 1 to %d", version, contract.SchemaVersion)
+	}
+	raw, ok = obj["results"]
+	if !ok || isNull(raw) {
+		return errors.New(`no "results"`)
+	}
+	var results []json.RawMessage
+	if err := json.Unmarshal(raw, &results); err != nil {
+		return errors.New(`"results" is not an array`)
+	}
+	if len(results) == 0 {
+		return errors.New(`"results" is empty`)
+	}
+	for i, raw := range results {
+		if err := checkContractResult(raw); err != nil {
+			return fmt.Errorf("result %d: %w", i+1, err)
+		}
+	}
+	if raw, ok := obj["summary"]; !ok || isNull(raw) {
+		return errors.New(`no "summary"`)
+	} else if o, err := jsonObject(raw); err != nil || o == nil {
+		return errors.New(`"summary" is not an object`)
+	}
+	var target string
+	if raw, ok := obj["target"]; !ok || isNull(raw) {
+		return errors.New(`no "target"`)
+	} else if err := json.Unmarshal(raw, &target); err != nil {
+		return errors.New(`"target" is not a string`)
+	}
+	if target == "" {
+		return errors.New(`"target" is empty`)
+	}
+	return nil
+}
+
+// checkContractResult checks one entry of a contract report's results.
+func checkContractResult(raw json.RawMessage) error {
+	if isNull(raw) {
+		return errors.New("is null")
+	}
+	var res contract.Result
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return errors.New("is not a JSON object with an id, a level and a status")
+	}
+	if res.ID == "" {
+		return errors.New(`no "id"`)
+	}
+	if res.Level == "" {
+		return fmt.Errorf(`%s has no "level"`, res.ID)
+	}
+	switch res.Status {
+	case contract.StatusPass, contract.StatusFail, contract.StatusSkip:
+	case "":
+		return fmt.Errorf(`%s has no "status"`, res.ID)
+	default:
+		return fmt.Errorf(`%s has status %q, want %q, %q or %q`, res.ID, res.Status, contract.StatusPass, contract.StatusFail, contract.StatusSkip)
+	}
+	return nil
 }

@@ -33,7 +33,8 @@ func TestReadAny(t *testing.T) {
 		{name: "unknown kind", in: `{"schemaVersion":1,"kind":"wstrigger.other"}`, wantErr: `unknown kind "wstrigger.other"`},
 		{name: "newer check", in: `{"schemaVersion":99,"kind":"wstrigger.check"}`, wantErr: "schema version 99"},
 		{name: "newer load", in: `{"schemaVersion":99,"kind":"wstrigger.load.result"}`, wantErr: "schema version 99"},
-		{name: "contract without version", in: `{}`, wantErr: "schema version 0"},
+		{name: "empty object", in: `{}`, wantErr: "not a wstrigger result"},
+		{name: "contract without version", in: `{"schemaVersion":0,"target":"x","results":[{"id":"A","level":"MUST","status":"pass"}],"summary":{}}`, wantErr: "schema version 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,75 +11,159 @@ import (
 const Redacted = "***"
 
 // sensitiveQuery are the query parameters that carry credentials or session
-// ids (PROTOCOL.md section 2).
-var sensitiveQuery = []string{QueryAccessToken, QuerySecretKey, QuerySession}
+// ids: those of PROTOCOL.md section 2 and the names commonly used for
+// tokens, keys, passwords and signatures. They are matched in any case.
+var sensitiveQuery = []string{
+	QueryAccessToken, QuerySecretKey, QuerySession,
+	"access_token", "token", "api_key", "apikey", "key", "secret", "secret_key",
+	"password", "passwd", "pwd", "auth", "authorization", "signature", "sig",
+}
+
+// sensitiveQuerySet is sensitiveQuery in lower case.
+var sensitiveQuerySet = func() map[string]bool {
+	m := make(map[string]bool, len(sensitiveQuery))
+	for _, name := range sensitiveQuery {
+		m[strings.ToLower(name)] = true
+	}
+	return m
+}()
+
+// redactedUserinfo replaces any user information, with or without a
+// password: "http://user:pw@h/" and "http://user@h/" both become
+// "http://***@h/".
+const redactedUserinfo = Redacted + "@"
+
+// userPlaceholder stands in for the user information while the URL is
+// written: url.User would escape "***" to "%2A%2A%2A".
+const userPlaceholder = "wstriggerRedactedUser"
 
 // RedactURL returns u as a string with credentials and session ids replaced
-// by "***": the accessToken, secretKey and session query parameters and any
-// user-info password. u is not modified.
+// by "***": the values of sensitive query parameters (accessToken,
+// secretKey, session, token, password, ... in any case), the whole user
+// information (user name and password, written "***@"), and a fragment that
+// holds a "=" (as in "#access_token=..."), written "#***". u is not
+// modified. Redacting a redacted URL gives it back unchanged.
 func RedactURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	c := *u
-	hadPassword := false
-	if c.User != nil {
-		if _, ok := c.User.Password(); ok {
-			// url.UserPassword would escape "***" to "%2A%2A%2A": drop the
-			// password and write the marker into the text instead.
-			c.User = url.User(c.User.Username())
-			hadPassword = true
-		}
+	hadUser := c.User != nil
+	if hadUser {
+		c.User = url.User(userPlaceholder)
 	}
 	if c.RawQuery != "" {
 		c.RawQuery = redactQuery(c.RawQuery)
 	}
-	s := c.String()
-	if hadPassword {
-		user := c.User.String()
-		s = strings.Replace(s, "//"+user+"@", "//"+user+":"+Redacted+"@", 1)
+	fragment := ""
+	if strings.Contains(c.Fragment, "=") {
+		// Write the marker into the text: url.URL would keep "***" but
+		// not necessarily a RawFragment that no longer matches.
+		c.Fragment, c.RawFragment = "", ""
+		fragment = "#" + Redacted
 	}
-	return s
+	s := c.String()
+	if hadUser && c.Opaque == "" {
+		s = strings.Replace(s, "//"+userPlaceholder+"@", "//"+redactedUserinfo, 1)
+	}
+	if c.Opaque != "" || (c.Scheme == "" && c.Host == "" && !hadUser) {
+		// "user:pw@host" parses as scheme "user" with the opaque text
+		// "pw@host", and "token@host" as a path: look for user
+		// information in the text.
+		s = redactUserinfoText(s)
+	}
+	return s + fragment
 }
 
 // RedactURLString is RedactURL for a URL in text form. Text that does not
-// parse as a URL is cut at its first '?' so that no query leaks.
+// parse as a URL has its user information (the authority up to its last
+// '@') replaced by "***@" and is cut at its first '?' (written "?***"), or
+// at a '#' followed by a '=' (written "#***"), so that no credential leaks.
 func RedactURLString(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		if i := strings.IndexByte(s, '?'); i >= 0 {
-			return s[:i] + "?" + Redacted
+		s = redactUserinfoText(s)
+		if i := strings.IndexAny(s, "?#"); i >= 0 {
+			if s[i] == '?' {
+				return s[:i] + "?" + Redacted
+			}
+			if strings.Contains(s[i:], "=") {
+				return s[:i] + "#" + Redacted
+			}
 		}
 		return s
 	}
 	return RedactURL(u)
 }
 
+// redactUserinfoText replaces the user information of the URL text s with
+// "***@": everything from after the scheme's "//" (or from the start of s
+// when it has none) to the last '@' before the first '/', '?' or '#' of the
+// authority.
+func redactUserinfoText(s string) string {
+	start := 0
+	if i := strings.Index(s, "//"); i >= 0 && isSchemePrefix(s[:i]) {
+		start = i + 2
+	}
+	end := len(s)
+	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndexByte(s[start:end], '@')
+	if at < 0 {
+		return s
+	}
+	return s[:start] + redactedUserinfo + s[start+at+1:]
+}
+
+// isSchemePrefix reports whether p is what may come before a URL's "//":
+// nothing, or a scheme and its ':'.
+func isSchemePrefix(p string) bool {
+	if p == "" {
+		return true
+	}
+	scheme, ok := strings.CutSuffix(p, ":")
+	if !ok || scheme == "" {
+		return false
+	}
+	for i, r := range scheme {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case i > 0 && ('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // redactQuery replaces the values of sensitive parameters while keeping the
 // order and spelling of the rest. It works on the raw text so that a
-// parameter that appears twice is redacted both times.
+// parameter that appears twice is redacted both times. Parameters are
+// separated by '&' or, as some servers accept, ';'.
 func redactQuery(raw string) string {
 	parts := strings.Split(raw, "&")
 	for i, part := range parts {
-		key, _, hasValue := strings.Cut(part, "=")
-		name, err := url.QueryUnescape(key)
-		if err != nil {
-			name = key
+		fields := strings.Split(part, ";")
+		for j, field := range fields {
+			key, _, hasValue := strings.Cut(field, "=")
+			name, err := url.QueryUnescape(key)
+			if err != nil {
+				name = key
+			}
+			if hasValue && isSensitive(name) {
+				fields[j] = key + "=" + Redacted
+			}
 		}
-		if isSensitive(name) && hasValue {
-			parts[i] = key + "=" + Redacted
-		}
+		parts[i] = strings.Join(fields, ";")
 	}
 	return strings.Join(parts, "&")
 }
 
+// isSensitive reports whether the query parameter name carries a
+// credential or session id.
 func isSensitive(name string) bool {
-	for _, s := range sensitiveQuery {
-		if strings.EqualFold(name, s) {
-			return true
-		}
-	}
-	return false
+	return sensitiveQuerySet[strings.ToLower(strings.TrimSpace(name))]
 }
 
 // sensitiveHeaders are the headers that carry credentials.

@@ -130,6 +130,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
+	if err := preflightJoin(ctx, target.URL, creds); err != nil {
+		return fail("%v", err)
+	}
 	res := reports.NewCheckResult(nil, nil)
 	if !o.SkipContract {
 		fmt.Fprintf(e.stdout, "Contract suite against %s\n\n", spec.RedactURLString(target.URL))
@@ -155,6 +158,11 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	}
 	if err := reports.CheckVerdict(e.stdout, res, o.Out); err != nil {
 		return fail("%v", err)
+	}
+	if res.Load != nil {
+		if err := noneJoined(res.Load); err != nil {
+			return fail("%v", err)
+		}
 	}
 	if !res.Passed() {
 		return exitFail

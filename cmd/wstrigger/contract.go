@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
@@ -96,6 +96,9 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
+	if err := preflightJoin(ctx, target.URL, target.Credentials); err != nil {
+		return fail("%v", err)
+	}
 	fmt.Fprintf(e.stdout, "Contract suite against %s\n\n", spec.RedactURLString(target.URL))
 	rep, err := contract.Run(ctx, target, opts)
 	if err != nil {
@@ -120,7 +123,17 @@ func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--run: %v", err)
 		}
+		if !slices.ContainsFunc(contract.Checks(), func(c contract.Check) bool {
+			return (o.Aggressive || !c.Aggressive) && (re.MatchString(c.ID) || re.MatchString(c.Title))
+		}) {
+			return nil, fmt.Errorf("--run %q matches no check id or title (see the list in --json output or -h)", o.RunPattern)
+		}
 		opts.Run = re
+	}
+	for _, out := range []struct{ flag, path string }{{"--json", o.JSON}, {"--junit", o.JUnit}, {"--markdown", o.Markdown}} {
+		if err := checkOutPath(out.flag, out.path); err != nil {
+			return nil, err
+		}
 	}
 	if o.SpecDir != "" {
 		s, err := spec.Load(os.DirFS(o.SpecDir))
@@ -201,22 +214,4 @@ func writeContractFiles(o *contractOptions, rep *contract.Report) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// writeFile writes a file through a temporary one in the same folder, so
-// a failed write never leaves half a report behind.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".wstrigger-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(f.Name(), path)
 }

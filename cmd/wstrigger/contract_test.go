@@ -65,6 +65,8 @@ func TestContractCommandStatuses(t *testing.T) {
 		{"a failing MUST check", []string{"--target", broken.URL, "--run", "^AUTH-00[1-3]$"}, exitFail, "NOT CONFORMANT", ""},
 		{"unreachable target", []string{"--target", "http://127.0.0.1:1", "--run", "AUTH-001"}, exitUsage, "", "127.0.0.1:1"},
 		{"bad --run", []string{"--run", "("}, exitUsage, "", "--run"},
+		{"--run matching nothing", []string{"--run", "NO-SUCH-CHECK"}, exitUsage, "", `--run "NO-SUCH-CHECK" matches no check`},
+		{"--json into a missing folder", []string{"--json", "/nonexistent/r.json"}, exitUsage, "", "--json /nonexistent/r.json: folder /nonexistent"},
 		{"bad --spec", []string{"--spec", "/nonexistent"}, exitUsage, "", "--spec"},
 		{"target without credentials", []string{"--target", broken.URL, "--access-token", ""}, exitUsage, "", ""},
 	}

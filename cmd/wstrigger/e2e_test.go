@@ -114,6 +114,23 @@ func TestRecordErrors(t *testing.T) {
 	}
 }
 
+// TestRecordKeepsAnEarlierFile: a record that fails leaves the file it
+// would have written as it was.
+func TestRecordKeepsAnEarlierFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "keep.jsonl")
+	require.NoError(t, os.WriteFile(out, []byte("precious\n"), 0o644))
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"record", "--target", "http://127.0.0.1:1", "--access-token", "tok-abcdef",
+		"--secret-key", "sec-abcdef", "--out", out}, demoEnv(&stdout, &stderr))
+	assert.Equal(t, exitUsage, code)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(data))
+	entries, err := os.ReadDir(filepath.Dir(out))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
 type syncBuffer struct {
 	mu  sync.Mutex

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -122,8 +123,24 @@ func (o *loadOptions) parse() error {
 	if o.opts.Subscriptions < 1 {
 		return errors.New("--subscriptions must be at least 1")
 	}
-	if o.opts.PushRate < 0 {
-		return errors.New("--push-rate must not be negative (0 holds the subscriptions idle)")
+	if !(o.opts.PushRate >= 0) || math.IsInf(o.opts.PushRate, 0) {
+		return fmt.Errorf("--push-rate %v: want pushes per second, 0 or more (0 holds the subscriptions idle)", o.opts.PushRate)
+	}
+	for _, c := range []struct {
+		bad  bool
+		flag string
+		want string
+	}{
+		{!(o.opts.ConnectRate > 0) || math.IsInf(o.opts.ConnectRate, 0), "--connect-rate", "a positive number of joins per second"},
+		{o.opts.Duration <= 0, "--duration", "a positive duration"},
+		{o.opts.Warmup < 0, "--warmup", "a duration, 0 or more"},
+		{o.opts.Workers < 1, "--workers", "at least 1"},
+		{o.opts.PushTimeout <= 0, "--push-timeout", "a positive duration"},
+		{o.opts.PayloadSize < 1, "--payload-size", "at least 1 byte"},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s: want %s", c.flag, c.want)
+		}
 	}
 	if o.opts.PushRate == 0 && len(o.opts.Stages) == 0 {
 		if o.opts.Warmup > 0 {
@@ -131,7 +148,25 @@ func (o *loadOptions) parse() error {
 		}
 		o.opts.Idle = true
 	}
-	return nil
+	return o.opts.Check()
+}
+
+// noneJoined is the error of a run in which no subscription ever
+// joined: the target is unreachable, or refuses the credentials or the
+// patterns. It names the most frequent error.
+func noneJoined(res *load.Result) error {
+	if res.Subscriptions.Joined > 0 || res.Subscriptions.Requested == 0 {
+		return nil
+	}
+	why := "no error was recorded"
+	if len(res.Errors) > 0 {
+		top := res.Errors[0]
+		why = fmt.Sprintf("%d× %s", top.Count, top.Key)
+		if len(top.Examples) > 0 {
+			why += ", e.g. " + top.Examples[0]
+		}
+	}
+	return fmt.Errorf("no subscription could join %s (%s): check the target, the credentials and the patterns", res.Meta.Target, why)
 }
 
 func runLoad(ctx context.Context, e *env, args []string) int {
@@ -152,6 +187,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := o.parse(); err != nil {
 		return fail("%v", err)
 	}
+	if err := checkOutPath("--json", o.JSON); err != nil {
+		return fail("%v", err)
+	}
 	if err := o.checkCapacity(e); err != nil {
 		return fail("%v", err)
 	}
@@ -160,6 +198,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
+	if err := preflightJoin(ctx, target, creds); err != nil {
+		return fail("%v", err)
+	}
 	res, err := runWithProgress(ctx, e, &o, target, creds)
 	if err != nil {
 		return fail("%v", err)
@@ -172,6 +213,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
 			return fail("%v", err)
 		}
+	}
+	if err := noneJoined(res); err != nil {
+		return fail("%v", err)
 	}
 	if !passed {
 		return exitFail

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/mockserver"
 )
 
 func TestLoadCommandWritesJSON(t *testing.T) {
@@ -61,14 +62,43 @@ func TestLoadCommandStatuses(t *testing.T) {
 		{"too many for one process", []string{"--subscriptions", "50000"}, exitUsage, "--shard K/N"},
 		{"target without credentials", []string{"--target", "http://127.0.0.1:1"}, exitUsage, "credentials missing"},
 		{"positional argument", []string{"extra"}, exitUsage, "unexpected argument"},
-		{"negative push rate", []string{"--push-rate", "-1"}, exitUsage, "--push-rate must not be negative"},
+		{"negative push rate", []string{"--push-rate", "-1"}, exitUsage, "--push-rate -1: want pushes per second, 0 or more"},
 		{"warmup of an idle run", []string{"--push-rate", "0", "--warmup", "1s"}, exitUsage, "--warmup"},
+		{"zero duration", []string{"--duration", "0"}, exitUsage, "--duration: want a positive duration"},
+		{"zero workers", []string{"--workers", "0"}, exitUsage, "--workers: want at least 1"},
+		{"zero join rate", []string{"--connect-rate", "0"}, exitUsage, "--connect-rate: want a positive number"},
+		{"infinite push rate", []string{"--push-rate", "Inf"}, exitUsage, "--push-rate +Inf"},
+		{"too many pushes", []string{"--push-rate", "1e12", "--duration", "1s"}, exitUsage, "more than 200000000"},
+		{"json into a missing folder", []string{"--json", "/nonexistent/x.json"}, exitUsage, "--json /nonexistent/x.json: folder /nonexistent"},
+		{"json onto a folder", []string{"--json", os.TempDir()}, exitUsage, "is a folder"},
+		{"unreachable target", []string{"--target", "http://127.0.0.1:1", "--access-token", "tok-abcdef", "--secret-key", "sec-abcdef",
+			"--subscriptions", "2", "--duration", "300ms", "--quiet"}, exitUsage, "no subscription could join http://127.0.0.1:1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCmd(t, "", append([]string{"load"}, tc.args...)...)
 			assert.Equal(t, tc.code, code, stdout+stderr)
 			assert.Contains(t, stderr, tc.stderr)
+		})
+	}
+}
+
+// TestWrongCredentialsAreBadInput runs load, contract and check with
+// credentials the target refuses: exit 2 with a message that says so,
+// not a run of failures; no secret in the output.
+func TestWrongCredentialsAreBadInput(t *testing.T) {
+	srv := startMock(t, nil)
+	for _, cmd := range []string{"load", "contract", "check"} {
+		t.Run(cmd, func(t *testing.T) {
+			args := []string{cmd, "--target", srv.URL, "--access-token", mockserver.DemoAccessToken, "--secret-key", "sec-wrong-123", "--quiet"}
+			if cmd == "check" {
+				args = append(args, "--out", t.TempDir())
+			}
+			code, stdout, stderr := runCmd(t, "", args...)
+			assert.Equal(t, exitUsage, code, stdout+stderr)
+			assert.Contains(t, stderr, "refuses these credentials")
+			assert.Contains(t, stderr, "401")
+			assert.NotContains(t, stdout+stderr, "sec-wrong-123")
 		})
 	}
 }

@@ -111,13 +111,9 @@ func runMock(ctx context.Context, e *env, args []string) int {
 // complete turns the flags that need parsing or files into Options.
 func (o *mockOptions) complete(e *env) error {
 	if o.CredentialsFile != "" {
-		f, err := os.Open(o.CredentialsFile)
-		if err != nil {
+		var err error
+		if o.Credentials, err = mockserver.LoadCredentialsFile(o.CredentialsFile); err != nil {
 			return err
-		}
-		defer f.Close()
-		if o.Credentials, err = mockserver.LoadCredentials(f); err != nil {
-			return fmt.Errorf("%s: %w", o.CredentialsFile, err)
 		}
 	}
 	if o.RecordingFile != "" {

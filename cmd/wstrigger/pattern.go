@@ -83,21 +83,31 @@ type patternResult struct {
 
 // testEvents tests every line of in against p and writes one result a line.
 func testEvents(ctx context.Context, p *pattern.Pattern, in io.Reader, name string, opts patternOptions, e *env) int {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	br := bufio.NewReaderSize(in, 64<<10)
 	var matched, bad int
 	enc := json.NewEncoder(e.stdout)
-	for line := 1; sc.Scan(); line++ {
+	for line := 1; ; line++ {
 		if ctx.Err() != nil {
 			fmt.Fprintf(e.stderr, "wstrigger pattern test: %v\n", ctx.Err())
 			return exitUsage
 		}
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
+		raw, tooLong, readErr := readLine(br, maxEventLine)
+		if readErr != nil && readErr != io.EOF {
+			fmt.Fprintf(e.stderr, "wstrigger pattern test: reading %s: %v\n", name, readErr)
+			return exitUsage
+		}
+		if readErr == io.EOF && len(raw) == 0 && !tooLong {
+			break
+		}
+		text := bytes.TrimSpace(raw)
+		if len(text) == 0 && !tooLong {
 			continue
 		}
 		res := patternResult{Line: line}
 		event, err := decodeEventLine(text)
+		if tooLong {
+			err = fmt.Errorf("line longer than %d MiB, skipped", maxEventLine>>20)
+		}
 		if err != nil {
 			bad++
 			res.Error = err.Error()
@@ -118,10 +128,6 @@ func testEvents(ctx context.Context, p *pattern.Pattern, in io.Reader, name stri
 			fmt.Fprintf(e.stdout, "line %d: no match: %s\n", line, res.Reason)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		fmt.Fprintf(e.stderr, "wstrigger pattern test: reading %s: %v\n", name, err)
-		return exitUsage
-	}
 	switch {
 	case bad > 0:
 		return exitUsage
@@ -129,6 +135,33 @@ func testEvents(ctx context.Context, p *pattern.Pattern, in io.Reader, name stri
 		return exitOK
 	default:
 		return exitFail
+	}
+}
+
+// maxEventLine is the longest event line "pattern test" reads.
+const maxEventLine = 16 << 20
+
+// readLine reads one line of br, without its end of line. A line longer
+// than max is read to its end but dropped (tooLong), so that the next
+// line is read next. err is io.EOF after the last line.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > max+1 { // +1: the newline
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil:
+			return buf, tooLong, err
+		}
+		return bytes.TrimSuffix(buf, []byte("\n")), tooLong, nil
 	}
 }
 

@@ -54,6 +54,9 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if o.Duration < 0 || o.MaxEvents < 0 {
 		return fail("--duration and --max-events must not be negative")
 	}
+	if err := checkOutPath("--out", o.Out); err != nil {
+		return fail("%v", err)
+	}
 	creds, err := o.resolve(e)
 	if err != nil {
 		return fail("%v", err)
@@ -75,8 +78,12 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	bw := bufio.NewWriter(out)
 	st, recErr := client.Record(ctx, s, spec.NewRecordingWriter(bw), &client.RecordOptions{Duration: o.Duration, MaxEvents: o.MaxEvents})
 	flushErr := bw.Flush()
-	if err := errors.Join(flushErr, closeOut(true)); err != nil {
-		return fail("writing %s: %v", o.Out, err)
+	if flushErr != nil {
+		_ = closeOut(false)
+		return fail("writing %s: %v", o.Out, flushErr)
+	}
+	if err := closeOut(true); err != nil {
+		return fail("%v", err)
 	}
 	fmt.Fprintf(e.stderr, "wstrigger record: %d triggers recorded", st.Triggers)
 	if st.Gaps > 0 {
@@ -90,20 +97,25 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// openOut opens the output named by a flag: "-" is w. The returned close
-// function commits the file (keep=true) or removes it.
+// openOut opens the output named by a flag: "-" is w. A file is written
+// beside its name and renamed over it when the close function commits
+// it (keep=true); otherwise it is dropped and an earlier file of that
+// name is left as it was.
 func openOut(name string, w io.Writer) (io.Writer, func(keep bool) error, error) {
 	if name == "-" || name == "" {
 		return w, func(bool) error { return nil }, nil
 	}
-	f, err := os.Create(name)
+	f, tmp, err := createTemp(name)
 	if err != nil {
 		return nil, nil, err
 	}
 	return f, func(keep bool) error {
-		err := f.Close()
 		if !keep {
-			return errors.Join(err, os.Remove(name))
+			return errors.Join(f.Close(), os.Remove(tmp))
+		}
+		err := commitTemp(f, tmp, name)
+		if err != nil {
+			_ = os.Remove(tmp)
 		}
 		return err
 	}, nil

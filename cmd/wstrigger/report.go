@@ -72,6 +72,14 @@ func runReportRender(e *env, sub string, render func(io.Writer, *reports.CheckRe
 		fmt.Fprintf(e.stderr, "wstrigger report %s: want one RESULTS.json, got %d arguments\n", sub, len(pos))
 		return exitUsage
 	}
+	if err := checkOutPath("-o", *out); err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger report %s: %v\n", sub, err)
+		return exitUsage
+	}
+	if in, same := sameFile(*out, pos[0]); same {
+		fmt.Fprintf(e.stderr, "wstrigger report %s: -o %s would overwrite the input %s\n", sub, *out, in)
+		return exitUsage
+	}
 	res, err := readResultFile(pos[0])
 	if err != nil {
 		fmt.Fprintf(e.stderr, "wstrigger report %s: %v\n", sub, err)

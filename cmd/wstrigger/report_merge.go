@@ -48,6 +48,12 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 	if len(pos) == 0 {
 		return fail("want one or more load results to merge")
 	}
+	if err := checkOutPath("-o", *out); err != nil {
+		return fail("%v", err)
+	}
+	if in, same := sameFile(*out, pos...); same {
+		return fail("-o %s would overwrite the input %s", *out, in)
+	}
 	results := make([]*load.Result, 0, len(pos))
 	for _, path := range pos {
 		r, err := readLoadFile(path)

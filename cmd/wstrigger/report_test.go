@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/reports"
@@ -86,6 +87,20 @@ func TestReportRender(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestReportRenderRefusesToOverwriteItsInput(t *testing.T) {
+	dir := t.TempDir()
+	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Intervals: []load.Interval{}}
+	var buf bytes.Buffer
+	require.NoError(t, writeLoadJSON(&buf, l))
+	in := writeTestFile(t, dir, "run.json", buf.String())
+	code, _, stderr := runReportCmd(t, "html", in, "-o", in)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "would overwrite the input")
+	data, err := os.ReadFile(in)
+	require.NoError(t, err)
+	assert.Equal(t, buf.String(), string(data), "the input is left as it was")
 }
 
 // TestReportMergeThreeShardProcesses runs one load run as three driver
@@ -221,6 +236,8 @@ func TestReportMergeStatuses(t *testing.T) {
 		{name: "a bad SLO", args: []string{"-o", out, "--slo", "speed>1", a, b}, wantCode: exitUsage, wantStderr: `unknown metric "speed"`},
 		{name: "JSON to stdout, summary to stderr", args: []string{"-o", "-", a, b}, wantCode: exitOK, wantStdout: `"kind": "wstrigger.load.result"`, wantStderr: "Load run against"},
 		{name: "quiet", args: []string{"-o", out, "--quiet", a, b}, wantCode: exitOK, wantNoStdout: true},
+		{name: "output is an input", args: []string{"-o", a, a, b}, wantCode: exitUsage, wantStderr: "would overwrite the input"},
+		{name: "output folder missing", args: []string{"-o", filepath.Join(dir, "none", "m.json"), a, b}, wantCode: exitUsage, wantStderr: "-o " + filepath.Join(dir, "none", "m.json") + ": folder"},
 		{name: "no -o", args: []string{a, b}, wantCode: exitUsage, wantStderr: "-o OUT.json is required"},
 		{name: "no files", args: []string{"-o", out}, wantCode: exitUsage, wantStderr: "want one or more"},
 		{name: "same shard twice", args: []string{"-o", out, a, a}, wantCode: exitUsage, wantStderr: "given twice"},
@@ -260,7 +277,10 @@ func TestReportCompareStatuses(t *testing.T) {
 	slow2 := rateResult(t, dir, "slow2.json", 100, []int64{1, -1, 0, 2, -2, 3, 0, -3})
 	fast := rateResult(t, dir, "fast.json", 400, jitter)
 	bad := writeTestFile(t, dir, "bad.json", "[")
-	contractOnly := writeTestFile(t, dir, "contract.json", `{"schemaVersion":1}`)
+	var rep bytes.Buffer
+	require.NoError(t, reports.ContractJSON(&rep, &contract.Report{SchemaVersion: contract.SchemaVersion, Target: "http://127.0.0.1:1",
+		Results: []contract.Result{{Check: contract.Check{ID: "HS-001", Title: "t", Group: "handshake", Level: contract.LevelMust}, Status: contract.StatusPass}}}))
+	contractOnly := writeTestFile(t, dir, "contract.json", rep.String())
 	tests := []struct {
 		name       string
 		args       []string
