@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,7 +75,7 @@ func TestLoadCommandStatuses(t *testing.T) {
 		{"json into a missing folder", []string{"--json", "/nonexistent/x.json"}, exitUsage, "--json /nonexistent/x.json: folder /nonexistent"},
 		{"json onto a folder", []string{"--json", os.TempDir()}, exitUsage, "is a folder"},
 		{"unreachable target", []string{"--target", "http://127.0.0.1:1", "--access-token", "tok-abcdef", "--secret-key", "sec-abcdef",
-			"--subscriptions", "2", "--duration", "300ms", "--quiet"}, exitUsage, "no subscription could join http://127.0.0.1:1"},
+			"--subscriptions", "2", "--duration", "300ms", "--quiet"}, exitUsage, "http://127.0.0.1:1 is unreachable"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +104,28 @@ func TestWrongCredentialsAreBadInput(t *testing.T) {
 			assert.NotContains(t, stdout+stderr, "sec-wrong-123")
 		})
 	}
+}
+
+// TestLoadAgainstSomethingElse: a server that is not the API (404 on
+// the join path) or whose joins all fail after the preflight gives exit 2.
+func TestLoadAgainstSomethingElse(t *testing.T) {
+	notAPI := httptest.NewServer(http.NotFoundHandler())
+	defer notAPI.Close()
+	code, stdout, stderr := runCmd(t, "", "load", "--target", notAPI.URL, "--access-token", "tok-abcdef", "--secret-key", "sec-abcdef", "--quiet")
+	assert.Equal(t, exitUsage, code, stdout+stderr)
+	assert.Contains(t, stderr, "is the base URL that of the API")
+
+	// the mock takes {} but refuses every pattern of the file
+	srv := startMock(t, nil)
+	patterns := filepath.Join(t.TempDir(), "patterns.txt")
+	require.NoError(t, os.WriteFile(patterns, []byte(`{"org":{"nested":{"deeper":{"and":{"deeper":{"still":{"more":{"levels":{"than":{"allowed":["x"]}}}}}}}}}}`+"\n"), 0o644))
+	code, stdout, stderr = runCmd(t, "", "load", "--target", srv.URL, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
+		"--patterns", patterns, "--subscriptions", "2", "--duration", "300ms", "--quiet")
+	if code == exitUsage && strings.Contains(stderr, "--patterns") {
+		t.Skipf("the patterns file was refused before the run: %s", stderr)
+	}
+	assert.Equal(t, exitUsage, code, stdout+stderr)
+	assert.Contains(t, stderr, "no subscription could join")
 }
 
 func TestLoadCommandIdle(t *testing.T) {

@@ -118,6 +118,8 @@ func TestSpecAndTopLevel(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{"help", []string{"help"}, exitOK, "Commands:", ""},
 		{"version", []string{"--version"}, exitOK, "wstrigger ", ""},
+		{"help of an unknown command", []string{"help", "bogus"}, exitUsage, "", `unknown command "bogus"`},
+		{"version with an argument", []string{"version", "extra"}, exitUsage, "", `unexpected argument "extra"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

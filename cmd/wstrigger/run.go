@@ -60,6 +60,9 @@ func run(ctx context.Context, args []string, e *env) int {
 			if _, ok := commands()[rest[0]]; ok {
 				return commands()[rest[0]].run(ctx, e, []string{"-h"})
 			}
+			fmt.Fprintf(e.stderr, "wstrigger help: unknown command %q\n\n", rest[0])
+			usage(e.stderr)
+			return exitUsage
 		}
 		usage(e.stdout)
 		return exitOK
@@ -155,8 +158,13 @@ func version() string {
 
 func runVersion(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "version", "version", "Prints the version of wstrigger and of Go it was built with.")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return flagStatus(err)
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "wstrigger version: unexpected argument %q\n", pos[0])
+		return exitUsage
 	}
 	info, _ := debug.ReadBuildInfo()
 	goVersion := "unknown"

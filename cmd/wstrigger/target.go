@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -47,11 +48,12 @@ func (o *targetOptions) resolve(e *env) (client.Credentials, error) {
 	return client.Credentials{AccessToken: o.AccessToken, SecretKey: o.SecretKey}, nil
 }
 
-// preflightJoin joins target once with creds and the pattern {}, and
-// returns an error when the target refuses the credentials (401, or 403
-// for an account without websockets): every check and every
-// subscription would then fail for a reason of the user's, not the
-// target's. Other outcomes, answered or not, are left to the run to
+// preflightJoin joins target once with creds and the pattern {} before
+// a run, and returns an error when the run could only fail for a reason
+// of the user's rather than the target's: the target does not answer
+// (unreachable, or silent for preflightTimeout), answers 404 (not this
+// API at that base URL), or refuses the credentials (401, or 403 for an
+// account without websockets). Other answers are left to the run to
 // judge.
 func preflightJoin(ctx context.Context, target string, creds client.Credentials) error {
 	c, err := client.New(target, creds, nil)
@@ -61,15 +63,31 @@ func preflightJoin(ctx context.Context, target string, creds client.Credentials)
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	s, err := c.Join(ctx, "{}")
+	if err == nil {
+		_ = s.Close()
+		return nil
+	}
+	where := spec.RedactURLString(target)
 	var he *client.HTTPError
 	switch {
-	case err == nil:
-		_ = s.Close()
 	case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 		return fmt.Errorf("%s refuses these credentials: a join with them was answered %v; check --access-token and --secret-key (or $%s and $%s)",
-			spec.RedactURLString(target), he, envAccessToken, envSecretKey)
+			where, he, envAccessToken, envSecretKey)
+	case errors.As(err, &he) && he.Status == http.StatusNotFound:
+		return fmt.Errorf("%s answered a join with %v: is the base URL that of the API (it joins at %s)?", where, he, spec.JoinPath)
+	case errors.As(err, &he):
+		return nil
 	}
-	return nil
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%s did not answer a join in time (%v)", where, preflightTimeout)
+	}
+	var ce *client.CloseError
+	var pe *client.ProtocolError
+	if errors.As(err, &ce) || errors.As(err, &pe) {
+		return nil // it answered: the run will judge how
+	}
+	return fmt.Errorf("%s is unreachable: %v", where, err)
 }
 
 // preflightTimeout bounds preflightJoin.
