@@ -152,6 +152,8 @@ func (o *mockOptions) complete(e *env) error {
 	}
 	o.CloseTimeout = o.Grace
 	switch {
+	case o.LogFormat != "text" && o.LogFormat != "json":
+		return fmt.Errorf("--log-format %q: want text or json", o.LogFormat)
 	case o.Quiet:
 	case o.LogFormat == "text":
 		o.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
