@@ -50,7 +50,8 @@ subscriptions and 500 pushes/s for 10s, judged by the SLOs
 (generous for a loopback mock; any --slo replaces them all).
 
 Exit status: 0 when every MUST check passed and every SLO held, 1 when one
-did not, 2 when the flags are wrong or the target cannot be reached.`
+did not, 2 when the flags are wrong, the target cannot be reached or
+refuses the credentials, or no subscription of the load run could join.`
 
 // checkOptions are the flags of "check".
 type checkOptions struct {

@@ -31,7 +31,8 @@ reason. --aggressive adds checks that stress the target (session limit,
 slow consumer, slowloris, oversized and malformed frames).
 
 Exit status: 0 when every MUST check passed, 1 when one failed, 2 when the
-target cannot be reached or the flags are wrong.`
+target cannot be reached, answers 404 on the join path or refuses the
+credentials (a join is tried first), or the flags are wrong.`
 
 // contractOptions are the flags of "contract".
 type contractOptions struct {

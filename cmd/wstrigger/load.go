@@ -42,8 +42,10 @@ the mock, a reconciliation with its /_mock/stats. --json writes all of it
 with the interval series and the HdrHistograms.
 
 --slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
-the exit status: 0 when all pass, 1 when one fails, 2 on bad flags or when
-the run cannot start.`
+the exit status: 0 when all pass, 1 when one fails (an SLO with nothing
+measured for it fails), 2 on bad flags, when the target is unreachable,
+answers 404 on the join path or refuses the credentials (a join is tried
+first), or when no subscription could join during the run.`
 
 // loadOptions are the flags of "load".
 type loadOptions struct {
