@@ -193,7 +193,7 @@ func (d *Driver) scheduleBounds(start time.Time) []time.Time {
 func (d *Driver) cut(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, pushStart bool, ack chan struct{}) {
 	switch {
 	case !at.After(cur.at): // a tick closed an interval just after the boundary
-		cur.at, cur.phase = at, d.phaseFrom(at)
+		cur.phase = d.phaseFrom(at)
 	case pushStart && d.counts() == cur.counts && !d.rec.pending() && at.Sub(cur.at) < minInterval:
 		cur.at, cur.phase = at, d.phaseFrom(at) // an empty sliver of joins: dropped
 	case !pushStart && at.Sub(cur.at) < minInterval: // a sliver: the next interval takes it in

@@ -69,9 +69,6 @@ func checkContractFields(obj map[string]json.RawMessage) error {
 	if err := json.Unmarshal(raw, &results); err != nil {
 		return errors.New(`"results" is not an array`)
 	}
-	if len(results) == 0 {
-		return errors.New(`"results" is empty`)
-	}
 	for i, raw := range results {
 		if err := checkContractResult(raw); err != nil {
 			return fmt.Errorf("result %d: %w", i+1, err)

@@ -62,7 +62,7 @@ func ReadAny(r io.Reader) (*CheckResult, error) {
 		return NewCheckResult(nil, l), nil
 	case "":
 		if !hasAny(obj, contractFields...) {
-			return nil, errors.New(`reports: not a wstrigger result: no "kind" and none of the contract report fields ("schemaVersion", "target", "results", "summary")`)
+			return nil, errors.New(`reports: not a wstrigger result: no "kind" and none of the contract report fields ("schemaVersion", "target", "results", "summary", "coverage")`)
 		}
 		c, err := ReadContractJSON(bytes.NewReader(data))
 		if err != nil {

@@ -30,7 +30,7 @@ func TestReadAnyRejectsBadInput(t *testing.T) {
 	}{
 		// Not contract reports, though they have no kind.
 		{name: "version only", in: `{"schemaVersion":1}`, wantErr: []string{`not a contract report: no "results"`}},
-		{name: "empty results", in: `{"schemaVersion":1,"results":[]}`, wantErr: []string{`not a contract report: "results" is empty`}},
+		{name: "empty results without summary", in: `{"schemaVersion":1,"results":[]}`, wantErr: []string{`not a contract report: no "summary"`}},
 		{name: "no summary", in: `{"schemaVersion":1,"target":"t","results":[` + validResult + `]}`, wantErr: []string{`not a contract report: no "summary"`}},
 		{name: "no target", in: `{"schemaVersion":1,"results":[` + validResult + `],"summary":{}}`, wantErr: []string{`not a contract report: no "target"`}},
 		{name: "null summary", in: `{"schemaVersion":1,"target":"t","results":[` + validResult + `],"summary":null}`, wantErr: []string{`no "summary"`}},
@@ -111,6 +111,7 @@ func TestReadAnyReadsGoodInput(t *testing.T) {
 		{name: "golden contract.json", in: readTestdata(t, "contract.json"), wantContract: true},
 		{name: "bare load", in: loadJSON.String(), wantLoad: true},
 		{name: "minimal contract", in: minimal, wantContract: true},
+		{name: "a run that selected no check", in: contractDoc(`[]`), wantContract: true},
 		{name: "check with null parts", in: `{"schemaVersion":1,"kind":"wstrigger.check","contract":null,"load":null}`},
 	}
 	for _, tt := range tests {

@@ -98,15 +98,16 @@ func RedactURLString(s string) string {
 
 // redactUserinfoText replaces the user information of the URL text s with
 // "***@": everything from after the scheme's "//" (or from the start of s
-// when it has none) to the last '@' before the first '/', '?' or '#' of the
-// authority.
+// when it has none) to the last '@' before the first '?' or '#'. A '/'
+// does not end the search: text that did not parse may hold a password
+// with a '/' in it, and redacting a path's '@' too is the safe mistake.
 func redactUserinfoText(s string) string {
 	start := 0
 	if i := strings.Index(s, "//"); i >= 0 && isSchemePrefix(s[:i]) {
 		start = i + 2
 	}
 	end := len(s)
-	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
+	if i := strings.IndexAny(s[start:], "?#"); i >= 0 {
 		end = start + i
 	}
 	at := strings.LastIndexByte(s[start:end], '@')

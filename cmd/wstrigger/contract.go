@@ -124,10 +124,17 @@ func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--run: %v", err)
 		}
-		if !slices.ContainsFunc(contract.Checks(), func(c contract.Check) bool {
-			return (o.Aggressive || !c.Aggressive) && (re.MatchString(c.ID) || re.MatchString(c.Title))
-		}) {
-			return nil, fmt.Errorf("--run %q matches no check id or title (see the list in --json output or -h)", o.RunPattern)
+		matches := func(aggressive bool) bool {
+			return slices.ContainsFunc(contract.Checks(), func(c contract.Check) bool {
+				return (aggressive || !c.Aggressive) && (re.MatchString(c.ID) || re.MatchString(c.Title))
+			})
+		}
+		switch {
+		case matches(o.Aggressive):
+		case matches(true):
+			return nil, fmt.Errorf("--run %q matches only checks that run with --aggressive", o.RunPattern)
+		default:
+			return nil, fmt.Errorf("--run %q matches no check id or title (the ids and titles are in the suite's output and its --json report)", o.RunPattern)
 		}
 		opts.Run = re
 	}

@@ -66,6 +66,7 @@ func TestContractCommandStatuses(t *testing.T) {
 		{"unreachable target", []string{"--target", "http://127.0.0.1:1", "--run", "AUTH-001"}, exitUsage, "", "127.0.0.1:1"},
 		{"bad --run", []string{"--run", "("}, exitUsage, "", "--run"},
 		{"--run matching nothing", []string{"--run", "NO-SUCH-CHECK"}, exitUsage, "", `--run "NO-SUCH-CHECK" matches no check`},
+		{"--run matching only aggressive checks", []string{"--run", "^AGG-001$"}, exitUsage, "", "only checks that run with --aggressive"},
 		{"--json into a missing folder", []string{"--json", "/nonexistent/r.json"}, exitUsage, "", "--json /nonexistent/r.json: folder /nonexistent"},
 		{"bad --spec", []string{"--spec", "/nonexistent"}, exitUsage, "", "--spec"},
 		{"target without credentials", []string{"--target", broken.URL, "--access-token", ""}, exitUsage, "", ""},

@@ -134,7 +134,7 @@ func (o *loadOptions) parse() error {
 		want string
 	}{
 		{!(o.opts.ConnectRate > 0) || math.IsInf(o.opts.ConnectRate, 0), "--connect-rate", "a positive number of joins per second"},
-		{o.opts.Duration <= 0, "--duration", "a positive duration"},
+		{o.opts.Duration <= 0 && len(o.opts.Stages) == 0, "--duration", "a positive duration"},
 		{o.opts.Warmup < 0, "--warmup", "a duration, 0 or more"},
 		{o.opts.Workers < 1, "--workers", "at least 1"},
 		{o.opts.PushTimeout <= 0, "--push-timeout", "a positive duration"},
@@ -162,7 +162,13 @@ func noneJoined(res *load.Result) error {
 	}
 	why := "no error was recorded"
 	if len(res.Errors) > 0 {
-		top := res.Errors[0]
+		top := res.Errors[0] // the most frequent; a join error if there is one
+		for _, c := range res.Errors {
+			if c.Kind == load.KindDial || c.Kind == load.KindHandshake || strings.HasSuffix(c.Key, " join") {
+				top = c
+				break
+			}
+		}
 		why = fmt.Sprintf("%d× %s", top.Count, top.Key)
 		if len(top.Examples) > 0 {
 			why += ", e.g. " + top.Examples[0]

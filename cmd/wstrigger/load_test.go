@@ -68,6 +68,7 @@ func TestLoadCommandStatuses(t *testing.T) {
 		{"negative push rate", []string{"--push-rate", "-1"}, exitUsage, "--push-rate -1: want pushes per second, 0 or more"},
 		{"warmup of an idle run", []string{"--push-rate", "0", "--warmup", "1s"}, exitUsage, "--warmup"},
 		{"zero duration", []string{"--duration", "0"}, exitUsage, "--duration: want a positive duration"},
+		{"zero duration beside stages", []string{"--duration", "0", "--stages", "bad"}, exitUsage, "--stages"},
 		{"zero workers", []string{"--workers", "0"}, exitUsage, "--workers: want at least 1"},
 		{"zero join rate", []string{"--connect-rate", "0"}, exitUsage, "--connect-rate: want a positive number"},
 		{"infinite push rate", []string{"--push-rate", "Inf"}, exitUsage, "--push-rate +Inf"},

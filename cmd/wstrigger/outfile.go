@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 )
@@ -27,7 +29,14 @@ func checkOutPath(flag, path string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s %s: %s is not a folder", flag, path, dir)
 	}
-	return nil
+	// write a file there now, rather than learn after a long run that
+	// the folder takes none (read-only, a pseudo file system)
+	f, tmp, err := createTemp(path)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", flag, path, errors.Unwrap(err))
+	}
+	f.Close()
+	return os.Remove(tmp)
 }
 
 // unwrapPath drops the *PathError's own copy of the path.
@@ -56,7 +65,7 @@ func sameFile(out string, inputs ...string) (string, bool) {
 
 // writeFile writes path through a temporary file in its folder, renamed
 // over path once complete: a failed write leaves an earlier file as it
-// was. The file is readable by all (0644), as reports are meant to be.
+// was. A new file gets 0666 less the umask; a replaced one keeps its mode.
 func writeFile(path string, write func(io.Writer) error) error {
 	f, tmp, err := createTemp(path)
 	if err != nil {
@@ -70,20 +79,32 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return commitTemp(f, tmp, path)
 }
 
-// createTemp opens a temporary file beside path.
+// createTemp opens a new temporary file beside path, created with mode
+// 0666 less the process's umask, as os.Create would create path itself.
 func createTemp(path string) (*os.File, string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, "", fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for range 100 {
+		tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d.tmp", base, rand.Uint32()))
+		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		}
+		return f, tmp, nil
 	}
-	return f, f.Name(), nil
+	return nil, "", fmt.Errorf("writing %s: no free temporary name in %s", path, dir)
 }
 
-// commitTemp closes the temporary file f and renames it over path.
+// commitTemp closes the temporary file f and renames it over path,
+// keeping the mode of a file path already names.
 func commitTemp(f *os.File, tmp, path string) error {
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		if err := f.Chmod(fi.Mode().Perm()); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		}
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))

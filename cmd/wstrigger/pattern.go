@@ -141,27 +141,30 @@ func testEvents(ctx context.Context, p *pattern.Pattern, in io.Reader, name stri
 // maxEventLine is the longest event line "pattern test" reads.
 const maxEventLine = 16 << 20
 
-// readLine reads one line of br, without its end of line. A line longer
-// than max is read to its end but dropped (tooLong), so that the next
-// line is read next. err is io.EOF after the last line.
+// readLine reads one line of br, without its end of line ("\n" or
+// "\r\n"). A line of more than max bytes is read to its end but dropped
+// (tooLong), so that the next line is read next. err is io.EOF after the
+// last line.
 func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
 	var buf []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if !tooLong {
-			if len(buf)+len(chunk) > max+1 { // +1: the newline
+			if len(buf)+len(chunk) > max+2 { // room for "\r\n"
 				tooLong, buf = true, nil
 			} else {
 				buf = append(buf, chunk...)
 			}
 		}
-		switch {
-		case err == bufio.ErrBufferFull:
+		if err == bufio.ErrBufferFull {
 			continue
-		case err != nil:
-			return buf, tooLong, err
 		}
-		return bytes.TrimSuffix(buf, []byte("\n")), tooLong, nil
+		buf = bytes.TrimSuffix(buf, []byte("\n"))
+		buf = bytes.TrimSuffix(buf, []byte("\r"))
+		if len(buf) > max {
+			tooLong, buf = true, nil
+		}
+		return buf, tooLong, err
 	}
 }
 

@@ -48,47 +48,58 @@ func (o *targetOptions) resolve(e *env) (client.Credentials, error) {
 	return client.Credentials{AccessToken: o.AccessToken, SecretKey: o.SecretKey}, nil
 }
 
-// preflightJoin joins target once with creds and the pattern {} before
-// a run, and returns an error when the run could only fail for a reason
-// of the user's rather than the target's: the target does not answer
-// (unreachable, or silent for preflightTimeout), answers 404 (not this
-// API at that base URL), or refuses the credentials (401, or 403 for an
-// account without websockets). Other answers are left to the run to
-// judge.
+// preflightJoin joins target with creds and the pattern {} before a
+// run, and returns an error when the run could only fail for a reason of
+// the user's rather than the target's: the target cannot be dialled
+// (unreachable), answers 404 (not this API at that base URL), or
+// refuses the credentials (401, or 403 for an account without
+// websockets) to every one of preflightAttempts joins, so that a target
+// that refuses some joins at random is left to the run to judge. Every
+// other outcome, a timeout included, is left to the run too.
 func preflightJoin(ctx context.Context, target string, creds client.Credentials) error {
 	c, err := client.New(target, creds, nil)
 	if err != nil {
 		return err
 	}
+	where := spec.RedactURLString(target)
+	var refused error
+	for range preflightAttempts {
+		err := preflightOnce(ctx, c)
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted before the run: %w", ctx.Err())
+		}
+		var he *client.HTTPError
+		var oe *net.OpError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
+			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %v; check --access-token and --secret-key (or $%s and $%s)",
+				where, preflightAttempts, he, envAccessToken, envSecretKey)
+			continue // once more: it may refuse some joins at random
+		case errors.As(err, &he) && he.Status == http.StatusNotFound:
+			return fmt.Errorf("%s answered a join with %v: is the base URL that of the API (it joins at %s)?", where, he, spec.JoinPath)
+		case errors.As(err, &oe) && oe.Op == "dial":
+			return fmt.Errorf("%s is unreachable: %v", where, err)
+		}
+		return nil
+	}
+	return refused
+}
+
+// preflightOnce makes one join and closes it.
+func preflightOnce(ctx context.Context, c *client.Client) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	s, err := c.Join(ctx, "{}")
 	if err == nil {
 		_ = s.Close()
-		return nil
 	}
-	where := spec.RedactURLString(target)
-	var he *client.HTTPError
-	switch {
-	case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
-		return fmt.Errorf("%s refuses these credentials: a join with them was answered %v; check --access-token and --secret-key (or $%s and $%s)",
-			where, he, envAccessToken, envSecretKey)
-	case errors.As(err, &he) && he.Status == http.StatusNotFound:
-		return fmt.Errorf("%s answered a join with %v: is the base URL that of the API (it joins at %s)?", where, he, spec.JoinPath)
-	case errors.As(err, &he):
-		return nil
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%s did not answer a join in time (%v)", where, preflightTimeout)
-	}
-	var ce *client.CloseError
-	var pe *client.ProtocolError
-	if errors.As(err, &ce) || errors.As(err, &pe) {
-		return nil // it answered: the run will judge how
-	}
-	return fmt.Errorf("%s is unreachable: %v", where, err)
+	return err
 }
+
+// preflightAttempts is how many joins preflightJoin makes at most.
+const preflightAttempts = 5
 
 // preflightTimeout bounds preflightJoin.
 const preflightTimeout = 10 * time.Second
