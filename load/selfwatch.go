@@ -42,7 +42,8 @@ type selfWatch struct {
 
 func (w *selfWatch) start() {
 	w.samples = []metrics.Sample{{Name: mCPUTotal}, {Name: mCPUIdle}, {Name: mGCCPU}, {Name: mSched}, {Name: mGCPauses}, {Name: mHeap}}
-	w.read()
+	// the first interval counts from here, not from the process's start
+	w.prevBusy, w.prevGC2, _, _, _, _ = w.read()
 }
 
 // read samples the metrics and returns busy CPU seconds, GC CPU seconds

@@ -212,7 +212,8 @@ func TestMockCommandFlags(t *testing.T) {
 		{"bad credentials file", []string{"--credentials", badCreds}, "creds.json"},
 		{"bad rejection", []string{"--reject-joins", "lots"}, "share"},
 		{"bad log format", []string{"--log-format", "xml"}, "want text or json"},
-		{"negative speed", []string{"--speed", "-1"}, "Speed"},
+		{"negative speed", []string{"--speed", "-1"}, "--speed -1: want 0"},
+		{"bad log format, quiet", []string{"--log-format", "xml", "--quiet"}, "want text or json"},
 		{"unknown flag", []string{"--bogus"}, "bogus"},
 		{"address in use", []string{"--addr", busy.Addr().String()}, "address already in use"},
 	}

@@ -150,7 +150,10 @@ func (o *loadOptions) parse() error {
 		}
 		o.opts.Idle = true
 	}
-	return o.opts.Check()
+	if err := o.opts.Check(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "load: options: "))
+	}
+	return nil
 }
 
 // noneJoined is the error of a run in which no subscription ever

@@ -119,6 +119,7 @@ func TestSpecAndTopLevel(t *testing.T) {
 		{"help", []string{"help"}, exitOK, "Commands:", ""},
 		{"version", []string{"--version"}, exitOK, "wstrigger ", ""},
 		{"help of an unknown command", []string{"help", "bogus"}, exitUsage, "", `unknown command "bogus"`},
+		{"help of help", []string{"help", "help"}, exitOK, "Commands:", ""},
 		{"version with an argument", []string{"version", "extra"}, exitUsage, "", `unexpected argument "extra"`},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -149,6 +150,9 @@ func (o *mockOptions) complete(e *env) error {
 	}
 	if o.Grace <= 0 {
 		return fmt.Errorf("--grace must be positive")
+	}
+	if !(o.Speed >= 0) || math.IsInf(o.Speed, 0) {
+		return fmt.Errorf("--speed %v: want 0 (as fast as possible) or a positive factor", o.Speed)
 	}
 	o.CloseTimeout = o.Grace
 	switch {

@@ -60,6 +60,10 @@ func run(ctx context.Context, args []string, e *env) int {
 			if _, ok := commands()[rest[0]]; ok {
 				return commands()[rest[0]].run(ctx, e, []string{"-h"})
 			}
+			if isHelp(rest[0]) {
+				usage(e.stdout)
+				return exitOK
+			}
 			fmt.Fprintf(e.stderr, "wstrigger help: unknown command %q\n\n", rest[0])
 			usage(e.stderr)
 			return exitUsage

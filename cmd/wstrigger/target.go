@@ -74,17 +74,26 @@ func preflightJoin(ctx context.Context, target string, creds client.Credentials)
 		case err == nil:
 			return nil
 		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
-			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %v; check --access-token and --secret-key (or $%s and $%s)",
-				where, preflightAttempts, he, envAccessToken, envSecretKey)
+			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %s; check --access-token and --secret-key (or $%s and $%s)",
+				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
 			continue // once more: it may refuse some joins at random
 		case errors.As(err, &he) && he.Status == http.StatusNotFound:
-			return fmt.Errorf("%s answered a join with %v: is the base URL that of the API (it joins at %s)?", where, he, spec.JoinPath)
+			return fmt.Errorf("%s answered a join with %s: is the base URL that of the API (it joins at %s)?", where, statusText(he), spec.JoinPath)
 		case errors.As(err, &oe) && oe.Op == "dial":
 			return fmt.Errorf("%s is unreachable: %v", where, err)
 		}
 		return nil
 	}
 	return refused
+}
+
+// statusText is an HTTP answer as "401 unauthorized" (its error code,
+// when it gave one) or "404 Not Found".
+func statusText(he *client.HTTPError) string {
+	if he.Code != "" {
+		return fmt.Sprintf("%d %s", he.Status, he.Code)
+	}
+	return fmt.Sprintf("%d %s", he.Status, http.StatusText(he.Status))
 }
 
 // preflightOnce makes one join and closes it.
