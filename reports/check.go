@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -94,6 +95,9 @@ func ReadCheck(r io.Reader) (*CheckResult, error) {
 	}
 	if c.SchemaVersion > CheckSchemaVersion {
 		return nil, fmt.Errorf("reports: reading check result: schema version %d is newer than %d", c.SchemaVersion, CheckSchemaVersion)
+	}
+	if c.Contract == nil && c.Load == nil {
+		return nil, errors.New("reports: reading check result: it holds neither a contract nor a load part")
 	}
 	if c.Load != nil && c.Load.SchemaVersion > load.SchemaVersion {
 		return nil, fmt.Errorf("reports: reading check result: its load part has schema version %d, newer than %d", c.Load.SchemaVersion, load.SchemaVersion)

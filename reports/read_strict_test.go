@@ -28,6 +28,7 @@ func TestReadAnyRejectsBadInput(t *testing.T) {
 		in      string
 		wantErr []string
 	}{
+		{name: "check with neither part", in: `{"schemaVersion":1,"kind":"wstrigger.check","contract":null,"load":null}`, wantErr: []string{"neither a contract nor a load part"}},
 		// Not contract reports, though they have no kind.
 		{name: "version only", in: `{"schemaVersion":1}`, wantErr: []string{`not a contract report: no "results"`}},
 		{name: "empty results without summary", in: `{"schemaVersion":1,"results":[]}`, wantErr: []string{`not a contract report: no "summary"`}},
@@ -112,7 +113,6 @@ func TestReadAnyReadsGoodInput(t *testing.T) {
 		{name: "bare load", in: loadJSON.String(), wantLoad: true},
 		{name: "minimal contract", in: minimal, wantContract: true},
 		{name: "a run that selected no check", in: contractDoc(`[]`), wantContract: true},
-		{name: "check with null parts", in: `{"schemaVersion":1,"kind":"wstrigger.check","contract":null,"load":null}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

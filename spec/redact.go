@@ -40,9 +40,10 @@ const userPlaceholder = "wstriggerRedactedUser"
 // RedactURL returns u as a string with credentials and session ids replaced
 // by "***": the values of sensitive query parameters (accessToken,
 // secretKey, session, token, password, ... in any case), the whole user
-// information (user name and password, written "***@"), and a fragment that
-// holds a "=" (as in "#access_token=..."), written "#***". u is not
-// modified. Redacting a redacted URL gives it back unchanged.
+// information (user name and password, written "***@"), and any fragment
+// (never sent to a server, it may hold a token: "#access_token=..."),
+// written "#***". u is not modified. Redacting a redacted URL gives it
+// back unchanged.
 func RedactURL(u *url.URL) string {
 	if u == nil {
 		return ""
@@ -56,7 +57,7 @@ func RedactURL(u *url.URL) string {
 		c.RawQuery = redactQuery(c.RawQuery)
 	}
 	fragment := ""
-	if strings.Contains(c.Fragment, "=") {
+	if c.Fragment != "" || c.RawFragment != "" { // never sent to a server; may hold a token
 		// Write the marker into the text: url.URL would keep "***" but
 		// not necessarily a RawFragment that no longer matches.
 		c.Fragment, c.RawFragment = "", ""
@@ -77,19 +78,14 @@ func RedactURL(u *url.URL) string {
 
 // RedactURLString is RedactURL for a URL in text form. Text that does not
 // parse as a URL has its user information (the authority up to its last
-// '@') replaced by "***@" and is cut at its first '?' (written "?***"), or
-// at a '#' followed by a '=' (written "#***"), so that no credential leaks.
+// '@') replaced by "***@" and is cut at its first '?' (written "?***") or
+// '#' (written "#***"), so that no credential leaks.
 func RedactURLString(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		s = redactUserinfoText(s)
 		if i := strings.IndexAny(s, "?#"); i >= 0 {
-			if s[i] == '?' {
-				return s[:i] + "?" + Redacted
-			}
-			if strings.Contains(s[i:], "=") {
-				return s[:i] + "#" + Redacted
-			}
+			return s[:i] + s[i:i+1] + Redacted
 		}
 		return s
 	}

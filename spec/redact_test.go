@@ -74,7 +74,8 @@ func TestRedactURLStringHardening(t *testing.T) {
 		{"unclosed IPv6 host", "http://user:pw123@[::1", "http://***@[::1", "pw123", "[::1"},
 		{"bad text with query", "http://user:pw123@[::1/p?token=" + testToken, "http://***@[::1/p?***", "pw123", "[::1"},
 		{"bad text with fragment token", "http://user:pw123@[::1/p#access_token=" + testToken, "http://***@[::1/p#***", testToken, "[::1"},
-		{"bad text with plain fragment", "http://[::1/p#top", "http://[::1/p#top", noSecret, "[::1"},
+		{"bad text with plain fragment", "http://[::1/p#top", "http://[::1/p#***", noSecret, "[::1"},
+		{"bare token as fragment", "http://h/p#SECRETTOKEN123", "http://h/p#***", "SECRETTOKEN123", "h/p"},
 		{"@ in bad password", "http://user:pw@123%zz@127.0.0.1:1/", "http://***@127.0.0.1:1/", "pw@123", "127.0.0.1:1"},
 		// Text that does not parse: an '@' after a '/' may end a password
 		// holding a '/', so it is redacted up to there (the host too).
@@ -106,7 +107,7 @@ func TestRedactURLStringHardening(t *testing.T) {
 		// Fragments.
 		{"fragment token", "https://host/cb#access_token=" + testToken + "&token_type=bearer", "https://host/cb#***", testToken, "host"},
 		{"escaped fragment token", "https://host/cb#access_token%3D" + testToken, "https://host/cb#***", testToken, "host"},
-		{"plain fragment kept", "https://host/doc#section-2", "https://host/doc#section-2", noSecret, "host"},
+		{"any fragment redacted", "https://host/doc#section-2", "https://host/doc#***", "section-2", "host"},
 		{"everything", "ws://u:hunter2@host:8080/p?session=" + testSession + "#sig=" + testSecret, "ws://***@host:8080/p?session=***#***", "hunter2", "host:8080"},
 		// Opaque URLs.
 		{"opaque with query", "user:pw123@host?token=" + testToken, "***@host?token=***", "pw123", "host"},

@@ -67,6 +67,7 @@ func sameFile(out string, inputs ...string) (string, bool) {
 // over path once complete: a failed write leaves an earlier file as it
 // was. A new file gets 0666 less the umask; a replaced one keeps its mode.
 func writeFile(path string, write func(io.Writer) error) error {
+	path = followLink(path)
 	f, tmp, err := createTemp(path)
 	if err != nil {
 		return err
@@ -77,6 +78,18 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return commitTemp(f, tmp, path)
+}
+
+// followLink is the file a symbolic link at path points to, so that
+// writing through it replaces that file rather than the link; path
+// itself otherwise.
+func followLink(path string) string {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			return real
+		}
+	}
+	return path
 }
 
 // createTemp opens a new temporary file beside path, created with mode

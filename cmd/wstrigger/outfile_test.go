@@ -49,6 +49,17 @@ func TestWriteFileModes(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 3, "no temporary file left behind")
+
+	// through a symbolic link, the file it points to is written
+	link := filepath.Join(dir, "link.json")
+	require.NoError(t, os.Symlink(private, link))
+	require.NoError(t, writeFile(link, func(w io.Writer) error { _, err := io.WriteString(w, "via link"); return err }))
+	li, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, li.Mode()&os.ModeSymlink, "the link stays a link")
+	data, err = os.ReadFile(private)
+	require.NoError(t, err)
+	assert.Equal(t, "via link", string(data))
 }
 
 func TestCheckOutPath(t *testing.T) {

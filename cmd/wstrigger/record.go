@@ -105,6 +105,7 @@ func openOut(name string, w io.Writer) (io.Writer, func(keep bool) error, error)
 	if name == "-" || name == "" {
 		return w, func(bool) error { return nil }, nil
 	}
+	name = followLink(name)
 	f, tmp, err := createTemp(name)
 	if err != nil {
 		return nil, nil, err
