@@ -204,7 +204,8 @@ func Compare(w io.Writer, old, cur *load.Result) error {
 // ConfigDifferences lists how two load runs' configurations differ, as
 // "push rate 300/s → 100/s"; nil when they match in everything that
 // shapes the load (subscriptions, patterns, join rate, schedule, warmup,
-// payload, skew, timeout, workers, shards, reconnects) and the target.
+// payload, skew, timeout, workers, shards, reconnects) and the target (any
+// wstrigger mock counting as one target).
 func ConfigDifferences(old, cur *load.Result) []string {
 	var out []string
 	diff := func(name string, a, b any) {
@@ -225,8 +226,18 @@ func ConfigDifferences(old, cur *load.Result) []string {
 	diff("workers", a.Workers, b.Workers)
 	diff("shards", shardCount(a.Shard), shardCount(b.Shard))
 	diff("reconnect", a.Reconnect, b.Reconnect)
-	diff("target", old.Meta.Target, cur.Meta.Target)
+	diff("target", targetLabel(old), targetLabel(cur))
 	return out
+}
+
+// targetLabel names a run's target for a comparison: "the mock" for any
+// wstrigger mock (the embedded one listens on a new port each run), its
+// URL otherwise.
+func targetLabel(r *load.Result) string {
+	if r.Mock != nil {
+		return "the mock"
+	}
+	return r.Meta.Target
 }
 
 func pushRateText(c load.Config) string {

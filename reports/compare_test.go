@@ -153,12 +153,17 @@ func TestConfigDifferences(t *testing.T) {
 		},
 			[]string{"push rate 300/s → 1s:10/s"}},
 		{"target", func(r *load.Result) { r.Meta.Target = "http://127.0.0.1:9090" }, []string{"target http://127.0.0.1:8080 → http://127.0.0.1:9090"}},
+		{"the mock on another port", func(r *load.Result) { r.Meta.Target, r.Mock = "http://127.0.0.1:9090", &load.MockCheck{} }, []string{"target http://127.0.0.1:8080 → the mock"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cur := base()
 			tt.change(cur)
 			assert.Equal(t, tt.want, reports.ConfigDifferences(base(), cur))
+			bothMocks, otherMock := base(), base()
+			bothMocks.Mock, otherMock.Mock = &load.MockCheck{}, &load.MockCheck{}
+			otherMock.Meta.Target = "http://127.0.0.1:9999"
+			assert.Empty(t, reports.ConfigDifferences(bothMocks, otherMock), "two runs against a mock on different ports")
 			var buf bytes.Buffer
 			require.NoError(t, reports.Compare(&buf, base(), cur))
 			if tt.want == nil {
