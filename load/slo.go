@@ -103,9 +103,7 @@ func quantile(stat string) (float64, error) {
 func (s SLO) actual(r *Result) (float64, string) {
 	family, stat, _ := strings.Cut(s.Metric, ".")
 	if sloKinds[family] == "latency" {
-		sum := map[string]Summary{"push": r.Latency.PushEndToEnd, "service": r.Latency.PushService,
-			"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "firstframe": r.Latency.FirstFrame}[family]
-		v := latencyStat(sum, stat)
+		v := latencyStat(sloLatency(r, family), stat)
 		return v, (time.Duration(v) * time.Microsecond).String()
 	}
 	d := r.Delivery
@@ -129,6 +127,12 @@ func (s SLO) actual(r *Result) (float64, string) {
 		return p, strconv.FormatFloat(p, 'f', 4, 64) + "%"
 	}
 	return count, strconv.FormatFloat(count, 'f', -1, 64)
+}
+
+// sloLatency is the latency distribution an SLO metric family names.
+func sloLatency(r *Result, family string) Summary {
+	return map[string]Summary{"push": r.Latency.PushEndToEnd, "service": r.Latency.PushService,
+		"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "firstframe": r.Latency.FirstFrame}[family]
 }
 
 func latencyStat(s Summary, stat string) float64 {
@@ -157,9 +161,7 @@ func errorCount(r *Result) uint64 {
 func (s SLO) noData(r *Result) string {
 	family, _, _ := strings.Cut(s.Metric, ".")
 	if sloKinds[family] == "latency" {
-		sum := map[string]Summary{"push": r.Latency.PushEndToEnd, "service": r.Latency.PushService,
-			"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "firstframe": r.Latency.FirstFrame}[family]
-		if sum.Count == 0 {
+		if sloLatency(r, family).Count == 0 {
 			return "no data: no " + family + " latency was measured"
 		}
 		return ""

@@ -29,7 +29,7 @@ func LoadText(w io.Writer, r *load.Result) error {
 	p("Pushes         scheduled %d, sent %d, accepted %d, rejected %d, failed %d, unsent (no session) %d, not due %d",
 		pu.Scheduled, pu.Sent, pu.Accepted, pu.Rejected, pu.Failed, pu.Unsent, pu.NotDue)
 	p("               rate: target %.1f/s, achieved %.1f/s, accepted %.1f/s; started late %d (max lag %v)",
-		pu.TargetRate, pu.AchievedRate, pu.AcceptedRate, pu.LateSends, us(pu.MaxSendLagUs))
+		pu.TargetRate, pu.AchievedRate, pu.AcceptedRate, pu.LateSends, usDuration(pu.MaxSendLagUs))
 	p("Delivery       received %d (exactly once %d, duplicated %d), lost %d (across reconnects %d), in flight %d",
 		d.Received, d.ExactlyOnce, d.Duplicated, d.Lost, d.LostAcrossReconnect, d.InFlight)
 	p("               late %d, out of order %d, misrouted %d, received though not accepted %d, foreign %d; delivered %.4f%%",
@@ -39,13 +39,13 @@ func LoadText(w io.Writer, r *load.Result) error {
 	p("Latency        %8s %9s %9s %9s %9s %9s %9s", "count", "p50", "p90", "p99", "p99.9", "max", "mean")
 	for _, k := range latencyKindList {
 		s := k.of(&r.Latency)
-		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", k.short, s.Count, us(s.P50Us), us(s.P90Us), us(s.P99Us), us(s.P999Us), us(s.MaxUs), usMean(s.MeanUs))
+		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", k.short, s.Count, usDuration(s.P50Us), usDuration(s.P90Us), usDuration(s.P99Us), usDuration(s.P999Us), usDuration(s.MaxUs), usMean(s.MeanUs))
 	}
 	writeErrors(p, r.Errors)
 	writeMock(p, r.Mock)
 	p("")
 	p("Driver         max CPU %.0f%% of GOMAXPROCS, max scheduler p99 %v, max GC pause %v, GC CPU %.2fs",
-		r.Driver.MaxCPUPercent, us(r.Driver.MaxSchedLatencyP99Us), us(r.Driver.MaxGCPauseUs), r.Driver.GCCPUSeconds)
+		r.Driver.MaxCPUPercent, usDuration(r.Driver.MaxSchedLatencyP99Us), usDuration(r.Driver.MaxGCPauseUs), r.Driver.GCCPUSeconds)
 	if m := r.Driver.Memory; m.Source != "" {
 		per := fmt.Sprintf("%.1f KB per subscription", r.Driver.MemoryPerSubscriptionBytes/1024)
 		if r.Driver.MemoryPerSubscriptionBytes == 0 {
@@ -100,9 +100,6 @@ func writeMock(p func(string, ...any), m *load.MockCheck) {
 	}
 }
 
-// us is a latency in microseconds as every report shows it.
-func us(v int64) time.Duration { return usDuration(v) }
-
 // usMean is a mean latency in microseconds, rounded to the nearest.
 func usMean(v float64) time.Duration { return usDuration(int64(math.Round(v))) }
 
@@ -138,5 +135,5 @@ func IntervalLine(iv load.Interval) string {
 	e2e := iv.Latency.PushEndToEnd
 	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %.0f/s (target %.0f/s) accepted %.0f/s  frames %.0f/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
 		iv.T, iv.Phase, iv.Joined, iv.Open, iv.PerSecond(iv.Sent), iv.TargetRate, iv.PerSecond(iv.Accepted), iv.PerSecond(iv.Frames),
-		us(e2e.P50Us), us(e2e.P99Us), iv.Errors, iv.DriverCPU)
+		usDuration(e2e.P50Us), usDuration(e2e.P99Us), iv.Errors, iv.DriverCPU)
 }

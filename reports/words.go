@@ -90,10 +90,7 @@ func LoadConfigText(r *load.Result) string {
 	if c.Idle {
 		return fmt.Sprintf("%s, held idle for %gs: no pushes", head, c.DurationSeconds)
 	}
-	rate := fmt.Sprintf("%g/s", c.PushRate)
-	if len(c.Stages) > 0 {
-		rate = stagesText(c.Stages)
-	}
+	rate := pushRateText(c)
 	if n := len(shards); n == 1 && c.Shard != "" && c.Shard != "0/1" {
 		rate += fmt.Sprintf(" over all shards (this one's share: %.1f/s)", r.Pushes.TargetRate)
 	}
