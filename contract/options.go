@@ -46,6 +46,9 @@ var ErrOptions = errors.New("contract: invalid options")
 type Target struct {
 	// URL is the implementation's base URL (http, https, ws or wss).
 	URL string
+	// Name names the target in reports when its URL says little, such as
+	// "embedded mock"; empty: the redacted URL is its name.
+	Name string
 	// Credentials are the main tenant's; required.
 	Credentials client.Credentials
 	// Other is a second tenant. Nil: checks that need one are skipped.
@@ -102,8 +105,11 @@ type Options struct {
 	// HTTPClient sends the plain HTTP requests; its Transport (and Proxy)
 	// is used, never its redirects. Nil: a client of its own.
 	HTTPClient *http.Client
+	// Strict turns skipped MUST checks into failures: a conformance
+	// verdict then needs every MUST check to have run.
+	Strict bool
 	// Progress, if set, is called after each check with its result, from
-	// the goroutine that called Run.
+	// the goroutine that called Run, in catalogue order.
 	Progress func(Result)
 }
 

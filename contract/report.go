@@ -48,15 +48,28 @@ type Evidence struct {
 	Response string   `json:"response,omitempty"` // headers and a body excerpt (at most 2 KiB)
 	Frames   []string `json:"frames,omitempty"`   // frames received, truncated
 	Note     string   `json:"note,omitempty"`
+	// Reproduce is a shell command that repeats this step against the
+	// target: curl for HTTP requests, wstrigger or websocat for
+	// websocket steps. Credentials appear as $WSTRIGGER_ACCESS_TOKEN and
+	// $WSTRIGGER_SECRET_KEY (or the other tenants' variables), never as
+	// values; session ids as $SESSION.
+	Reproduce string `json:"reproduce,omitempty"`
 }
 
 // Result is the outcome of one check.
 type Result struct {
 	Check
-	Status   Status        `json:"status"`
-	Reason   string        `json:"reason,omitempty"` // why it failed or was skipped
-	Evidence []Evidence    `json:"evidence,omitempty"`
-	Duration time.Duration `json:"durationNs"`
+	Status Status `json:"status"`
+	Reason string `json:"reason,omitempty"` // why it failed or was skipped
+	// Cause is a short phrase, shared by every check skipped for the same
+	// reason, such as "no trigger observed" or "blocked by SESS-001";
+	// verdicts group skipped checks by it. Empty for passed checks.
+	Cause string `json:"cause,omitempty"`
+	// BlockedBy is the id of the prerequisite check whose failure
+	// skipped this one.
+	BlockedBy string        `json:"blockedBy,omitempty"`
+	Evidence  []Evidence    `json:"evidence,omitempty"`
+	Duration  time.Duration `json:"durationNs"`
 }
 
 // Coverage says which parts of the spec documents the run exercised.
@@ -108,23 +121,40 @@ type Summary struct {
 	Failed     int `json:"failed"`
 	Skipped    int `json:"skipped"`
 	MustFailed int `json:"mustFailed"`
+	// MustSkipped counts the skipped MUST checks: a verdict of a run
+	// that skipped some must say so.
+	MustSkipped int `json:"mustSkipped"`
+	// NotRun counts the selected checks that never ran because the run
+	// was interrupted.
+	NotRun int `json:"notRun,omitempty"`
 }
 
 // Report is the outcome of a run. Its JSON encoding is the documented,
 // versioned output of the suite (see the package documentation).
 type Report struct {
-	SchemaVersion int           `json:"schemaVersion"`
-	Target        string        `json:"target"` // redacted URL
-	Started       time.Time     `json:"started"`
-	Duration      time.Duration `json:"durationNs"`
-	Aggressive    bool          `json:"aggressive"`
-	Results       []Result      `json:"results"`
-	Coverage      Coverage      `json:"coverage"`
-	Summary       Summary       `json:"summary"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Target        string `json:"target"` // redacted URL
+	// TargetName names the target for people when the URL says little,
+	// such as "embedded mock" (Target.Name).
+	TargetName string        `json:"targetName,omitempty"`
+	Started    time.Time     `json:"started"`
+	Duration   time.Duration `json:"durationNs"`
+	Aggressive bool          `json:"aggressive"`
+	// Strict is set when skipped MUST checks counted as failures
+	// (Options.Strict).
+	Strict bool `json:"strict,omitempty"`
+	// Interrupted is set when the run was cancelled (Ctrl-C, SIGTERM, a
+	// deadline) before every selected check finished: the results are
+	// those of the checks that finished, and Passed is false.
+	Interrupted bool     `json:"interrupted,omitempty"`
+	Results     []Result `json:"results"`
+	Coverage    Coverage `json:"coverage"`
+	Summary     Summary  `json:"summary"`
 }
 
-// Passed reports whether no MUST check failed.
-func (r *Report) Passed() bool { return r.Summary.MustFailed == 0 }
+// Passed reports whether no MUST check failed and the run was not
+// interrupted.
+func (r *Report) Passed() bool { return r.Summary.MustFailed == 0 && !r.Interrupted }
 
 func summarize(results []Result) Summary {
 	s := Summary{Total: len(results)}
@@ -139,6 +169,9 @@ func summarize(results []Result) Summary {
 			}
 		case StatusSkip:
 			s.Skipped++
+			if r.Level == LevelMust {
+				s.MustSkipped++
+			}
 		}
 	}
 	return s

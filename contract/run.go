@@ -47,11 +47,12 @@ func selected(opts Options) []checkDef {
 	return out
 }
 
-// Run runs the selected checks against target, one after the other, and
-// returns their results with the spec coverage. Its error is only for a
-// suite that could not run: bad options (wrapping ErrOptions) or a target
-// that does not answer (wrapping ErrUnreachable); failed checks are in
-// the Report.
+// Run runs the selected checks against target and returns their results
+// with the spec coverage. Its error is only for a suite that could not
+// run: bad options (wrapping ErrOptions) or a target that does not answer
+// (wrapping ErrUnreachable); failed checks are in the Report. When ctx
+// is cancelled during the run, Run returns at once with the results of
+// the checks that finished and Report.Interrupted set.
 func Run(ctx context.Context, target Target, opts *Options) (*Report, error) {
 	r, err := newRunner(target, opts)
 	if err != nil {
@@ -63,11 +64,16 @@ func Run(ctx context.Context, target Target, opts *Options) (*Report, error) {
 		return nil, err
 	}
 	rep := r.newReport(start)
-	for _, d := range selected(r.opts) {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("contract: %w", err)
-		}
+	sel := selected(r.opts)
+	for i, d := range sel {
 		res := r.runCheck(ctx, d)
+		if ctx.Err() != nil {
+			// The check was cut short by the interruption: its verdict
+			// would be the interruption's, not the target's.
+			rep.Interrupted = true
+			rep.Summary.NotRun = len(sel) - i
+			break
+		}
 		rep.Results = append(rep.Results, res)
 		if r.opts.Progress != nil {
 			r.opts.Progress(res)
@@ -83,13 +89,17 @@ func (r *runner) newReport(start time.Time) *Report {
 		Target:        spec.RedactURL(r.base),
 		Started:       start,
 		Aggressive:    r.opts.Aggressive,
+		Strict:        r.opts.Strict,
+		TargetName:    r.target.Name,
 		Results:       []Result{},
 	}
 }
 
 func (r *runner) finish(rep *Report, start time.Time) {
 	rep.Coverage = r.cov.report()
+	notRun := rep.Summary.NotRun
 	rep.Summary = summarize(rep.Results)
+	rep.Summary.NotRun = notRun
 	rep.Duration = time.Since(start)
 }
 
