@@ -387,19 +387,21 @@ type credentials struct{ token, secret string }
 // errConflict and errMissing are the reasons a request carries no
 // usable credentials; their text goes into 401 bodies.
 var (
-	errConflict = errors.New("credentials given as headers and as query parameters differ")
+	errConflict = errors.New("a credential is given more than once (as a header and a query parameter, or repeated) with different values")
 	errMissing  = errors.New("access token and secret key are required (X-API-AccessToken and X-API-SecretKey headers)")
 )
 
 // joinCredentials takes the credentials of a join from the headers or the
-// query; both present and different is errConflict.
+// query (PROTOCOL.md section 2): every value given for one credential,
+// as a header or a query parameter, repeated or not, must be the same,
+// or the request is errConflict.
 func joinCredentials(r *http.Request) (credentials, error) {
 	q := r.URL.Query()
-	token, err := onePart(r.Header.Get(spec.HeaderAccessToken), q.Get(spec.QueryAccessToken))
+	token, err := onePart(r.Header.Values(spec.HeaderAccessToken), q[spec.QueryAccessToken])
 	if err != nil {
 		return credentials{}, err
 	}
-	secret, err := onePart(r.Header.Get(spec.HeaderSecretKey), q.Get(spec.QuerySecretKey))
+	secret, err := onePart(r.Header.Values(spec.HeaderSecretKey), q[spec.QuerySecretKey])
 	if err != nil {
 		return credentials{}, err
 	}
@@ -409,25 +411,46 @@ func joinCredentials(r *http.Request) (credentials, error) {
 	return credentials{token, secret}, nil
 }
 
-func onePart(header, query string) (string, error) {
-	switch {
-	case header == "":
-		return query, nil
-	case query == "":
-		return header, nil
+// onePart returns the one non-empty value of a credential among all the
+// values given for it, "" when there is none, and errConflict when two
+// differ. Values are compared in constant time.
+func onePart(lists ...[]string) (string, error) {
+	var (
+		value string
+		first [sha256.Size]byte
+		found bool
+	)
+	for _, list := range lists {
+		for _, v := range list {
+			if v == "" {
+				continue
+			}
+			d := sha256.Sum256([]byte(v))
+			if !found {
+				value, first, found = v, d, true
+				continue
+			}
+			if subtle.ConstantTimeCompare(d[:], first[:]) != 1 {
+				return "", errConflict
+			}
+		}
 	}
-	h, q := sha256.Sum256([]byte(header)), sha256.Sum256([]byte(query))
-	if subtle.ConstantTimeCompare(h[:], q[:]) != 1 {
-		return "", errConflict
-	}
-	return header, nil
+	return value, nil
 }
 
 // pushCredentials takes the credentials of a push, from headers only.
+// A header repeated with different values is errConflict, as on a join.
 func pushCredentials(r *http.Request) (credentials, error) {
-	c := credentials{r.Header.Get(spec.HeaderAccessToken), r.Header.Get(spec.HeaderSecretKey)}
-	if c.token == "" || c.secret == "" {
+	token, err := onePart(r.Header.Values(spec.HeaderAccessToken))
+	if err != nil {
+		return credentials{}, err
+	}
+	secret, err := onePart(r.Header.Values(spec.HeaderSecretKey))
+	if err != nil {
+		return credentials{}, err
+	}
+	if token == "" || secret == "" {
 		return credentials{}, errMissing
 	}
-	return c, nil
+	return credentials{token, secret}, nil
 }

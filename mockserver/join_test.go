@@ -61,6 +61,9 @@ func TestJoinRejections(t *testing.T) {
 		{name: "401 unknown token", query: q("pattern", "{}"), header: credHeader(Credential{AccessToken: "nobody", SecretKey: "x"}), status: 401, code: spec.CodeUnauthorized},
 		{name: "401 wrong query secret", query: q("pattern", "{}", "accessToken", DemoAccessToken, "secretKey", "nope"), status: 401, code: spec.CodeUnauthorized},
 		{name: "401 header and query differ", query: q("pattern", "{}", "accessToken", OtherAccessToken, "secretKey", OtherSecretKey), header: credHeader(demo), status: 401, code: spec.CodeUnauthorized, message: "differ"},
+		{name: "401 query token repeated with different values", query: url.Values{"pattern": {"{}"}, "accessToken": {DemoAccessToken, OtherAccessToken}, "secretKey": {DemoSecretKey}}, status: 401, code: spec.CodeUnauthorized, message: "more than once"},
+		{name: "401 secret header repeated with different values", query: q("pattern", "{}"), header: http.Header{spec.HeaderAccessToken: {DemoAccessToken}, spec.HeaderSecretKey: {DemoSecretKey, "wrong-secret"}}, status: 401, code: spec.CodeUnauthorized, message: "more than once"},
+		{name: "401 repeated, the first value wrong", query: url.Values{"pattern": {"{}"}, "accessToken": {DemoAccessToken}, "secretKey": {"wrong-secret", DemoSecretKey}}, status: 401, code: spec.CodeUnauthorized},
 		{name: "401 before pattern", status: 401, code: spec.CodeUnauthorized},
 		{name: "403 forbidden account", query: q("pattern", "{}"), header: credHeader(forbidden), status: 403, code: spec.CodeForbidden},
 		{name: "403 before pattern", header: credHeader(forbidden), status: 403, code: spec.CodeForbidden},
@@ -108,7 +111,7 @@ func TestJoinRejections(t *testing.T) {
 	}
 	st := srv.Stats()
 	assert.Equal(t, uint64(1), st.Joins)
-	assert.Equal(t, uint64(7), st.RejectedJoins[401])
+	assert.Equal(t, uint64(10), st.RejectedJoins[401])
 	assert.Equal(t, uint64(1), st.RejectedJoins[429])
 }
 
@@ -126,6 +129,7 @@ func TestJoinAccepted(t *testing.T) {
 		{"headers, JSON form", nil, credHeader(demo), `{"type":["job-join","job-leave"],"org":["IBM"]}`, `{"org":"IBM","type":["job-join","job-leave"]}`},
 		{"query credentials, rule form", url.Values{"accessToken": {DemoAccessToken}, "secretKey": {DemoSecretKey}}, nil, "type=job-join|job-leave;org=IBM", `{"org":"IBM","type":["job-join","job-leave"]}`},
 		{"both forms agree", url.Values{"accessToken": {DemoAccessToken}, "secretKey": {DemoSecretKey}}, credHeader(demo), "{}", "{}"},
+		{"a query credential repeated with the same value", url.Values{"accessToken": {DemoAccessToken, DemoAccessToken}, "secretKey": {DemoSecretKey}}, nil, "{}", "{}"},
 		{"mixed forms", url.Values{"secretKey": {DemoSecretKey}}, http.Header{spec.HeaderAccessToken: {DemoAccessToken}}, "{}", "{}"},
 		{"allowed origin", nil, http.Header{spec.HeaderAccessToken: {DemoAccessToken}, spec.HeaderSecretKey: {DemoSecretKey}, "Origin": {"https://crm.example.com"}}, "{}", "{}"},
 	}

@@ -37,7 +37,8 @@ func TestPushRejections(t *testing.T) {
 		session string
 		creds   *Credential // nil: demo
 		noCreds bool
-		queryCr bool // credentials in the query instead
+		queryCr bool        // credentials in the query instead
+		extra   http.Header // header values added after the credentials
 		ctype   string
 		body    string
 		chunked bool
@@ -49,6 +50,8 @@ func TestPushRejections(t *testing.T) {
 		{name: "401 missing", session: mine.Session, noCreds: true, body: `{}`, status: 401, code: spec.CodeUnauthorized},
 		{name: "401 query credentials", session: mine.Session, noCreds: true, queryCr: true, body: `{}`, status: 401, code: spec.CodeUnauthorized},
 		{name: "401 wrong secret", session: mine.Session, creds: &Credential{AccessToken: DemoAccessToken, SecretKey: "x"}, body: `{}`, status: 401, code: spec.CodeUnauthorized},
+		{name: "401 secret header repeated with different values", session: mine.Session, extra: http.Header{spec.HeaderSecretKey: {"wrong-secret"}}, body: `{}`, status: 401, code: spec.CodeUnauthorized},
+		{name: "401 token header repeated with different values", session: mine.Session, extra: http.Header{spec.HeaderAccessToken: {OtherAccessToken}}, body: `{}`, status: 401, code: spec.CodeUnauthorized},
 		{name: "401 before session parameter", noCreds: true, ctype: "text/plain", status: 401, code: spec.CodeUnauthorized},
 		{name: "400 missing session", body: `{}`, status: 400, code: spec.CodeMissingSession},
 		{name: "400 missing session before content type", ctype: "text/plain", body: big, status: 400, code: spec.CodeMissingSession},
@@ -81,6 +84,11 @@ func TestPushRejections(t *testing.T) {
 			if tt.noCreds {
 				req.Header.Del(spec.HeaderAccessToken)
 				req.Header.Del(spec.HeaderSecretKey)
+			}
+			for k, vs := range tt.extra {
+				for _, v := range vs {
+					req.Header.Add(k, v)
+				}
 			}
 			if tt.queryCr {
 				q := req.URL.Query()
