@@ -166,3 +166,32 @@ func TestSessionFrameRejectsBadPattern(t *testing.T) {
 	_, err := SessionFrame(testSession, json.RawMessage(`{"org":`), 30)
 	assert.Error(t, err)
 }
+
+// TestIssueRuleAndValue: a schema issue names the keyword it breaks and
+// the offending value, with secrets redacted.
+func TestIssueRuleAndValue(t *testing.T) {
+	s := mustDefault(t)
+	cases := []struct {
+		name, frame, where, rule, value string
+	}{
+		{"uid of the wrong type", `{"type":"trigger","seq":1,"event":` + strings.Replace(newsItemJSON, `"uid":"`, `"uid":7,"x":"`, 1) + `}`, "frame/event/uid", "type", "7"},
+		{"session id of a wrong shape", `{"type":"session","session":"short.id","pattern":{},"heartbeat":30}`, "frame/session", "pattern", `"***"`},
+		{"missing seq", `{"type":"push","data":1}`, "frame/seq", "required", ""},
+		{"null heartbeat", `{"type":"session","session":"` + testSession + `","pattern":{},"heartbeat":null}`, "frame/heartbeat", "nullable", "null"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var verr *ValidationError
+			require.ErrorAs(t, s.ValidateFrame([]byte(c.frame)), &verr)
+			var found bool
+			for _, is := range verr.Issues {
+				if is.Where == c.where {
+					found = true
+					assert.Equal(t, c.rule, is.Rule, "issue %v", is)
+					assert.Equal(t, c.value, is.Value, "issue %v", is)
+				}
+			}
+			assert.True(t, found, "no issue at %s in %v", c.where, verr.Issues)
+		})
+	}
+}

@@ -1,10 +1,12 @@
 package spec
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -55,7 +57,18 @@ type Issue struct {
 	Reason string
 	// Err is the cause: ErrUndeclared, ErrHeader and so on.
 	Err error
+	// Rule is the schema keyword the value breaks, such as "type",
+	// "required", "enum" or "pattern"; empty for issues that are not a
+	// schema's.
+	Rule string
+	// Value is the offending value as JSON, cut to MaxIssueValue bytes,
+	// with secrets redacted; empty when there is none (a missing
+	// property) or it is not known.
+	Value string
 }
+
+// MaxIssueValue bounds Issue.Value.
+const MaxIssueValue = 120
 
 func (i Issue) String() string { return i.Where + ": " + i.Reason }
 
@@ -105,6 +118,7 @@ func (e *ValidationError) done(secrets []string) error {
 		for i := range e.Issues {
 			e.Issues[i].Where = r.Replace(e.Issues[i].Where)
 			e.Issues[i].Reason = r.Replace(e.Issues[i].Reason)
+			e.Issues[i].Value = r.Replace(e.Issues[i].Value)
 		}
 	}
 	return e
@@ -133,7 +147,8 @@ func schemaIssues(out []Issue, prefix string, err error) []Issue {
 		if reason == "" {
 			reason = "does not match the schema's " + e.SchemaField
 		}
-		return append(out, Issue{Where: prefix + pointer(e.JSONPointer()), Reason: reason, Err: ErrSchema})
+		return append(out, Issue{Where: prefix + pointer(e.JSONPointer()), Reason: reason, Err: ErrSchema,
+			Rule: e.SchemaField, Value: issueValue(e)})
 	}
 	return append(out, Issue{Where: prefix, Reason: err.Error(), Err: ErrSchema})
 }
@@ -165,4 +180,25 @@ func pointer(tokens []string) string {
 		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
 	}
 	return b.String()
+}
+
+// issueValue is the offending value of a schema error as JSON, cut to
+// MaxIssueValue bytes; "" for a missing property, whose value the error
+// holds as the parent object.
+func issueValue(e *openapi3.SchemaError) string {
+	if e.SchemaField == "required" {
+		return ""
+	}
+	b, err := json.Marshal(e.Value)
+	if err != nil {
+		return ""
+	}
+	if len(b) > MaxIssueValue {
+		cut := MaxIssueValue
+		for cut > 0 && !utf8.RuneStart(b[cut]) {
+			cut--
+		}
+		return string(b[:cut]) + "…"
+	}
+	return string(b)
 }
