@@ -22,7 +22,7 @@ func patternChecks() []checkDef {
 		{Check: Check{ID: "PAT-001", Title: "every trigger matches its session's pattern, for many kinds of pattern side by side", Group: "pattern", Level: LevelMust,
 			Section: "PROTOCOL.md §3.1, §5", SpecRef: "asyncapi.yaml#/components/messages/trigger"}, observe: true, run: checkPatternOracle},
 		{Check: Check{ID: "PAT-002", Title: "a session with pattern {} receives every trigger the other sessions receive", Group: "pattern", Level: LevelMust,
-			Section: "PROTOCOL.md §3, §5"}, observe: true, run: checkMatchAll},
+			Section: "PROTOCOL.md §3, §5"}, observe: true, after: []string{"PAT-001"}, run: checkMatchAll},
 	}
 }
 
@@ -139,7 +139,7 @@ func checkPatternOracle(ctx context.Context, c *checkCtx) error {
 		total += s.triggerCount()
 	}
 	if ss[0].triggerCount() == 0 {
-		return skipf("no triggers observed in %v on a session with pattern {}; nothing to check", c.opts.Observe)
+		return skipBecause(causeNoTrigger, "no trigger observed in %v on a session with pattern {}; nothing to check", c.opts.Observe)
 	}
 	c.note(fmt.Sprintf("observed %d sessions for %v", len(ss), c.opts.Observe),
 		fmt.Sprintf("%d trigger frames checked against their sessions' patterns", total))
@@ -193,7 +193,7 @@ func checkMatchAll(ctx context.Context, c *checkCtx) error {
 		}
 	}
 	if len(seen) == 0 && others == 0 {
-		return skipf("no triggers observed in %v; nothing to compare", c.opts.Observe)
+		return skipBecause(causeNoTrigger, "no trigger observed in %v; nothing to compare", c.opts.Observe)
 	}
 	c.note("compare triggers", fmt.Sprintf("{} received %d distinct triggers, the other sessions %d", len(seen), others))
 	return nil

@@ -13,6 +13,12 @@ import (
 
 const pushRef = "openapi.yaml#/paths/~1api~1v1~1websocket~1session/post/responses/"
 
+// other marks a check that needs a second tenant.
+func other(d checkDef) checkDef {
+	d.needsOther = true
+	return d
+}
+
 func pushChecks() []checkDef {
 	d := func(id, title, section, ref string, run func(context.Context, *checkCtx) error) checkDef {
 		return checkDef{Check: Check{ID: id, Title: title, Group: "push", Level: LevelMust, Section: section, SpecRef: ref}, run: run}
@@ -30,7 +36,7 @@ func pushChecks() []checkDef {
 		d("PUSH-010", "push of a body over 64 KiB is 413 payload_too_large", "PROTOCOL.md §4", pushRef+"413", checkPushTooLarge),
 		d("PUSH-011", "push with a content type other than application/json is 415", "PROTOCOL.md §4", pushRef+"415", checkPushMediaType),
 		d("PUSH-012", "push to a closed session is 404", "PROTOCOL.md §4", pushRef+"404", checkPushAfterClose),
-		d("PUSH-013", "push to another tenant's session is 404 and delivers nothing", "PROTOCOL.md §4", pushRef+"404", checkPushOtherTenant),
+		other(d("PUSH-013", "push to another tenant's session is 404 and delivers nothing", "PROTOCOL.md §4", pushRef+"404", checkPushOtherTenant)),
 	}
 }
 

@@ -105,6 +105,9 @@ type Options struct {
 	// HTTPClient sends the plain HTTP requests; its Transport (and Proxy)
 	// is used, never its redirects. Nil: a client of its own.
 	HTTPClient *http.Client
+	// Parallel is how many checks run at once (DefaultParallel); 1 runs
+	// them one after the other. Checks that load the target run alone.
+	Parallel int
 	// Strict turns skipped MUST checks into failures: a conformance
 	// verdict then needs every MUST check to have run.
 	Strict bool
@@ -118,8 +121,11 @@ func (o *Options) resolve() (Options, error) {
 	if o != nil {
 		c = *o
 	}
-	if c.Timeout < 0 || c.Observe < 0 || c.MaxSessions < 0 {
-		return Options{}, fmt.Errorf("%w: negative Timeout, Observe or MaxSessions", ErrOptions)
+	if c.Timeout < 0 || c.Observe < 0 || c.MaxSessions < 0 || c.Parallel < 0 {
+		return Options{}, fmt.Errorf("%w: negative Timeout, Observe, MaxSessions or Parallel", ErrOptions)
+	}
+	if c.Parallel == 0 {
+		c.Parallel = DefaultParallel
 	}
 	if c.Spec == nil {
 		s, err := spec.Default()

@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"github.com/wstrigger/wstrigger/spec"
 )
 
-// catalogue returns every check in run order.
+// catalogue returns every check in run order, with what each needs.
 func catalogue() []checkDef {
 	var all []checkDef
 	for _, group := range [][]checkDef{
@@ -19,7 +20,21 @@ func catalogue() []checkDef {
 	} {
 		all = append(all, group...)
 	}
+	for i := range all {
+		d := &all[i]
+		d.needsSession = !slices.Contains(withoutSession, d.ID)
+		d.exclusive = d.exclusive || d.Aggressive
+	}
 	return all
+}
+
+// withoutSession are the checks that need no open session: they expect
+// rejections, or make none of their own.
+var withoutSession = []string{
+	"HS-001", "HS-002",
+	"AUTH-001", "AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-008", "AUTH-009", "AUTH-018",
+	"JOIN-001", "JOIN-002", "JOIN-003", "JOIN-004", "JOIN-005", "JOIN-006",
+	"PUSH-006", "PUSH-008",
 }
 
 // Checks returns the catalogue, in run order.
@@ -64,21 +79,13 @@ func Run(ctx context.Context, target Target, opts *Options) (*Report, error) {
 		return nil, err
 	}
 	rep := r.newReport(start)
-	sel := selected(r.opts)
-	for i, d := range sel {
-		res := r.runCheck(ctx, d)
-		if ctx.Err() != nil {
-			// The check was cut short by the interruption: its verdict
-			// would be the interruption's, not the target's.
-			rep.Interrupted = true
-			rep.Summary.NotRun = len(sel) - i
-			break
-		}
+	rep.Summary.NotRun = r.schedule(ctx, selected(r.opts), func(res Result) {
 		rep.Results = append(rep.Results, res)
 		if r.opts.Progress != nil {
 			r.opts.Progress(res)
 		}
-	}
+	})
+	rep.Interrupted = rep.Summary.NotRun > 0
 	r.finish(rep, start)
 	return rep, nil
 }
@@ -103,11 +110,12 @@ func (r *runner) finish(rep *Report, start time.Time) {
 	rep.Duration = time.Since(start)
 }
 
-// Test runs the suite against target as subtests of t, one per check,
-// named by check ID: a failed check is a t.Error carrying its reason and
-// evidence, a skipped one a t.Skip. A team can call it from its own go
-// test, as golang.org/x/net/nettest.TestConn is called. Options.Progress
-// is called as in Run. Coverage is logged at the end.
+// Test runs the suite against target and reports each check as a
+// subtest of t, named by check ID, as its result arrives in catalogue
+// order: a failed check is a t.Error carrying its reason and evidence, a
+// skipped one a t.Skip. A team can call it from its own go test, as
+// golang.org/x/net/nettest.TestConn is called. Options.Progress is
+// called as in Run. Coverage is logged at the end.
 func Test(t *testing.T, target Target, opts *Options) {
 	t.Helper()
 	r, err := newRunner(target, opts)
@@ -121,13 +129,12 @@ func Test(t *testing.T, target Target, opts *Options) {
 		t.Fatal(err)
 	}
 	rep := r.newReport(start)
-	for _, d := range selected(r.opts) {
-		t.Run(d.ID, func(t *testing.T) {
-			res := r.runCheck(ctx, d)
-			rep.Results = append(rep.Results, res)
-			if r.opts.Progress != nil {
-				r.opts.Progress(res)
-			}
+	rep.Summary.NotRun = r.schedule(ctx, selected(r.opts), func(res Result) {
+		rep.Results = append(rep.Results, res)
+		if r.opts.Progress != nil {
+			r.opts.Progress(res)
+		}
+		t.Run(res.ID, func(t *testing.T) {
 			switch res.Status {
 			case StatusFail:
 				t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, formatEvidence(res.Evidence))
@@ -137,6 +144,10 @@ func Test(t *testing.T, target Target, opts *Options) {
 				t.Logf("%s %s: pass (%v)", res.ID, res.Title, res.Duration.Round(time.Millisecond))
 			}
 		})
+	})
+	rep.Interrupted = rep.Summary.NotRun > 0
+	if rep.Interrupted {
+		t.Errorf("contract: interrupted: %d checks did not run", rep.Summary.NotRun)
 	}
 	r.finish(rep, start)
 	t.Logf("contract: %d checks, %d passed, %d failed, %d skipped in %v; %s",

@@ -125,15 +125,37 @@ type checkDef struct {
 	Check
 	// observe adds Options.Observe to the check's timeout.
 	observe bool
-	run     func(ctx context.Context, c *checkCtx) error
+	// needsSession: the check opens sessions, so it waits for the
+	// session prerequisites (sessionPrereqs) and is skipped when one
+	// failed.
+	needsSession bool
+	// needsOther and needsForbidden: the check is skipped at once when
+	// the target has no second tenant, or no forbidden account.
+	needsOther, needsForbidden bool
+	// after lists further checks this one waits for; when one failed it
+	// is skipped as blocked by it, when one was skipped it is skipped for
+	// the same cause.
+	after []string
+	// exclusive checks run alone: they load the target (aggressive
+	// checks) or count its sessions.
+	exclusive bool
+	run       func(ctx context.Context, c *checkCtx) error
 }
 
-// errSkip is returned by a check that cannot run; its text is the reason.
-type errSkip struct{ reason string }
+// errSkip is returned by a check that cannot run; its text is the reason
+// and cause groups it with other checks skipped for the same reason.
+type errSkip struct{ cause, reason string }
 
 func (e *errSkip) Error() string { return e.reason }
 
-func skipf(format string, args ...any) error { return &errSkip{fmt.Sprintf(format, args...)} }
+// skipf skips a check for a reason of its own.
+func skipf(format string, args ...any) error { return &errSkip{reason: fmt.Sprintf(format, args...)} }
+
+// skipBecause skips a check for a reason shared with others (see the
+// cause constants).
+func skipBecause(cause, format string, args ...any) error {
+	return &errSkip{cause: cause, reason: fmt.Sprintf(format, args...)}
+}
 
 // checkCtx is what one check works with: the runner, plus the problems
 // and evidence it collects. Its methods may be called from several
@@ -232,7 +254,7 @@ func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
 	var skip *errSkip
 	switch {
 	case errors.As(err, &skip) && !c.failed():
-		res.Status, res.Reason = StatusSkip, r.red.str(skip.reason)
+		res.Status, res.Reason, res.Cause = StatusSkip, r.red.str(skip.reason), r.red.str(skip.cause)
 	case err != nil && !errors.As(err, &skip):
 		if cctx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("%w (the check's time limit is %v)", err, timeout)
@@ -246,6 +268,7 @@ func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
 			res.Reason = truncate(strings.Join(c.problems, "; "), maxReason)
 		}
 	}
+	r.strict(&res)
 	res.Evidence = c.evidence
 	if c.dropped > 0 {
 		res.Evidence = append(res.Evidence, Evidence{Step: "more exchanges", Note: fmt.Sprintf("%d more exchanges not shown", c.dropped)})
