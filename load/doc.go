@@ -36,7 +36,9 @@
 // Latencies are HdrHistograms in microseconds (1 µs to 1 h, three
 // significant digits), recorded into a few lock-striped shards and merged
 // at the end; the Result carries each one encoded, for merging shards
-// and comparing runs. Result is versioned (SchemaVersion).
+// and comparing runs. Result is versioned (SchemaVersion). A run whose
+// context is cancelled before it ends stops early and returns what it
+// measured so far with Result.Interrupted set; none of its SLOs pass.
 //
 // # Scale
 //

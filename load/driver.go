@@ -178,7 +178,8 @@ func (d *Driver) setPhase(p string) { d.live.phase.Store(&p) }
 
 // Run joins the subscriptions, pushes on schedule, waits for the frames
 // still due, closes everything and returns the results. Cancelling ctx
-// cuts the run short; the results then describe what happened so far.
+// cuts the run short; the results then describe what happened so far,
+// with Result.Interrupted set.
 func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	before := d.mockStats(ctx)
 	d.memBase = sampleMemory()

@@ -36,6 +36,7 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 		OnInterval: func(Interval) { intervals++ },
 	})
 	require.NoError(t, err)
+	assert.False(t, res.Interrupted, "a run that ended on schedule")
 	d := res.Delivery
 	assert.Equal(t, 50, res.Subscriptions.Joined)
 	assert.Equal(t, uint64(440), res.Pushes.Scheduled)
@@ -169,6 +170,7 @@ func TestCancelWhileJoining(t *testing.T) {
 	res, err := Run(ctx, srv.URL, demo, &Options{Subscriptions: 400, ConnectRate: 500, Idle: true, Duration: time.Minute})
 	require.NoError(t, err)
 	assert.Less(t, time.Since(start), 10*time.Second)
+	assert.True(t, res.Interrupted, "cancelled during the joins")
 	s := res.Subscriptions
 	assert.Positive(t, s.Joined)
 	assert.Less(t, s.Joined, 400)
@@ -209,4 +211,10 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	assert.LessOrEqual(t, pushing, 2, "the first pushing second and the part up to the cancel")
 	assert.InDelta(t, float64(res.Pushes.Sent), due, 5, "no push is due after the cancel")
 	assert.Less(t, res.Pushes.Sent, uint64(300))
+	assert.True(t, res.Interrupted, "cancelled during the pushes")
+	slo, err := ParseSLO("errors<=1000000")
+	require.NoError(t, err)
+	assert.False(t, res.CheckSLOs([]SLO{slo}), "an interrupted run passes no SLO")
+	require.Len(t, res.SLOs, 1)
+	assert.False(t, res.SLOs[0].Passed)
 }

@@ -39,7 +39,8 @@ var ErrMerge = errors.New("load: merge")
 // not keep is 0, unknown.) Meta and Config are the
 // first result's, with Started the earliest, Ended the latest, Host the
 // hosts joined, Config.ShardSubscriptions the sum and Config.Shard the
-// list of merged shards ("0/3,1/3,2/3"). Mock is left out (each shard
+// list of merged shards ("0/3,1/3,2/3"). The merge is Interrupted when
+// any shard was. Mock is left out (each shard
 // measured the whole mock, so the shards' checks overlap), and so are
 // the SLO verdicts, which belong to one shard's figures.
 //
@@ -71,6 +72,7 @@ func Merge(results ...*Result) (*Result, error) {
 			out.Meta.Ended = r.Meta.Ended
 		}
 		out.Meta.CutoffSeconds = max(out.Meta.CutoffSeconds, r.Meta.CutoffSeconds)
+		out.Interrupted = out.Interrupted || r.Interrupted
 		if !slices.Contains(hosts, r.Meta.Host) {
 			hosts = append(hosts, r.Meta.Host)
 		}

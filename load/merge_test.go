@@ -92,6 +92,7 @@ func TestMerge(t *testing.T) {
 			assert.Len(t, m.Driver.Warnings, 3)
 			assert.Nil(t, m.Mock)
 			assert.Empty(t, m.SLOs)
+			assert.False(t, m.Interrupted)
 			// seconds: c's 1 and 2 end at T0+0s, +1s; a's and b's at +1s, +2s; c's 3 at +2s
 			require.Len(t, m.Intervals, 3)
 			var sent []uint64
@@ -113,6 +114,9 @@ func TestMerge(t *testing.T) {
 		{name: "one result", in: []*Result{a}, check: func(t *testing.T, m *Result) {
 			assert.Equal(t, a.Latency.PushEndToEnd.P99Us, m.Latency.PushEndToEnd.P99Us)
 			assert.Equal(t, a.Delivery.Accepted, m.Delivery.Accepted)
+		}},
+		{name: "one interrupted shard interrupts the merge", in: []*Result{a, func() *Result { r := *b; r.Interrupted = true; return &r }(), c}, check: func(t *testing.T, m *Result) {
+			assert.True(t, m.Interrupted)
 		}},
 		{name: "none", wantErr: "no results"},
 		{name: "same shard twice", in: []*Result{a, b, a}, wantErr: "shard 0/3 given twice"},

@@ -25,10 +25,19 @@ const ResultKind = "wstrigger.load.result"
 // of "wstrigger load": see the field tags; times are RFC 3339, latencies
 // in microseconds, rates per second, and each latency Summary carries
 // its whole HdrHistogram (base64, V2 compressed) so runs and shards can
-// be merged (hdrhistogram.Decode, Merge) and compared.
+// be merged (hdrhistogram.Decode, Merge) and compared. "interrupted"
+// is true when the run was cut short: its figures are those of the run
+// so far, and none of its SLOs passed.
 type Result struct {
-	SchemaVersion int                 `json:"schemaVersion"`
-	Kind          string              `json:"kind"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Kind          string `json:"kind"`
+	// Interrupted is set when the run's context was cancelled (Ctrl-C,
+	// SIGTERM, a deadline) before the run ended: during the joins, the
+	// pushes or the wait for the frames still due. The figures are then
+	// those of the run so far: pushes not yet due count as not due and
+	// frames still due as in flight. CheckSLOs passes no SLO of an
+	// interrupted run. A merge of shards is interrupted when one was.
+	Interrupted   bool                `json:"interrupted,omitempty"`
 	Meta          Meta                `json:"meta"`
 	Config        Config              `json:"config"`
 	Subscriptions SubscriptionFigures `json:"subscriptions"`
@@ -44,14 +53,17 @@ type Result struct {
 
 // Meta describes where and when the run happened.
 type Meta struct {
-	Version    string    `json:"version"`
-	GoVersion  string    `json:"goVersion"`
-	OS         string    `json:"os"`
-	Arch       string    `json:"arch"`
-	NumCPU     int       `json:"numCPU"`
-	GOMAXPROCS int       `json:"gomaxprocs"`
-	Host       string    `json:"host"`
-	Target     string    `json:"target"` // redacted
+	Version    string `json:"version"`
+	GoVersion  string `json:"goVersion"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	NumCPU     int    `json:"numCPU"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Host       string `json:"host"`
+	Target     string `json:"target"` // redacted
+	// TargetName names the target for people when its URL says little,
+	// such as "embedded mock"; set by the caller, empty otherwise.
+	TargetName string    `json:"targetName,omitempty"`
 	Started    time.Time `json:"started"`
 	PushStart  time.Time `json:"pushStart"`
 	Ended      time.Time `json:"ended"`
@@ -139,7 +151,7 @@ func summarizeAll(h *[nMetrics]*hdrhistogram.Histogram) Latencies {
 
 // result gathers the figures once every goroutine has ended.
 func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *MockStats) *Result {
-	r := &Result{SchemaVersion: SchemaVersion, Kind: ResultKind, Errors: d.errs.list(), Intervals: d.intervals}
+	r := &Result{SchemaVersion: SchemaVersion, Kind: ResultKind, Interrupted: cutShort, Errors: d.errs.list(), Intervals: d.intervals}
 	if r.Intervals == nil {
 		r.Intervals = []Interval{}
 	}

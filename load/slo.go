@@ -29,7 +29,9 @@ type SLO struct {
 type SLOResult struct {
 	SLO    string `json:"slo"`
 	Actual string `json:"actual"`
-	Passed bool   `json:"passed"`
+	// Passed is false for every SLO of an interrupted run
+	// (Result.Interrupted): a run cut short gives no verdict.
+	Passed bool `json:"passed"`
 }
 
 var sloSyntax = regexp.MustCompile(`^\s*([a-z0-9.]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
@@ -201,12 +203,15 @@ func (s SLO) Check(r *Result) SLOResult {
 }
 
 // CheckSLOs records the verdicts of slos in r.SLOs and reports whether
-// all passed.
+// all passed. No SLO of an interrupted run passes (Result.Interrupted),
+// and such a run never reports true: its figures stop short, so an
+// objective that held so far says nothing of the whole run.
 func (r *Result) CheckSLOs(slos []SLO) bool {
-	all := true
+	all := !r.Interrupted
 	r.SLOs = r.SLOs[:0]
 	for _, s := range slos {
 		v := s.Check(r)
+		v.Passed = v.Passed && !r.Interrupted
 		all = all && v.Passed
 		r.SLOs = append(r.SLOs, v)
 	}

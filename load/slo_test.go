@@ -96,6 +96,31 @@ func TestCheckSLOs(t *testing.T) {
 	}
 }
 
+// TestCheckSLOsOfAnInterruptedRun: objectives the figures so far meet
+// do not pass a run that was cut short.
+func TestCheckSLOsOfAnInterruptedRun(t *testing.T) {
+	r := &Result{
+		Delivery:      Delivery{Accepted: 10, Received: 10, DeliveredPercent: 100},
+		Pushes:        Pushes{Sent: 10},
+		Subscriptions: SubscriptionFigures{JoinAttempts: 2},
+	}
+	var slos []SLO
+	for _, text := range []string{"delivered>=99%", "errors<1"} {
+		s, err := ParseSLO(text)
+		require.NoError(t, err)
+		slos = append(slos, s)
+	}
+	require.True(t, r.CheckSLOs(slos), "the same figures pass when the run ended")
+	r.Interrupted = true
+	assert.False(t, r.CheckSLOs(slos))
+	require.Len(t, r.SLOs, 2)
+	for _, v := range r.SLOs {
+		assert.False(t, v.Passed, v.SLO)
+		assert.NotContains(t, v.Actual, "no data", "the actual figure is kept")
+	}
+	assert.False(t, r.CheckSLOs(nil), "not even with no SLO set")
+}
+
 func TestSLOsWithoutData(t *testing.T) {
 	// a run where nothing joined: nothing accepted, no latency measured
 	empty := &Result{Delivery: Delivery{DeliveredPercent: 100}, Subscriptions: SubscriptionFigures{JoinAttempts: 3},
