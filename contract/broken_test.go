@@ -31,6 +31,18 @@ type breakage struct {
 	keyword string
 }
 
+// runWith selects the checks a breakage of a check runs (a regular
+// expression); by default the check alone. A SCHEMA check judges what
+// the others saw, so it runs beside one.
+var runWith = map[string]string{
+	"SCHEMA-001": "^(AUTH-001|SCHEMA-001)$",
+	"SCHEMA-002": "^(PUSH-008|SCHEMA-002)$",
+	"SCHEMA-003": "^(SESS-001|SCHEMA-003)$",
+	"SCHEMA-004": "^(PAT-001|SCHEMA-004)$",
+	"SCHEMA-005": "^(PUSH-001|SCHEMA-005)$",
+	"SCHEMA-006": "^(PUSH-001|SCHEMA-006)$",
+}
+
 func breakages() []breakage {
 	joinOnly := func(fix func(*http.Request)) func(*http.Request) {
 		return func(r *http.Request) {
@@ -266,6 +278,51 @@ func breakages() []breakage {
 			return []map[string]any{f}
 		})), "never reached"},
 
+		{"SCHEMA-001", "401 join answers without a message", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				if isJoin(r) && b.status == http.StatusUnauthorized {
+					b.buf.Reset()
+					b.buf.WriteString(`{"error":{"code":"unauthorized"}}`)
+				}
+			})
+		}), `"required"`},
+		{"SCHEMA-002", "404 push answers with a numeric message", wrap(func(next http.Handler) http.Handler {
+			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
+				if isPush(r) && b.status == http.StatusNotFound {
+					b.buf.Reset()
+					b.buf.WriteString(`{"error":{"code":"session_not_found","message":404}}`)
+				}
+			})
+		}), "body/error/message"},
+		{"SCHEMA-003", "a heartbeat beyond int32", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameSession {
+				f["heartbeat"] = int64(1) << 40
+			}
+			return []map[string]any{f}
+		})), "frame/heartbeat"},
+		{"SCHEMA-004", "a trigger's uid or id a number", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if ev, ok := f["event"].(map[string]any); ok && f["type"] == spec.FrameTrigger {
+				for _, k := range []string{"uid", "id"} {
+					if _, ok := ev[k]; ok {
+						ev[k] = 42
+					}
+				}
+			}
+			return []map[string]any{f}
+		})), `value 42`},
+		{"SCHEMA-005", "push frames with seq 0", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FramePush {
+				f["seq"] = 0
+			}
+			return []map[string]any{f}
+		})), "frame/seq"},
+		{"SCHEMA-006", "a frame of an undeclared type after the session frame", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FrameSession {
+				return []map[string]any{f, {"type": "welcome"}}
+			}
+			return []map[string]any{f}
+		})), "welcome"},
+
 		{"LIVE-001", "pings unanswered", tampering(tamper{noPong: true}), "pong"},
 		{"LIVE-002", "frames over 4 KiB closed with 1000", tampering(tamper{closeCode: func(c int) int {
 			if c == spec.CloseMessageTooBig {
@@ -293,12 +350,24 @@ func TestChecksCatchBrokenImplementations(t *testing.T) {
 			m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
 			srv := httptest.NewServer(b.build(t, m))
 			t.Cleanup(srv.Close)
+			run := runWith[b.id]
+			if run == "" {
+				run = "^" + regexp.QuoteMeta(b.id) + "$"
+			}
 			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), &contract.Options{
-				Run: regexp.MustCompile("^" + regexp.QuoteMeta(b.id) + "$"), Observe: time.Second, Timeout: 5 * time.Second,
+				Run: regexp.MustCompile(run), Observe: time.Second, Timeout: 5 * time.Second,
 			})
 			require.NoError(t, err)
-			require.Len(t, rep.Results, 1)
-			res := rep.Results[0]
+			i := slices.IndexFunc(rep.Results, func(r contract.Result) bool { return r.ID == b.id })
+			require.GreaterOrEqual(t, i, 0, "%s did not run", b.id)
+			res := rep.Results[i]
+			for _, other := range rep.Results {
+				if other.ID != b.id {
+					// A schema departure fails the SCHEMA check alone:
+					// every other check judges only its own rule.
+					assert.NotEqual(t, contract.StatusFail, other.Status, "%s failed too: %s", other.ID, other.Reason)
+				}
+			}
 			assert.Equal(t, contract.StatusFail, res.Status, "%s passed against %q", b.id, b.name)
 			assert.Contains(t, res.Reason, b.keyword)
 			assert.False(t, rep.Passed())

@@ -16,13 +16,13 @@ func catalogue() []checkDef {
 	var all []checkDef
 	for _, group := range [][]checkDef{
 		handshakeChecks(), authChecks(), joinChecks(), sessionChecks(),
-		pushChecks(), isolationChecks(), patternChecks(), livenessChecks(), aggressiveChecks(),
+		pushChecks(), isolationChecks(), patternChecks(), livenessChecks(), aggressiveChecks(), schemaChecks(),
 	} {
 		all = append(all, group...)
 	}
 	for i := range all {
 		d := &all[i]
-		d.needsSession = !slices.Contains(withoutSession, d.ID)
+		d.needsSession = !d.collector && !slices.Contains(withoutSession, d.ID)
 		d.exclusive = d.exclusive || d.Aggressive
 	}
 	return all

@@ -27,6 +27,7 @@ type runner struct {
 	httpc  *http.Client
 	dialer *websocket.Dialer
 	cov    *coverage
+	schema *schemaLog
 	red    *redactor
 	// ownTransport is the transport the runner made, nil when the
 	// caller's is used.
@@ -46,9 +47,10 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 	base, _ := client.ParseTarget(target.URL)
 	r := &runner{
 		target: target, opts: o, spec: o.Spec, base: base,
-		cov:   newCoverage(o.Spec),
-		red:   newRedactor(),
-		wrong: client.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
+		cov:    newCoverage(o.Spec),
+		schema: newSchemaLog(),
+		red:    newRedactor(),
+		wrong:  client.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
 	}
 	var transport http.RoundTripper
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
@@ -139,6 +141,9 @@ type checkDef struct {
 	// exclusive checks run alone: they load the target (aggressive
 	// checks) or count its sessions.
 	exclusive bool
+	// collector checks judge what the other checks saw (the SCHEMA
+	// checks): they start when every other check has ended.
+	collector bool
 	run       func(ctx context.Context, c *checkCtx) error
 }
 
@@ -162,6 +167,7 @@ func skipBecause(cause, format string, args ...any) error {
 // goroutines of the check.
 type checkCtx struct {
 	*runner
+	id       string // the check's id
 	mu       sync.Mutex
 	problems []string
 	evidence []Evidence
@@ -241,7 +247,7 @@ func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c := &checkCtx{runner: r}
+	c := &checkCtx{runner: r, id: d.ID}
 	err := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {

@@ -73,6 +73,9 @@ func (r *runner) schedule(ctx context.Context, sel []checkDef, emit func(Result)
 				if d.exclusive && running > 0 {
 					break // a barrier: it starts when the running ones end
 				}
+				if d.collector && !othersEnded(sel, results) {
+					continue
+				}
 				blocked, ready := r.prerequisites(d, index, results)
 				if !ready {
 					continue
@@ -164,4 +167,14 @@ func (r *runner) strict(res *Result) {
 		res.Status = StatusFail
 		res.Reason = "skipped, and a strict run needs every MUST check to run: " + res.Reason
 	}
+}
+
+// othersEnded reports whether every check but the collectors has ended.
+func othersEnded(sel []checkDef, results []*outcome) bool {
+	for i, d := range sel {
+		if !d.collector && results[i] == nil {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,9 +85,7 @@ func (s *wsSession) readSessionFrame(ctx context.Context) error {
 	}
 	s.c.cov.message(frameType(data))
 	s.keep(data)
-	if err := s.c.spec.ValidateFrame(data); err != nil {
-		s.c.failf("%s: the first frame departs from the spec: %v", s.label, err)
-	}
+	s.c.validateFrame(s.label, data)
 	f, err := spec.DecodeFrame(data)
 	if err != nil {
 		return fmt.Errorf("the first frame is not a valid session frame: %s: %s", s.c.red.str(err.Error()), s.c.red.frame(data))
@@ -96,6 +95,18 @@ func (s *wsSession) readSessionFrame(ctx context.Context) error {
 	}
 	s.id, s.heartbeat, s.echoed = f.Session, f.Heartbeat, f.Pattern
 	return nil
+}
+
+// validateFrame records a frame's validation in the schema log: under
+// its type when the spec declares it, and under "" (every frame) when it
+// is not a JSON object of a declared type.
+func (c *checkCtx) validateFrame(step string, data []byte) {
+	err := c.spec.ValidateFrame(data)
+	if key := frameType(data); slices.Contains(c.spec.MessageTypes(), key) {
+		c.schema.record(key, c.id, step, err)
+		err = nil
+	}
+	c.schema.record("", c.id, step, err)
 }
 
 func frameType(data []byte) string {
@@ -151,12 +162,12 @@ func (s *wsSession) inspect(data []byte) (frame, bool) {
 	c := s.c
 	c.cov.message(frameType(data))
 	s.keep(data)
-	if err := c.spec.ValidateFrame(data); err != nil {
-		c.failf("%s: a frame departs from the spec: %v", s.label, err)
-	}
+	c.validateFrame(s.label, data)
 	f, err := spec.DecodeFrame(data)
 	if err != nil {
-		c.failf("%s: %v", s.label, err)
+		// A frame that does not decode is a schema departure, judged by
+		// the SCHEMA checks; a check that needed it fails by its own
+		// rule (a seq gap, a frame that never came).
 		return frame{}, false
 	}
 	switch f.Type {
