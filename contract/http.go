@@ -94,6 +94,17 @@ func (c *checkCtx) observe(ctx context.Context, step string, req *http.Request, 
 	if status >= 300 {
 		if eb, err := spec.ParseErrorBody(body); err == nil {
 			resp.code, resp.msg = eb.Error.Code, eb.Error.Message
+		} else {
+			// The code alone, when another member is malformed: the
+			// schema is judged by SCHEMA-001 and SCHEMA-002.
+			var probe struct {
+				Error struct {
+					Code spec.ErrorCode `json:"code"`
+				} `json:"error"`
+			}
+			if json.Unmarshal(body, &probe) == nil {
+				resp.code = probe.Error.Code
+			}
 		}
 	}
 	c.addEvidence(Evidence{

@@ -1,0 +1,282 @@
+package oracle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Decode decodes one event: a JSON object, numbers kept as json.Number
+// so that spec/pattern compares them exactly.
+func Decode(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, errors.New("oracle: the event is null, not an object")
+	}
+	if dec.More() {
+		return nil, errors.New("oracle: trailing data after the event")
+	}
+	return v, nil
+}
+
+// Key returns the canonical form of a decoded event: members sorted,
+// no white space, strings re-escaped one way, numbers written as the
+// nearest double in shortest form (exact decimal text when no double
+// holds them). Two copies of one event re-encoded by a server have the
+// same key.
+func Key(v any) string {
+	var b strings.Builder
+	writeKey(&b, v)
+	return b.String()
+}
+
+func writeKey(b *strings.Builder, v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			writeKey(b, t[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeKey(b, e)
+		}
+		b.WriteByte(']')
+	case string:
+		writeString(b, t)
+	case json.Number:
+		b.WriteString(keyNumber(string(t)))
+	case float64:
+		b.WriteString(keyNumber(strconv.FormatFloat(t, 'g', -1, 64)))
+	case bool:
+		b.WriteString(strconv.FormatBool(t))
+	case nil:
+		b.WriteString("null")
+	default:
+		b.WriteString("?")
+	}
+}
+
+func writeString(b *strings.Builder, s string) {
+	q, _ := json.Marshal(s)
+	b.Write(q)
+}
+
+// keyNumber writes a number as the nearest double, shortest form.
+func keyNumber(s string) string {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		if d, ok := parseDec(s); ok {
+			return d.String()
+		}
+		return s
+	}
+	if f == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// safeDigits is the most significant digits a number may have for a
+// double to order it exactly against other such numbers: every decimal
+// of up to 15 digits maps to a distinct double, in order.
+const safeDigits = 15
+
+// SafeNumber reports whether a JSON number compares the same exactly
+// and as a double: at most 15 significant digits, within the range of
+// normal doubles.
+func SafeNumber(s string) bool {
+	d, ok := parseDec(s)
+	if !ok {
+		return false
+	}
+	if len(d.digits) == 0 {
+		return true
+	}
+	e := d.exp + len(d.digits) - 1 // exponent of the leading digit
+	return len(d.digits) <= safeDigits && e > -300 && e < 300
+}
+
+// dec is a decimal number: digits × 10^exp, digits without leading or
+// trailing zeros (none for zero).
+type dec struct {
+	neg    bool
+	digits string
+	exp    int
+}
+
+// parseDec parses a JSON number.
+func parseDec(s string) (dec, bool) {
+	if !isJSONNumber(s) {
+		return dec{}, false
+	}
+	var d dec
+	if s[0] == '-' {
+		d.neg, s = true, s[1:]
+	}
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		if err != nil {
+			return dec{}, false // an exponent beyond int: not worth ordering
+		}
+		mant, exp = s[:i], e
+	}
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		exp -= len(mant) - i - 1
+		mant = mant[:i] + mant[i+1:]
+	}
+	mant = strings.TrimLeft(mant, "0")
+	trimmed := strings.TrimRight(mant, "0")
+	exp += len(mant) - len(trimmed)
+	d.digits, d.exp = trimmed, exp
+	if d.digits == "" {
+		return dec{}, true
+	}
+	return d, true
+}
+
+// String writes d as digits and an exponent: 35e-1 for 3.5.
+func (d dec) String() string {
+	if d.digits == "" {
+		return "0"
+	}
+	s := d.digits
+	if d.exp != 0 {
+		s += "e" + strconv.Itoa(d.exp)
+	}
+	if d.neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// plain writes d in positional notation: 0.929, 1793610000327.
+func (d dec) plain() string {
+	if d.digits == "" {
+		return "0"
+	}
+	var s string
+	switch {
+	case d.exp >= 0:
+		s = d.digits + strings.Repeat("0", d.exp)
+	case -d.exp < len(d.digits):
+		cut := len(d.digits) + d.exp
+		s = d.digits[:cut] + "." + d.digits[cut:]
+	default:
+		s = "0." + strings.Repeat("0", -d.exp-len(d.digits)) + d.digits
+	}
+	if d.neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// isJSONNumber reports whether s is a number as RFC 8259 writes one.
+func isJSONNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// neighbours returns numbers just below and just above the JSON number
+// s, written as JSON numbers with at most safeDigits digits: one more
+// digit than s has when that fits (0.929 and 0.931 around 0.93), else
+// one unit of its last digit (1793610000325 and …327).
+func neighbours(s string) (below, above string, ok bool) {
+	d, ok := parseDec(s)
+	if !ok || !SafeNumber(s) {
+		return "", "", false
+	}
+	m, _ := new(big.Int).SetString("0"+d.digits, 10)
+	if d.neg {
+		m.Neg(m)
+	}
+	exp := d.exp
+	if len(d.digits) < safeDigits {
+		m.Mul(m, big.NewInt(10))
+		exp--
+	}
+	lo := new(big.Int).Sub(m, big.NewInt(1))
+	hi := new(big.Int).Add(m, big.NewInt(1))
+	return fromBig(lo, exp), fromBig(hi, exp), true
+}
+
+// fromBig writes m × 10^exp as a JSON number.
+func fromBig(m *big.Int, exp int) string {
+	txt := m.String()
+	var d dec
+	if strings.HasPrefix(txt, "-") {
+		d.neg, txt = true, txt[1:]
+	}
+	trimmed := strings.TrimRight(strings.TrimLeft(txt, "0"), "0")
+	if trimmed == "" {
+		return "0"
+	}
+	d.digits = trimmed
+	d.exp = exp + len(strings.TrimLeft(txt, "0")) - len(trimmed)
+	if d.exp > 20 || d.exp < -20 {
+		return d.String()
+	}
+	return d.plain()
+}
