@@ -24,10 +24,18 @@ const CheckKind = "wstrigger.check"
 // load run against one target. Either part is nil when it was skipped.
 // Its JSON encoding is results.json of the report folder.
 type CheckResult struct {
-	SchemaVersion int              `json:"schemaVersion"`
-	Kind          string           `json:"kind"`
-	Contract      *contract.Report `json:"contract,omitempty"`
-	Load          *load.Result     `json:"load,omitempty"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Kind          string `json:"kind"`
+	// Interrupted is set when the run was cut short (Ctrl-C, SIGTERM):
+	// a part was interrupted (its own "interrupted" field says which),
+	// or the interruption came between the parts. Such a run has no
+	// verdict; IsInterrupted also reads the parts' fields.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// NotRun names the parts the interruption kept from running
+	// ("load").
+	NotRun   []string         `json:"notRun,omitempty"`
+	Contract *contract.Report `json:"contract,omitempty"`
+	Load     *load.Result     `json:"load,omitempty"`
 }
 
 // NewCheckResult returns the versioned result of the two runs.
@@ -36,19 +44,48 @@ func NewCheckResult(c *contract.Report, l *load.Result) *CheckResult {
 }
 
 // CheckVerdict writes the last lines "wstrigger check" prints: where
-// the report went and whether the run passed.
+// the report went and the verdict, "PASS: ...", "FAIL: ..." or, for an
+// interrupted run, "✘ interrupted ... — not a verdict".
 func CheckVerdict(w io.Writer, c *CheckResult, dir string) error {
-	verdict := "PASS: "
-	if !c.Passed() {
+	files := "report.html, report.md, results.json, junit.xml"
+	var verdict string
+	switch c.outcome() {
+	case outcomeInterrupted:
+		files += ", marked interrupted"
+		verdict = "✘ "
+	case outcomeFailed:
 		verdict = "FAIL: "
+	default:
+		verdict = "PASS: "
 	}
-	_, err := fmt.Fprintf(w, "\nReport written to %s (report.html, report.md, results.json, junit.xml)\n%s%s\n", dir, verdict, c.Verdict())
+	_, err := fmt.Fprintf(w, "\nReport written to %s (%s)\n%s%s\n", dir, files, verdict, c.Verdict())
 	return err
 }
 
-// Passed reports whether no MUST check and no SLO failed.
+// Passed reports whether no MUST check and no SLO failed and the run
+// was not interrupted.
 func (c *CheckResult) Passed() bool {
-	return c.MustFailed() == 0 && c.SLOsFailed() == 0
+	return !c.IsInterrupted() && c.MustFailed() == 0 && c.SLOsFailed() == 0
+}
+
+// IsInterrupted reports whether the run was cut short: c.Interrupted, or
+// either part's Interrupted.
+func (c *CheckResult) IsInterrupted() bool {
+	return c.Interrupted || len(c.NotRun) > 0 ||
+		(c.Contract != nil && c.Contract.Interrupted) || (c.Load != nil && c.Load.Interrupted)
+}
+
+// outcome is what c's verdict says.
+func (c *CheckResult) outcome() outcome {
+	switch {
+	case c.IsInterrupted():
+		return outcomeInterrupted
+	case !c.Passed():
+		return outcomeFailed
+	case c.Contract != nil && c.Contract.Summary.MustSkipped > 0:
+		return outcomeSkipped
+	}
+	return outcomePassed
 }
 
 // MustFailed counts the MUST checks that failed.
@@ -59,9 +96,10 @@ func (c *CheckResult) MustFailed() int {
 	return c.Contract.Summary.MustFailed
 }
 
-// SLOsFailed counts the SLOs the load run missed.
+// SLOsFailed counts the SLOs the load run missed; an interrupted load
+// run missed none (its SLOs were not judged).
 func (c *CheckResult) SLOsFailed() int {
-	if c.Load == nil {
+	if c.Load == nil || c.Load.Interrupted {
 		return 0
 	}
 	n := 0

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wstrigger/wstrigger/contract"
@@ -22,8 +23,9 @@ var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncM
 	"since": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"round": roundDuration,
 	"evidence": func(evs []contract.Evidence) string {
-		return formatEvidence(evs)
+		return formatEvidence(evs, false)
 	},
+	"reproducers": reproducers,
 }).Parse(checkHTMLText))
 
 // htmlGroup is one group of contract checks, failures first.
@@ -35,20 +37,25 @@ type htmlGroup struct {
 
 // htmlPage is what the template reads.
 type htmlPage struct {
-	Title      string
-	Verdict    string
-	Source     string
-	ConfigText string
-	Passed     bool
-	MustFailed int
-	SLOsFailed int
-	Contract   *contract.Report
-	Groups     []htmlGroup
-	Coverage   htmlCoverage
-	Load       *load.Result
-	Latencies  []latencyRow
-	ErrorCount uint64
-	Plots      []htmlPlot
+	Title                      string
+	Verdict                    string
+	Class                      string // of the verdict: pass, warn, fail or interrupted
+	Mark                       string // before the verdict: "✔ Passed:", "✘ Failed:", "✘"
+	Status                     string // in the page title: passed, failed or interrupted
+	ContractNotRun, LoadNotRun string // why a part is missing: "Skipped." or not run
+	LoadInterrupted            string // how far an interrupted load run got
+	Source                     string
+	ConfigText                 string
+	Passed                     bool
+	MustFailed                 int
+	SLOsFailed                 int
+	Contract                   *contract.Report
+	Groups                     []htmlGroup
+	Coverage                   htmlCoverage
+	Load                       *load.Result
+	Latencies                  []latencyRow
+	ErrorCount                 uint64
+	Plots                      []htmlPlot
 }
 
 // htmlCoverage is coverageSummary for the template.
@@ -78,8 +85,14 @@ type htmlPlot struct {
 // latency, throughput, subscriptions and errors over time. The page
 // depends only on c, so the same result always gives the same page.
 func CheckHTML(w io.Writer, c *CheckResult) error {
-	page := htmlPage{Title: c.Title(), Verdict: c.Verdict(), Source: c.Source(),
-		Passed: c.Passed(), MustFailed: c.MustFailed(), SLOsFailed: c.SLOsFailed(), Contract: c.Contract, Load: c.Load}
+	o := c.outcome()
+	page := htmlPage{Title: c.Title(), Verdict: c.Verdict(), Source: c.Source(), Class: o.htmlClass(), Mark: o.htmlMark(),
+		Status: [...]string{"passed", "passed", "failed", "interrupted"}[o],
+		Passed: c.Passed(), MustFailed: c.MustFailed(), SLOsFailed: c.SLOsFailed(), Contract: c.Contract, Load: c.Load,
+		ContractNotRun: sentence(partNotRun(c, "contract")), LoadNotRun: sentence(partNotRun(c, "load"))}
+	if c.Load != nil && c.Load.Interrupted {
+		page.LoadInterrupted = loadInterruptedText(c.Load)
+	}
 	if c.Contract != nil {
 		page.Groups = groupResults(c.Contract.Results)
 		cov := summarizeCoverage(c.Contract.Coverage)
@@ -108,6 +121,14 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 		return fmt.Errorf("reports: check html: %w", err)
 	}
 	return nil
+}
+
+// sentence is s with a capital first letter and a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 // groupResults groups results by their group, groups with failures

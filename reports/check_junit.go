@@ -11,22 +11,29 @@ import (
 // CheckJUnit writes a check run as JUnit XML: the contract's suites (one
 // testcase per check, as ContractJUnit writes them) and a "load.slo"
 // suite with one testcase per SLO, failed when the run missed it, or
-// one skipped testcase when no SLO was set. The document's time is the
-// contract run's and the load run's together.
+// one skipped testcase when no SLO was set. The SLOs of an interrupted
+// load run are skipped, not judged, and an interrupted run adds a
+// "wstrigger.run" suite whose one testcase is an error saying how far it
+// got. The document's time is the contract run's and the load run's
+// together.
 func CheckJUnit(w io.Writer, c *CheckResult) error {
 	doc := junitSuites{Name: c.Title()}
 	var total time.Duration
+	var started time.Time
 	if c.Contract != nil {
 		doc = contractSuites(c.Contract, c.Title())
 		total += c.Contract.Duration
+		started = c.Contract.Started
 	}
 	if c.Load != nil {
-		s := sloSuite(c.Load)
-		doc.Suites = append(doc.Suites, s)
-		doc.Tests += s.Tests
-		doc.Failures += s.Failures
-		doc.Skipped += s.Skipped
+		addSuite(&doc, sloSuite(c.Load))
 		total += loadDuration(c.Load)
+		if started.IsZero() {
+			started = c.Load.Meta.Started
+		}
+	}
+	if c.IsInterrupted() {
+		addSuite(&doc, interruptedSuite(c.Verdict(), started))
 	}
 	doc.Time = seconds(total)
 	return writeJUnit(w, doc)
@@ -42,15 +49,17 @@ func loadDuration(l *load.Result) time.Duration {
 
 func sloSuite(l *load.Result) junitSuite {
 	s := junitSuite{
-		Name:      "load.slo",
-		Time:      seconds(loadDuration(l)),
-		Timestamp: l.Meta.Started.UTC().Format("2006-01-02T15:04:05"),
-		Properties: []junitProperty{
-			{Name: "target", Value: l.Meta.Target}, {Name: "schemaVersion", Value: fmt.Sprint(l.SchemaVersion)},
-			{Name: "subscriptions", Value: fmt.Sprint(l.Config.Subscriptions)}, {Name: "pushRate", Value: fmt.Sprint(l.Config.PushRate)},
-		},
-		Cases: []junitCase{},
+		Name:       "load.slo",
+		Time:       seconds(loadDuration(l)),
+		Timestamp:  l.Meta.Started.UTC().Format("2006-01-02T15:04:05"),
+		Properties: []junitProperty{{Name: "target", Value: l.Meta.Target}},
+		Cases:      []junitCase{},
 	}
+	if l.Meta.TargetName != "" {
+		s.Properties = append(s.Properties, junitProperty{Name: "targetName", Value: l.Meta.TargetName})
+	}
+	s.Properties = append(s.Properties, junitProperty{Name: "schemaVersion", Value: fmt.Sprint(l.SchemaVersion)},
+		junitProperty{Name: "subscriptions", Value: fmt.Sprint(l.Config.Subscriptions)}, junitProperty{Name: "pushRate", Value: fmt.Sprint(l.Config.PushRate)})
 	if len(l.SLOs) == 0 {
 		s.Cases = append(s.Cases, junitCase{Name: "SLOs", Classname: "load.slo", Time: "0.000",
 			Skipped: &junitMessage{Message: "no SLO was set for this run (--slo)"}})
@@ -58,7 +67,11 @@ func sloSuite(l *load.Result) junitSuite {
 	}
 	for _, r := range l.SLOs {
 		c := junitCase{Name: r.SLO, Classname: "load.slo", Time: "0.000", SystemOut: &junitText{Text: "actual: " + r.Actual}}
-		if !r.Passed {
+		switch {
+		case l.Interrupted:
+			c.Skipped = &junitMessage{Message: fmt.Sprintf("not judged: the load run was interrupted (actual so far %s)", r.Actual)}
+			s.Skipped++
+		case !r.Passed:
 			c.Failure = &junitMessage{Message: fmt.Sprintf("SLO %s missed: actual %s", r.SLO, r.Actual), Type: "SLO", Text: "actual: " + r.Actual}
 			c.SystemOut = nil
 			s.Failures++

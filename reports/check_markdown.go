@@ -2,42 +2,56 @@ package reports
 
 import (
 	"io"
+	"slices"
 
 	"github.com/wstrigger/wstrigger/contract"
 )
 
 // CheckMarkdown writes a compact summary of a check run, fit for a CI job
-// summary: the verdict, the contract failures, the load run's accounting
-// and latency table, and the SLO results.
+// summary: the verdict (an interrupted run's says so first), the contract
+// failures with the commands that reproduce them, the load run's
+// accounting and latency table, and the SLO results.
 func CheckMarkdown(w io.Writer, c *CheckResult) error {
 	ew := &errWriter{w: w}
-	verdict := "✅ passed"
-	if !c.Passed() {
-		verdict = "❌ failed"
+	o := c.outcome()
+	if o == outcomeInterrupted {
+		ew.printf("## %s: %s %s\n\n", c.Title(), o.mdMark(), mdInline(c.Verdict()))
+	} else {
+		verdict := "passed"
+		if o == outcomeFailed {
+			verdict = "failed"
+		}
+		ew.printf("## %s: %s %s: %s\n\n", c.Title(), o.mdMark(), verdict, mdInline(c.Verdict()))
 	}
-	ew.printf("## %s: %s: %s\n\n", c.Title(), verdict, c.Verdict())
 	if r := c.Contract; r != nil {
 		s := r.Summary
-		ew.printf("### Contract\n\nTarget `%s` · %d checks · %d passed · %d failed · %d skipped · %s\n\n",
-			r.Target, s.Total, s.Passed, s.Failed, s.Skipped, roundDuration(r.Duration))
+		ew.printf("### Contract\n\nTarget %s · %d checks · %d passed · %d failed · %d skipped", mdTarget(r.Target, r.TargetName), s.Total, s.Passed, s.Failed, s.Skipped)
+		if s.NotRun > 0 {
+			ew.printf(" · %d not run (interrupted)", s.NotRun)
+		}
+		ew.printf(" · %s\n\n", roundDuration(r.Duration))
 		for _, res := range r.Results {
 			if res.Status == contract.StatusFail {
-				ew.printf("- ❌ **%s** (%s) %s — %s\n", res.ID, res.Level, mdInline(res.Title), mdInline(res.Reason))
+				writeMarkdownFailure(ew, "❌ ", res, false)
 			}
 		}
 		if s.Failed > 0 {
 			ew.printf("\n")
 		}
 	} else {
-		ew.printf("### Contract\n\nskipped\n\n")
+		ew.printf("### Contract\n\n%s\n\n", partNotRun(c, "contract"))
 	}
 	l := c.Load
 	if l == nil {
-		ew.printf("### Load\n\nskipped\n")
+		ew.printf("### Load\n\n%s\n", partNotRun(c, "load"))
 		return ew.err
 	}
 	pu, d := l.Pushes, l.Delivery
-	ew.printf("### Load\n\n%s · target `%s`\n\n", mdInline(LoadConfigText(l)), l.Meta.Target)
+	ew.printf("### Load\n\n")
+	if l.Interrupted {
+		ew.printf("**%s**: the figures are those of the run so far.\n\n", loadInterruptedText(l))
+	}
+	ew.printf("%s · target %s\n\n", mdInline(LoadConfigText(l)), mdTarget(l.Meta.Target, l.Meta.TargetName))
 	ew.printf("| pushes sent | accepted | received | lost | duplicated | late | delivered | errors |\n|---|---|---|---|---|---|---|---|\n")
 	var errs uint64
 	for _, e := range l.Errors {
@@ -53,12 +67,24 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 	if len(l.SLOs) > 0 {
 		ew.printf("\n### SLOs\n\n| | objective | actual |\n|---|---|---|\n")
 		for _, s := range l.SLOs {
-			mark := "✅"
-			if !s.Passed {
+			mark, actual := "✅", s.Actual
+			switch {
+			case l.Interrupted:
+				mark, actual = "⏹️", s.Actual+" so far; not judged (interrupted)"
+			case !s.Passed:
 				mark = "❌"
 			}
-			ew.printf("| %s | `%s` | %s |\n", mark, s.SLO, mdCell(s.Actual))
+			ew.printf("| %s | `%s` | %s |\n", mark, s.SLO, mdCell(actual))
 		}
 	}
 	return ew.err
+}
+
+// partNotRun says why a check result lacks a part: skipped, or not run
+// because the run was interrupted.
+func partNotRun(c *CheckResult, part string) string {
+	if slices.Contains(c.NotRun, part) {
+		return "not run: the run was interrupted before it"
+	}
+	return "skipped"
 }

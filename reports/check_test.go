@@ -181,7 +181,7 @@ func TestCheckJUnitWithoutSLOs(t *testing.T) {
 	require.Len(t, suites, 1)
 	require.Len(t, suites[0].Tests, 1, "a run without SLOs is one skipped case, not zero tests")
 	assert.Equal(t, junit.StatusSkipped, suites[0].Tests[0].Status)
-	assert.Contains(t, buf.String(), `<testsuites name="wstrigger load" tests="1" failures="0" skipped="1" time="12.000">`,
+	assert.Contains(t, buf.String(), `<testsuites name="wstrigger load" tests="1" failures="0" errors="0" skipped="1" time="12.000">`,
 		"the document's time is the load run's, from its start to its end")
 }
 

@@ -10,12 +10,15 @@ import (
 )
 
 // JUnit XML elements, in the shape most CI systems read (the Ant/Maven
-// Surefire dialect): testsuites > testsuite > testcase > failure|skipped.
+// Surefire dialect): testsuites > testsuite > testcase >
+// failure|error|skipped. An interrupted run is an error, neither a
+// failure nor a pass.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
@@ -25,6 +28,7 @@ type junitSuite struct {
 	Name       string          `xml:"name,attr"`
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
 	Skipped    int             `xml:"skipped,attr"`
 	Time       string          `xml:"time,attr"`
 	Timestamp  string          `xml:"timestamp,attr,omitempty"`
@@ -43,6 +47,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
@@ -60,10 +65,38 @@ type junitMessage struct {
 
 // ContractJUnit writes a contract run as JUnit XML: one testsuite per
 // group of checks, one testcase per check. A failed check is a failure
-// whose type is its level (MUST or SHOULD); its evidence is the failure's
-// text, and a passing check's evidence goes to system-out.
+// whose type is its level (MUST or SHOULD); its evidence, with the
+// commands that reproduce it, is the failure's text, and a passing
+// check's evidence goes to system-out. An interrupted run adds a
+// "wstrigger.run" suite whose one testcase is an error saying so.
 func ContractJUnit(w io.Writer, r *contract.Report) error {
-	return writeJUnit(w, contractSuites(r, "wstrigger contract"))
+	doc := contractSuites(r, "wstrigger contract")
+	if r.Interrupted {
+		addSuite(&doc, interruptedSuite(ContractVerdict(r), r.Started))
+	}
+	return writeJUnit(w, doc)
+}
+
+// interruptedSuite is the suite that marks an interrupted run: one
+// testcase, an error whose message is the run's verdict.
+func interruptedSuite(verdict string, started time.Time) junitSuite {
+	return junitSuite{
+		Name: "wstrigger.run", Tests: 1, Errors: 1, Time: "0.000",
+		Timestamp:  started.UTC().Format("2006-01-02T15:04:05"),
+		Properties: []junitProperty{{Name: "interrupted", Value: "true"}},
+		Cases: []junitCase{{Name: "run interrupted", Classname: "wstrigger.run", Time: "0.000",
+			Error: &junitMessage{Message: verdict, Type: "interrupted",
+				Text: "The run was interrupted (Ctrl-C, SIGTERM) before it finished: the other testcases are those that finished; this is not a verdict on the target."}}},
+	}
+}
+
+// addSuite appends s to doc and adds its counts to the document's.
+func addSuite(doc *junitSuites, s junitSuite) {
+	doc.Suites = append(doc.Suites, s)
+	doc.Tests += s.Tests
+	doc.Failures += s.Failures
+	doc.Errors += s.Errors
+	doc.Skipped += s.Skipped
 }
 
 // contractSuites builds the JUnit document of a contract run.
@@ -78,7 +111,7 @@ func contractSuites(r *contract.Report, name string) junitSuites {
 			doc.Suites = append(doc.Suites, junitSuite{
 				Name:       "contract." + res.Group,
 				Timestamp:  r.Started.UTC().Format("2006-01-02T15:04:05"),
-				Properties: []junitProperty{{Name: "target", Value: r.Target}, {Name: "schemaVersion", Value: fmt.Sprint(r.SchemaVersion)}},
+				Properties: contractProperties(r),
 			})
 		}
 		s := &doc.Suites[i]
@@ -89,14 +122,14 @@ func contractSuites(r *contract.Report, name string) junitSuites {
 		}
 		switch res.Status {
 		case contract.StatusFail:
-			c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Level), Text: formatEvidence(res.Evidence)}
+			c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Level), Text: formatEvidence(res.Evidence, true)}
 			s.Failures++
 		case contract.StatusSkip:
 			c.Skipped = &junitMessage{Message: res.Reason}
 			s.Skipped++
 		default:
 			if len(res.Evidence) > 0 {
-				c.SystemOut = &junitText{Text: formatEvidence(res.Evidence)}
+				c.SystemOut = &junitText{Text: formatEvidence(res.Evidence, false)}
 			}
 		}
 		s.Tests++
@@ -111,6 +144,19 @@ func contractSuites(r *contract.Report, name string) junitSuites {
 		doc.Skipped += s.Skipped
 	}
 	return doc
+}
+
+// contractProperties are the properties of a contract run's suites.
+func contractProperties(r *contract.Report) []junitProperty {
+	props := []junitProperty{{Name: "target", Value: r.Target}}
+	if r.TargetName != "" {
+		props = append(props, junitProperty{Name: "targetName", Value: r.TargetName})
+	}
+	props = append(props, junitProperty{Name: "schemaVersion", Value: fmt.Sprint(r.SchemaVersion)})
+	if r.Strict {
+		props = append(props, junitProperty{Name: "strict", Value: "true"})
+	}
+	return props
 }
 
 // writeJUnit writes doc with the XML header.

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -9,29 +8,24 @@ import (
 )
 
 // ContractMarkdown writes a compact summary of a contract run, fit for a
-// CI job summary or a pull-request comment: the verdict, the failures
-// with their evidence folded, every check in a table, and the spec
-// coverage.
+// CI job summary or a pull-request comment: the verdict (an interrupted
+// run's says so, not a pass or a fail), the failures with their evidence
+// and the commands that reproduce them folded, every check in a table,
+// and the spec coverage.
 func ContractMarkdown(w io.Writer, r *contract.Report) error {
 	ew := &errWriter{w: w}
 	s := r.Summary
-	verdict := "✅ every MUST check passed"
-	if s.MustFailed > 0 {
-		verdict = fmt.Sprintf("❌ %d MUST check(s) failed", s.MustFailed)
+	ew.printf("## wstrigger contract: %s %s\n\n", contractOutcome(r).mdMark(), mdInline(ContractVerdict(r)))
+	ew.printf("Target %s · %d checks · %d passed · %d failed · %d skipped", mdTarget(r.Target, r.TargetName), s.Total, s.Passed, s.Failed, s.Skipped)
+	if s.NotRun > 0 {
+		ew.printf(" · %d not run (interrupted)", s.NotRun)
 	}
-	ew.printf("## wstrigger contract: %s\n\n", verdict)
-	ew.printf("Target `%s` · %d checks · %d passed · %d failed · %d skipped · %s\n\n",
-		r.Target, s.Total, s.Passed, s.Failed, s.Skipped, roundDuration(r.Duration))
+	ew.printf(" · %s\n\n", roundDuration(r.Duration))
 	if s.Failed > 0 {
 		ew.printf("### Failures\n\n")
 		for _, res := range r.Results {
-			if res.Status != contract.StatusFail {
-				continue
-			}
-			ew.printf("- **%s** (%s) %s — %s\n", res.ID, res.Level, mdInline(res.Title), mdInline(res.Reason))
-			if len(res.Evidence) > 0 {
-				ew.printf("  <details><summary>evidence</summary>\n\n  ```text\n  %s\n  ```\n  </details>\n",
-					strings.ReplaceAll(strings.TrimRight(strings.ReplaceAll(formatEvidence(res.Evidence), "```", "'''"), "\n"), "\n", "\n  "))
+			if res.Status == contract.StatusFail {
+				writeMarkdownFailure(ew, "", res, true)
 			}
 		}
 		ew.printf("\n")
@@ -77,4 +71,30 @@ func mdCell(s string) string {
 // mdInline keeps text on one line.
 func mdInline(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// writeMarkdownFailure writes a failed check as a list item, mark
+// first, with its evidence (when withEvidence) and the commands that
+// reproduce it folded under it.
+func writeMarkdownFailure(ew *errWriter, mark string, res contract.Result, withEvidence bool) {
+	ew.printf("- %s**%s** (%s) %s — %s\n", mark, res.ID, res.Level, mdInline(res.Title), mdInline(res.Reason))
+	cmds := reproducers(res.Evidence)
+	if !withEvidence || len(res.Evidence) == 0 {
+		if len(cmds) > 0 {
+			ew.printf("  <details><summary>reproduce</summary>\n\n%s  </details>\n", mdFence("sh", strings.Join(cmds, "\n")))
+		}
+		return
+	}
+	ew.printf("  <details><summary>evidence</summary>\n\n%s", mdFence("text", formatEvidence(res.Evidence, false)))
+	if len(cmds) > 0 {
+		ew.printf("\n  reproduce:\n\n%s", mdFence("sh", strings.Join(cmds, "\n")))
+	}
+	ew.printf("  </details>\n")
+}
+
+// mdFence is text as a fenced code block indented under a list item;
+// a fence inside the text is broken.
+func mdFence(lang, text string) string {
+	text = strings.TrimRight(strings.ReplaceAll(text, "```", "'''"), "\n")
+	return "  ```" + lang + "\n  " + strings.ReplaceAll(text, "\n", "\n  ") + "\n  ```\n"
 }

@@ -14,7 +14,7 @@ import (
 // coverage, and the verdict.
 func ContractText(w io.Writer, r *contract.Report) error {
 	ew := &errWriter{w: w}
-	ew.printf("Contract suite against %s (%d checks, %s)\n\n", r.Target, r.Summary.Total, roundDuration(r.Duration))
+	ew.printf("Contract suite against %s (%d checks, %s)\n\n", targetText(r.Target, r.TargetName), r.Summary.Total, roundDuration(r.Duration))
 	for _, res := range r.Results {
 		writeResultLine(ew, res)
 	}
@@ -22,16 +22,18 @@ func ContractText(w io.Writer, r *contract.Report) error {
 	return ew.err
 }
 
-// ContractLine writes the console line of one check, and its reason when
-// it did not pass: what a command prints as each check finishes.
+// ContractLine writes the console line of one check, its reason when it
+// did not pass and, under a failure, the commands that reproduce its
+// steps (at most a few): what a command prints as each check finishes.
 func ContractLine(w io.Writer, res contract.Result) error {
 	ew := &errWriter{w: w}
 	writeResultLine(ew, res)
 	return ew.err
 }
 
-// ContractFooter writes the end of the console summary: coverage and the
-// verdict, for a command that printed the lines as they came.
+// ContractFooter writes the end of the console summary: coverage, the
+// counts and the verdict (ContractVerdict), for a command that printed
+// the lines as they came.
 func ContractFooter(w io.Writer, r *contract.Report) error {
 	ew := &errWriter{w: w}
 	writeFooter(ew, r)
@@ -43,6 +45,17 @@ func writeResultLine(ew *errWriter, res contract.Result) {
 	if res.Reason != "" && res.Status != contract.StatusPass {
 		ew.printf("      %s\n", indent(res.Reason, "      "))
 	}
+	if res.Status != contract.StatusFail {
+		return
+	}
+	cmds := reproducers(res.Evidence)
+	for i, cmd := range cmds {
+		if i == maxReproducers {
+			ew.printf("      (%d more in the JSON, Markdown, HTML and JUnit reports)\n", len(cmds)-i)
+			break
+		}
+		ew.printf("      reproduce: %s\n", indent(cmd, "        "))
+	}
 }
 
 func writeFooter(ew *errWriter, r *contract.Report) {
@@ -50,11 +63,10 @@ func writeFooter(ew *errWriter, r *contract.Report) {
 	writeCoverageText(ew, r.Coverage)
 	s := r.Summary
 	ew.printf("\n%d passed, %d failed, %d skipped", s.Passed, s.Failed, s.Skipped)
-	if s.MustFailed > 0 {
-		ew.printf(" — %d MUST checks failed: NOT CONFORMANT\n", s.MustFailed)
-	} else {
-		ew.printf(" — every MUST check passed\n")
+	if s.NotRun > 0 {
+		ew.printf(", %d not run", s.NotRun)
 	}
+	ew.printf("\nVerdict: %s\n", ContractVerdict(r))
 }
 
 func writeCoverageText(ew *errWriter, c contract.Coverage) {

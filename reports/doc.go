@@ -20,6 +20,13 @@
 // and inlined as SVG; browsercheck/check.sh renders it in headless
 // Chromium.
 //
+// Every writer marks an interrupted run (contract.Report.Interrupted,
+// load.Result.Interrupted) as such: its verdict says how far it got and
+// that it is not a verdict, JUnit counts it as an error, and an
+// interrupted load run's SLOs are not judged. Verdicts of runs that
+// skipped checks count them by cause (ContractVerdict), and failed
+// checks show the shell commands that reproduce their steps.
+//
 // The writers never print credentials or session ids themselves; they
 // write the evidence the results carry, which the suite has redacted.
 //

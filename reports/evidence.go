@@ -8,8 +8,9 @@ import (
 )
 
 // formatEvidence renders a check's evidence as plain text: each exchange
-// as its step, the request, the answer and the frames.
-func formatEvidence(evs []contract.Evidence) string {
+// as its step, the request, the answer, the frames and, with repro, the
+// command that reproduces it.
+func formatEvidence(evs []contract.Evidence, repro bool) string {
 	var b strings.Builder
 	for i, ev := range evs {
 		if i > 0 {
@@ -27,6 +28,9 @@ func formatEvidence(evs []contract.Evidence) string {
 		}
 		if ev.Note != "" {
 			fmt.Fprintf(&b, "note: %s\n", ev.Note)
+		}
+		if cmd := strings.TrimSpace(ev.Reproduce); repro && cmd != "" {
+			fmt.Fprintf(&b, "reproduce: %s\n", strings.ReplaceAll(cmd, "\n", "\n  "))
 		}
 	}
 	return b.String()

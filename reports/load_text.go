@@ -13,12 +13,16 @@ import (
 // LoadText writes the console summary of a load run, as "wstrigger load"
 // and "wstrigger check" print it: configuration, subscriptions, pushes,
 // the delivery accounting with its invariant, latencies, errors, the mock
-// reconciliation, driver warnings and SLOs.
+// reconciliation, driver warnings and SLOs. An interrupted run says so
+// under its first line, and its SLOs read "not judged".
 func LoadText(w io.Writer, r *load.Result) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	c, s, pu, d := r.Config, r.Subscriptions, r.Pushes, r.Delivery
-	p("Load run against %s (shard %s, %s, Go %s, %d CPUs)", r.Meta.Target, c.Shard, r.Meta.Version, r.Meta.GoVersion, r.Meta.NumCPU)
+	p("Load run against %s (shard %s, %s, Go %s, %d CPUs)", targetText(r.Meta.Target, r.Meta.TargetName), c.Shard, r.Meta.Version, r.Meta.GoVersion, r.Meta.NumCPU)
+	if r.Interrupted {
+		p("  ✘ %s; the figures are those of the run so far", loadInterruptedText(r))
+	}
 	p("  %s", LoadConfigText(r))
 	p("")
 	p("Subscriptions  joined %d of %d in %.1fs (never joined %d), open at the end %d, sessions %d, reconnects %d, join failures %d of %d attempts",
@@ -61,11 +65,14 @@ func LoadText(w io.Writer, r *load.Result) error {
 		if i == 0 {
 			p("")
 		}
-		verdict := "pass"
-		if !v.Passed {
-			verdict = "FAIL"
+		switch {
+		case r.Interrupted:
+			p("SLO --   %s (actual so far %s; not judged: the run was interrupted)", v.SLO, v.Actual)
+		case v.Passed:
+			p("SLO pass %s (actual %s)", v.SLO, v.Actual)
+		default:
+			p("SLO FAIL %s (actual %s)", v.SLO, v.Actual)
 		}
-		p("SLO %-4s %s (actual %s)", verdict, v.SLO, v.Actual)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -2,12 +2,14 @@ package reports_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/reports"
 )
@@ -86,31 +88,63 @@ func TestCheckVerdictText(t *testing.T) {
 	passingSLOs.SLOs = passingSLOs.SLOs[1:]
 	twoFailed := sampleLoad(t)
 	twoFailed.SLOs = append(twoFailed.SLOs, load.SLOResult{SLO: "errors<0.1%", Actual: "0.2000%"})
-	passingContract := sampleReport()
-	passingContract.Summary.MustFailed = 0
+	interruptedLoad := sampleLoad(t)
+	interruptedLoad.Interrupted, interruptedLoad.Meta.CutoffSeconds = true, 4.54
+	for i := range interruptedLoad.SLOs {
+		interruptedLoad.SLOs[i].Passed = false
+	}
+	// every MUST check ran and passed
+	cleanContract := sampleReport()
+	cleanContract.Results = cleanContract.Results[:3]
+	cleanContract.Summary = contract.Summary{Total: 3, Passed: 1, Failed: 2}
+	// every MUST check that ran passed; one was skipped
+	skippedContract := sampleReport()
+	skippedContract.Summary.MustFailed = 0
+	interruptedContract := sampleReport()
+	interruptedContract.Interrupted, interruptedContract.Summary.NotRun = true, 36
+	interruptedCheck := reports.NewCheckResult(interruptedContract, nil)
+	interruptedCheck.Interrupted, interruptedCheck.NotRun = true, []string{"load"}
+	betweenParts := reports.NewCheckResult(cleanContract, nil)
+	betweenParts.Interrupted, betweenParts.NotRun = true, []string{"load"}
 	tests := []struct {
 		name        string
 		res         *reports.CheckResult
 		wantTitle   string
-		wantVerdict string // after PASS: or FAIL:
+		wantVerdict string // the last line
 		wantSource  string
 	}{
-		{"both failed", sampleCheck(t), "wstrigger check", "FAIL: 1 MUST check and 1 SLO failed", "a contract report (schema version 1) and a load result"},
+		{"both failed", sampleCheck(t), "wstrigger check", "FAIL: 1 MUST check and 1 SLO failed; 1 MUST check skipped: no second tenant (1)", "a contract report (schema version 1) and a load result"},
 		{"two SLOs", reports.NewCheckResult(nil, twoFailed), "wstrigger load", "FAIL: 2 SLOs failed", "a load result (wstrigger.load.result, schema version 2)"},
 		{"load without SLOs", reports.NewCheckResult(nil, noSLOs), "wstrigger load", "PASS: no SLO was set", "a load result"},
 		{"load held its SLOs", reports.NewCheckResult(nil, passingSLOs), "wstrigger load", "PASS: every SLO held", "a load result"},
-		{"contract passed", reports.NewCheckResult(passingContract, nil), "wstrigger contract", "PASS: every MUST check passed", "a contract report"},
-		{"both passed", reports.NewCheckResult(passingContract, passingSLOs), "wstrigger check", "PASS: every MUST check passed and every SLO held", "and a load result"},
+		{"contract passed", reports.NewCheckResult(cleanContract, nil), "wstrigger contract", "PASS: every MUST check passed", "a contract report"},
+		{"contract passed with a skip", reports.NewCheckResult(skippedContract, nil), "wstrigger contract",
+			"PASS: every MUST check that ran passed, 1 MUST check skipped: no second tenant (1)", "a contract report"},
+		{"both passed", reports.NewCheckResult(cleanContract, passingSLOs), "wstrigger check", "PASS: every MUST check passed and every SLO held", "and a load result"},
+		{"both passed with a skip", reports.NewCheckResult(skippedContract, passingSLOs), "wstrigger check",
+			"PASS: every MUST check that ran passed, 1 MUST check skipped: no second tenant (1); every SLO held", "and a load result"},
 		{"nothing", reports.NewCheckResult(nil, nil), "wstrigger check", "PASS: nothing was run", "an empty result"},
+		{"contract interrupted", interruptedCheck, "wstrigger check",
+			"✘ interrupted after 4 of 40 checks, before the load run — not a verdict; 1 MUST check had failed by then", "a contract report"},
+		{"load interrupted", reports.NewCheckResult(cleanContract, interruptedLoad), "wstrigger check",
+			"✘ interrupted 4.5s into the load run's 10s — not a verdict; the contract suite had finished: every MUST check passed", "and a load result"},
+		{"interrupted between the parts", betweenParts, "wstrigger check",
+			"✘ interrupted before the load run — not a verdict; the contract suite had finished: every MUST check passed", "a contract report"},
+		{"load alone interrupted", reports.NewCheckResult(nil, interruptedLoad), "wstrigger load",
+			"✘ interrupted 4.5s into the load run's 10s — not a verdict", "a load result"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			require.NoError(t, reports.CheckVerdict(&buf, tt.res, "out/dir"))
-			assert.Contains(t, buf.String(), "Report written to out/dir (report.html, report.md, results.json, junit.xml)")
-			assert.Contains(t, buf.String(), tt.wantVerdict+"\n")
+			assert.Contains(t, buf.String(), "Report written to out/dir (report.html, report.md, results.json, junit.xml")
+			assert.True(t, strings.HasSuffix(buf.String(), "\n"+tt.wantVerdict+"\n"), "%s", buf.String())
 			assert.Equal(t, tt.wantTitle, tt.res.Title())
 			assert.Contains(t, tt.res.Source(), tt.wantSource)
+			interrupted := strings.HasPrefix(tt.wantVerdict, "✘")
+			assert.Equal(t, interrupted, tt.res.IsInterrupted())
+			assert.Equal(t, interrupted, strings.Contains(buf.String(), "marked interrupted"))
+			assert.Equal(t, strings.HasPrefix(tt.wantVerdict, "PASS"), tt.res.Passed())
 		})
 	}
 }

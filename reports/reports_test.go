@@ -42,6 +42,8 @@ func sampleReport() *contract.Report {
 				Request:  "GET /api/v1/websocket?pattern=%7B%7D\nX-API-AccessToken: ***\nX-API-SecretKey: ***",
 				Status:   403,
 				Response: "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{\"error\":{\"code\":\"forbidden\",\"message\":\"<no>\"}}",
+				Reproduce: `curl -si -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' ` +
+					`-H "X-API-AccessToken: $WSTRIGGER_ACCESS_TOKEN" -H 'X-API-SecretKey: wrong-secret' 'http://127.0.0.1:8080/api/v1/websocket?pattern=%7B%7D'`,
 			}},
 			Duration: 3 * time.Millisecond,
 		},
@@ -50,12 +52,14 @@ func sampleReport() *contract.Report {
 			Status:   contract.StatusFail,
 			Reason:   "heartbeat 0",
 			Duration: time.Millisecond,
-			Evidence: []contract.Evidence{{Step: "join", Frames: []string{`{"type":"session","session":"***","pattern":{},"heartbeat":0}`}}},
+			Evidence: []contract.Evidence{{Step: "join", Frames: []string{`{"type":"session","session":"***","pattern":{},"heartbeat":0}`},
+				Reproduce: `websocat -H "X-API-AccessToken: $WSTRIGGER_ACCESS_TOKEN" -H "X-API-SecretKey: $WSTRIGGER_SECRET_KEY" 'ws://127.0.0.1:8080/api/v1/websocket?pattern=%7B%7D'`}},
 		},
 		{
 			Check:    contract.Check{ID: "ISO-002", Title: "a push to another tenant's session gets 404", Group: "isolation", Level: contract.LevelMust, Section: "PROTOCOL.md §4"},
 			Status:   contract.StatusSkip,
 			Reason:   "no second tenant: set --other-access-token and --other-secret-key",
+			Cause:    "no second tenant",
 			Duration: 0,
 		},
 	}
@@ -75,7 +79,7 @@ func sampleReport() *contract.Report {
 			Messages:   []contract.MessageCoverage{{Type: "session", Seen: 3, Declared: true}, {Type: "trigger", Declared: true}},
 			CloseCodes: []contract.CloseCodeCoverage{{Code: 1000, Seen: 2, Declared: true}, {Code: 4008, Declared: true}},
 		},
-		Summary: contract.Summary{Total: 4, Passed: 1, Failed: 2, Skipped: 1, MustFailed: 1},
+		Summary: contract.Summary{Total: 4, Passed: 1, Failed: 2, Skipped: 1, MustFailed: 1, MustSkipped: 1},
 	}
 }
 

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wstrigger/wstrigger/load"
@@ -15,10 +16,12 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// Title names what c holds: "wstrigger check" for both parts,
-// "wstrigger contract" or "wstrigger load" for one.
+// Title names what c holds: "wstrigger check" for both parts (or a
+// check run cut short before one), "wstrigger contract" or "wstrigger
+// load" for one.
 func (c *CheckResult) Title() string {
 	switch {
+	case len(c.NotRun) > 0: // a check run cut short before a part
 	case c.Contract != nil && c.Load == nil:
 		return "wstrigger contract"
 	case c.Contract == nil && c.Load != nil:
@@ -29,8 +32,19 @@ func (c *CheckResult) Title() string {
 
 // Verdict says in words what passed or failed, of the parts c holds:
 // "every MUST check passed and every SLO held", "1 MUST check and 2
-// SLOs failed", "no SLO was set".
+// SLOs failed", "no SLO was set", with the contract's skipped checks
+// grouped by cause ("every MUST check that ran passed, 2 MUST checks
+// skipped: no trigger observed (2); every SLO held"); or, for an
+// interrupted run, how far it got: "interrupted after 12 of 48 checks,
+// before the load run — not a verdict".
 func (c *CheckResult) Verdict() string {
+	if c.IsInterrupted() {
+		return c.interruptedVerdict()
+	}
+	skips := ""
+	if c.Contract != nil && c.Contract.Summary.Skipped > 0 {
+		skips = skipsText(c.Contract)
+	}
 	var parts []string
 	if !c.Passed() {
 		if n := c.MustFailed(); n > 0 {
@@ -39,10 +53,14 @@ func (c *CheckResult) Verdict() string {
 		if n := c.SLOsFailed(); n > 0 {
 			parts = append(parts, plural(n, "SLO"))
 		}
-		return strings.Join(parts, " and ") + " failed"
+		v := strings.Join(parts, " and ") + " failed"
+		if skips != "" {
+			v += "; " + skips
+		}
+		return v
 	}
 	if c.Contract != nil {
-		parts = append(parts, "every MUST check passed")
+		parts = append(parts, contractPassText(c.Contract))
 	}
 	if c.Load != nil {
 		if len(c.Load.SLOs) > 0 {
@@ -54,7 +72,33 @@ func (c *CheckResult) Verdict() string {
 	if len(parts) == 0 {
 		return "nothing was run"
 	}
+	if skips != "" { // the contract's part holds commas of its own
+		return strings.Join(parts, "; ")
+	}
 	return strings.Join(parts, " and ")
+}
+
+// interruptedVerdict says how far an interrupted run got, and what its
+// contract suite found when it had finished before the interruption.
+func (c *CheckResult) interruptedVerdict() string {
+	loadNotRun := slices.Contains(c.NotRun, "load")
+	switch {
+	case c.Contract != nil && c.Contract.Interrupted:
+		v := ContractVerdict(c.Contract)
+		if loadNotRun {
+			v = strings.Replace(v, " — not a verdict", ", before the load run — not a verdict", 1)
+		}
+		return v
+	case c.Load != nil && c.Load.Interrupted:
+		v := loadInterruptedText(c.Load)
+		if c.Contract != nil {
+			v += "; the contract suite had finished: " + ContractVerdict(c.Contract)
+		}
+		return v
+	case loadNotRun && c.Contract != nil:
+		return "interrupted before the load run — not a verdict; the contract suite had finished: " + ContractVerdict(c.Contract)
+	}
+	return "interrupted — not a verdict"
 }
 
 // Source names the documents c was read or made from, with their schema
