@@ -131,3 +131,39 @@ func upgradeThenClose(next http.Handler) http.Handler {
 		_ = conn.Close()
 	})
 }
+
+// mapStrings returns v with fn applied to every string in it.
+func mapStrings(v any, fn func(string) string) any {
+	return mapLeaves(v, func(leaf any) any {
+		if s, ok := leaf.(string); ok {
+			return fn(s)
+		}
+		return leaf
+	})
+}
+
+// mapNumbers returns v with fn applied to every number in it.
+func mapNumbers(v any, fn func(json.Number) any) any {
+	return mapLeaves(v, func(leaf any) any {
+		if n, ok := leaf.(json.Number); ok {
+			return fn(n)
+		}
+		return leaf
+	})
+}
+
+func mapLeaves(v any, fn func(any) any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = mapLeaves(e, fn)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = mapLeaves(e, fn)
+		}
+		return x
+	}
+	return fn(v)
+}

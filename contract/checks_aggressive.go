@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -151,7 +150,7 @@ func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
 			}
 			return err
 		}
-		if f.Type == spec.FramePush && bytes.Equal(f.Data, marker) {
+		if f.Type == spec.FramePush && sameValue(f.Data, marker) {
 			return nil
 		}
 	}

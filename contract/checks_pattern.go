@@ -72,7 +72,7 @@ func checkIsolation(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(f.Data, []byte(`{"for":"marker"}`)) {
+		if !sameValue(f.Data, []byte(`{"for":"marker"}`)) {
 			c.failf("a push into session A appeared on %s: isolation broken, a push leaked into another session", p.name)
 			p.s.frameEvidence("")
 		}
@@ -82,7 +82,7 @@ func checkIsolation(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(f.Data, fmt.Appendf(nil, `{"for":"A","i":%d}`, i)) {
+		if !sameValue(f.Data, fmt.Appendf(nil, `{"for":"A","i":%d}`, i)) {
 			c.failf("session A's push frame %d carries %s", i+1, c.red.frame(f.Data))
 			break
 		}

@@ -13,6 +13,12 @@ import (
 
 const pushRef = "openapi.yaml#/paths/~1api~1v1~1websocket~1session/post/responses/"
 
+// should marks a check whose rule is a SHOULD.
+func should(d checkDef) checkDef {
+	d.Level = LevelShould
+	return d
+}
+
 // other marks a check that needs a second tenant.
 func other(d checkDef) checkDef {
 	d.needsOther = true
@@ -25,7 +31,7 @@ func pushChecks() []checkDef {
 	}
 	return []checkDef{
 		d("PUSH-001", "a push is 202 with the session and the seq of the push frame that arrives", "PROTOCOL.md §4", pushRef+"202", checkPushAccepted),
-		d("PUSH-002", "pushed values arrive unchanged: objects, arrays, strings, numbers, booleans, null, Unicode, 64 KiB", "PROTOCOL.md §3.1, §4", "asyncapi.yaml#/components/messages/push", checkPushValues),
+		d("PUSH-002", "pushed values arrive as the same JSON value: objects, arrays, strings, numbers a double holds, booleans, null, Unicode, 64 KiB", "PROTOCOL.md §3.1, §4", "asyncapi.yaml#/components/messages/push", checkPushValues),
 		d("PUSH-003", "seq counts triggers and pushes together from 1 without gaps", "PROTOCOL.md §3.1", "asyncapi.yaml#/channels/join", checkSeqAcross),
 		d("PUSH-004", "200 sequential pushes arrive in order", "PROTOCOL.md §3.1, §4", "", checkPushOrder),
 		d("PUSH-005", "concurrent pushes are each delivered once, with distinct seqs", "PROTOCOL.md §3.1, §4", "", checkPushConcurrent),
@@ -37,6 +43,7 @@ func pushChecks() []checkDef {
 		d("PUSH-011", "push with a content type other than application/json is 415", "PROTOCOL.md §4", pushRef+"415", checkPushMediaType),
 		d("PUSH-012", "push to a closed session is 404", "PROTOCOL.md §4", pushRef+"404", checkPushAfterClose),
 		other(d("PUSH-013", "push to another tenant's session is 404 and delivers nothing", "PROTOCOL.md §4", pushRef+"404", checkPushOtherTenant)),
+		should(d("PUSH-014", "numbers a double cannot hold exactly arrive with their exact value", "PROTOCOL.md §3.1", "asyncapi.yaml#/components/messages/push", checkPushPrecision)),
 	}
 }
 
@@ -57,39 +64,72 @@ func checkPushAccepted(ctx context.Context, c *checkCtx) error {
 	if f.Seq != seq {
 		c.failf("the push frame has seq %d, but the 202 said seq %d", f.Seq, seq)
 	}
-	if !sameJSON(f.Data, body) {
-		c.failf("the push frame carries %s, want %s", c.red.frame(f.Data), body)
+	if d := compareValues(body, f.Data); d != nil && d.must {
+		c.failf("the push frame carries %s, want %s: %s", c.red.frame(f.Data), body, d.what)
 	}
 	s.frameEvidence("")
 	return nil
 }
 
-// pushValues are the values PUSH-002 sends, written as a server must
-// keep them.
-func pushValues() []struct{ kind, body string } {
+// pushValues are the values PUSH-002 sends: every kind of JSON value,
+// with numbers a double holds exactly, or whose nearest double is all a
+// double-parsing server can keep.
+func pushValues() []pushValue {
 	pad := strings.Repeat("x", spec.MaxPushBody-len(`{"pad":""}`))
-	return []struct{ kind, body string }{
+	return []pushValue{
 		{"an object with unsorted keys", `{"zeta":1,"alpha":[1,2,{"c":null}],"mid":{"y":"x","b":false}}`},
 		{"an array of mixed values", `[1,"two",3.50,true,null,{"k":"v"},[]]`},
 		{"a string with escapes", `"quote \" backslash \\ tab \t newline \n"`},
-		{"a large integer", `12345678901234567890123`},
+		{"integers at the edge of a double", `[9007199254740992,-9007199254740992,0,-0,1e3]`},
 		{"a decimal with trailing zeros", `1.500`},
 		{"a negative exponent", `-2.5e-8`},
 		{"true", `true`},
 		{"false", `false`},
 		{"null", `null`},
-		{"Unicode text", `{"text":"Grüße, 東京, שלום, 🎉","escaped":"\u00e9\ud83d\ude00"}`},
+		{"Unicode text", `{"text":"Grüße, 東京, שלום, 🎉","escaped":"\u00e9\ud83d\ude00","nfd":"e\u0301"}`},
 		{"an empty object", `{}`},
 		{"a 64 KiB object", `{"pad":"` + pad + `"}`},
 	}
 }
 
+// pushValue is one value a check pushes, named for messages.
+type pushValue struct{ kind, body string }
+
+// precisePushValues are the values PUSH-014 sends: numbers a double
+// cannot hold exactly, which a server should still keep exactly.
+func precisePushValues() []pushValue {
+	return []pushValue{
+		{"a 23-digit integer", `12345678901234567890123`},
+		{"an integer just over 2^53", `9007199254740993`},
+		{"a decimal of 30 digits", `3.14159265358979323846264338327`},
+		{"a tiny decimal of many digits", `1.000000000000000000000000001e-30`},
+		{"numbers beyond a double in an object", `{"id":123456789012345678901234567890,"ratio":0.30000000000000000000001}`},
+	}
+}
+
 func checkPushValues(ctx context.Context, c *checkCtx) error {
+	return c.pushEach(ctx, pushValues(), func(step string, d *valueDiff) {
+		if d.must {
+			c.failf("%s: the value arrived changed at %q: %s", step, d.where, d.what)
+		}
+	})
+}
+
+func checkPushPrecision(ctx context.Context, c *checkCtx) error {
+	return c.pushEach(ctx, precisePushValues(), func(step string, d *valueDiff) {
+		c.failf("%s: the value arrived changed at %q: %s", step, d.where, d.what)
+	})
+}
+
+// pushEach pushes each value into a session, reads its push frame and
+// passes every departure to judge. The evidence shows what was sent and
+// what arrived.
+func (c *checkCtx) pushEach(ctx context.Context, values []pushValue, judge func(step string, d *valueDiff)) error {
 	s, err := c.joinMain(ctx, "join with a pattern no event matches", quietPattern)
 	if err != nil {
 		return err
 	}
-	for _, v := range pushValues() {
+	for _, v := range values {
 		step := "push " + v.kind
 		seq, err := c.push(ctx, step, s, []byte(v.body))
 		if err != nil {
@@ -102,8 +142,9 @@ func checkPushValues(ctx context.Context, c *checkCtx) error {
 		if f.Seq != seq {
 			c.failf("%s: the push frame has seq %d, the 202 said %d", step, f.Seq, seq)
 		}
-		if !sameJSON(f.Data, []byte(v.body)) {
-			c.failf("%s: the value arrived changed: sent %s, received %s", step, excerpt([]byte(v.body), 120), c.red.frame(f.Data))
+		if d := compareValues([]byte(v.body), f.Data); d != nil {
+			judge(step, d)
+			c.note(step, "sent:     "+excerpt([]byte(v.body), 200)+"\nreceived: "+c.red.frame(f.Data))
 		}
 	}
 	return nil
@@ -260,11 +301,12 @@ func checkPushConcurrent(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return fmt.Errorf("after %d distinct push frames: %w", len(got), err)
 		}
-		if string(f.Data) == `{"marker":true}` {
+		key := canonicalValue(f.Data)
+		if key == canonicalValue([]byte(`{"marker":true}`)) {
 			break
 		}
-		got[string(f.Data)]++
-		if got[string(f.Data)] == 2 {
+		got[key]++
+		if got[key] == 2 {
 			c.failf("value %s was delivered twice: duplicate push frame", c.red.frame(f.Data))
 		}
 	}

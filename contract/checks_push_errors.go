@@ -178,7 +178,7 @@ func checkPushOtherTenant(ctx context.Context, c *checkCtx) error {
 	if err != nil {
 		return err
 	}
-	if string(f.Data) != `{"owner":true}` {
+	if !sameValue(f.Data, []byte(`{"owner":true}`)) {
 		c.failf("the other tenant's push was delivered into the session: %s", c.red.frame(f.Data))
 	}
 	return nil

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -42,14 +41,4 @@ func (c *checkCtx) push(ctx context.Context, step string, s *wsSession, body []b
 		c.failf("%s: the %d names another session than the one pushed to", step, want)
 	}
 	return pr.Seq, nil
-}
-
-// sameJSON reports whether two JSON texts are the same value written the
-// same way, ignoring insignificant whitespace.
-func sameJSON(a, b []byte) bool {
-	var ca, cb bytes.Buffer
-	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
-		return bytes.Equal(a, b)
-	}
-	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }
