@@ -371,7 +371,7 @@ func breakages() []breakage {
 // implementation broken in the way it guards against, and asserts that
 // it fails and names the problem.
 func TestChecksCatchBrokenImplementations(t *testing.T) {
-	for _, b := range breakages() {
+	for _, b := range append(breakages(), nearMissBreakages()...) {
 		t.Run(b.id+"/"+b.name, func(t *testing.T) {
 			// Fast replay, so that the oracle sees triggers on narrow
 			// patterns within its window.
@@ -408,7 +408,7 @@ func TestChecksCatchBrokenImplementations(t *testing.T) {
 // broken implementations in step.
 func TestBreakagesCoverMustChecks(t *testing.T) {
 	covered := map[string]bool{}
-	for _, b := range breakages() {
+	for _, b := range append(breakages(), nearMissBreakages()...) {
 		covered[b.id] = true
 	}
 	var ids []string

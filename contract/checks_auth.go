@@ -142,7 +142,7 @@ func authChecks() []checkDef {
 		Check: Check{ID: "AUTH-017", Title: "no response echoes a credential", Group: "auth", Level: LevelMust, Section: "PROTOCOL.md §2"},
 		run:   checkNoEcho,
 	})
-	return out
+	return append(out, nearMissChecks()...)
 }
 
 func runAuthCase(ctx context.Context, c *checkCtx, ac authCase) error {

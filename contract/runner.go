@@ -69,6 +69,7 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 		r.red.add(c.AccessToken, c.SecretKey)
 	}
 	r.red.add(r.wrong.AccessToken, r.wrong.SecretKey)
+	r.redactNearMisses()
 	return r, nil
 }
 
