@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +19,13 @@ type joinReq struct {
 	header   http.Header // credentials and other headers
 	rawQuery string      // the whole query, pattern and query credentials included
 	noRead   bool        // leave the frames after the session frame unread until startReading
+	// noPatternCheck leaves the trigger frames unchecked against the
+	// session's pattern: the check judges them itself (PAT-003).
+	noPatternCheck bool
+	// buffer is how many frames the session holds before its reader
+	// stops reading (0: frameBuffer); for a check that opens many
+	// sessions and drains them.
+	buffer int
 }
 
 // joinQuery returns the query of a join with the given pattern.
@@ -72,12 +80,14 @@ func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response,
 	}
 	s := &wsSession{
 		c: c, conn: conn, label: jr.step,
-		frames: make(chan frame, frameBuffer), done: make(chan struct{}),
+		frames: make(chan frame, cmp.Or(jr.buffer, frameBuffer)), done: make(chan struct{}),
 		pongs: make(chan string, 1), stop: make(chan struct{}),
 	}
 	if q, err := url.ParseQuery(jr.rawQuery); err == nil && q.Has(spec.QueryPattern) {
 		s.patText = q.Get(spec.QueryPattern)
-		s.pat, _ = pattern.Parse(s.patText)
+		if !jr.noPatternCheck {
+			s.pat, _ = pattern.Parse(s.patText)
+		}
 	}
 	c.track(s)
 	if err := s.readSessionFrame(ctx); err != nil {
