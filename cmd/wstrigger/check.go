@@ -14,7 +14,6 @@ import (
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/reports"
-	"github.com/wstrigger/wstrigger/spec"
 )
 
 // Defaults of "check": small enough that a run on the embedded mock ends
@@ -49,9 +48,25 @@ subscriptions and 500 pushes/s for 10s, judged by the SLOs
 'delivered>=99.99%', 'push.p99<250ms', 'errors<0.1%' and 'lost<=0.01%'
 (generous for a loopback mock; any --slo replaces them all).
 
-Exit status: 0 when every MUST check passed and every SLO held, 1 when one
-did not, 2 when the flags are wrong, the target cannot be reached or
-refuses the credentials, or no subscription of the load run could join.`
+The first line names the target judged. The target and its credentials
+come from --target, --access-token and --secret-key or, for a flag not
+given, from $WSTRIGGER_TARGET, $WSTRIGGER_ACCESS_TOKEN and
+$WSTRIGGER_SECRET_KEY (the second tenant and the forbidden account from
+$WSTRIGGER_OTHER_* and $WSTRIGGER_FORBIDDEN_*, as for "contract"); a flag
+wins over the environment, and --target '' checks the embedded mock
+whatever $WSTRIGGER_TARGET says. The verdict counts skipped checks by
+cause; --strict counts a skipped MUST check as a failure.
+
+Ctrl-C or SIGTERM stops the run: the report folder is written all the
+same with what finished (the checks, the load figures so far), marked
+interrupted, with no verdict and no SLO judged; a second Ctrl-C quits at
+once.
+
+Exit status: 0 when every MUST check passed (skipped ones aside, unless
+--strict) and every SLO held, 1 when one did not, 2 when the flags are
+wrong, the target cannot be reached or refuses the credentials, or no
+subscription of the load run could join, 130 when interrupted (Ctrl-C,
+SIGTERM).`
 
 // checkOptions are the flags of "check".
 type checkOptions struct {
@@ -64,7 +79,7 @@ type checkOptions struct {
 
 func (o *checkOptions) register(e *env, name string) *flag.FlagSet {
 	fs := newFlagSet(e, name, "check [--target URL] [--out DIR] [flags]", checkHelp)
-	o.load.targetOptions.register(fs, "base URL of the implementation to check (default: the embedded mock, in-process)")
+	o.load.targetOptions.register(fs, "check", true)
 	o.contract.registerSuite(fs)
 	o.load.registerDriver(fs)
 	for flagName, v := range map[string]string{
@@ -100,6 +115,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if o.SkipLoad && o.SkipContract {
 		return fail("--skip-load and --skip-contract leave nothing to run")
 	}
+	o.load.resolveTarget(e)
 	o.contract.targetOptions = o.load.targetOptions
 	o.contract.Quiet = o.load.Quiet
 	if len(o.load.SLOs) == 0 {
@@ -131,28 +147,20 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
+	printTarget(e.stdout, target.URL, target.Name)
+	fmt.Fprintln(e.stdout)
 	if err := preflightJoin(ctx, target.URL, creds); err != nil {
+		if ctx.Err() != nil {
+			return interruptedBefore(e, "check")
+		}
 		return fail("%v", err)
 	}
-	res := reports.NewCheckResult(nil, nil)
-	if !o.SkipContract {
-		fmt.Fprintf(e.stdout, "Contract suite against %s\n\n", spec.RedactURLString(target.URL))
-		if res.Contract, err = contract.Run(ctx, target, suite); err != nil {
-			return fail("%v", err)
+	res, err := o.runPhases(ctx, e, target, creds, suite)
+	if err != nil {
+		if ctx.Err() != nil && res == nil {
+			return interruptedBefore(e, "check")
 		}
-		if err := reports.ContractFooter(e.stdout, res.Contract); err != nil {
-			return fail("%v", err)
-		}
-		fmt.Fprintln(e.stdout)
-	}
-	if !o.SkipLoad {
-		if res.Load, err = runWithProgress(ctx, e, &o.load, target.URL, creds); err != nil {
-			return fail("%v", err)
-		}
-		res.Load.CheckSLOs(o.load.SLOs)
-		if err := reports.LoadText(e.stdout, res.Load); err != nil {
-			return fail("%v", err)
-		}
+		return fail("%v", err)
 	}
 	if err := writeCheckFiles(o.Out, res); err != nil {
 		return fail("%v", err)
@@ -160,7 +168,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if err := reports.CheckVerdict(e.stdout, res, o.Out); err != nil {
 		return fail("%v", err)
 	}
-	if res.Load != nil {
+	switch {
+	case res.IsInterrupted():
+		return exitInterrupted
+	case res.Load != nil:
 		if err := noneJoined(res.Load); err != nil {
 			return fail("%v", err)
 		}
@@ -171,8 +182,50 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// runPhases runs the contract suite, then the load run, each unless
+// skipped, printing what each prints. An interruption during the suite
+// leaves the load run out (CheckResult.NotRun); one during the load run
+// keeps its figures so far. The result is nil only when the suite could
+// not start.
+func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Target, creds client.Credentials, suite *contract.Options) (*reports.CheckResult, error) {
+	res := reports.NewCheckResult(nil, nil)
+	if !o.SkipContract {
+		fmt.Fprintf(e.stdout, "Contract suite\n\n")
+		rep, err := contract.Run(ctx, target, suite)
+		if err != nil {
+			return nil, err
+		}
+		res.Contract = rep
+		if err := reports.ContractFooter(e.stdout, rep); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	if res.Contract != nil && ctx.Err() != nil {
+		res.Interrupted = true
+		if !o.SkipLoad {
+			res.NotRun = append(res.NotRun, "load")
+		}
+		return res, nil
+	}
+	if !o.SkipLoad {
+		l, err := runWithProgress(ctx, e, &o.load, target.URL, creds)
+		if err != nil {
+			return nil, err
+		}
+		l.Meta.TargetName = target.Name
+		l.CheckSLOs(o.load.SLOs)
+		res.Load, res.Interrupted = l, l.Interrupted
+		if err := reports.LoadText(e.stdout, l); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 // targets returns the target of both phases and a function that releases
-// it: --target with its credentials, or one embedded mock.
+// it: --target (or $WSTRIGGER_TARGET, resolved already) with its
+// credentials, or one embedded mock.
 func (o *checkOptions) targets(e *env) (contract.Target, client.Credentials, func(), error) {
 	if o.load.Target != "" {
 		t, stop, err := o.contract.suiteTarget(e)
@@ -183,7 +236,7 @@ func (o *checkOptions) targets(e *env) (contract.Target, client.Credentials, fun
 		return contract.Target{}, client.Credentials{}, nil, err
 	}
 	if !o.load.Quiet {
-		fmt.Fprintf(e.stderr, "no --target: checking the embedded mock at %s\n", srv.URL)
+		fmt.Fprintf(e.stderr, "no --target and no $%s: checking the embedded mock at %s\n", envTarget, srv.URL)
 	}
 	t := mockTarget(srv.URL)
 	return t, t.Credentials, srv.Close, nil

@@ -41,9 +41,10 @@ func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
 	slos := []string{"--slo", "delivered>=99.99%", "--slo", "errors<0.1%", "--slo", "lost<=0.01%"}
 	code, stdout, stderr := runCheckCmd(t, append(append([]string{"--out", dir}, small...), slos...)...)
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	assert.Contains(t, stdout, "every MUST check passed")
+	assert.True(t, strings.HasPrefix(stdout, "target: embedded mock\n"), "the first line names what is judged: %s", stdout)
+	assert.Regexp(t, `\nVerdict: every MUST check (that ran )?passed`, stdout)
 	assert.Contains(t, stdout, "SLO pass delivered>=99.99%")
-	assert.Contains(t, stdout, "PASS: every MUST check passed and every SLO held")
+	assert.Regexp(t, `\nPASS: every MUST check (that ran )?passed.* every SLO held\n$`, stdout)
 
 	f, err := os.Open(filepath.Join(dir, "results.json"))
 	require.NoError(t, err)
@@ -57,6 +58,9 @@ func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
 	assert.Len(t, res.Load.SLOs, 3)
 	assert.Equal(t, 20, res.Load.Config.Subscriptions)
 	assert.Equal(t, res.Load.Delivery.Accepted, res.Load.Delivery.Received)
+	assert.Equal(t, "embedded mock", res.Contract.TargetName)
+	assert.Equal(t, "embedded mock", res.Load.Meta.TargetName)
+	assert.False(t, res.IsInterrupted())
 
 	data, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	require.NoError(t, err)

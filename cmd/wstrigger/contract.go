@@ -20,19 +20,35 @@ import (
 
 const contractHelp = `
 Runs the contract suite: every rule of the protocol, checked against the
-OpenAPI and AsyncAPI documents (embedded, or --spec DIR), on --target or,
-without it, on the embedded mock server started in-process. Prints one line
-per check, the spec coverage and the verdict; --json, --junit and
---markdown write the same results for machines, CI and people.
+OpenAPI and AsyncAPI documents (embedded, or --spec DIR), on the target
+or, without one, on the embedded mock server started in-process. Its
+first line names the target judged; then one line per check (a failed
+check's with the commands that reproduce it), the spec coverage and the
+verdict; --json, --junit and --markdown write the same results for
+machines, CI and people.
 
-A second tenant (--other-*) and a forbidden account (--forbidden-*) enable
-the checks that need them; without them those checks are skipped, with the
-reason. --aggressive adds checks that stress the target (session limit,
-slow consumer, slowloris, oversized and malformed frames).
+The target and its credentials come from --target, --access-token and
+--secret-key or, for a flag not given, from $WSTRIGGER_TARGET,
+$WSTRIGGER_ACCESS_TOKEN and $WSTRIGGER_SECRET_KEY, as "go test
+./contract/" reads them; a flag wins over the environment, and --target
+'' checks the embedded mock whatever $WSTRIGGER_TARGET says. A second
+tenant (--other-*, $WSTRIGGER_OTHER_ACCESS_TOKEN and
+$WSTRIGGER_OTHER_SECRET_KEY) and a forbidden account (--forbidden-*,
+$WSTRIGGER_FORBIDDEN_ACCESS_TOKEN and $WSTRIGGER_FORBIDDEN_SECRET_KEY)
+enable the checks that need them; without them those checks are
+skipped, and the verdict counts skipped checks by cause. --strict counts
+a skipped MUST check as a failure. --aggressive adds checks that stress
+the target (session limit, slow consumer, slowloris, oversized and
+malformed frames).
 
-Exit status: 0 when every MUST check passed, 1 when one failed, 2 when the
-target cannot be reached, answers 404 on the join path or refuses the
-credentials (a join is tried first), or the flags are wrong.`
+Ctrl-C or SIGTERM stops the run: the checks that finished are printed
+and written to every requested file, marked interrupted, with no
+verdict; a second Ctrl-C quits at once.
+
+Exit status: 0 when every MUST check passed (skipped ones aside, unless
+--strict), 1 when one failed, 2 when the target cannot be reached,
+answers 404 on the join path or refuses the credentials (a join is tried
+first), or the flags are wrong, 130 when interrupted (Ctrl-C, SIGTERM).`
 
 // contractOptions are the flags of "contract".
 type contractOptions struct {
@@ -46,6 +62,7 @@ type contractOptions struct {
 	Timeout               time.Duration
 	Observe               time.Duration
 	Aggressive            bool
+	Strict                bool
 	JSON, JUnit, Markdown string
 	Quiet                 bool
 }
@@ -53,7 +70,7 @@ type contractOptions struct {
 func runContract(ctx context.Context, e *env, args []string) int {
 	var o contractOptions
 	fs := newFlagSet(e, "contract", "contract [--target URL] [flags]", contractHelp)
-	o.register(fs, "base URL of the implementation to check (default: the embedded mock, in-process)")
+	o.register(fs, "check", true)
 	o.registerSuite(fs)
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
 	fs.StringVar(&o.JUnit, "junit", "", "write the results as JUnit XML to this file")
@@ -78,6 +95,7 @@ func (o *contractOptions) registerSuite(fs *flag.FlagSet) {
 	fs.DurationVar(&o.Timeout, "timeout", contract.DefaultTimeout, "time limit of each check")
 	fs.DurationVar(&o.Observe, "observe", contract.DefaultObserve, "how long the pattern oracle watches triggers")
 	fs.BoolVar(&o.Aggressive, "aggressive", false, "also run the checks that stress the target")
+	fs.BoolVar(&o.Strict, "strict", false, "count a skipped MUST check as a failure: a pass then needs every MUST check to have run")
 }
 
 func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
@@ -97,12 +115,19 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
+	printTarget(e.stdout, target.URL, target.Name)
+	fmt.Fprintln(e.stdout)
 	if err := preflightJoin(ctx, target.URL, target.Credentials); err != nil {
+		if ctx.Err() != nil {
+			return interruptedBefore(e, "contract")
+		}
 		return fail("%v", err)
 	}
-	fmt.Fprintf(e.stdout, "Contract suite against %s\n\n", spec.RedactURLString(target.URL))
 	rep, err := contract.Run(ctx, target, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return interruptedBefore(e, "contract")
+		}
 		return fail("%v", err)
 	}
 	if err := reports.ContractFooter(e.stdout, rep); err != nil {
@@ -111,14 +136,20 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if err := writeContractFiles(o, rep); err != nil {
 		return fail("%v", err)
 	}
-	if !rep.Passed() {
+	switch {
+	case rep.Interrupted:
+		if o.JSON != "" || o.JUnit != "" || o.Markdown != "" {
+			fmt.Fprintln(e.stderr, "wstrigger contract: interrupted: the files hold the checks that finished, marked interrupted")
+		}
+		return exitInterrupted
+	case !rep.Passed():
 		return exitFail
 	}
 	return exitOK
 }
 
 func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
-	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive}
+	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive, Strict: o.Strict}
 	if o.RunPattern != "" {
 		re, err := regexp.Compile(o.RunPattern)
 		if err != nil {
@@ -156,11 +187,12 @@ func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
 	return opts, nil
 }
 
-// suiteTarget returns the target and a function that releases it: with
-// --target, the given implementation and credentials; without, a mock
-// started in-process, with its three demo accounts.
+// suiteTarget returns the target and a function that releases it: the
+// given implementation (--target, or $WSTRIGGER_TARGET) with its
+// credentials; without one, a mock started in-process, with its three
+// demo accounts.
 func (o *contractOptions) suiteTarget(e *env) (contract.Target, func(), error) {
-	if o.Target == "" {
+	if o.resolveTarget(e) {
 		srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
 		if err != nil {
 			return contract.Target{}, nil, err
@@ -172,8 +204,8 @@ func (o *contractOptions) suiteTarget(e *env) (contract.Target, func(), error) {
 		return contract.Target{}, nil, err
 	}
 	t := contract.Target{URL: o.Target, Credentials: creds}
-	t.Other = optionalCredentials(e, o.OtherAccessToken, o.OtherSecretKey, "WSTRIGGER_OTHER_ACCESS_TOKEN", "WSTRIGGER_OTHER_SECRET_KEY")
-	t.Forbidden = optionalCredentials(e, o.ForbiddenAccessToken, o.ForbiddenSecretKey, "WSTRIGGER_FORBIDDEN_ACCESS_TOKEN", "WSTRIGGER_FORBIDDEN_SECRET_KEY")
+	t.Other = optionalCredentials(e, o.OtherAccessToken, o.OtherSecretKey, contract.EnvOtherAccessToken, contract.EnvOtherSecretKey)
+	t.Forbidden = optionalCredentials(e, o.ForbiddenAccessToken, o.ForbiddenSecretKey, contract.EnvForbiddenAccessToken, contract.EnvForbiddenSecretKey)
 	return t, func() {}, nil
 }
 
@@ -181,6 +213,7 @@ func (o *contractOptions) suiteTarget(e *env) (contract.Target, func(), error) {
 func mockTarget(url string) contract.Target {
 	return contract.Target{
 		URL:         url,
+		Name:        embeddedMockName,
 		Credentials: client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
 		Other:       &client.Credentials{AccessToken: mockserver.OtherAccessToken, SecretKey: mockserver.OtherSecretKey},
 		Forbidden:   &client.Credentials{AccessToken: mockserver.ForbiddenAccessToken, SecretKey: mockserver.ForbiddenSecretKey},

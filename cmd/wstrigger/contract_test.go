@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,8 @@ func TestContractCommandAgainstEmbeddedMock(t *testing.T) {
 	defer cancel()
 	code := run(ctx, []string{"contract", "--observe", "1s", "--json", files["json"], "--junit", files["junit"], "--markdown", files["markdown"]}, demoEnv(&stdout, &stderr))
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
-	assert.Contains(t, stdout.String(), "every MUST check passed")
+	assert.True(t, strings.HasPrefix(stdout.String(), "target: embedded mock\n"), "the first line names what is judged: %s", stdout.String())
+	assert.Regexp(t, `\nVerdict: every MUST check (that ran )?passed`, stdout.String())
 	assert.Contains(t, stdout.String(), "PASS  AUTH-001")
 
 	data, err := os.ReadFile(files["json"])
@@ -38,6 +40,8 @@ func TestContractCommandAgainstEmbeddedMock(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &rep))
 	assert.Equal(t, contract.SchemaVersion, rep.SchemaVersion)
 	assert.True(t, rep.Passed())
+	assert.Equal(t, "embedded mock", rep.TargetName)
+	assert.False(t, rep.Interrupted)
 	for _, name := range []string{mockserver.DemoSecretKey, mockserver.OtherSecretKey, mockserver.ForbiddenSecretKey} {
 		assert.NotContains(t, string(data), name)
 	}

@@ -91,7 +91,7 @@ func TestRecordErrors(t *testing.T) {
 		env    map[string]string
 		stderr string
 	}{
-		{"no target", []string{"record"}, nil, "--target is required"},
+		{"no target", []string{"record"}, nil, "--target (or $WSTRIGGER_TARGET) is required"},
 		{"no credentials", []string{"record", "--target", srv.URL}, map[string]string{}, "credentials missing"},
 		{"wrong secret", []string{"record", "--target", srv.URL, "--access-token", "demo-access-token", "--secret-key", "nope-wrong"}, nil, "401"},
 		{"invalid pattern", []string{"record", "--target", srv.URL, "--pattern", `{"org":[]}`}, nil, "invalid_pattern"},

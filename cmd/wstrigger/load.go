@@ -41,11 +41,22 @@ time, push response, connect, first frame), errors by class, and, against
 the mock, a reconciliation with its /_mock/stats. --json writes all of it
 with the interval series and the HdrHistograms.
 
+The first line names the target loaded. The target and its credentials
+come from --target, --access-token and --secret-key or, for a flag not
+given, from $WSTRIGGER_TARGET, $WSTRIGGER_ACCESS_TOKEN and
+$WSTRIGGER_SECRET_KEY; a flag wins over the environment, and --target ''
+loads the embedded mock whatever $WSTRIGGER_TARGET says.
+
+Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
+writes (--json) the figures so far, marked interrupted, and judges no
+SLO; a second Ctrl-C quits at once.
+
 --slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
 the exit status: 0 when all pass, 1 when one fails (an SLO with nothing
 measured for it fails), 2 on bad flags, when the target is unreachable,
 answers 404 on the join path or refuses the credentials (a join is tried
-first), or when no subscription could join during the run.`
+first), or when no subscription could join during the run, 130 when
+interrupted (Ctrl-C, SIGTERM).`
 
 // loadOptions are the flags of "load".
 type loadOptions struct {
@@ -62,7 +73,7 @@ type loadOptions struct {
 }
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
-	o.targetOptions.register(fs, "base URL of the implementation to load (default: the embedded mock, in-process)")
+	o.targetOptions.register(fs, "load", true)
 	o.registerDriver(fs)
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
@@ -201,6 +212,17 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := checkOutPath("--json", o.JSON); err != nil {
 		return fail("%v", err)
 	}
+	mock := o.resolveTarget(e)
+	if !mock {
+		if _, err := o.resolve(e); err != nil {
+			return fail("%v", err)
+		}
+	}
+	name := ""
+	if mock {
+		name = embeddedMockName
+	}
+	printTarget(e.stdout, o.Target, name)
 	if err := o.checkCapacity(e); err != nil {
 		return fail("%v", err)
 	}
@@ -210,12 +232,16 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	}
 	defer stop()
 	if err := preflightJoin(ctx, target, creds); err != nil {
+		if ctx.Err() != nil {
+			return interruptedBefore(e, "load")
+		}
 		return fail("%v", err)
 	}
 	res, err := runWithProgress(ctx, e, &o, target, creds)
 	if err != nil {
 		return fail("%v", err)
 	}
+	res.Meta.TargetName = name
 	passed := res.CheckSLOs(o.SLOs)
 	if err := reports.LoadText(e.stdout, res); err != nil {
 		return fail("%v", err)
@@ -224,6 +250,10 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
 			return fail("%v", err)
 		}
+	}
+	if res.Interrupted {
+		fmt.Fprintln(e.stderr, "wstrigger load: interrupted: the figures are those of the run so far; no SLO was judged")
+		return exitInterrupted
 	}
 	if err := noneJoined(res); err != nil {
 		return fail("%v", err)
@@ -272,8 +302,9 @@ func (o *loadOptions) checkCapacity(e *env) error {
 	return nil
 }
 
-// loadTarget returns the target and credentials, starting the embedded
-// mock when --target is absent, and a function that stops it.
+// loadTarget returns the target (resolved by resolveTarget) and its
+// credentials, starting the embedded mock when there is none, and a
+// function that stops it.
 func (o *loadOptions) loadTarget(e *env) (string, client.Credentials, func(), error) {
 	if o.Target != "" {
 		creds, err := o.resolve(e)
@@ -284,7 +315,7 @@ func (o *loadOptions) loadTarget(e *env) (string, client.Credentials, func(), er
 		return "", client.Credentials{}, nil, err
 	}
 	if !o.Quiet {
-		fmt.Fprintf(e.stderr, "no --target: loading the embedded mock at %s\n", srv.URL)
+		fmt.Fprintf(e.stderr, "no --target and no $%s: loading the embedded mock at %s\n", envTarget, srv.URL)
 	}
 	return srv.URL, client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
 }

@@ -26,7 +26,8 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "Invariant      accepted 100 = received 100 + lost 0 + in flight 0: holds")
 	assert.Contains(t, stdout, "SLO pass delivered>=100%")
-	assert.Contains(t, stderr, "no --target: loading the embedded mock")
+	assert.True(t, strings.HasPrefix(stdout, "target: embedded mock\n"), stdout)
+	assert.Contains(t, stderr, "no --target and no $WSTRIGGER_TARGET: loading the embedded mock")
 	assert.Regexp(t, `joined 20 open \d+  pushes \d+/s \(target \d+/s\)`, stderr, "plain progress lines off a terminal")
 
 	data, err := os.ReadFile(out)
@@ -40,6 +41,8 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &res))
 	assert.Equal(t, load.SchemaVersion, res.SchemaVersion)
 	assert.Equal(t, load.ResultKind, res.Kind)
+	assert.Equal(t, "embedded mock", res.Meta.TargetName)
+	assert.False(t, res.Interrupted)
 	assert.Equal(t, []string{"{}", "type=job-join"}, res.Config.Patterns)
 	assert.Equal(t, uint64(100), res.Delivery.ExactlyOnce)
 	h, err := res.Latency.PushEndToEnd.Histogram()

@@ -20,13 +20,19 @@ const mockHelp = `
 Runs the mock server: the whole protocol, replaying recorded triggers to
 every session whose pattern matches, with faults on demand. It prints its
 URL and the credentials it accepts, logs one line per join, close and
-rejected request (no credential or session id in them), and on Ctrl-C
-closes every session with 1001 and waits --grace for the handshakes.
+rejected request (no credential or session id in them), and on Ctrl-C or
+SIGTERM closes every session with 1001, waits --grace for the handshakes
+and prints its counters; a second Ctrl-C quits at once.
 
 The control API under /_mock/ (off with --no-control) injects triggers
 (POST /_mock/triggers), reads counters (GET /_mock/stats) and reads or sets
 faults (GET and PUT /_mock/faults). It needs no credentials: keep the mock
-on loopback.`
+on loopback.
+
+Exit status: 0 when it shut down cleanly on Ctrl-C or SIGTERM (a signal
+is how the mock is meant to stop: it judges nothing), 1 when sessions
+were still open after --grace, 2 when the flags are wrong or the address
+cannot be listened on, 130 when a second signal cut the shutdown short.`
 
 // mockOptions are the flags of "mock"; they fill mockserver.Options.
 type mockOptions struct {
@@ -103,9 +109,10 @@ func runMock(ctx context.Context, e *env, args []string) int {
 	err = srv.Shutdown(grace)
 	printStats(e, srv.Stats())
 	if err != nil {
-		fmt.Fprintf(e.stderr, "wstrigger mock: %v\n", err)
+		fmt.Fprintf(e.stderr, "wstrigger mock: shutdown not clean: %v\n", err)
 		return exitFail
 	}
+	fmt.Fprintln(e.stderr, "wstrigger mock: stopped: every session closed")
 	return exitOK
 }
 

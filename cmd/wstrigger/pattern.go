@@ -23,7 +23,9 @@ failed and why. PATTERN takes either form of the pattern language:
 
 Exit status: 0 when at least one event matched, 1 when none did, 2 when the
 pattern is invalid, the file cannot be read, or a line is not an event (the
-other lines are still tested).`
+other lines are still tested), 130 when interrupted (Ctrl-C, SIGTERM): it
+stops before the next line, the lines tested so far printed (waiting for
+input on a terminal, a second Ctrl-C quits at once).`
 
 // patternOptions are the flags of "pattern test".
 type patternOptions struct {
@@ -88,8 +90,8 @@ func testEvents(ctx context.Context, p *pattern.Pattern, in io.Reader, name stri
 	enc := json.NewEncoder(e.stdout)
 	for line := 1; ; line++ {
 		if ctx.Err() != nil {
-			fmt.Fprintf(e.stderr, "wstrigger pattern test: %v\n", ctx.Err())
-			return exitUsage
+			fmt.Fprintf(e.stderr, "wstrigger pattern test: interrupted before line %d of %s\n", line, name)
+			return exitInterrupted
 		}
 		raw, tooLong, readErr := readLine(br, maxEventLine)
 		if readErr != nil && readErr != io.EOF {

@@ -16,9 +16,20 @@ import (
 const recordHelp = `
 Joins an implementation with a pattern and writes the triggers it receives
 as a recording (JSON Lines of {"offsetMs":N,"event":{...}}), which the mock
-server replays unchanged (wstrigger mock --recording FILE). It stops after
---duration or --max-events, when the server closes the session, or on
-Ctrl-C; what was recorded until then is kept.`
+server replays unchanged (wstrigger mock --recording FILE). It first
+prints the target it records from (on stderr: standard output may be the
+recording). It stops after --duration or --max-events, when the server
+closes the session, or on Ctrl-C or SIGTERM; what was recorded until then
+is kept (a recording is whole at any line).
+
+The target and its credentials come from --target, --access-token and
+--secret-key or, for a flag not given, from $WSTRIGGER_TARGET,
+$WSTRIGGER_ACCESS_TOKEN and $WSTRIGGER_SECRET_KEY; a flag wins over the
+environment.
+
+Exit status: 0 when it stopped at --duration or --max-events, 1 when the
+server ended the session, 2 when the flags are wrong or the join failed,
+130 when interrupted (Ctrl-C, SIGTERM; the recording is kept).`
 
 // recordOptions are the flags of "record".
 type recordOptions struct {
@@ -32,7 +43,7 @@ type recordOptions struct {
 func runRecord(ctx context.Context, e *env, args []string) int {
 	var o recordOptions
 	fs := newFlagSet(e, "record", "record --target URL [flags]", recordHelp)
-	o.register(fs, "base URL of the implementation to record from (required), e.g. http://127.0.0.1:8080")
+	o.register(fs, "record from, such as http://127.0.0.1:8080", false)
 	fs.StringVar(&o.Pattern, "pattern", "{}", "subscription pattern, in either form")
 	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long (0: until Ctrl-C or the session ends)")
 	fs.IntVar(&o.MaxEvents, "max-events", 0, "stop after this many triggers (0: no limit)")
@@ -48,8 +59,8 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return fail("unexpected argument %q", pos[0])
 	}
-	if o.Target == "" {
-		return fail("--target is required")
+	if o.resolveTarget(e) {
+		return fail("--target (or $%s) is required", envTarget)
 	}
 	if o.Duration < 0 || o.MaxEvents < 0 {
 		return fail("--duration and --max-events must not be negative")
@@ -69,9 +80,13 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	printTarget(e.stderr, o.Target, "")
 	s, err := c.Join(ctx, o.Pattern)
 	if err != nil {
 		_ = closeOut(false)
+		if ctx.Err() != nil {
+			return interruptedBefore(e, "record")
+		}
 		return fail("%v", err)
 	}
 	defer s.Close()
@@ -85,14 +100,26 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err := closeOut(true); err != nil {
 		return fail("%v", err)
 	}
-	fmt.Fprintf(e.stderr, "wstrigger record: %d triggers recorded", st.Triggers)
+	interrupted := recErr == nil && ctx.Err() != nil
+	if interrupted {
+		fmt.Fprint(e.stderr, "wstrigger record: interrupted: ")
+	} else {
+		fmt.Fprint(e.stderr, "wstrigger record: ")
+	}
+	fmt.Fprintf(e.stderr, "%d triggers recorded", st.Triggers)
 	if st.Gaps > 0 {
 		fmt.Fprintf(e.stderr, "; %d seq gaps, %d frames lost by the server", st.Gaps, st.Missing)
 	}
+	if interrupted && o.Out != "-" {
+		fmt.Fprintf(e.stderr, ", kept in %s", o.Out)
+	}
 	fmt.Fprintln(e.stderr)
-	if recErr != nil {
+	switch {
+	case recErr != nil:
 		fmt.Fprintf(e.stderr, "wstrigger record: session ended: %v\n", recErr)
 		return exitFail
+	case interrupted:
+		return exitInterrupted
 	}
 	return exitOK
 }

@@ -23,9 +23,14 @@ RESULTS.json is the results.json of a "check" report folder (kind
 wstrigger.check), the --json file of "load" (kind wstrigger.load.result)
 or the --json file of "contract". Without -o the output goes to stdout.
 
+A saved run that was interrupted is rendered as such: its verdict says
+how far it got and that it is not a verdict.
+
 Exit status: 0 when the output was written, 1 when "merge --slo" found
 an objective missed, 2 when the arguments are wrong or a file cannot be
-read (missing, not JSON, an unknown kind or a newer schema version).`
+read (missing, not JSON, an unknown kind or a newer schema version), 130
+when interrupted (Ctrl-C, SIGTERM) before the output was written (then
+nothing is).`
 
 // reportRenderers are the writers "report" can re-render a saved run with.
 var reportRenderers = map[string]func(io.Writer, *reports.CheckResult) error{
@@ -45,7 +50,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	}
 	sub, rest := args[0], args[1:]
 	if render, ok := reportRenderers[sub]; ok {
-		return runReportRender(e, sub, render, rest)
+		return runReportRender(ctx, e, sub, render, rest)
 	}
 	if extra, ok := reportExtra[sub]; ok {
 		return extra(ctx, e, rest)
@@ -60,7 +65,7 @@ var reportExtra = map[string]func(context.Context, *env, []string) int{
 	"merge":   runReportMerge,
 }
 
-func runReportRender(e *env, sub string, render func(io.Writer, *reports.CheckResult) error, args []string) int {
+func runReportRender(ctx context.Context, e *env, sub string, render func(io.Writer, *reports.CheckResult) error, args []string) int {
 	fs := newFlagSet(e, "report "+sub, "report "+sub+" RESULTS.json [-o FILE]",
 		"Re-renders a saved run (results.json of check, or the --json file of load or contract).")
 	out := fs.String("o", "", "file to write (default: stdout)")
@@ -84,6 +89,9 @@ func runReportRender(e *env, sub string, render func(io.Writer, *reports.CheckRe
 	if err != nil {
 		fmt.Fprintf(e.stderr, "wstrigger report %s: %v\n", sub, err)
 		return exitUsage
+	}
+	if ctx.Err() != nil {
+		return interruptedReport(e, sub)
 	}
 	write := func(w io.Writer) error { return render(w, res) }
 	if *out == "" {
@@ -110,4 +118,11 @@ func readResultFile(path string) (*reports.CheckResult, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return res, nil
+}
+
+// interruptedReport ends a report subcommand interrupted before it wrote
+// its output: it writes none, rather than one of part of its inputs.
+func interruptedReport(e *env, sub string) int {
+	fmt.Fprintf(e.stderr, "wstrigger report %s: interrupted: nothing written\n", sub)
+	return exitInterrupted
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
@@ -27,9 +29,10 @@ OLD.json and NEW.json are --json files of "load", merged shards of
 "report merge" or results.json of "check" (its load part).
 
 Exit status: 0 when the table was written, 2 when the arguments are wrong
-or a file cannot be read.`
+or a file cannot be read, 130 when interrupted (Ctrl-C, SIGTERM) before
+the table was written.`
 
-func runReportCompare(_ context.Context, e *env, args []string) int {
+func runReportCompare(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report compare", "report compare OLD.json NEW.json", reportCompareHelp)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -49,6 +52,14 @@ func runReportCompare(_ context.Context, e *env, args []string) int {
 	cur, err := readLoadFile(pos[1])
 	if err != nil {
 		return fail("%v", err)
+	}
+	if ctx.Err() != nil {
+		return interruptedReport(e, "compare")
+	}
+	for _, r := range []*load.Result{old, cur} {
+		if r.Interrupted {
+			fmt.Fprintf(e.stderr, "wstrigger report compare: note: the run started %s was interrupted: its figures stop short\n", r.Meta.Started.UTC().Format(time.RFC3339))
+		}
 	}
 	if err := reports.Compare(e.stdout, old, cur); err != nil {
 		return fail("%v", err)

@@ -24,11 +24,17 @@ instead, as "wstrigger load --slo" does on one process's.
 It refuses results of a newer schema version, of different splits (K/3
 and K/4) or a shard given twice.
 
+A shard that was interrupted makes the merged result interrupted: its
+SLOs are then not judged.
+
 Exit status: 0 when OUT.json was written and every --slo held, 1 when an
 SLO failed (OUT.json is written all the same, with the verdicts), 2 when
-the arguments are wrong or the files cannot be read or merged.`
+the arguments are wrong or the files cannot be read or merged, 130 when
+interrupted (Ctrl-C, SIGTERM) before OUT.json was written (then nothing
+is), or when a merged shard was interrupted (OUT.json is written, marked
+interrupted).`
 
-func runReportMerge(_ context.Context, e *env, args []string) int {
+func runReportMerge(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report merge", "report merge -o OUT.json A.json B.json ...", reportMergeHelp)
 	out := fs.String("o", "", "merged load result to write (required; - for stdout)")
 	quiet := fs.Bool("quiet", false, "do not print the merged summary")
@@ -67,6 +73,9 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	passed := merged.CheckSLOs(slos)
+	if ctx.Err() != nil {
+		return interruptedReport(e, "merge")
+	}
 	write := func(w io.Writer) error { return writeLoadJSON(w, merged) }
 	if *out == "-" {
 		err = write(e.stdout)
@@ -84,6 +93,10 @@ func runReportMerge(_ context.Context, e *env, args []string) int {
 		if err := reports.LoadText(summary, merged); err != nil {
 			return fail("%v", err)
 		}
+	}
+	if merged.Interrupted {
+		fmt.Fprintln(e.stderr, "wstrigger report merge: a shard was interrupted: the merged result is marked interrupted and no SLO was judged")
+		return exitInterrupted
 	}
 	if !passed {
 		if *quiet { // the summary would have said which

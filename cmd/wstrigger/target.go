@@ -5,19 +5,28 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
-// Environment variables that supply credentials when the flags do not.
+// Environment variables that name the target and supply credentials
+// when the flags do not: the ones contract.TargetFromEnv reads, so that
+// a command and "go test ./contract/" judge the same target.
 const (
-	envAccessToken = "WSTRIGGER_ACCESS_TOKEN"
-	envSecretKey   = "WSTRIGGER_SECRET_KEY"
+	envTarget      = contract.EnvTarget
+	envAccessToken = contract.EnvAccessToken
+	envSecretKey   = contract.EnvSecretKey
 )
+
+// embeddedMockName names the mock a command starts in-process when it
+// has no target, in its output and its reports.
+const embeddedMockName = "embedded mock"
 
 // targetOptions are the flags that name an implementation and the
 // credentials to use on it, shared by the commands that talk to one.
@@ -25,12 +34,35 @@ type targetOptions struct {
 	Target      string
 	AccessToken string
 	SecretKey   string
+	targetSet   bool // --target was given, if only as ''
 }
 
-func (o *targetOptions) register(fs *flag.FlagSet, targetHelp string) {
-	fs.StringVar(&o.Target, "target", "", targetHelp)
+// register defines --target, --access-token and --secret-key. what
+// says what the target is for ("check"); withMock says whether the
+// command falls back on the embedded mock without a target.
+func (o *targetOptions) register(fs *flag.FlagSet, what string, withMock bool) {
+	help := "base `URL` of the implementation to " + what + " (default $" + envTarget
+	if withMock {
+		help += "; without either, the embedded mock, in-process; --target '' for the mock whatever $" + envTarget + " says)"
+	} else {
+		help += "; one of them is required)"
+	}
+	fs.Func("target", help, func(s string) error {
+		o.Target, o.targetSet = s, true
+		return nil
+	})
 	fs.StringVar(&o.AccessToken, "access-token", "", "access token (default $"+envAccessToken+")")
 	fs.StringVar(&o.SecretKey, "secret-key", "", "secret key (default $"+envSecretKey+")")
+}
+
+// resolveTarget fills the target from $WSTRIGGER_TARGET when --target
+// was not given; a --target flag, even ”, wins. It reports whether
+// the target is the embedded mock (none named).
+func (o *targetOptions) resolveTarget(e *env) (mock bool) {
+	if !o.targetSet {
+		o.Target = e.getenv(envTarget)
+	}
+	return o.Target == ""
 }
 
 // resolve fills empty credentials from the environment (never from flag
@@ -46,6 +78,24 @@ func (o *targetOptions) resolve(e *env) (client.Credentials, error) {
 		return client.Credentials{}, fmt.Errorf("credentials missing: set --access-token and --secret-key, or $%s and $%s", envAccessToken, envSecretKey)
 	}
 	return client.Credentials{AccessToken: o.AccessToken, SecretKey: o.SecretKey}, nil
+}
+
+// printTarget writes the first line of a run: what it judges, "target:
+// embedded mock" or "target: " and the redacted URL.
+func printTarget(w io.Writer, url, name string) {
+	if name != "" {
+		fmt.Fprintf(w, "target: %s\n", name)
+		return
+	}
+	fmt.Fprintf(w, "target: %s\n", spec.RedactURLString(url))
+}
+
+// interruptedBefore ends a command interrupted before its run began
+// (during the preflight join): nothing was measured, so nothing is
+// written.
+func interruptedBefore(e *env, cmd string) int {
+	fmt.Fprintf(e.stderr, "wstrigger %s: interrupted before the run began: nothing measured, no file written\n", cmd)
+	return exitInterrupted
 }
 
 // preflightJoin joins target with creds and the pattern {} before a

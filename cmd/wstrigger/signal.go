@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// exitInterrupted is the exit status of a command stopped by Ctrl-C
+// (SIGINT) or SIGTERM, whichever it was: 128 + 2, the shell's status
+// of a command killed by SIGINT. A command that was interrupted writes
+// what it has, marked interrupted, and exits with it; a second signal
+// exits with it at once.
+const exitInterrupted = 130
+
+// notifyInterrupt returns a context that the first SIGINT or SIGTERM
+// cancels, so that the command stops and writes what it has; the second
+// calls exit(exitInterrupted) at once, even if the command is stuck on a
+// frozen target. stop stops listening and releases the context.
+func notifyInterrupt(w io.Writer, exit func(int)) (ctx context.Context, stop func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, done := watchSignals(context.Background(), sigs, w, exit)
+	return ctx, func() {
+		signal.Stop(sigs)
+		done()
+	}
+}
+
+// watchSignals cancels the returned context on the first value of sigs
+// and calls exit(exitInterrupted) on the second, saying so on w. done
+// stops the watch and waits for it to end.
+func watchSignals(parent context.Context, sigs <-chan os.Signal, w io.Writer, exit func(int)) (ctx context.Context, done func()) {
+	ctx, cancel := context.WithCancel(parent)
+	quit, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		seen := 0
+		for {
+			select {
+			case sig := <-sigs:
+				seen++
+				if seen == 1 {
+					fmt.Fprintf(w, "\nwstrigger: %s: stopping and writing what was done (status %d); press Ctrl-C again to quit at once\n", signalName(sig), exitInterrupted)
+					cancel()
+					continue
+				}
+				fmt.Fprintf(w, "wstrigger: %s again: quitting at once (status %d)\n", signalName(sig), exitInterrupted)
+				exit(exitInterrupted)
+				return
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return ctx, func() {
+		close(quit)
+		<-ended
+		cancel()
+	}
+}
+
+// signalName names a signal as people know it.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "interrupted (SIGINT)"
+	case syscall.SIGTERM:
+		return "terminated (SIGTERM)"
+	}
+	return sig.String()
+}
