@@ -63,7 +63,10 @@ export class Accounts {
   authenticate(req, query) {
     const b = this.breaks;
     const norm = (v, fromHeader) => (typeof v === 'string' ? normalise(v, b, fromHeader) : v);
-    const hv = (name) => norm(one(req.headersDistinct[name], b), true);
+    // Node reads header values as Latin-1; the credential is their UTF-8
+    // text (an invalid sequence becomes U+FFFD, which no credential has).
+    const utf8 = (vs) => vs && vs.map((v) => Buffer.from(v, 'latin1').toString('utf8'));
+    const hv = (name) => norm(one(utf8(req.headersDistinct[name]), b), true);
     const qv = (name) => norm(query ? one(query.getAll(name), b) : undefined, false);
     const got = [];
     for (const [h, q, what] of [

@@ -31,7 +31,10 @@ export class Session {
     ws.on('pong', () => (this.lastHeard = Date.now()));
     ws.on('ping', () => (this.lastHeard = Date.now()));
     ws.on('message', () => (this.lastHeard = Date.now())); // data frames are ignored
-    ws.on('error', (err) => this.log(`session socket error: ${err.code || err.message}`));
+    ws.on('error', (err) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.log('a client data frame over 4 KiB: closed with 1009');
+      else this.log(`session socket error: ${err.code || err.message}`);
+    });
     ws.on('close', () => this.gone());
     this.beat = setInterval(() => this.heartbeat(), this.heartbeatMs);
     const hb = this.heartbeatMs / 1000;
@@ -110,12 +113,16 @@ export class Session {
     this.cutTimer = setTimeout(() => this.ws.terminate(), this.closeWaitMs);
   }
 
+  // heartbeat pings; a ping that has had no answer (nor any other frame)
+  // for two intervals ends the connection.
   heartbeat() {
-    if (Date.now() - this.lastHeard > 2 * this.heartbeatMs) {
-      this.log('a session did not answer pings for two intervals: connection closed');
+    const now = Date.now();
+    if (this.pingedAt !== undefined && this.lastHeard < this.pingedAt && now - this.pingedAt >= 2 * this.heartbeatMs) {
+      this.log('a session did not answer a ping within two intervals: connection closed');
       this.ws.terminate();
       return;
     }
+    if (this.pingedAt === undefined || this.lastHeard >= this.pingedAt) this.pingedAt = now;
     this.ws.ping();
   }
 
