@@ -107,11 +107,16 @@ func (c *checkCtx) observe(ctx context.Context, step string, req *http.Request, 
 			}
 		}
 	}
+	repro := c.reproduceHTTP(req.Method, req.URL, req.Header, reqBody)
+	if status == http.StatusSwitchingProtocols {
+		repro = c.reproduceJoin(req.URL, req.Header)
+	}
 	c.addEvidence(Evidence{
-		Step:     step,
-		Request:  c.red.formatRequest(req.Method, req.URL, req.Header, reqBody),
-		Status:   status,
-		Response: c.red.formatResponse(header, body),
+		Step:      step,
+		Request:   c.red.formatRequest(req.Method, req.URL, req.Header, reqBody),
+		Status:    status,
+		Response:  c.red.formatResponse(header, body),
+		Reproduce: repro,
 	})
 	return resp
 }

@@ -63,6 +63,7 @@ func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response,
 	vreq.Header.Set("Connection", "Upgrade")
 	vreq.Header.Set("Upgrade", "websocket")
 	vreq.Header.Set("Sec-WebSocket-Version", "13")
+	vreq.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
 	if resp == nil {
 		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.str(spec.RedactError(err).Error()))
 	}

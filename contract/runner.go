@@ -280,6 +280,10 @@ func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
 	if c.dropped > 0 {
 		res.Evidence = append(res.Evidence, Evidence{Step: "more exchanges", Note: fmt.Sprintf("%d more exchanges not shown", c.dropped)})
 	}
+	if res.Status == StatusFail {
+		res.Evidence = append(res.Evidence, Evidence{Step: "run this check again", Reproduce: r.reproduceCheck(d.ID),
+			Note: "credentials from $" + EnvAccessToken + " and $" + EnvSecretKey})
+	}
 	res.Duration = time.Since(start)
 	return res
 }
