@@ -197,7 +197,7 @@ func (p *proxy) others(self *proxied) []*proxied {
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != spec.JoinPath || !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+	if r.URL.Path != spec.JoinPath || !websocket.IsWebSocketUpgrade(r) || r.Method != http.MethodGet {
 		p.mock.Handler().ServeHTTP(w, r)
 		return
 	}

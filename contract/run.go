@@ -24,9 +24,17 @@ func catalogue() []checkDef {
 		d := &all[i]
 		d.needsSession = !d.collector && !slices.Contains(withoutSession, d.ID)
 		d.exclusive = d.exclusive || d.Aggressive
+		if slices.Contains(readPushFrames, d.ID) {
+			d.after = append(d.after, "PUSH-001")
+		}
 	}
 	return all
 }
+
+// readPushFrames are the checks that wait for push frames: when PUSH-001
+// finds that a push frame does not arrive (or not as announced), they
+// are skipped at once rather than each waiting out its time limit.
+var readPushFrames = []string{"PUSH-002", "PUSH-003", "PUSH-004", "PUSH-005", "PUSH-013", "PUSH-014", "ISO-001", "PAT-002", "PAT-003", "LIVE-003"}
 
 // withoutSession are the checks that need no open session: they expect
 // rejections, or make none of their own.

@@ -1,0 +1,99 @@
+package contract_test
+
+import (
+	"flag"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// suiteLimit is how long the whole suite may take against a broken
+// implementation, with the default options.
+const suiteLimit = 60 * time.Second
+
+var everyBreakage = flag.Bool("every-breakage", false, "run the whole suite against every broken implementation (minutes), not only the slowest kinds")
+
+// slowBreakages are the broken implementations that made the suite
+// slowest: each dependent check used to wait out its own time limit.
+func slowBreakages() []breakage {
+	return []breakage{
+		{"SESS-001", "no frame ever", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any { return nil })), "no session frame"},
+		{"PUSH-001", "push frames never delivered", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
+			if f["type"] == spec.FramePush {
+				return nil
+			}
+			return []map[string]any{f}
+		})), "waiting for a frame"},
+		{"LIVE-001", "pings unanswered", tampering(tamper{noPong: true}), "pong"},
+	}
+}
+
+// TestSuiteFailsFast runs the whole suite, with the default options,
+// against broken implementations: it must finish within suiteLimit,
+// fail the check meant for the breakage, and skip the checks that depend
+// on it at once, naming the check that blocked them. With
+// -every-breakage it does so for every broken implementation.
+func TestSuiteFailsFast(t *testing.T) {
+	table := slowBreakages()
+	if *everyBreakage {
+		table = append(append(table, breakages()...), nearMissBreakages()...)
+	}
+	var (
+		mu          sync.Mutex
+		slowest     time.Duration
+		slowestName string
+	)
+	t.Cleanup(func() { t.Logf("slowest: %s in %v", slowestName, slowest.Round(time.Millisecond)) })
+	for _, b := range table {
+		t.Run(b.id+"/"+b.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
+			srv := httptest.NewServer(b.build(t, m))
+			t.Cleanup(srv.Close)
+			start := time.Now()
+			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), nil)
+			took := time.Since(start)
+			require.NoError(t, err)
+			mu.Lock()
+			if took > slowest {
+				slowest, slowestName = took, b.id+"/"+b.name
+			}
+			mu.Unlock()
+			assert.Less(t, took, suiteLimit, "the suite took %v", took)
+			assert.False(t, rep.Passed() && levelOf(b.id) == contract.LevelMust)
+			blocked := 0
+			for _, res := range rep.Results {
+				if res.Status == contract.StatusFail || res.Duration > 2*time.Second {
+					t.Logf("%s %s in %v: %.150s", res.ID, res.Status, res.Duration.Round(time.Millisecond), res.Reason)
+				}
+				if res.ID == b.id {
+					assert.Equal(t, contract.StatusFail, res.Status, "%s: %s", res.ID, res.Reason)
+				}
+				if res.BlockedBy == b.id {
+					blocked++
+					assert.Equal(t, contract.StatusSkip, res.Status)
+					assert.Equal(t, "blocked by "+b.id, res.Cause)
+				}
+			}
+			t.Logf("%v, %d checks blocked by %s; %d passed, %d failed, %d skipped", took.Round(time.Millisecond), blocked, b.id,
+				rep.Summary.Passed, rep.Summary.Failed, rep.Summary.Skipped)
+		})
+	}
+}
+
+func levelOf(id string) contract.Level {
+	for _, c := range contract.Checks() {
+		if c.ID == id {
+			return c.Level
+		}
+	}
+	return ""
+}
