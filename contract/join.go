@@ -33,10 +33,23 @@ func joinQuery(pat string) string { return url.Values{spec.QueryPattern: {pat}}.
 
 // joinAs joins with creds as headers and the given pattern, and fails
 // unless a session opens.
+// A 429 too_many_connections, which checks running side by side may
+// cause on a server with a low session limit, is retried after the
+// Retry-After wait, within ctx.
 func (c *checkCtx) joinAs(ctx context.Context, step string, creds client.Credentials, pat string) (*wsSession, error) {
-	s, resp, err := c.join(ctx, joinReq{step: step, header: credHeader(creds), rawQuery: joinQuery(pat)})
-	if err != nil {
-		return nil, err
+	var (
+		s    *wsSession
+		resp *response
+		err  error
+	)
+	for {
+		s, resp, err = c.join(ctx, joinReq{step: step, header: credHeader(creds), rawQuery: joinQuery(pat)})
+		if err != nil {
+			return nil, err
+		}
+		if s != nil || !c.retryLater(ctx, resp, spec.CodeTooManyConnections) {
+			break
+		}
 	}
 	if s == nil {
 		return nil, fmt.Errorf("%s: the join was refused with %s", step, describe(resp))
