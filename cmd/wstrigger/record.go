@@ -72,7 +72,8 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	c, err := client.New(o.Target, creds, nil)
+	dialer, stopDialer := interruptibleDialer(ctx)
+	c, err := client.New(o.Target, creds, &client.Options{Dialer: dialer})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -82,6 +83,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	printTarget(e.stderr, o.Target, "")
 	s, err := c.Join(ctx, o.Pattern)
+	stopDialer() // joined: the session closes with a handshake of its own
 	if err != nil {
 		_ = closeOut(false)
 		if ctx.Err() != nil {

@@ -8,7 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
@@ -107,14 +110,13 @@ func interruptedBefore(e *env, cmd string) int {
 // that refuses some joins at random is left to the run to judge. Every
 // other outcome, a timeout included, is left to the run too.
 func preflightJoin(ctx context.Context, target string, creds client.Credentials) error {
-	c, err := client.New(target, creds, nil)
-	if err != nil {
+	if _, err := client.New(target, creds, nil); err != nil {
 		return err
 	}
 	where := spec.RedactURLString(target)
 	var refused error
 	for range preflightAttempts {
-		err := preflightOnce(ctx, c)
+		err := preflightOnce(ctx, target, creds)
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted before the run: %w", ctx.Err())
 		}
@@ -147,14 +149,51 @@ func statusText(he *client.HTTPError) string {
 }
 
 // preflightOnce makes one join and closes it.
-func preflightOnce(ctx context.Context, c *client.Client) error {
+func preflightOnce(ctx context.Context, target string, creds client.Credentials) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
+	dialer, stop := interruptibleDialer(ctx)
+	defer stop()
+	c, err := client.New(target, creds, &client.Options{Dialer: dialer})
+	if err != nil {
+		return err
+	}
 	s, err := c.Join(ctx, "{}")
 	if err == nil {
 		_ = s.Close()
 	}
 	return err
+}
+
+// interruptibleDialer returns a websocket dialer whose connections are
+// closed when ctx is cancelled, until stop is called: gorilla's
+// handshake heeds its context's deadline but not its cancellation, so
+// without this a join to a target that accepts and never answers would
+// hold an interrupted command for the whole handshake timeout.
+func interruptibleDialer(ctx context.Context) (*websocket.Dialer, func() bool) {
+	var mu sync.Mutex
+	var conns []net.Conn
+	dialer := &websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: client.DefaultHandshakeTimeout,
+		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(dctx, network, addr)
+			if err == nil {
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+			return c, err
+		},
+	}
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return dialer, stop
 }
 
 // preflightAttempts is how many joins preflightJoin makes at most.

@@ -1,0 +1,119 @@
+//go:build unix
+
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/mockserver"
+)
+
+// buildBinary builds wstrigger into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "wstrigger")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+// started is a wstrigger process and its output.
+type started struct {
+	cmd            *exec.Cmd
+	stdout, stderr *syncBuffer
+	exited         chan struct{}
+}
+
+func startBinary(t *testing.T, bin string, args ...string) *started {
+	t.Helper()
+	p := &started{cmd: exec.Command(bin, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	p.cmd.Env = append(os.Environ(), envTarget+"=", envAccessToken+"=", envSecretKey+"=")
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	return p
+}
+
+// waitFor waits until the process's output holds text.
+func (p *started) waitFor(t *testing.T, text string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		return strings.Contains(p.stdout.String()+p.stderr.String(), text)
+	}, 30*time.Second, 5*time.Millisecond, "waiting for %q\nstdout:\n%s\nstderr:\n%s", text, p.stdout.String(), p.stderr.String())
+}
+
+// interruptTwice sends SIGINT twice and returns the exit status and how
+// long after the second signal the process ended. The process may have
+// ended after the first already.
+func (p *started) interruptTwice(t *testing.T, between func()) (int, time.Duration) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
+	between()
+	second := time.Now()
+	_ = p.cmd.Process.Signal(os.Interrupt) // "process already finished" is fine
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("still running 30s after the second signal\nstdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
+	}
+	return p.cmd.ProcessState.ExitCode(), time.Since(second)
+}
+
+// TestSecondSignalQuitsAtOnce runs the built binary: a second Ctrl-C
+// ends it with status 130 within a second, even while the first one's
+// clean stop waits on a target that does not answer.
+func TestSecondSignalQuitsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+
+	t.Run("contract against a frozen target", func(t *testing.T) {
+		target := frozenTarget(t)
+		p := startBinary(t, bin, "contract", "--target", target, "--access-token", "tok-abcdef", "--secret-key", "sec-abcdef")
+		p.waitFor(t, "target: "+target)
+		code, took := p.interruptTwice(t, func() {})
+		assert.Equal(t, exitInterrupted, code, "stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
+		assert.Less(t, took, time.Second)
+		assert.Contains(t, p.stderr.String(), "interrupted (SIGINT): stopping")
+	})
+
+	t.Run("mock waiting on a session that never answers its close", func(t *testing.T) {
+		p := startBinary(t, bin, "mock", "--addr", "127.0.0.1:0", "--grace", "60s", "--quiet")
+		p.waitFor(t, "listening on ")
+		url := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(p.stdout.String())[1]
+		h := http.Header{}
+		h.Set("X-API-AccessToken", mockserver.DemoAccessToken)
+		h.Set("X-API-SecretKey", mockserver.DemoSecretKey)
+		conn, resp, err := websocket.DefaultDialer.Dial(strings.Replace(url, "http://", "ws://", 1)+"/api/v1/websocket?pattern=%7B%7D", h)
+		require.NoError(t, err)
+		resp.Body.Close()
+		defer conn.Close() // never read: the mock's close handshake waits for --grace
+		code, took := p.interruptTwice(t, func() { p.waitFor(t, "wstrigger mock: shutting down") })
+		assert.Equal(t, exitInterrupted, code, "stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
+		assert.Less(t, took, time.Second, "not the 60s --grace")
+		assert.Contains(t, p.stderr.String(), "interrupted (SIGINT) again: quitting at once (status 130)")
+	})
+}
