@@ -212,6 +212,8 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	assert.InDelta(t, float64(res.Pushes.Sent), due, 5, "no push is due after the cancel")
 	assert.Less(t, res.Pushes.Sent, uint64(300))
 	assert.True(t, res.Interrupted, "cancelled during the pushes")
+	assert.InDelta(t, 100, res.Pushes.TargetRate, 5, "rates over the part that ran, not the whole 10 s schedule")
+	assert.Greater(t, res.Pushes.AchievedRate, res.Pushes.TargetRate/2)
 	slo, err := ParseSLO("errors<=1000000")
 	require.NoError(t, err)
 	assert.False(t, res.CheckSLOs([]SLO{slo}), "an interrupted run passes no SLO")

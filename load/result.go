@@ -161,7 +161,7 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *Mock
 	r.Subscriptions, lostAcross = d.subscriptionFigures()
 	r.Subscriptions.JoinSeconds = d.pushStart.Sub(d.started).Seconds()
 	r.Pushes, r.Delivery = tally(d.table, d.sched, cutoff, d.opts.PushTimeout, d.live.dispatched.Load(), cutShort)
-	d.pushFigures(&r.Pushes)
+	d.pushFigures(&r.Pushes, cutoff, cutShort)
 	for _, s := range d.subs {
 		r.Delivery.Late += s.rc.stats.Late
 		r.Delivery.OutOfOrder += s.rc.stats.PushReordered
@@ -247,14 +247,20 @@ func (d *Driver) subscriptionFigures() (SubscriptionFigures, uint64) {
 	return f, lostAcross
 }
 
-// pushFigures adds the send-side rates and lags to p.
-func (d *Driver) pushFigures(p *Pushes) {
+// pushFigures adds the send-side rates and lags to p. The rates of a
+// run cut short (cutShort) are those of its measured part up to the
+// cutoff, not of the whole schedule it never finished.
+func (d *Driver) pushFigures(p *Pushes, cutoff time.Duration, cutShort bool) {
 	p.LateSends = d.live.lateSends.Load()
 	p.MaxSendLagUs = time.Duration(d.live.maxLag.Load()).Microseconds()
+	span := d.opts.measured()
+	if cutShort {
+		span = min(max(cutoff-d.opts.Warmup, 0), span)
+	}
 	var measured, accepted, due uint64
 	for n := range d.table.e {
 		at, _ := d.sched.Due(uint64(n))
-		if at < d.opts.Warmup {
+		if at < d.opts.Warmup || at >= d.opts.Warmup+span {
 			continue
 		}
 		due++
@@ -263,7 +269,7 @@ func (d *Driver) pushFigures(p *Pushes) {
 		accepted += bit(st, stAccepted)
 	}
 	p.MeasuredPushes = measured
-	if secs := d.opts.measured().Seconds(); secs > 0 {
+	if secs := span.Seconds(); secs > 0 {
 		p.TargetRate = float64(due) / secs
 		p.AchievedRate = float64(measured) / secs
 		p.AcceptedRate = float64(accepted) / secs
