@@ -56,9 +56,9 @@ func (f *fakeChecks) def(id string, outcome error, opts ...func(*checkDef)) chec
 }
 
 func after(ids ...string) func(*checkDef) { return func(d *checkDef) { d.after = ids } }
-func alone(d *checkDef)                    { d.exclusive = true }
-func collects(d *checkDef)                 { d.collector = true }
-func needsTenant(d *checkDef)              { d.needsOther = true }
+func alone(d *checkDef)                   { d.exclusive = true }
+func collects(d *checkDef)                { d.collector = true }
+func needsTenant(d *checkDef)             { d.needsOther = true }
 
 func testRunner(t *testing.T, opts *Options) *runner {
 	t.Helper()
