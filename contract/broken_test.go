@@ -373,6 +373,7 @@ func breakages() []breakage {
 func TestChecksCatchBrokenImplementations(t *testing.T) {
 	for _, b := range append(breakages(), nearMissBreakages()...) {
 		t.Run(b.id+"/"+b.name, func(t *testing.T) {
+			t.Parallel()
 			// Fast replay, so that the oracle sees triggers on narrow
 			// patterns within its window.
 			m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
