@@ -147,9 +147,8 @@ func pairVal(x any) bool { return quotable(x) || safeNumber(x) }
 
 // minePairs counts, for every pair of fields of the objects of the
 // array at parent, the events in which a pair of values is met by
-// different elements only (cross) or by one element (control); and
-// for a string field and a number field, the events in which another
-// element exceeds every number the string's elements ever hold.
+// different elements only (cross) or by one element (control), and adds
+// the threshold pairs.
 func (g *gen) minePairs(parent string, kids []*Field) []pairCand {
 	counts := map[string]*pairCand{}
 	bump := func(cross bool, conds []Cond) {
@@ -161,34 +160,13 @@ func (g *gen) minePairs(parent string, kids []*Field) []pairCand {
 		}
 		c.support++
 	}
-	maxWith := map[string]float64{} // "kid1|kid2|value" → largest number
-	maxText := map[string]string{}
 	for _, ev := range g.m.events {
-		x, _ := lookup(ev, parent)
-		arr, _ := x.([]any)
-		var els []map[string]any
-		for _, e := range arr {
-			if o, ok := e.(map[string]any); ok && len(els) < 20 {
-				els = append(els, o)
-			}
-		}
+		els := elements(ev, parent)
 		for a, k1 := range kids {
 			for _, k2 := range kids[a+1:] {
-				n1, n2 := lastSeg(k1.Path), lastSeg(k2.Path)
-				g.pairsIn(els, n1, n2, func(cross bool, v1, v2 any) {
+				g.pairsIn(els, lastSeg(k1.Path), lastSeg(k2.Path), func(cross bool, v1, v2 any) {
 					bump(cross, []Cond{{Path: k1.Path, Leaf: []any{v1}}, {Path: k2.Path, Leaf: []any{v2}}})
 				})
-				for _, el := range els {
-					for _, s := range elemScalars(el, n1, quotable) {
-						for _, n := range elemScalars(el, n2, safeNumber) {
-							f, _ := strconv.ParseFloat(string(n.(json.Number)), 64)
-							mk := k1.Path + "|" + k2.Path + "|" + Key(s)
-							if old, ok := maxWith[mk]; !ok || f > old {
-								maxWith[mk], maxText[mk] = f, string(n.(json.Number))
-							}
-						}
-					}
-				}
 			}
 		}
 	}
@@ -196,66 +174,71 @@ func (g *gen) minePairs(parent string, kids []*Field) []pairCand {
 	for _, c := range counts {
 		out = append(out, *c)
 	}
-	return append(out, g.thresholdPairs(parent, kids, maxWith, maxText)...)
+	for _, ks := range kids {
+		for _, kn := range kids {
+			if ks != kn && ks.Strings > 0 && kn.Numbers > 0 {
+				out = append(out, g.thresholdPairs(parent, ks, kn)...)
+			}
+		}
+	}
+	return out
 }
 
-// pairsIn calls fn for every pair of values of fields n1 and n2 held by
-// the elements, once per pair: cross when no element holds both.
-func (g *gen) pairsIn(els []map[string]any, n1, n2 string, fn func(cross bool, v1, v2 any)) {
-	type pv struct{ k1, k2 string }
-	same := map[pv]bool{}
-	for _, el := range els {
-		for _, v1 := range elemScalars(el, n1, pairVal) {
-			for _, v2 := range elemScalars(el, n2, pairVal) {
-				same[pv{Key(v1), Key(v2)}] = true
-			}
+// elements returns the objects of the array at parent (at most 20).
+func elements(ev map[string]any, parent string) []map[string]any {
+	x, _ := lookup(ev, parent)
+	arr, _ := x.([]any)
+	var els []map[string]any
+	for _, e := range arr {
+		if o, ok := e.(map[string]any); ok && len(els) < 20 {
+			els = append(els, o)
 		}
 	}
-	done := map[pv]bool{}
-	for i, ei := range els {
-		for j, ej := range els {
-			for _, v1 := range elemScalars(ei, n1, pairVal) {
-				for _, v2 := range elemScalars(ej, n2, pairVal) {
-					k := pv{Key(v1), Key(v2)}
-					if done[k] || (i != j) == same[k] {
-						continue
-					}
-					done[k] = true
-					fn(i != j, v1, v2)
-				}
-			}
-		}
-	}
+	return els
 }
 
 // thresholdPairs: {parent: {s: [a], n: [{"numeric":[">", m]}]}} where m
-// is the largest n of any element whose s is a, counted over the events
+// is the largest n of any element whose s is a, supported by the events
 // in which another element's n exceeds m.
-func (g *gen) thresholdPairs(parent string, kids []*Field, maxWith map[string]float64, maxText map[string]string) []pairCand {
-	var out []pairCand
-	keys := make([]string, 0, len(maxWith))
-	for k := range maxWith {
+func (g *gen) thresholdPairs(parent string, ks, kn *Field) []pairCand {
+	sName, nName := lastSeg(ks.Path), lastSeg(kn.Path)
+	type top struct {
+		f    float64
+		text string
+		s    any
+	}
+	tops := map[string]*top{}
+	for _, ev := range g.m.events {
+		for _, el := range elements(ev, parent) {
+			for _, s := range elemScalars(el, sName, quotable) {
+				for _, n := range elemScalars(el, nName, safeNumber) {
+					txt := string(n.(json.Number))
+					f, _ := strconv.ParseFloat(txt, 64)
+					if t := tops[Key(s)]; t == nil || f > t.f {
+						tops[Key(s)] = &top{f: f, text: txt, s: s}
+					}
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(tops))
+	for k := range tops {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, mk := range keys {
-		parts := strings.SplitN(mk, "|", 3)
-		p1, p2 := parts[0], parts[1]
-		var sv any
-		_ = json.Unmarshal([]byte(parts[2]), &sv)
+	var out []pairCand
+	for _, k := range keys {
+		t := tops[k]
 		support := 0
 		for _, ev := range g.m.events {
-			x, _ := lookup(ev, parent)
-			arr, _ := x.([]any)
 			hasS, above := false, false
-			for _, e := range arr {
-				el, _ := e.(map[string]any)
-				for _, s := range elemScalars(el, lastSeg(p1), quotable) {
-					hasS = hasS || Key(s) == parts[2]
+			for _, el := range elements(ev, parent) {
+				for _, s := range elemScalars(el, sName, quotable) {
+					hasS = hasS || Key(s) == k
 				}
-				for _, n := range elemScalars(el, lastSeg(p2), safeNumber) {
+				for _, n := range elemScalars(el, nName, safeNumber) {
 					f, _ := strconv.ParseFloat(string(n.(json.Number)), 64)
-					above = above || f > maxWith[mk]
+					above = above || f > t.f
 				}
 			}
 			if hasS && above {
@@ -265,10 +248,9 @@ func (g *gen) thresholdPairs(parent string, kids []*Field, maxWith map[string]fl
 		if support == 0 {
 			continue
 		}
-		conds := []Cond{{Path: p1, Leaf: []any{sv}}, {Path: p2, Leaf: []any{op("numeric", []any{">", num(maxText[mk])})}}}
+		conds := []Cond{{Path: ks.Path, Leaf: []any{t.s}}, {Path: kn.Path, Leaf: []any{op("numeric", []any{">", num(t.text)})}}}
 		out = append(out, pairCand{conds: conds, support: support, key: conds[0].Key() + "&" + conds[1].Key(), cross: true})
 	}
-	_ = kids
 	return out
 }
 
@@ -304,4 +286,33 @@ func (g *gen) forms() []Case {
 		per = append(per, cs)
 	}
 	return rounds(per)
+}
+
+// pairsIn calls fn for every pair of values of fields n1 and n2 held by
+// the elements, once per pair: cross when no element holds both.
+func (g *gen) pairsIn(els []map[string]any, n1, n2 string, fn func(cross bool, v1, v2 any)) {
+	type pv struct{ k1, k2 string }
+	same := map[pv]bool{}
+	for _, el := range els {
+		for _, v1 := range elemScalars(el, n1, pairVal) {
+			for _, v2 := range elemScalars(el, n2, pairVal) {
+				same[pv{Key(v1), Key(v2)}] = true
+			}
+		}
+	}
+	done := map[pv]bool{}
+	for i, ei := range els {
+		for j, ej := range els {
+			for _, v1 := range elemScalars(ei, n1, pairVal) {
+				for _, v2 := range elemScalars(ej, n2, pairVal) {
+					k := pv{Key(v1), Key(v2)}
+					if done[k] || (i != j) == same[k] {
+						continue
+					}
+					done[k] = true
+					fn(i != j, v1, v2)
+				}
+			}
+		}
+	}
 }

@@ -32,7 +32,7 @@ type gen struct {
 	max int
 
 	out    []Case
-	texts  map[string]bool
+	texts  map[string]int  // text → index in out
 	single map[string]bool // keys of the conditions that have a case of their own
 }
 
@@ -51,7 +51,7 @@ func Generate(m *Model, o *Options) []Case {
 	}
 	g := &gen{
 		m: m, rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), max: opts.Max,
-		texts: map[string]bool{}, single: map[string]bool{},
+		texts: map[string]int{}, single: map[string]bool{},
 	}
 	families := [][]Case{
 		g.equality(), g.fold(), g.affixes("prefix"), g.affixes("suffix"), g.wildcards(),
@@ -79,10 +79,17 @@ func Generate(m *Model, o *Options) []Case {
 	return g.out
 }
 
-// add appends c unless its text is taken or there is no room; for a
-// compound case, a case of its own for each condition goes first.
+// add appends c unless its text is taken (its rules then join those of
+// the case that has it) or there is no room; for a compound case, a
+// case of its own for each condition goes first.
 func (g *gen) add(c Case) bool {
-	if g.texts[c.Text] {
+	if i, ok := g.texts[c.Text]; ok {
+		have := &g.out[i]
+		for _, r := range c.Rules {
+			if !slices.Contains(have.Rules, r) {
+				have.Rules = append(slices.Clone(have.Rules), r)
+			}
+		}
 		return false
 	}
 	var singles []Case
@@ -92,7 +99,7 @@ func (g *gen) add(c Case) bool {
 				continue
 			}
 			s, ok := newCase(shape{form: FormNested}, []Cond{cd}, condRules(g.m, cd)...)
-			if !ok || g.texts[s.Text] {
+			if _, taken := g.texts[s.Text]; !ok || taken {
 				return false
 			}
 			singles = append(singles, s)
@@ -109,7 +116,7 @@ func (g *gen) add(c Case) bool {
 }
 
 func (g *gen) put(c Case) {
-	g.texts[c.Text] = true
+	g.texts[c.Text] = len(g.out)
 	if len(c.Conds) == 1 {
 		g.single[c.keys[0]] = true
 	}

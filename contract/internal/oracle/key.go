@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"sort"
@@ -82,9 +83,22 @@ func writeKey(b *strings.Builder, v any) {
 	}
 }
 
+// writeString writes s as a JSON string, escaping only what JSON
+// requires (and invalid UTF-8 as U+FFFD, as encoding/json decodes it).
 func writeString(b *strings.Builder, s string) {
-	q, _ := json.Marshal(s)
-	b.Write(q)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20:
+			fmt.Fprintf(b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
 }
 
 // keyNumber writes a number as the nearest double, shortest form.

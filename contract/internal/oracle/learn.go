@@ -56,6 +56,8 @@ type Field struct {
 // json.Number, a bool or nil.
 type Value struct {
 	V any
+	// Key is the value's canonical text (see Key).
+	Key string
 	// Count is how many times it was seen.
 	Count int
 	// Events is how many events had it.
@@ -148,7 +150,7 @@ func (f *Field) count(x any, ev int) {
 		if len(f.order) >= maxValues {
 			return
 		}
-		v = &Value{V: x}
+		v = &Value{V: x, Key: k}
 		f.values[k] = v
 		f.order = append(f.order, v)
 	}
@@ -199,7 +201,7 @@ func (f *Field) Values(keep func(any) bool) []Value {
 		if out[i].Events != out[j].Events {
 			return out[i].Events > out[j].Events
 		}
-		return Key(out[i].V) < Key(out[j].V)
+		return out[i].Key < out[j].Key
 	})
 	return out
 }

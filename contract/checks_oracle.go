@@ -1,0 +1,508 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wstrigger/wstrigger/contract/internal/oracle"
+	"github.com/wstrigger/wstrigger/spec"
+)
+
+// Limits of the differential pattern oracle (PAT-003).
+const (
+	// oracleMaxCases leaves room for the two sessions with pattern {}:
+	// the check opens at most 256 sessions.
+	oracleMaxCases = oracle.DefaultMax - 1
+	// oracleSeed fixes the generated patterns, so that a rerun against
+	// the same events sends the same ones.
+	oracleSeed = 1
+	// oracleParallel is how many joins or pushes are in flight at once.
+	oracleParallel = 8
+	// oracleBuffer is the frame buffer of each of its sessions, which
+	// are drained as they go (the default buffer of 8192 frames would
+	// take about 1 MB a session).
+	oracleBuffer = 256
+	// oracleGrace is how long the sessions are read after the window
+	// before the end markers are pushed.
+	oracleGrace = 250 * time.Millisecond
+	// oracleReported is how many disagreeing patterns the reason names.
+	oracleReported = 10
+	// oracleExcerpt bounds an event quoted in the reason.
+	oracleExcerpt = 160
+)
+
+// oracleMarker is pushed into every pattern session after the window:
+// frames of one session come in order, so a trigger queued before the
+// marker is read before it.
+var oracleMarker = []byte(`{"wstrigger":"PAT-003 end of window"}`)
+
+// checkDifferentialOracle learns the target's events on a {} session,
+// joins one session per generated pattern and then a second {} session,
+// the judge, and compares who received each trigger the judge received
+// with what spec/pattern says.
+//
+// Timing never makes a failure: a trigger is judged only when the judge
+// received it before the end marker pushed into the judge (it was fanned
+// out while every pattern session was open), a missing delivery only on
+// a pattern session whose own end marker, pushed a grace period after
+// the judge's, came back, and the joins stop at a time budget on a slow
+// target or client, leaving the rest of the patterns out.
+func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
+	events, err := c.oracleLearn(ctx)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return skipf("no trigger observed in %v on a {} session; the oracle needs the target's events to build its patterns", c.opts.Observe)
+	}
+	cases := oracle.Generate(oracle.Learn(events), &oracle.Options{Seed: oracleSeed, Max: oracleMaxCases})
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop()
+	keys := &oracleKeys{m: map[string]oracleKeyed{}}
+	watch := func(s *wsSession, judge bool) *oracleWatch {
+		w := newOracleWatch(s, judge, keys)
+		wg.Go(func() { w.run(wctx) })
+		return w
+	}
+	ws, err := c.oracleJoin(ctx, cases, watch)
+	if err != nil {
+		return err
+	}
+	judge, err := c.oracleJoinJudge(ctx, ws)
+	if err != nil {
+		return err
+	}
+	jw := watch(judge, true)
+	if err := sleepCtx(ctx, c.opts.Observe); err != nil {
+		return fmt.Errorf("observing the pattern sessions: %w", err)
+	}
+	end := time.Now()
+	_, jerr := c.push(ctx, "push the end marker into the judging {} session", judge, oracleMarker)
+	if err := sleepCtx(ctx, oracleGrace); err != nil {
+		return fmt.Errorf("observing the pattern sessions: %w", err)
+	}
+	settled := c.oracleSettle(ctx, ws)
+	byMarker := jerr == nil && jw.markerIn(time.Until(oracleDeadline(ctx, time.Second)))
+	stop()
+	wg.Wait()
+	obs := oracle.Observed{Delivered: make([]map[string]bool, len(cases)), Settled: settled}
+	joined := 0
+	for i, w := range ws {
+		if w != nil {
+			obs.Delivered[i] = w.delivered()
+			joined++
+		}
+	}
+	judged, raw := jw.judged(byMarker, end)
+	obs.Events = judged
+	j := oracle.Compare(cases, obs)
+	how := "received before the end marker"
+	if !byMarker {
+		how = "received within the window (the end marker of the judge did not come back)"
+	}
+	c.note("differential pattern oracle", fmt.Sprintf(
+		"%d patterns generated from %d triggers learned in %v (seed %d), %d of them joined; %d triggers judged (%s, window %v), "+
+			"%d (trigger, session) pairs compared; %d disagreements, %d more left out where §5 reads two ways, "+
+			"%d where a late delivery could not be ruled out; %d trigger frames read",
+		len(cases), len(events), c.opts.Observe, oracleSeed, joined, j.Events, how, c.opts.Observe,
+		j.Pairs, len(j.Disagreements), j.Ambiguous, j.Unsettled, keys.frames.Load()))
+	if j.Events == 0 {
+		return skipf("no trigger reached the judging {} session within %v; nothing to compare", c.opts.Observe)
+	}
+	c.oracleReport(cases, j, judged, raw)
+	return nil
+}
+
+// oracleDeadline is ctx's deadline less a margin, or a minute away.
+func oracleDeadline(ctx context.Context, margin time.Duration) time.Time {
+	if dl, ok := ctx.Deadline(); ok {
+		return dl.Add(-margin)
+	}
+	return time.Now().Add(time.Minute)
+}
+
+// oracleLearn collects the events of a {} session for one window.
+func (c *checkCtx) oracleLearn(ctx context.Context) ([]map[string]any, error) {
+	s, err := c.joinMain(ctx, "join with pattern {} to learn the events", "{}")
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	lctx, cancel := context.WithTimeout(ctx, c.opts.Observe)
+	defer cancel()
+	var events []map[string]any
+	for {
+		f, err := s.next(lctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, err
+		case err != nil && lctx.Err() != nil:
+			return events, nil
+		case err != nil:
+			return nil, fmt.Errorf("learning the events: %w", err)
+		case f.Type != spec.FrameTrigger:
+			continue
+		}
+		if ev, err := oracle.Decode(f.Event); err == nil {
+			events = append(events, ev)
+		}
+	}
+}
+
+// oracleJoin joins one session per case, a few at a time, and starts
+// watching each. A refused join of a valid pattern is a failure, but a
+// 429 only ends the joining: the target limits its sessions, and the
+// cases joined so far are judged. ws[i] is nil for a case not joined.
+func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch func(*wsSession, bool) *oracleWatch) ([]*oracleWatch, error) {
+	ws := make([]*oracleWatch, len(cases))
+	var full atomic.Bool
+	// The joins leave time for the window, the grace and the markers.
+	budget := oracleDeadline(ctx, c.opts.Observe+oracleGrace+max(3*time.Second, c.opts.Observe))
+	bctx, cancel := context.WithDeadline(ctx, budget)
+	defer cancel()
+	g, gctx := errgroup.WithContext(bctx)
+	g.SetLimit(oracleParallel)
+	for i := range cases {
+		if full.Load() || bctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if full.Load() || gctx.Err() != nil {
+				return nil
+			}
+			step := fmt.Sprintf("join pattern %d of %d", i+1, len(cases))
+			s, resp, err := c.join(gctx, joinReq{step: step, header: credHeader(c.target.Credentials),
+				rawQuery: joinQuery(cases[i].Text), noPatternCheck: true, buffer: oracleBuffer})
+			switch {
+			case err != nil && bctx.Err() != nil && ctx.Err() == nil:
+				return nil // out of time: the patterns joined so far are judged
+			case err != nil:
+				return err
+			case s != nil:
+				ws[i] = watch(s, false)
+			case resp.status == http.StatusTooManyRequests:
+				full.Store(true)
+			default:
+				c.failf("%s: the pattern %s is valid under §5 (%s) and was refused with %s", step, cases[i].Text, cases[i].Rule(), describe(resp))
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, w := range ws {
+		if w != nil {
+			n++
+		}
+	}
+	switch {
+	case full.Load():
+		c.note("session limit", fmt.Sprintf("the target refused further sessions with 429 after %d of %d pattern sessions; the oracle judges those", n, len(cases)))
+	case n < len(cases) && bctx.Err() != nil:
+		c.note("join budget", fmt.Sprintf("%d of %d pattern sessions joined by %v after the start of the joins, the time the joins may take; the oracle judges those", n, len(cases), budget.Sub(time.Now()).Round(time.Millisecond)))
+	}
+	return ws, nil
+}
+
+// oracleJoinJudge joins the {} session whose triggers are judged, after
+// every pattern session: a trigger it receives came after they all
+// joined. When the target refuses it with 429, the last pattern session
+// makes room.
+func (c *checkCtx) oracleJoinJudge(ctx context.Context, ws []*oracleWatch) (*wsSession, error) {
+	const step = "join with pattern {} to judge the triggers"
+	for attempt := 0; ; attempt++ {
+		s, resp, err := c.join(ctx, joinReq{step: step, header: credHeader(c.target.Credentials), rawQuery: joinQuery("{}"), buffer: 4 * oracleBuffer})
+		switch {
+		case err != nil:
+			return nil, err
+		case s != nil:
+			return s, nil
+		case resp.status != http.StatusTooManyRequests || attempt == 3:
+			return nil, fmt.Errorf("%s: the join was refused with %s", step, describe(resp))
+		}
+		for k := len(ws) - 1; k >= 0; k-- {
+			if ws[k] != nil {
+				ws[k].s.close()
+				ws[k] = nil
+				break
+			}
+		}
+		wait := time.Second
+		if secs, err := strconv.Atoi(resp.header.Get("Retry-After")); err == nil && secs >= 0 && secs < 1 {
+			wait = time.Duration(secs) * time.Second
+		}
+		if err := sleepCtx(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// oracleSettle pushes the end marker into every pattern session and
+// waits for it, so that a trigger queued before it has been read.
+// settled[i] is false where the marker was refused or did not come.
+func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch) []bool {
+	settled := make([]bool, len(ws))
+	var refused atomic.Int64
+	pctx, cancel := context.WithDeadline(ctx, oracleDeadline(ctx, 1500*time.Millisecond))
+	defer cancel()
+	g := new(errgroup.Group)
+	g.SetLimit(oracleParallel)
+	for i, w := range ws {
+		if w == nil {
+			continue
+		}
+		g.Go(func() error {
+			if pctx.Err() != nil {
+				refused.Add(1)
+				return nil
+			}
+			if _, err := c.push(pctx, fmt.Sprintf("push the end marker into pattern session %d", i+1), w.s, oracleMarker); err != nil {
+				refused.Add(1)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	timer := time.NewTimer(max(time.Until(oracleDeadline(ctx, 500*time.Millisecond)), 0))
+	defer timer.Stop()
+	late, expired := 0, false
+	for i, w := range ws {
+		if w == nil {
+			continue
+		}
+		select {
+		case <-w.marker:
+			settled[i] = true
+			continue
+		default:
+		}
+		if expired {
+			late++
+			continue
+		}
+		select {
+		case <-w.marker:
+			settled[i] = true
+		case <-w.s.done:
+		case <-timer.C:
+			expired = true
+			late++
+		}
+	}
+	if n := refused.Load(); n > 0 || late > 0 {
+		c.note("end markers", fmt.Sprintf("%d end markers not pushed in time or refused, %d not back in time: "+
+			"on those sessions only deliveries §5 forbids are judged", n, late))
+	}
+	return settled
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// oracleWatch drains one session of the oracle and remembers the
+// triggers it received; the judge's also keeps each trigger's value,
+// bytes and first arrival.
+type oracleWatch struct {
+	s      *wsSession
+	judge  bool
+	marker chan struct{}
+	cache  *oracleKeys
+
+	mu     sync.Mutex
+	keys   map[string]int
+	seen   map[string]*oracleSeen
+	marked bool // the marker has come
+	once   sync.Once
+}
+
+// oracleSeen is a trigger the judge received.
+type oracleSeen struct {
+	value map[string]any
+	raw   []byte
+	first time.Time
+	count int
+	// early: it came before the marker.
+	early bool
+}
+
+func newOracleWatch(s *wsSession, judge bool, cache *oracleKeys) *oracleWatch {
+	return &oracleWatch{s: s, judge: judge, cache: cache, marker: make(chan struct{}), keys: map[string]int{}, seen: map[string]*oracleSeen{}}
+}
+
+// oracleKeys maps the bytes of an event to its key and value, so that
+// an event sent the same way to many sessions is decoded once.
+type oracleKeys struct {
+	frames atomic.Int64 // trigger frames looked up
+	mu     sync.Mutex
+	m      map[string]oracleKeyed
+}
+
+type oracleKeyed struct {
+	key   string
+	value map[string]any
+	ok    bool
+}
+
+func (k *oracleKeys) get(raw []byte) oracleKeyed {
+	k.frames.Add(1)
+	k.mu.Lock()
+	e, ok := k.m[string(raw)]
+	k.mu.Unlock()
+	if ok {
+		return e
+	}
+	if v, err := oracle.Decode(raw); err == nil {
+		e = oracleKeyed{key: oracle.Key(v), value: v, ok: true}
+	}
+	k.mu.Lock()
+	k.m[string(raw)] = e
+	k.mu.Unlock()
+	return e
+}
+
+// run reads the session until it ends or ctx is done.
+func (w *oracleWatch) run(ctx context.Context) {
+	for {
+		f, err := w.s.next(ctx)
+		if err != nil {
+			return
+		}
+		switch f.Type {
+		case spec.FramePush:
+			w.mu.Lock()
+			w.marked = true
+			w.mu.Unlock()
+			w.once.Do(func() { close(w.marker) })
+		case spec.FrameTrigger:
+			e := w.cache.get(f.Event)
+			if !e.ok {
+				continue // not an object: the frame checks report it
+			}
+			k := e.key
+			w.mu.Lock()
+			w.keys[k]++
+			if w.judge {
+				if seen := w.seen[k]; seen != nil {
+					seen.count++
+				} else {
+					w.seen[k] = &oracleSeen{value: e.value, raw: f.Event, first: time.Now(), count: 1, early: !w.marked}
+				}
+			}
+			w.mu.Unlock()
+		}
+	}
+}
+
+// delivered returns the keys of the triggers received.
+func (w *oracleWatch) delivered() map[string]bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]bool, len(w.keys))
+	for k := range w.keys {
+		out[k] = true
+	}
+	return out
+}
+
+// markerIn waits up to d for the marker.
+func (w *oracleWatch) markerIn(d time.Duration) bool {
+	t := time.NewTimer(max(d, 0))
+	defer t.Stop()
+	select {
+	case <-w.marker:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// judged returns the triggers the judge received once, before its
+// marker (byMarker) or else before end, in the order they came, and
+// their bytes by key. A trigger received twice is left out: which copy
+// a session got cannot be told.
+func (w *oracleWatch) judged(byMarker bool, end time.Time) ([]oracle.Event, map[string][]byte) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []oracle.Event
+	raw := map[string][]byte{}
+	for k, e := range w.seen {
+		if e.count == 1 && ((byMarker && e.early) || (!byMarker && e.first.Before(end))) {
+			out = append(out, oracle.Event{Key: k, Value: e.value})
+			raw[k] = e.raw
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return w.seen[out[i].Key].first.Before(w.seen[out[j].Key].first) })
+	return out, raw
+}
+
+// oracleReport fails the check with the disagreements: a summary by
+// rule, then the first patterns, each shrunk, with an event.
+func (c *checkCtx) oracleReport(cases []oracle.Case, j oracle.Judgement, events []oracle.Event, raw map[string][]byte) {
+	if len(j.Disagreements) == 0 {
+		return
+	}
+	groups := j.Groups(cases)
+	byRule := map[string]int{}
+	var rules []string
+	for _, g := range groups {
+		for _, r := range cases[g.Case].Rules {
+			if byRule[r] == 0 {
+				rules = append(rules, r)
+			}
+			byRule[r] += len(g.Events)
+		}
+	}
+	var parts []string
+	for _, r := range rules {
+		parts = append(parts, fmt.Sprintf("%s (%d)", r, byRule[r]))
+	}
+	c.failf("the target departs from §5 on %d (trigger, session) pairs, %d patterns after shrinking; rules: %s",
+		len(j.Disagreements), len(groups), strings.Join(parts, ", "))
+	for n, g := range groups {
+		if n == oracleReported {
+			c.failf("and %d more disagreeing patterns", len(groups)-n)
+			break
+		}
+		cs := &cases[g.Case]
+		var shrunk string
+		switch {
+		case g.Smaller:
+			for _, f := range g.From {
+				if f != g.Case {
+					shrunk = "shrunk from " + cases[f].Text
+					break
+				}
+			}
+		case len(cs.Conds) == 1:
+			shrunk = "a single condition"
+		default:
+			shrunk = "no smaller disagreeing pattern was observed"
+		}
+		ev := events[g.Events[0]].Key
+		excerpt := truncate(c.red.str(string(raw[ev])), oracleExcerpt)
+		c.failf("pattern %s [%s]: %s on %d trigger(s), e.g. %s (%s)", cs.Text, cs.Rule(), g.Dir, len(g.Events), excerpt, shrunk)
+		c.note(fmt.Sprintf("disagreement %d", n+1), fmt.Sprintf("pattern %s: %s; trigger %s", cs.Text, g.Dir, c.red.frame(raw[ev])))
+	}
+}
