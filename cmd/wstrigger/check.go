@@ -190,7 +190,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Target, creds client.Credentials, suite *contract.Options) (*reports.CheckResult, error) {
 	res := reports.NewCheckResult(nil, nil)
 	if !o.SkipContract {
-		fmt.Fprintf(e.stdout, "Contract suite\n\n")
+		fmt.Fprintln(e.stdout, "Contract suite")
+		if !o.contract.Quiet {
+			fmt.Fprintln(e.stdout) // before the lines; the footer starts with one
+		}
 		rep, err := contract.Run(ctx, target, suite)
 		if err != nil {
 			return nil, err

@@ -180,10 +180,9 @@ func TestOtherTenantsFromEnvironment(t *testing.T) {
 // TestStrict: a skipped MUST check passes the run but says so in the
 // verdict; --strict fails it.
 func TestStrict(t *testing.T) {
-	// no replay: the pattern oracle observes no trigger and skips
+	// no second tenant: the isolation check PUSH-013 (MUST) is skipped
 	srv := startMock(t, &mockserver.Options{Recording: []spec.RecordingLine{}})
-	vars := map[string]string{envTarget: srv.URL, envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey,
-		contract.EnvOtherAccessToken: mockserver.OtherAccessToken, contract.EnvOtherSecretKey: mockserver.OtherSecretKey}
+	vars := map[string]string{envTarget: srv.URL, envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
 	for _, cmd := range []string{"contract", "check"} {
 		for _, tt := range []struct {
 			strict  bool
@@ -199,7 +198,7 @@ func TestStrict(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				dir := t.TempDir()
-				args := []string{cmd, "--run", "^PAT-002$", "--observe", "100ms", "--quiet"}
+				args := []string{cmd, "--run", "^PUSH-013$", "--quiet"}
 				if cmd == "check" {
 					args = append(args, "--skip-load", "--out", dir)
 				} else {
