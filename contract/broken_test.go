@@ -305,6 +305,7 @@ func breakages() []breakage {
 			}
 			return []map[string]any{f}
 		})), "never reached"},
+		{"PAT-003", "pattern matching blind to case", deviating(caseBlind), "case-sensitive"},
 
 		{"SCHEMA-001", "401 join answers without a message", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {

@@ -128,6 +128,9 @@ type checkDef struct {
 	Check
 	// observe adds Options.Observe to the check's timeout.
 	observe bool
+	// extraObserve adds that many more Options.Observe to the timeout of
+	// an observe check that watches more than one window (PAT-003).
+	extraObserve int
 	// needsSession: the check opens sessions, so it waits for the
 	// session prerequisites (sessionPrereqs) and is skipped when one
 	// failed.
@@ -244,7 +247,7 @@ func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
 	res.Check = d.Check
 	timeout := r.opts.Timeout
 	if d.observe {
-		timeout += r.opts.Observe
+		timeout += time.Duration(1+d.extraObserve) * r.opts.Observe
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
