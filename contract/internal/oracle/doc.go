@@ -7,11 +7,13 @@
 //
 // # Usage
 //
-//	m := oracle.Learn(events)                  // events decoded with Decode
+//	m := oracle.Learn(events) // events decoded with Decode
 //	cases := oracle.Generate(m, &oracle.Options{Seed: 1})
 //	// join one session per cases[i].Text, watch, then:
-//	j := oracle.Compare(cases, judged, delivered, settled)
-//	for _, g := range j.Groups(10) { ... }
+//	j := oracle.Compare(cases, oracle.Observed{Events: judged, Delivered: got, Settled: settled})
+//	for _, g := range j.Groups(cases) {
+//		report(cases[g.Case].Text, cases[g.Case].Rules, g.Dir, g.Events)
+//	}
 //
 // Events are identified across sessions by Key, a canonical form that
 // survives a server's re-encoding (member order, white space, 3.50 sent

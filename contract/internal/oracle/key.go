@@ -190,6 +190,19 @@ func (d dec) String() string {
 	return s
 }
 
+// sci writes d in scientific notation: 2.49e-30.
+func (d dec) sci() string {
+	s := d.digits[:1]
+	if len(d.digits) > 1 {
+		s += "." + d.digits[1:]
+	}
+	s += "e" + strconv.Itoa(d.exp+len(d.digits)-1)
+	if d.neg {
+		s = "-" + s
+	}
+	return s
+}
+
 // plain writes d in positional notation: 0.929, 1793610000327.
 func (d dec) plain() string {
 	if d.digits == "" {
@@ -290,7 +303,7 @@ func fromBig(m *big.Int, exp int) string {
 	d.digits = trimmed
 	d.exp = exp + len(strings.TrimLeft(txt, "0")) - len(trimmed)
 	if d.exp > 20 || d.exp < -20 {
-		return d.String()
+		return d.sci()
 	}
 	return d.plain()
 }
