@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Exit statuses.
+// Exit statuses; exitInterrupted (130) is the fourth.
 const (
 	exitOK    = 0 // success
 	exitFail  = 1 // the command ran and found a failure (no match, a failed check)
@@ -102,6 +102,11 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
+	fmt.Fprintln(w, "\nExit status: 0 when nothing failed, 1 when a check, an SLO or a match failed,")
+	fmt.Fprintln(w, "2 on bad input or a target that cannot be judged, 130 when interrupted (Ctrl-C,")
+	fmt.Fprintln(w, "SIGTERM: what finished is written, marked interrupted; a second Ctrl-C quits at once).")
+	fmt.Fprintln(w, "contract, check, load and record read $WSTRIGGER_TARGET, $WSTRIGGER_ACCESS_TOKEN and")
+	fmt.Fprintln(w, "$WSTRIGGER_SECRET_KEY when --target, --access-token and --secret-key are absent.")
 	fmt.Fprintln(w, "\nRun 'wstrigger help <command>' for a command's flags.")
 }
 
