@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -112,35 +113,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return fail("unexpected argument %q", pos[0])
 	}
-	if o.SkipLoad && o.SkipContract {
-		return fail("--skip-load and --skip-contract leave nothing to run")
-	}
-	o.load.resolveTarget(e)
-	o.contract.targetOptions = o.load.targetOptions
-	o.contract.Quiet = o.load.Quiet
-	if len(o.load.SLOs) == 0 {
-		for _, s := range DefaultCheckSLOs {
-			slo, err := load.ParseSLO(s)
-			if err != nil {
-				return fail("default SLO %q: %v", s, err)
-			}
-			o.load.SLOs = append(o.load.SLOs, slo)
-		}
-	}
-	if !o.SkipLoad {
-		if err := o.load.parse(); err != nil {
-			return fail("%v", err)
-		}
-		if err := o.load.checkCapacity(e); err != nil {
-			return fail("%v", err)
-		}
-	}
-	suite, err := o.contract.suiteOptions(e)
+	suite, err := o.prepare(e)
 	if err != nil {
 		return fail("%v", err)
-	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return fail("--out: %v", err)
 	}
 	target, creds, stop, err := o.targets(e)
 	if err != nil {
@@ -180,6 +155,43 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// prepare checks the flags and fills what they leave to defaults and to
+// the environment, and returns the suite's options; it creates the
+// report folder.
+func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
+	if o.SkipLoad && o.SkipContract {
+		return nil, errors.New("--skip-load and --skip-contract leave nothing to run")
+	}
+	o.load.resolveTarget(e)
+	o.contract.targetOptions = o.load.targetOptions
+	o.contract.Quiet = o.load.Quiet
+	if len(o.load.SLOs) == 0 {
+		for _, s := range DefaultCheckSLOs {
+			slo, err := load.ParseSLO(s)
+			if err != nil {
+				return nil, fmt.Errorf("default SLO %q: %v", s, err)
+			}
+			o.load.SLOs = append(o.load.SLOs, slo)
+		}
+	}
+	if !o.SkipLoad {
+		if err := o.load.parse(); err != nil {
+			return nil, err
+		}
+		if err := o.load.checkCapacity(e); err != nil {
+			return nil, err
+		}
+	}
+	suite, err := o.contract.suiteOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %v", err)
+	}
+	return suite, nil
 }
 
 // runPhases runs the contract suite, then the load run, each unless
