@@ -214,7 +214,6 @@ func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Ta
 		if err := reports.ContractFooter(e.stdout, rep); err != nil {
 			return nil, err
 		}
-		fmt.Fprintln(e.stdout)
 	}
 	if res.Contract != nil && ctx.Err() != nil {
 		res.Interrupted = true
@@ -224,6 +223,9 @@ func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Ta
 		return res, nil
 	}
 	if !o.SkipLoad {
+		if res.Contract != nil {
+			fmt.Fprintln(e.stdout)
+		}
 		l, err := runWithProgress(ctx, e, &o.load, target.URL, creds)
 		if err != nil {
 			return nil, err
