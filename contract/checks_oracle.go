@@ -88,12 +88,7 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 		return fmt.Errorf("observing the pattern sessions: %w", err)
 	}
 	end := time.Now()
-	_, jerr := c.push(ctx, "push the end marker into the judging {} session", judge, oracleMarker)
-	if err := sleepCtx(ctx, oracleGrace); err != nil {
-		return fmt.Errorf("observing the pattern sessions: %w", err)
-	}
-	settled := c.oracleSettle(ctx, ws)
-	byMarker := jerr == nil && jw.markerIn(time.Until(oracleDeadline(ctx, time.Second)))
+	settled, byMarker := c.oracleEnd(ctx, jw, ws)
 	stop()
 	wg.Wait()
 	obs := oracle.Observed{Delivered: make([]map[string]bool, len(cases)), Settled: settled}
@@ -109,7 +104,7 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 	j := oracle.Compare(cases, obs)
 	how := "received before the end marker"
 	if !byMarker {
-		how = "received within the window (the end marker of the judge did not come back)"
+		how = "received within the window; the end marker of the judge did not come back, so only deliveries §5 forbids are judged"
 	}
 	c.note("differential pattern oracle", fmt.Sprintf(
 		"%d patterns generated from %d triggers learned in %v (seed %d), %d of them joined; %d triggers judged (%s, window %v), "+
@@ -118,10 +113,32 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 		len(cases), len(events), c.opts.Observe, oracleSeed, joined, j.Events, how, c.opts.Observe,
 		j.Pairs, len(j.Disagreements), j.Ambiguous, j.Unsettled, keys.frames.Load()))
 	if j.Events == 0 {
-		return skipf("no trigger reached the judging {} session within %v; nothing to compare", c.opts.Observe)
+		return skipf("no trigger reached the judging {} session within %v (%d frames read in all): the target sent none, or it or this machine is too slow for %d sessions; nothing to compare",
+			c.opts.Observe, keys.frames.Load(), joined+1)
 	}
 	c.oracleReport(cases, j, judged, raw)
 	return nil
+}
+
+// oracleEnd ends the window: it pushes the end marker into the judge,
+// and when it is back, waits twice as long as it took (at least the
+// grace) for a trigger the judge received to reach the other sessions,
+// pushes their end markers and waits for them, and reads on for as long
+// again so that a late delivery still counts. settled[i] says whether a
+// missing delivery to session i may be judged: never when the judge's
+// marker did not come back.
+func (c *checkCtx) oracleEnd(ctx context.Context, jw *oracleWatch, ws []*oracleWatch) (settled []bool, byMarker bool) {
+	start := time.Now()
+	_, err := c.push(ctx, "push the end marker into the judging {} session", jw.s, oracleMarker)
+	byMarker = err == nil && jw.markerIn(time.Until(oracleDeadline(ctx, 3*time.Second)))
+	lag := max(oracleGrace, 2*time.Since(start))
+	_ = sleepCtx(ctx, min(lag, time.Until(oracleDeadline(ctx, 2*time.Second))))
+	settled = c.oracleSettle(ctx, ws)
+	if !byMarker {
+		clear(settled)
+	}
+	_ = sleepCtx(ctx, min(lag, time.Until(oracleDeadline(ctx, 300*time.Millisecond))))
+	return settled, byMarker
 }
 
 // oracleDeadline is ctx's deadline less a margin, or a minute away.
@@ -167,8 +184,11 @@ func (c *checkCtx) oracleLearn(ctx context.Context) ([]map[string]any, error) {
 func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch func(*wsSession, bool) *oracleWatch) ([]*oracleWatch, error) {
 	ws := make([]*oracleWatch, len(cases))
 	var full atomic.Bool
-	// The joins leave time for the window, the grace and the markers.
-	budget := oracleDeadline(ctx, c.opts.Observe+oracleGrace+max(3*time.Second, c.opts.Observe))
+	// The joins take at most 40% of the time left, and leave the window
+	// and three seconds for the end markers.
+	start := time.Now()
+	left := time.Until(oracleDeadline(ctx, 0))
+	budget := start.Add(min(left*2/5, left-c.opts.Observe-3*time.Second))
 	bctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
 	g, gctx := errgroup.WithContext(bctx)
@@ -202,19 +222,25 @@ func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch fu
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	n := countJoined(ws)
+	switch {
+	case full.Load():
+		c.note("session limit", fmt.Sprintf("the target refused further sessions with 429 after %d of %d pattern sessions; the oracle judges those", n, len(cases)))
+	case n < len(cases) && bctx.Err() != nil:
+		c.note("join budget", fmt.Sprintf("%d of %d pattern sessions joined in %v, the time the joins may take; the oracle judges those", n, len(cases), budget.Sub(start).Round(time.Millisecond)))
+	}
+	return ws, nil
+}
+
+// countJoined counts the pattern sessions open.
+func countJoined(ws []*oracleWatch) int {
 	n := 0
 	for _, w := range ws {
 		if w != nil {
 			n++
 		}
 	}
-	switch {
-	case full.Load():
-		c.note("session limit", fmt.Sprintf("the target refused further sessions with 429 after %d of %d pattern sessions; the oracle judges those", n, len(cases)))
-	case n < len(cases) && bctx.Err() != nil:
-		c.note("join budget", fmt.Sprintf("%d of %d pattern sessions joined by %v after the start of the joins, the time the joins may take; the oracle judges those", n, len(cases), budget.Sub(time.Now()).Round(time.Millisecond)))
-	}
-	return ws, nil
+	return n
 }
 
 // oracleJoinJudge joins the {} session whose triggers are judged, after
@@ -226,6 +252,10 @@ func (c *checkCtx) oracleJoinJudge(ctx context.Context, ws []*oracleWatch) (*wsS
 	for attempt := 0; ; attempt++ {
 		s, resp, err := c.join(ctx, joinReq{step: step, header: credHeader(c.target.Credentials), rawQuery: joinQuery("{}"), buffer: 4 * oracleBuffer})
 		switch {
+		case err != nil && resp == nil && ctx.Err() == nil:
+			// No answer at all: the target (or this machine) is too
+			// slow for so many sessions; nothing is judged.
+			return nil, skipf("%v; with %d pattern sessions open the judging session could not join: the target or this machine is too slow for so many sessions", err, countJoined(ws))
 		case err != nil:
 			return nil, err
 		case s != nil:
