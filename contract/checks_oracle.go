@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -45,6 +46,11 @@ const (
 // marker is read before it.
 var oracleMarker = []byte(`{"wstrigger":"PAT-003 end of window"}`)
 
+// oracleStart is pushed into the judge when it has joined: a trigger it
+// receives after it was fanned out after every pattern session was
+// surely part of the target's fan-out.
+var oracleStart = []byte(`{"wstrigger":"PAT-003 start of window"}`)
+
 // checkDifferentialOracle learns the target's events on a {} session,
 // joins one session per generated pattern and then a second {} session,
 // the judge, and compares who received each trigger the judge received
@@ -84,6 +90,14 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 		return err
 	}
 	jw := watch(judge, true)
+	// The triggers the judge receives before its start marker are left
+	// out, should the target add a session to its fan-out a moment after
+	// its session frame; when the marker is refused, those of the first
+	// grace period.
+	from := time.Now().Add(oracleGrace)
+	if _, err := c.push(ctx, "push the start marker into the judging {} session", judge, oracleStart); err == nil {
+		from = time.Time{}
+	}
 	if err := sleepCtx(ctx, c.opts.Observe); err != nil {
 		return fmt.Errorf("observing the pattern sessions: %w", err)
 	}
@@ -99,10 +113,10 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 			joined++
 		}
 	}
-	judged, raw := jw.judged(byMarker, end)
+	judged, raw := jw.judged(byMarker, from, end)
 	obs.Events = judged
 	j := oracle.Compare(cases, obs)
-	how := "received before the end marker"
+	how := "received between the judge's start and end markers"
 	if !byMarker {
 		how = "received within the window; the end marker of the judge did not come back, so only deliveries §5 forbids are judged"
 	}
@@ -360,11 +374,12 @@ type oracleWatch struct {
 	marker chan struct{}
 	cache  *oracleKeys
 
-	mu     sync.Mutex
-	keys   map[string]int
-	seen   map[string]*oracleSeen
-	marked bool // the marker has come
-	once   sync.Once
+	mu      sync.Mutex
+	keys    map[string]int
+	seen    map[string]*oracleSeen
+	marked  bool // the end marker has come
+	started bool // the start marker has come
+	once    sync.Once
 }
 
 // oracleSeen is a trigger the judge received.
@@ -373,8 +388,9 @@ type oracleSeen struct {
 	raw   []byte
 	first time.Time
 	count int
-	// early: it came before the marker.
-	early bool
+	// early: it came before the end marker; late: before the start
+	// marker.
+	early, late bool
 }
 
 func newOracleWatch(s *wsSession, judge bool, cache *oracleKeys) *oracleWatch {
@@ -421,6 +437,12 @@ func (w *oracleWatch) run(ctx context.Context) {
 		}
 		switch f.Type {
 		case spec.FramePush:
+			if bytes.Equal(f.Data, oracleStart) {
+				w.mu.Lock()
+				w.started = true
+				w.mu.Unlock()
+				continue
+			}
 			w.mu.Lock()
 			w.marked = true
 			w.mu.Unlock()
@@ -437,7 +459,7 @@ func (w *oracleWatch) run(ctx context.Context) {
 				if seen := w.seen[k]; seen != nil {
 					seen.count++
 				} else {
-					w.seen[k] = &oracleSeen{value: e.value, raw: f.Event, first: time.Now(), count: 1, early: !w.marked}
+					w.seen[k] = &oracleSeen{value: e.value, raw: f.Event, first: time.Now(), count: 1, early: !w.marked, late: !w.started}
 				}
 			}
 			w.mu.Unlock()
@@ -468,17 +490,19 @@ func (w *oracleWatch) markerIn(d time.Duration) bool {
 	}
 }
 
-// judged returns the triggers the judge received once, before its
-// marker (byMarker) or else before end, in the order they came, and
-// their bytes by key. A trigger received twice is left out: which copy
-// a session got cannot be told.
-func (w *oracleWatch) judged(byMarker bool, end time.Time) ([]oracle.Event, map[string][]byte) {
+// judged returns the triggers the judge received once, after its start
+// marker (or, when from is set, from then on) and before its end marker
+// (byMarker) or else before end, in the order they came, and their bytes
+// by key. A trigger received twice is left out: which copy a session got
+// cannot be told.
+func (w *oracleWatch) judged(byMarker bool, from, end time.Time) ([]oracle.Event, map[string][]byte) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var out []oracle.Event
 	raw := map[string][]byte{}
 	for k, e := range w.seen {
-		if e.count == 1 && ((byMarker && e.early) || (!byMarker && e.first.Before(end))) {
+		begun := (from.IsZero() && !e.late) || (!from.IsZero() && !e.first.Before(from))
+		if e.count == 1 && begun && ((byMarker && e.early) || (!byMarker && e.first.Before(end))) {
 			out = append(out, oracle.Event{Key: k, Value: e.value})
 			raw[k] = e.raw
 		}

@@ -13,8 +13,18 @@ import (
 )
 
 // Decode decodes one event: a JSON object, numbers kept as json.Number
-// so that spec/pattern compares them exactly.
+// so that spec/pattern compares them exactly. It refuses what decoders
+// in other languages read differently, so that such an event is neither
+// learned from nor judged: a member name twice in one object (the first
+// or the last may win) and an escaped UTF-16 surrogate (a lone one
+// becomes U+FFFD here and stays itself in JavaScript).
 func Decode(raw []byte) (map[string]any, error) {
+	if hasSurrogateEscape(raw) {
+		return nil, errors.New("oracle: the event has an escaped UTF-16 surrogate")
+	}
+	if err := uniqueNames(raw); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v map[string]any
@@ -28,6 +38,66 @@ func Decode(raw []byte) (map[string]any, error) {
 		return nil, errors.New("oracle: trailing data after the event")
 	}
 	return v, nil
+}
+
+// hasSurrogateEscape reports whether raw holds \uD800 to \uDFFF.
+func hasSurrogateEscape(raw []byte) bool {
+	for i := 0; i+5 < len(raw); i++ {
+		if raw[i] == '\\' {
+			if raw[i+1] == 'u' && (raw[i+2] == 'd' || raw[i+2] == 'D') && strings.IndexByte("89abAB", raw[i+3]) >= 0 {
+				return true
+			}
+			i++ // an escaped backslash is not the start of an escape
+		}
+	}
+	return false
+}
+
+// uniqueNames fails when an object of raw has a member name twice.
+func uniqueNames(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	type level struct {
+		names map[string]bool
+		isObj bool
+		key   bool // the next token of an object is a name
+	}
+	var stack []*level
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // not JSON: Decode reports it
+		}
+		var top *level
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.isObj && top.key {
+			if name, ok := tok.(string); ok {
+				if top.names[name] {
+					return fmt.Errorf("oracle: the member %q appears twice in one object", name)
+				}
+				top.names[name] = true
+				top.key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &level{names: map[string]bool{}, isObj: true, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &level{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) == 0 {
+			return nil // the top-level value ended
+		}
+		if top := stack[len(stack)-1]; top.isObj {
+			top.key = true // a value ended: a name comes next
+		}
+	}
 }
 
 // Key returns the canonical form of a decoded event: members sorted,

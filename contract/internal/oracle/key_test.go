@@ -114,3 +114,25 @@ func TestNeighbours(t *testing.T) {
 	_, _, ok := neighbours("9007199254740993")
 	assert.False(t, ok, "a number beyond 15 digits has no safe neighbours")
 }
+
+func TestDecodeRefusesWhatDecodersReadDifferently(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"plain", `{"a":{"b":[1,{"c":2}]},"d":"x"}`, true},
+		{"same name in two objects", `{"a":{"x":1},"b":{"x":2}}`, true},
+		{"name equal to a value", `{"a":"a","b":["a"]}`, true},
+		{"escaped backslash before u", `{"a":"\\ud800"}`, true},
+		{"a name twice", `{"a":1,"a":2}`, false},
+		{"a name twice, nested", `{"o":[{"k":1,"k":1}]}`, false},
+		{"a lone surrogate", `{"a":"\ud800"}`, false},
+		{"a surrogate pair", `{"a":"\uD83D\uDE00"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode([]byte(tc.in))
+			assert.Equal(t, tc.ok, err == nil, "%v", err)
+		})
+	}
+}
