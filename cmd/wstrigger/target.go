@@ -173,22 +173,29 @@ func preflightOnce(ctx context.Context, target string, creds client.Credentials)
 func interruptibleDialer(ctx context.Context) (*websocket.Dialer, func() bool) {
 	var mu sync.Mutex
 	var conns []net.Conn
+	cancelled := false
 	dialer := &websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: client.DefaultHandshakeTimeout,
 		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{}).DialContext(dctx, network, addr)
-			if err == nil {
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
+			if err != nil {
+				return nil, err
 			}
-			return c, err
+			mu.Lock()
+			defer mu.Unlock()
+			if cancelled { // connected as the interruption came
+				_ = c.Close()
+				return nil, context.Cause(ctx)
+			}
+			conns = append(conns, c)
+			return c, nil
 		},
 	}
 	stop := context.AfterFunc(ctx, func() {
 		mu.Lock()
 		defer mu.Unlock()
+		cancelled = true
 		for _, c := range conns {
 			_ = c.Close()
 		}
