@@ -195,7 +195,9 @@ func (c *checkCtx) oracleLearn(ctx context.Context) ([]map[string]any, error) {
 // cases joined so far are judged. ws[i] is nil for a case not joined.
 func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch func(*wsSession, bool) *oracleWatch) ([]*oracleWatch, error) {
 	ws := make([]*oracleWatch, len(cases))
-	var full atomic.Bool
+	var full atomic.Bool  // no more joins: 429, or too many lost
+	var lost atomic.Int64 // joins without a session
+	var firstLost atomic.Value
 	// The joins take at most 40% of the time left, and leave the window
 	// and three seconds for the end markers.
 	start := time.Now()
@@ -217,10 +219,18 @@ func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch fu
 			s, resp, err := c.join(gctx, joinReq{step: step, header: credHeader(c.target.Credentials),
 				rawQuery: joinQuery(cases[i].Text), noPatternCheck: true, buffer: oracleBuffer})
 			switch {
-			case err != nil && bctx.Err() != nil && ctx.Err() == nil:
-				return nil // out of time: the patterns joined so far are judged
-			case err != nil:
+			case err != nil && ctx.Err() != nil:
 				return err
+			case err != nil:
+				// No answer, or no session frame, within the budget:
+				// that pattern is not judged (the session checks judge
+				// joins), and after a few the joining stops.
+				if lost.Add(1) == 1 {
+					firstLost.Store(err.Error())
+				}
+				if lost.Load() >= 2*oracleParallel {
+					full.Store(true)
+				}
 			case s != nil:
 				ws[i] = watch(s, false)
 			case resp.status == http.StatusTooManyRequests:
@@ -235,7 +245,13 @@ func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch fu
 		return nil, err
 	}
 	n := countJoined(ws)
+	if l := lost.Load(); l > 0 {
+		c.note("joins without a session", fmt.Sprintf("%d pattern joins got no answer or no session frame in time (the first: %s); those patterns are not judged", l, firstLost.Load()))
+	}
 	switch {
+	case n == 0:
+		return nil, skipf("no pattern session could be opened in %v; nothing to judge", budget.Sub(start).Round(time.Millisecond))
+	case lost.Load() >= 2*oracleParallel:
 	case full.Load():
 		c.note("session limit", fmt.Sprintf("the target refused further sessions with 429 after %d of %d pattern sessions; the oracle judges those", n, len(cases)))
 	case n < len(cases) && bctx.Err() != nil:
