@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -413,4 +414,44 @@ func TestJoinWithErrors(t *testing.T) {
 	require.ErrorAs(t, err, &he)
 	assert.Nil(t, r.opened, "no Open when the join fails")
 	assert.Empty(t, r.ended, "no End when the join fails")
+}
+
+// TestDialContextHonoursCancel: a join to a server that accepts and
+// never answers ends as soon as its context is cancelled, not at the
+// handshake timeout.
+func TestDialContextHonoursCancel(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		defer close(accepted)
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		for c := range accepted {
+			_ = c.Close()
+		}
+	})
+	c, err := client.New("http://"+ln.Addr().String(), client.Credentials{AccessToken: "token-1", SecretKey: "secret-1"}, nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Join(ctx, "{}")
+		done <- err
+	}()
+	srvConn, ok := <-accepted
+	require.True(t, ok)
+	t.Cleanup(func() { _ = srvConn.Close() })
+	cancel()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(client.DefaultHandshakeTimeout / 2):
+		t.Fatal("the join did not end when its context was cancelled")
+	}
 }

@@ -93,7 +93,7 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 		q.Set(spec.QuerySecretKey, c.creds.SecretKey)
 	}
 	u := c.endpoint(spec.JoinPath, q, true)
-	conn, resp, err := c.opts.Dialer.DialContext(ctx, u.String(), c.header(c.opts.QueryCredentials))
+	conn, resp, err := DialContext(ctx, c.opts.Dialer, u.String(), c.header(c.opts.QueryCredentials))
 	if err != nil {
 		return nil, c.joinError(u, resp, err)
 	}

@@ -68,7 +68,7 @@ func (c *checkCtx) joinMain(ctx context.Context, step, pat string) (*wsSession, 
 // the session's checks.
 func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response, error) {
 	u := c.url(spec.JoinPath, jr.rawQuery, true)
-	conn, resp, err := c.dialer.DialContext(ctx, u.String(), jr.header)
+	conn, resp, err := client.DialContext(ctx, c.dialer, u.String(), jr.header)
 	vreq, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.url(spec.JoinPath, jr.rawQuery, false).String(), nil)
 	for k, vs := range jr.header {
 		vreq.Header[k] = vs

@@ -72,8 +72,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	dialer, stopDialer := interruptibleDialer(ctx)
-	c, err := client.New(o.Target, creds, &client.Options{Dialer: dialer})
+	c, err := client.New(o.Target, creds, nil)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -83,7 +82,6 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	printTarget(e.stderr, o.Target, "")
 	s, err := c.Join(ctx, o.Pattern)
-	stopDialer() // joined: the session closes with a handshake of its own
 	if err != nil {
 		_ = closeOut(false)
 		if ctx.Err() != nil {

@@ -8,10 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
@@ -152,9 +150,7 @@ func statusText(he *client.HTTPError) string {
 func preflightOnce(ctx context.Context, target string, creds client.Credentials) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	dialer, stop := interruptibleDialer(ctx)
-	defer stop()
-	c, err := client.New(target, creds, &client.Options{Dialer: dialer})
+	c, err := client.New(target, creds, nil)
 	if err != nil {
 		return err
 	}
@@ -163,44 +159,6 @@ func preflightOnce(ctx context.Context, target string, creds client.Credentials)
 		_ = s.Close()
 	}
 	return err
-}
-
-// interruptibleDialer returns a websocket dialer whose connections are
-// closed when ctx is cancelled, until stop is called: gorilla's
-// handshake heeds its context's deadline but not its cancellation, so
-// without this a join to a target that accepts and never answers would
-// hold an interrupted command for the whole handshake timeout.
-func interruptibleDialer(ctx context.Context) (*websocket.Dialer, func() bool) {
-	var mu sync.Mutex
-	var conns []net.Conn
-	cancelled := false
-	dialer := &websocket.Dialer{
-		Proxy:            http.ProxyFromEnvironment,
-		HandshakeTimeout: client.DefaultHandshakeTimeout,
-		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := (&net.Dialer{}).DialContext(dctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if cancelled { // connected as the interruption came
-				_ = c.Close()
-				return nil, context.Cause(ctx)
-			}
-			conns = append(conns, c)
-			return c, nil
-		},
-	}
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		cancelled = true
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return dialer, stop
 }
 
 // preflightAttempts is how many joins preflightJoin makes at most.
