@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/spec"
