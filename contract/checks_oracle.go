@@ -55,11 +55,12 @@ var oracleStart = []byte(`{"wstrigger":"PAT-003 start of window"}`)
 // with what spec/pattern says.
 //
 // Timing never makes a failure: a trigger is judged only when the judge
-// received it before the end marker pushed into the judge (it was fanned
-// out while every pattern session was open), a missing delivery only on
-// a pattern session whose own end marker, pushed a grace period after
-// the judge's, came back, and the joins stop at a time budget on a slow
-// target or client, leaving the rest of the patterns out.
+// received it between the start and end markers pushed into it (it was
+// fanned out while every pattern session was open); a missing delivery
+// only on a pattern session whose own end marker, pushed after the
+// judge's came back and twice its round trip later, came back before the
+// trigger did not; and the joins stop at a time budget on a slow target
+// or client, leaving the rest of the patterns out.
 func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 	events, err := c.oracleLearn(ctx)
 	if err != nil {
@@ -100,7 +101,7 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 		return fmt.Errorf("observing the pattern sessions: %w", err)
 	}
 	end := time.Now()
-	settled, byMarker := c.oracleEnd(ctx, jw, ws)
+	settled, byMarker := c.oracleEnd(ctx, cases, jw, ws, from, end)
 	stop()
 	wg.Wait()
 	obs := oracle.Observed{Delivered: make([]map[string]bool, len(cases)), Settled: settled}
@@ -134,23 +135,30 @@ func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 
 // oracleEnd ends the window: it pushes the end marker into the judge,
 // and when it is back, waits twice as long as it took (at least the
-// grace) for a trigger the judge received to reach the other sessions,
-// pushes their end markers and waits for them, and reads on for as long
-// again so that a late delivery still counts. settled[i] says whether a
-// missing delivery to session i may be judged: never when the judge's
-// marker did not come back.
-func (c *checkCtx) oracleEnd(ctx context.Context, jw *oracleWatch, ws []*oracleWatch) (settled []bool, byMarker bool) {
+// grace) for the triggers the judge received to reach the other
+// sessions. A session that still lacks one its pattern matches gets an
+// end marker of its own, and is settled when that comes back first;
+// then the sessions are read on for as long again, so that a late
+// delivery still counts. settled[i] says whether a missing delivery to
+// session i may be judged: never when the judge's marker did not come
+// back.
+func (c *checkCtx) oracleEnd(ctx context.Context, cases []oracle.Case, jw *oracleWatch, ws []*oracleWatch, from, end time.Time) (settled []bool, byMarker bool) {
 	start := time.Now()
 	_, err := c.push(ctx, "push the end marker into the judging {} session", jw.s, oracleMarker)
 	byMarker = err == nil && jw.markerIn(time.Until(oracleDeadline(ctx, 3*time.Second)))
+	if !byMarker {
+		return make([]bool, len(ws)), false
+	}
 	lag := max(oracleGrace, 2*time.Since(start))
 	_ = sleepCtx(ctx, min(lag, time.Until(oracleDeadline(ctx, 2*time.Second))))
-	settled = c.oracleSettle(ctx, ws)
-	if !byMarker {
-		clear(settled)
+	judged, _ := jw.judged(true, from, end)
+	need := make([]bool, len(ws))
+	for i, w := range ws {
+		need[i] = w != nil && w.lacks(cases[i].Pattern(), judged)
 	}
+	settled = c.oracleSettle(ctx, ws, need)
 	_ = sleepCtx(ctx, min(lag, time.Until(oracleDeadline(ctx, 300*time.Millisecond))))
-	return settled, byMarker
+	return settled, true
 }
 
 // oracleDeadline is ctx's deadline less a margin, or a minute away.
@@ -308,12 +316,13 @@ func (c *checkCtx) oracleJoinJudge(ctx context.Context, ws []*oracleWatch) (*wsS
 	}
 }
 
-// oracleSettle pushes the end marker into every pattern session and
-// waits for it, so that a trigger queued before it has been read.
-// settled[i] is false where the marker was refused or did not come.
-func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch) []bool {
+// oracleSettle pushes the end marker into every pattern session that
+// needs it and waits for it, so that a trigger queued before it has been
+// read. settled[i] is false where the marker was refused or did not
+// come.
+func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch, need []bool) []bool {
 	settled := make([]bool, len(ws))
-	var refused atomic.Int64
+	var pushed, refused atomic.Int64
 	pctx, cancel := context.WithDeadline(ctx, oracleDeadline(ctx, 1500*time.Millisecond))
 	defer cancel()
 	g := new(errgroup.Group)
@@ -322,7 +331,12 @@ func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch) []bool {
 		if w == nil {
 			continue
 		}
+		if !need[i] {
+			settled[i] = true
+			continue
+		}
 		g.Go(func() error {
+			pushed.Add(1)
 			if pctx.Err() != nil {
 				refused.Add(1)
 				return nil
@@ -338,7 +352,7 @@ func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch) []bool {
 	defer timer.Stop()
 	late, expired := 0, false
 	for i, w := range ws {
-		if w == nil {
+		if w == nil || !need[i] {
 			continue
 		}
 		select {
@@ -360,9 +374,12 @@ func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch) []bool {
 			late++
 		}
 	}
-	if n := refused.Load(); n > 0 || late > 0 {
-		c.note("end markers", fmt.Sprintf("%d end markers not pushed in time or refused, %d not back in time: "+
-			"on those sessions only deliveries §5 forbids are judged", n, late))
+	if n := pushed.Load(); n > 0 {
+		note := fmt.Sprintf("%d pattern sessions still lacked a judged trigger their pattern matches and got an end marker", n)
+		if r := refused.Load(); r > 0 || late > 0 {
+			note += fmt.Sprintf("; %d of those not pushed in time or refused, %d not back in time: on those only deliveries §5 forbids are judged", r, late)
+		}
+		c.note("end markers", note)
 	}
 	return settled
 }

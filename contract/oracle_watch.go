@@ -10,6 +10,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract/internal/oracle"
 	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
 // This file holds what PAT-003 (checks_oracle.go) reads its sessions
@@ -126,6 +127,19 @@ func (w *oracleWatch) delivered() map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// lacks reports whether the session has not received one of the events
+// that p matches.
+func (w *oracleWatch) lacks(p *pattern.Pattern, events []oracle.Event) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, e := range events {
+		if w.keys[e.Key] == 0 && p.Match(e.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // markerIn waits up to d for the marker.
