@@ -297,6 +297,7 @@ func variants() []variant {
 		variant{brk: "echo-raw-pattern", id: "SESS-003"},
 		// Nothing closes the session: the check waits for its time limit.
 		variant{brk: "ignore-big-frames", id: "LIVE-002", timeout: 5 * time.Second},
+		variant{brk: "push-throws", id: "PUSH-001"},
 	)
 }
 

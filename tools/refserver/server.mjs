@@ -44,6 +44,7 @@ export const BREAKS = {
   'missing-session-404': 'a push without a session parameter is 404 session_not_found',
   'echo-raw-pattern': 'the session frame echoes a rule-form pattern as a JSON string',
   'ignore-big-frames': 'client data frames over 4 KiB are ignored instead of closed with 1009',
+  'push-throws': 'the push handler throws once the session is found (500 internal_error)',
 };
 
 function usage(msg) {
@@ -207,6 +208,7 @@ export function createRefServer(opts) {
     const data = encodePushed(body, breaks, fail);
     const s = registry.lookup(id, auth.account);
     if (!s) throw fail(404, 'session_not_found', 'no open session of this access token has this id');
+    if (breaks.has('push-throws')) throw new TypeError('push-throws: a deliberate bug');
     const seq = s.offerPush(data);
     if (seq === 0) throw fail(429, 'session_queue_full', "the session's outbound queue is full", { 'Retry-After': '1' });
     reply(202, { 'Content-Type': 'application/json', ...cors }, JSON.stringify({ session: id, seq }));
