@@ -220,8 +220,10 @@ export function createRefServer(opts) {
         r.sendError(reply, err);
         return;
       }
-      log(`internal error on ${req.method} ${req.url.split('?')[0]}: ${err && err.stack ? err.stack : err}`);
-      r.sendError(reply, new r.HTTPError(500, 'internal_error', 'an unexpected error; see the server log'));
+      const path = req.url.split('?')[0];
+      log(`internal error on ${req.method} ${path}: ${err && err.stack ? err.stack : err}`);
+      const cors = path.endsWith(PUSH_PATH) ? r.corsHeaders(opts.allowedOrigins, req.headers.origin) : {};
+      r.sendError(reply, new r.HTTPError(500, 'internal_error', 'an unexpected error; see the server log', cors));
     };
     try {
       const url = new URL(req.url, 'http://refserver.invalid');
@@ -249,6 +251,12 @@ export function createRefServer(opts) {
     }
   });
 
+  function closeAll() {
+    const all = registry.all();
+    for (const s of all) s.close(1001, 'server restarting');
+    return all.length;
+  }
+
   async function shutdown() {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -265,7 +273,7 @@ export function createRefServer(opts) {
     server.closeAllConnections();
   }
 
-  return { server, shutdown, lines };
+  return { server, shutdown, closeAll, lines };
 }
 
 // encodePushed re-encodes a pushed body the JavaScript way: JSON.parse,
@@ -332,6 +340,9 @@ async function main() {
     log(`${sig} received`);
     shutdown().then(() => process.exit(0));
   };
+  // SIGHUP ends every session at once with 1001 and keeps serving: a
+  // restart as clients see it, to rehearse a reconnect storm.
+  process.on('SIGHUP', () => log(`SIGHUP: ${ref.closeAll()} sessions closed with 1001`));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
