@@ -37,6 +37,8 @@ const (
 	oracleReported = 10
 	// oracleExcerpt bounds an event quoted in the reason.
 	oracleExcerpt = 160
+	// oracleMaxLearned bounds the events kept from the learning window.
+	oracleMaxLearned = 5000
 )
 
 // oracleMarker is pushed into every pattern session after the window:
@@ -191,7 +193,7 @@ func (c *checkCtx) oracleLearn(ctx context.Context) ([]map[string]any, error) {
 		case f.Type != spec.FrameTrigger:
 			continue
 		}
-		if ev, err := oracle.Decode(f.Event); err == nil {
+		if ev, err := oracle.Decode(f.Event); err == nil && len(events) < oracleMaxLearned {
 			events = append(events, ev)
 		}
 	}

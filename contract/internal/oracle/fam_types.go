@@ -69,6 +69,10 @@ func (g *gen) numeric() []Case {
 			}
 			cs.one(nested, f.Path, cmp(">", b), ruleNumeric(">"))
 			cs.one(nested, f.Path, cmp("<", a), ruleNumeric("<"))
+			cs.one(nested, f.Path, cmp("<=", b), ruleNumeric("<="))
+			cs.one(nested, f.Path, cmp(">=", a), ruleNumeric(">="))
+			cs.one(nested, f.Path, cmp("=", b), ruleNumeric("="))
+			cs.one(nested, f.Path, cmp("!=", a), ruleNumeric("!="))
 			cs.one(nested, f.Path, []any{op("numeric", []any{">=", num(b), "<", num(a)})}, RuleNumericRange)
 			cs.one(nested, f.Path, []any{op("numeric", []any{">", num(v), "<=", num(a)})}, RuleNumericRange)
 			if k == 0 {
