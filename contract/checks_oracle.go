@@ -30,8 +30,8 @@ const (
 	// are drained as they go (the default buffer of 8192 frames would
 	// take about 1 MB a session).
 	oracleBuffer = 256
-	// oracleGrace is how long the sessions are read after the window
-	// before the end markers are pushed.
+	// oracleGrace is the least time a trigger the judge received is given
+	// to reach the other sessions before their end markers are pushed.
 	oracleGrace = 250 * time.Millisecond
 	// oracleReported is how many disagreeing patterns the reason names.
 	oracleReported = 10
@@ -47,8 +47,9 @@ const (
 var oracleMarker = []byte(`{"wstrigger":"PAT-003 end of window"}`)
 
 // oracleStart is pushed into the judge when it has joined: a trigger it
-// receives after it was fanned out after every pattern session was
-// surely part of the target's fan-out.
+// receives after this marker was fanned out when the judge, and every
+// pattern session before it, had surely been added to the target's
+// fan-out.
 var oracleStart = []byte(`{"wstrigger":"PAT-003 start of window"}`)
 
 // checkDifferentialOracle learns the target's events on a {} session,
@@ -56,13 +57,15 @@ var oracleStart = []byte(`{"wstrigger":"PAT-003 start of window"}`)
 // the judge, and compares who received each trigger the judge received
 // with what spec/pattern says.
 //
-// Timing never makes a failure: a trigger is judged only when the judge
-// received it between the start and end markers pushed into it (it was
-// fanned out while every pattern session was open); a missing delivery
-// only on a pattern session whose own end marker, pushed after the
-// judge's came back and twice its round trip later, came back before the
-// trigger did not; and the joins stop at a time budget on a slow target
-// or client, leaving the rest of the patterns out.
+// Timing never makes a failure. A trigger is judged only when the judge
+// received it between the start and end markers pushed into it, so it
+// was fanned out while every pattern session was open. A delivery
+// forbidden by §5 is a fact whenever it comes. A missing delivery counts
+// only on a session whose own end marker, pushed once the judge's is
+// back and twice its round trip later, came back while the trigger had
+// not: frames of one session come in order. The joins stop at a time
+// budget on a slow target or client, and the patterns not joined are
+// left out.
 func checkDifferentialOracle(ctx context.Context, c *checkCtx) error {
 	events, err := c.oracleLearn(ctx)
 	if err != nil {
