@@ -311,9 +311,9 @@ func (c *checkCtx) oracleJoinJudge(ctx context.Context, ws []*oracleWatch) (*wsS
 				break
 			}
 		}
-		wait := time.Second
-		if secs, err := strconv.Atoi(resp.header.Get("Retry-After")); err == nil && secs >= 0 && secs < 1 {
-			wait = time.Duration(secs) * time.Second
+		wait := time.Second // Retry-After, at most a second
+		if secs, err := strconv.Atoi(resp.header.Get("Retry-After")); err == nil && secs >= 0 {
+			wait = min(wait, time.Duration(secs)*time.Second)
 		}
 		if err := sleepCtx(ctx, wait); err != nil {
 			return nil, err
@@ -433,11 +433,15 @@ func (c *checkCtx) oracleReport(cases []oracle.Case, j oracle.Judgement, events 
 		var shrunk string
 		switch {
 		case g.Smaller:
+			var from []int
 			for _, f := range g.From {
 				if f != g.Case {
-					shrunk = "shrunk from " + cases[f].Text
-					break
+					from = append(from, f)
 				}
+			}
+			shrunk = "shrunk from " + cases[from[0]].Text
+			if len(from) > 1 {
+				shrunk += fmt.Sprintf(" and %d more", len(from)-1)
 			}
 		case len(cs.Conds) == 1:
 			shrunk = "a single condition"
