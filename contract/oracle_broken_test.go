@@ -433,7 +433,13 @@ func oracleOptions() *contract.Options {
 // runOracle runs PAT-003 against handler (nil: the mock itself).
 func runOracle(t *testing.T, build func(t *testing.T, m *mockserver.Server) http.Handler) contract.Result {
 	t.Helper()
-	m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
+	return runOracleOn(t, &mockserver.Options{Speed: 50, Loop: true}, build)
+}
+
+// runOracleOn is runOracle with a mock of the given options.
+func runOracleOn(t *testing.T, opts *mockserver.Options, build func(t *testing.T, m *mockserver.Server) http.Handler) contract.Result {
+	t.Helper()
+	m := newMock(t, opts)
 	injectNulls(t, m)
 	url := m.URL
 	if build != nil {
@@ -496,6 +502,18 @@ func TestOraclePassesFaithfulFanOut(t *testing.T) {
 
 func TestOraclePassesMock(t *testing.T) {
 	assertNoFalseFail(t, runOracle(t, nil))
+}
+
+// TestOracleWithinASessionLimit: a target that refuses sessions past
+// its limit with 429 is judged on the patterns it let in.
+func TestOracleWithinASessionLimit(t *testing.T) {
+	res := runOracleOn(t, &mockserver.Options{Speed: 50, Loop: true, MaxSessions: 40}, nil)
+	assertNoFalseFail(t, res)
+	var notes []string
+	for _, e := range res.Evidence {
+		notes = append(notes, e.Step+": "+e.Note)
+	}
+	assert.Contains(t, strings.Join(notes, "\n"), "refused further sessions with 429 after")
 }
 
 func TestOracleSkipsWithoutTriggers(t *testing.T) {
