@@ -51,7 +51,7 @@
 //	                             (as in EventBridge), nor does an object
 //	{"exists":true}              the field is present (with any value)
 //	{"exists":false}             the field is absent
-//	{"numeric":[">=",10,"<",20]} a number meeting one or two comparisons
+//	{"numeric":[">=",10,"<",20]} a number meeting one or more comparisons
 //	                             (ANDed); operators = != < <= > >=
 //
 // Operators on strings never match numbers, and "numeric" never matches a

@@ -117,6 +117,8 @@ var matchCases = []matchCase{
 	{"anything-but in array of objects", `{"entities":{"type":[{"anything-but":"org"}]}}`, newsItem, true},
 	// numeric.
 	{"numeric range", `{"at":[{"numeric":[">=",1718000000000,"<",1718000360000]}]}`, salesJobJoin, true},
+	{"numeric three comparisons, one fails", `{"at":[{"numeric":[">",1,"<",1718000360000,"!=",1718000000000]}]}`, salesJobJoin, false},
+	{"numeric three comparisons, all hold", `{"at":[{"numeric":[">",1,"<",1718000360000,"!=",5]}]}`, salesJobJoin, true},
 	{"numeric range upper excluded", `{"at":[{"numeric":[">=",1718000000000,"<",1718000360000]}]}`, salesArticle, false},
 	{"numeric =", `{"eid":[{"numeric":["=",12345.0]}]}`, newsItem, true},
 	{"numeric !=", `{"eid":[{"numeric":["!=",12345]}]}`, newsItem, false},

@@ -131,9 +131,9 @@ func newAnythingBut(operand any) (matcher, string) {
 }
 
 func newNumeric(operand any) (matcher, string) {
-	const want = `an array of one or two comparisons such as [">=",10,"<",20]`
+	const want = `an array of one or more comparisons such as [">=",10,"<",20]`
 	list, ok := operand.([]any)
-	if !ok || (len(list) != 2 && len(list) != 4) {
+	if !ok || len(list) == 0 || len(list)%2 != 0 {
 		return matcher{}, `operator "numeric" needs ` + want
 	}
 	m := matcher{kind: kNumeric}
