@@ -230,7 +230,7 @@ func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch fu
 			}
 			step := fmt.Sprintf("join pattern %d of %d", i+1, len(cases))
 			s, resp, err := c.join(gctx, joinReq{step: step, header: credHeader(c.target.Credentials),
-				rawQuery: joinQuery(cases[i].Text), noPatternCheck: true, buffer: oracleBuffer})
+				rawQuery: joinQuery(cases[i].Text), noPatternCheck: true, noSchema: true, buffer: oracleBuffer})
 			switch {
 			case err != nil && ctx.Err() != nil:
 				return err

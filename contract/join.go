@@ -22,6 +22,11 @@ type joinReq struct {
 	// noPatternCheck leaves the trigger frames unchecked against the
 	// session's pattern: the check judges them itself (PAT-003).
 	noPatternCheck bool
+	// noSchema leaves the frames after the session frame unvalidated:
+	// for the many sessions of a check whose frames other sessions of
+	// the run validate too (PAT-003), where validation would be most of
+	// the client's work.
+	noSchema bool
 	// buffer is how many frames the session holds before its reader
 	// stops reading (0: frameBuffer); for a check that opens many
 	// sessions and drains them.
@@ -96,6 +101,7 @@ func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response,
 		c: c, conn: conn, label: jr.step,
 		frames: make(chan frame, cmp.Or(jr.buffer, frameBuffer)), done: make(chan struct{}),
 		pongs: make(chan string, 1), stop: make(chan struct{}),
+		noSchema: jr.noSchema,
 	}
 	if q, err := url.ParseQuery(jr.rawQuery); err == nil && q.Has(spec.QueryPattern) {
 		s.patText = q.Get(spec.QueryPattern)
