@@ -301,8 +301,8 @@ func checkPushConcurrent(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return fmt.Errorf("after %d distinct push frames: %w", len(got), err)
 		}
-		key := canonicalValue(f.Data)
-		if key == canonicalValue([]byte(`{"marker":true}`)) {
+		key := valueKey(f.Data)
+		if key == valueKey([]byte(`{"marker":true}`)) {
 			break
 		}
 		got[key]++

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wstrigger/wstrigger/contract/internal/oracle"
 )
 
 // Pushed data arrives "unchanged" when it is the same JSON value (RFC
@@ -200,55 +202,12 @@ func cut(s string) string { return truncate(s, 60) }
 
 func quoteCut(s string) string { return strconv.QuoteToASCII(truncate(s, 60)) }
 
-// canonicalValue is a JSON text re-encoded with sorted members and exact
-// numbers, so that two encodings of one value give the same key.
-func canonicalValue(data []byte) string {
+// valueKey is a JSON text's key: two encodings of one value have the
+// same key (oracle.Key); a text that does not decode is its own key.
+func valueKey(data []byte) string {
 	v, err := decodeValue(data)
 	if err != nil {
 		return string(data)
 	}
-	var b strings.Builder
-	writeCanonical(&b, v)
-	return b.String()
-}
-
-func writeCanonical(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Quote(k))
-			b.WriteByte(':')
-			writeCanonical(b, x[k])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeCanonical(b, e)
-		}
-		b.WriteByte(']')
-	case json.Number:
-		if r, ok := exactRat(x); ok {
-			b.WriteString(r.RatString())
-		} else {
-			b.WriteString(x.String())
-		}
-	case string:
-		b.WriteString(strconv.Quote(x))
-	default:
-		out, _ := json.Marshal(x)
-		b.Write(out)
-	}
+	return oracle.Key(v)
 }
