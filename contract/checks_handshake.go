@@ -177,7 +177,7 @@ func checkUpgrade(ctx context.Context, c *checkCtx) error {
 		Session string `json:"session"`
 	}
 	if json.Unmarshal(payload, &probe) == nil {
-		c.red.add(probe.Session)
+		c.red.addSession(probe.Session)
 	}
 	c.addEvidence(Evidence{Step: "first frame after the 101", Frames: []string{c.red.frame(payload)}})
 	if op != 1 {

@@ -59,7 +59,7 @@ func checkPushUnknown(ctx context.Context, c *checkCtx) error {
 		{"a well-formed unknown session id", randomSessionID()},
 		{"a malformed session id", "not-a-session"},
 	} {
-		c.red.add(tc.id)
+		c.red.addSession(tc.id)
 		step := "push to " + tc.kind
 		resp, err := c.pushReq(ctx, step, c.target.Credentials, tc.id, []byte(`{"a":1}`))
 		if err != nil {

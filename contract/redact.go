@@ -24,12 +24,31 @@ const (
 // the checks send, session ids) by spec.Redacted. It is safe for
 // concurrent use.
 type redactor struct {
-	mu      sync.Mutex
-	secrets map[string]bool
-	r       *strings.Replacer
+	mu       sync.Mutex
+	secrets  map[string]bool
+	sessions map[string]bool // the secrets that are session ids
+	r        *strings.Replacer
 }
 
-func newRedactor() *redactor { return &redactor{secrets: map[string]bool{}} }
+func newRedactor() *redactor {
+	return &redactor{secrets: map[string]bool{}, sessions: map[string]bool{}}
+}
+
+// addSession registers a session id: a secret that a reproducer writes
+// as $SESSION.
+func (rd *redactor) addSession(id string) {
+	rd.add(id)
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	rd.sessions[id] = true
+}
+
+// isSession reports whether s is a registered session id.
+func (rd *redactor) isSession(s string) bool {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	return rd.sessions[s]
+}
 
 // add registers secrets; values under 4 bytes are too short to replace
 // safely and are ignored.

@@ -3,7 +3,6 @@ package contract
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 
@@ -21,9 +20,10 @@ import (
 // maxReproBody is the largest body a reproducer writes inline.
 const maxReproBody = 512
 
-// shellRef maps every secret of the run to what a reproducer writes in
-// its place; ok is false for a value no reproducer can name (a near miss
-// of a credential), whose step is reproduced by its check instead.
+// shellRef maps a secret of the run, as it stands in a request (raw or
+// query-escaped), to what a reproducer writes in its place; ok is false
+// for a value no reproducer can name (a near miss of a credential), whose
+// step is reproduced by its check instead.
 func (r *runner) shellRef(v string) (ref string, ok bool) {
 	pairs := []struct{ value, ref string }{
 		{r.target.Credentials.AccessToken, "${" + EnvAccessToken + "}"},
@@ -40,26 +40,14 @@ func (r *runner) shellRef(v string) (ref string, ok bool) {
 			struct{ value, ref string }{f.SecretKey, "${" + EnvForbiddenSecretKey + "}"})
 	}
 	for _, p := range pairs {
-		if p.value == v {
+		if p.value == v || url.QueryEscape(p.value) == v {
 			return p.ref, true
 		}
 	}
-	if r.isNearMiss(v) {
-		return "", false
+	if r.red.isSession(v) {
+		return "${SESSION}", true
 	}
-	return "${SESSION}", true
-}
-
-// isNearMiss reports whether v is a near miss of a known credential.
-func (r *runner) isNearMiss(v string) bool {
-	for _, cr := range r.allCredentials() {
-		for _, c := range []string{cr.AccessToken, cr.SecretKey} {
-			if slices.ContainsFunc(nearMisses(c), func(m nearMiss) bool { return m.value == v }) {
-				return true
-			}
-		}
-	}
-	return false
+	return "", false
 }
 
 // secretsIn returns the secrets of the run that occur in s, longest

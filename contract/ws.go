@@ -82,7 +82,7 @@ func (s *wsSession) readSessionFrame(ctx context.Context) error {
 		Session string `json:"session"`
 	}
 	if json.Unmarshal(data, &probe) == nil {
-		s.c.red.add(probe.Session)
+		s.c.red.addSession(probe.Session)
 	}
 	s.c.cov.message(frameType(data))
 	s.keep(data)

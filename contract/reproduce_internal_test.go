@@ -1,0 +1,48 @@
+package contract
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestReproduceNamesOnlyWhatItKnows: credentials become environment
+// references, session ids $SESSION, and a request holding a near miss of
+// a credential, raw or query-escaped, gets no reproducer at all.
+func TestReproduceNamesOnlyWhatItKnows(t *testing.T) {
+	r := testRunner(t, nil)
+	const session = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	r.red.addSession(session)
+	tok, sec := r.target.Credentials.AccessToken, r.target.Credentials.SecretKey
+	cases := []struct {
+		name  string
+		query url.Values
+		h     http.Header
+		want  string // a part of the command; "" for none
+	}{
+		{"credentials in the query", url.Values{"accessToken": {tok}, "secretKey": {sec}}, nil, "accessToken=${WSTRIGGER_ACCESS_TOKEN}"},
+		{"credentials as headers", nil, http.Header{"X-Api-Secretkey": {sec}}, `-H "X-Api-Secretkey: ${WSTRIGGER_SECRET_KEY}"`},
+		{"a session id", url.Values{"session": {session}}, nil, "session=${SESSION}"},
+		{"a near miss in upper case", url.Values{"accessToken": {"TOKEN-ABC"}}, nil, ""},
+		{"a near miss with spaces, query-escaped", url.Values{"accessToken": {" " + tok + " "}}, nil, ""},
+		{"a near miss with a tab, query-escaped", url.Values{"accessToken": {"\t" + tok + "\n"}}, nil, ""},
+		{"a near miss as a header", nil, http.Header{"X-Api-Accesstoken": {tok + " x"}}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := url.Parse("http://127.0.0.1:1/api/v1/websocket?" + tc.query.Encode())
+			require.NoError(t, err)
+			got := r.reproduceHTTP(http.MethodGet, u, tc.h, nil)
+			if tc.want == "" {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Contains(t, got, tc.want)
+			assert.NotContains(t, got, tok)
+			assert.NotContains(t, got, sec)
+		})
+	}
+}
