@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -273,6 +276,38 @@ func TestPingCloseAndCancel(t *testing.T) {
 	require.NoError(t, s.Close(), "Close twice")
 	_, err = s.Next(ctx)
 	assert.ErrorIs(t, err, client.ErrClosed)
+}
+
+// TestConcurrentPings holds the client to its promise that Ping may be
+// called from several goroutines: each Ping gets its own pong.
+func TestConcurrentPings(t *testing.T) {
+	srv, err := mockserver.New(nil)
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	ctx := testContext(t)
+	c, err := client.New(srv.URL, client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
+	require.NoError(t, err)
+	// A pattern no event matches: no trigger waits unread in the
+	// session's buffer while the pings run.
+	s, err := c.Join(ctx, `{"contractSuiteQuiet":["never-in-an-event"]}`)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	const goroutines, each = 16, 100
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				if _, err := s.Ping(pctx); err != nil {
+					failed.Add(1)
+				}
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, failed.Load(), "pings of %d lost their pong", goroutines*each)
 }
 
 func TestParseTarget(t *testing.T) {

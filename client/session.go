@@ -44,7 +44,12 @@ type Session struct {
 	writeMu   sync.Mutex
 	closeOnce sync.Once
 	closing   chan struct{}
-	pongs     chan string
+
+	// pings holds a channel for each Ping waiting for its pong, keyed by
+	// the ping's payload, so that concurrent Pings never take each
+	// other's pongs.
+	pingMu sync.Mutex
+	pings  map[string]chan struct{}
 }
 
 // Join opens a session on the client's target with the given pattern (in
@@ -102,7 +107,7 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 		c: c, conn: conn, h: h,
 		done:    make(chan struct{}),
 		closing: make(chan struct{}),
-		pongs:   make(chan string, 1),
+		pings:   map[string]chan struct{}{},
 	}
 	if h == nil {
 		s.frames = make(chan Frame, c.opts.FrameBuffer)
@@ -272,6 +277,15 @@ func (s *Session) Err() error {
 // Next meanwhile if many are arriving.
 func (s *Session) Ping(ctx context.Context) (time.Duration, error) {
 	payload := rand.Text()[:16]
+	pong := make(chan struct{}, 1)
+	s.pingMu.Lock()
+	s.pings[payload] = pong
+	s.pingMu.Unlock()
+	defer func() {
+		s.pingMu.Lock()
+		delete(s.pings, payload)
+		s.pingMu.Unlock()
+	}()
 	start := time.Now()
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -280,24 +294,27 @@ func (s *Session) Ping(ctx context.Context) (time.Duration, error) {
 	if err := s.conn.WriteControl(websocket.PingMessage, []byte(payload), deadline); err != nil {
 		return 0, fmt.Errorf("client: ping: %w", err)
 	}
-	for {
-		select {
-		case got := <-s.pongs:
-			if got == payload {
-				return time.Since(start), nil
-			}
-		case <-s.done:
-			return 0, fmt.Errorf("client: ping: %w", s.err)
-		case <-ctx.Done():
-			return 0, fmt.Errorf("client: ping: no pong: %w", ctx.Err())
-		}
+	select {
+	case <-pong:
+		return time.Since(start), nil
+	case <-s.done:
+		return 0, fmt.Errorf("client: ping: %w", s.err)
+	case <-ctx.Done():
+		return 0, fmt.Errorf("client: ping: no pong: %w", ctx.Err())
 	}
 }
 
+// onPong hands a pong to the Ping that sent its payload; an unsolicited
+// pong, or one whose Ping has given up, is dropped.
 func (s *Session) onPong(data string) error {
-	select {
-	case s.pongs <- data:
-	default: // an unsolicited pong, or nobody waiting
+	s.pingMu.Lock()
+	pong := s.pings[data]
+	s.pingMu.Unlock()
+	if pong != nil {
+		select {
+		case pong <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }
