@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Defaults for a zero Options.
@@ -39,7 +38,7 @@ func (c Credentials) GoString() string { return "client.Credentials" + c.String(
 func (c Credentials) scrub(s string, more ...string) string {
 	for _, secret := range append([]string{c.AccessToken, c.SecretKey}, more...) {
 		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, spec.Redacted)
+			s = strings.ReplaceAll(s, secret, protocol.Redacted)
 		}
 	}
 	return s
@@ -120,11 +119,11 @@ func (o *Options) setDefaults() {
 // Its error never contains the URL's query.
 func ParseTarget(target string) (*url.URL, error) {
 	if !strings.Contains(target, "://") {
-		return nil, fmt.Errorf("client: target %q: scheme must be http, https, ws or wss (e.g. http://127.0.0.1:8080)", spec.RedactURLString(target))
+		return nil, fmt.Errorf("client: target %q: scheme must be http, https, ws or wss (e.g. http://127.0.0.1:8080)", protocol.RedactURLString(target))
 	}
 	u, err := url.Parse(target)
 	if err != nil {
-		return nil, fmt.Errorf("client: target %q is not a URL", spec.RedactURLString(target))
+		return nil, fmt.Errorf("client: target %q is not a URL", protocol.RedactURLString(target))
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -133,10 +132,10 @@ func ParseTarget(target string) (*url.URL, error) {
 	case "wss":
 		u.Scheme = "https"
 	default:
-		return nil, fmt.Errorf("client: target %q: scheme must be http, https, ws or wss", spec.RedactURL(u))
+		return nil, fmt.Errorf("client: target %q: scheme must be http, https, ws or wss", protocol.RedactURL(u))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("client: target %q has no host", spec.RedactURL(u))
+		return nil, fmt.Errorf("client: target %q has no host", protocol.RedactURL(u))
 	}
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	u.Path = strings.TrimSuffix(u.Path, "/")
@@ -170,8 +169,8 @@ func (c *Client) header(query bool) http.Header {
 		h = http.Header{}
 	}
 	if !query {
-		h.Set(spec.HeaderAccessToken, c.creds.AccessToken)
-		h.Set(spec.HeaderSecretKey, c.creds.SecretKey)
+		h.Set(protocol.HeaderAccessToken, c.creds.AccessToken)
+		h.Set(protocol.HeaderSecretKey, c.creds.SecretKey)
 	}
 	return h
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -74,7 +74,7 @@ func TestJoinPushNext(t *testing.T) {
 				assert.Equal(t, uint64(i+1), seq, v.name)
 				fr, err := s.Next(ctx)
 				require.NoError(t, err, v.name)
-				assert.Equal(t, spec.FramePush, fr.Type, v.name)
+				assert.Equal(t, protocol.FramePush, fr.Type, v.name)
 				assert.Equal(t, seq, fr.Seq, v.name)
 				assert.Equal(t, v.want, string(fr.Data), v.name)
 				assert.False(t, fr.Received.IsZero(), v.name)
@@ -99,7 +99,7 @@ func TestJoinErrors(t *testing.T) {
 				var he *client.HTTPError
 				require.ErrorAs(t, err, &he)
 				assert.Equal(t, http.StatusUnauthorized, he.Status)
-				assert.Equal(t, spec.CodeUnauthorized, he.Code)
+				assert.Equal(t, protocol.CodeUnauthorized, he.Code)
 			},
 		},
 		{
@@ -120,14 +120,14 @@ func TestJoinErrors(t *testing.T) {
 			name: "429 with Retry-After, echoing credentials",
 			misbehave: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Retry-After", "7")
-				fail(w, http.StatusTooManyRequests, spec.CodeTooManyConnections,
-					"token "+r.Header.Get(spec.HeaderAccessToken)+" secret "+r.Header.Get(spec.HeaderSecretKey))
+				fail(w, http.StatusTooManyRequests, protocol.CodeTooManyConnections,
+					"token "+r.Header.Get(protocol.HeaderAccessToken)+" secret "+r.Header.Get(protocol.HeaderSecretKey))
 			},
 			check: func(t *testing.T, err error) {
 				var he *client.HTTPError
 				require.ErrorAs(t, err, &he)
 				assert.Equal(t, 7*time.Second, he.RetryAfter)
-				assert.Contains(t, he.Message, spec.Redacted)
+				assert.Contains(t, he.Message, protocol.Redacted)
 			},
 		},
 		{
@@ -138,7 +138,7 @@ func TestJoinErrors(t *testing.T) {
 					return
 				}
 				defer conn.Close()
-				_ = conn.WriteMessage(websocket.TextMessage, spec.AppendPushFrame(nil, 1, json.RawMessage(`1`)))
+				_ = conn.WriteMessage(websocket.TextMessage, protocol.AppendPushFrame(nil, 1, json.RawMessage(`1`)))
 				_, _, _ = conn.ReadMessage()
 			},
 			check: func(t *testing.T, err error) {
@@ -200,7 +200,7 @@ func TestPushErrorsRedacted(t *testing.T) {
 	var he *client.HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, http.StatusNotFound, he.Status)
-	assert.Equal(t, spec.CodeSessionNotFound, he.Code)
+	assert.Equal(t, protocol.CodeSessionNotFound, he.Code)
 	assert.False(t, containsAny(err.Error(), f.token, unknown), "error leaks a secret: %v", err)
 
 	_, err = c.Push(testContext(t), unknown, json.RawMessage(`{not json`))
@@ -218,13 +218,13 @@ func TestServerCloseAndProtocolErrors(t *testing.T) {
 		send  func(f *fakeServer)
 		check func(t *testing.T, err error)
 	}{
-		{"slow consumer close", func(f *fakeServer) { f.closeSession(spec.CloseSlowConsumer, "slow consumer") }, func(t *testing.T, err error) {
+		{"slow consumer close", func(f *fakeServer) { f.closeSession(protocol.CloseSlowConsumer, "slow consumer") }, func(t *testing.T, err error) {
 			var ce *client.CloseError
 			require.ErrorAs(t, err, &ce)
-			assert.Equal(t, spec.CloseSlowConsumer, ce.Code)
+			assert.Equal(t, protocol.CloseSlowConsumer, ce.Code)
 			assert.Equal(t, "slow consumer", ce.Text)
 		}},
-		{"close reason echoing the session id", func(f *fakeServer) { f.closeSession(spec.ClosePolicy, "revoked "+fakeSessionID) }, func(t *testing.T, err error) {
+		{"close reason echoing the session id", func(f *fakeServer) { f.closeSession(protocol.ClosePolicy, "revoked "+fakeSessionID) }, func(t *testing.T, err error) {
 			var ce *client.CloseError
 			require.ErrorAs(t, err, &ce)
 			assert.NotContains(t, err.Error(), fakeSessionID)
@@ -406,7 +406,7 @@ func TestJoinWithHandler(t *testing.T) {
 	}
 	require.Len(t, r.frames, 3, "the pushes reached Frame, in order, before End")
 	for i, fr := range r.frames {
-		assert.Equal(t, spec.FramePush, fr.Type)
+		assert.Equal(t, protocol.FramePush, fr.Type)
 		assert.Equal(t, uint64(i+1), fr.Seq)
 		assert.Equal(t, fmt.Sprint(i), string(fr.Data))
 	}
@@ -422,12 +422,12 @@ func TestJoinWithHandlerServerClose(t *testing.T) {
 	r.closeIt = true
 	s, err := f.client(t, f.creds(), nil).JoinWith(ctx, "{}", r)
 	require.NoError(t, err)
-	f.closeSession(spec.CloseSlowConsumer, "slow consumer")
+	f.closeSession(protocol.CloseSlowConsumer, "slow consumer")
 	var ce *client.CloseError
 	select {
 	case err := <-r.ended:
 		require.ErrorAs(t, err, &ce)
-		assert.Equal(t, spec.CloseSlowConsumer, ce.Code)
+		assert.Equal(t, protocol.CloseSlowConsumer, ce.Code)
 	case <-ctx.Done():
 		t.Fatal("End was not called when the server closed")
 	}

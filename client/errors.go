@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // ErrClosed is returned by a Session's methods after Close.
@@ -19,7 +19,7 @@ var ErrClosed = errors.New("client: session closed")
 type HTTPError struct {
 	Op         string // "join" or "push"
 	Status     int
-	Code       spec.ErrorCode // empty when the body was not an error body
+	Code       protocol.ErrorCode // empty when the body was not an error body
 	Message    string
 	RetryAfter time.Duration // from a Retry-After header, when present
 	Allow      string        // the Allow header of a 405
@@ -70,12 +70,12 @@ func (c *Client) newHTTPError(op string, resp *http.Response, body []byte, sessi
 			e.RetryAfter = time.Duration(secs) * time.Second
 		}
 	}
-	eb, err := spec.ParseErrorBody(body)
+	eb, err := protocol.ParseErrorBody(body)
 	if err != nil {
 		e.BodyError = err.Error()
 		return e
 	}
-	e.Code = spec.ErrorCode(c.creds.scrub(string(eb.Error.Code), sessionID))
+	e.Code = protocol.ErrorCode(c.creds.scrub(string(eb.Error.Code), sessionID))
 	e.Message = c.creds.scrub(eb.Error.Message, sessionID)
 	return e
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // fakeServer is a small, deliberately partial implementation of the
@@ -43,8 +43,8 @@ func newFakeServer(t *testing.T) *fakeServer {
 	t.Helper()
 	f := &fakeServer{t: t, token: "tok-abcdef", secret: "sec-ghijkl", sessions: map[string]*fakeSession{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc(spec.JoinPath, f.join)
-	mux.HandleFunc(spec.PushPath, f.push)
+	mux.HandleFunc(protocol.JoinPath, f.join)
+	mux.HandleFunc(protocol.PushPath, f.push)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.close)
 	return f
@@ -59,10 +59,10 @@ func (f *fakeServer) close() {
 	f.srv.Close()
 }
 
-func fail(w http.ResponseWriter, status int, code spec.ErrorCode, msg string) {
+func fail(w http.ResponseWriter, status int, code protocol.ErrorCode, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(spec.NewErrorBody(code, msg))
+	_, _ = w.Write(protocol.NewErrorBody(code, msg))
 }
 
 func (f *fakeServer) authorized(token, secret string) bool {
@@ -76,16 +76,16 @@ func (f *fakeServer) join(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	token, secret := r.Header.Get(spec.HeaderAccessToken), r.Header.Get(spec.HeaderSecretKey)
+	token, secret := r.Header.Get(protocol.HeaderAccessToken), r.Header.Get(protocol.HeaderSecretKey)
 	if token == "" {
-		token, secret = q.Get(spec.QueryAccessToken), q.Get(spec.QuerySecretKey)
+		token, secret = q.Get(protocol.QueryAccessToken), q.Get(protocol.QuerySecretKey)
 	}
 	if !f.authorized(token, secret) {
-		fail(w, http.StatusUnauthorized, spec.CodeUnauthorized, "Access Token or Security Key wrong")
+		fail(w, http.StatusUnauthorized, protocol.CodeUnauthorized, "Access Token or Security Key wrong")
 		return
 	}
-	if !q.Has(spec.QueryPattern) {
-		fail(w, http.StatusBadRequest, spec.CodeMissingPattern, "no pattern")
+	if !q.Has(protocol.QueryPattern) {
+		fail(w, http.StatusBadRequest, protocol.CodeMissingPattern, "no pattern")
 		return
 	}
 	conn, err := f.upgrader.Upgrade(w, r, nil)
@@ -97,7 +97,7 @@ func (f *fakeServer) join(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.sessions[fakeSessionID] = s
 	f.mu.Unlock()
-	frame, _ := spec.SessionFrame(fakeSessionID, json.RawMessage(`{}`), 30)
+	frame, _ := protocol.SessionFrame(fakeSessionID, json.RawMessage(`{}`), 30)
 	_ = conn.WriteMessage(websocket.TextMessage, frame)
 	s.mu.Unlock()
 	go func() { // read until the client goes, answering pings and closes
@@ -113,27 +113,27 @@ func (f *fakeServer) join(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) push(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(r.Header.Get(spec.HeaderAccessToken), r.Header.Get(spec.HeaderSecretKey)) {
-		fail(w, http.StatusUnauthorized, spec.CodeUnauthorized, "Access Token or Security Key wrong")
+	if !f.authorized(r.Header.Get(protocol.HeaderAccessToken), r.Header.Get(protocol.HeaderSecretKey)) {
+		fail(w, http.StatusUnauthorized, protocol.CodeUnauthorized, "Access Token or Security Key wrong")
 		return
 	}
-	id := r.URL.Query().Get(spec.QuerySession)
+	id := r.URL.Query().Get(protocol.QuerySession)
 	f.mu.Lock()
 	s := f.sessions[id]
 	f.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
 	if s == nil {
 		// A misbehaving server that echoes the session id and token.
-		fail(w, http.StatusNotFound, spec.CodeSessionNotFound, "no session "+id+" for "+r.Header.Get(spec.HeaderAccessToken))
+		fail(w, http.StatusNotFound, protocol.CodeSessionNotFound, "no session "+id+" for "+r.Header.Get(protocol.HeaderAccessToken))
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	_ = s.conn.WriteMessage(websocket.TextMessage, spec.AppendPushFrame(nil, s.seq, body))
+	_ = s.conn.WriteMessage(websocket.TextMessage, protocol.AppendPushFrame(nil, s.seq, body))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
-	_ = json.NewEncoder(w).Encode(spec.PushResponse{Session: id, Seq: s.seq})
+	_ = json.NewEncoder(w).Encode(protocol.PushResponse{Session: id, Seq: s.seq})
 }
 
 // sendRaw writes a raw frame to the open session.

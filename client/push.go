@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Push sends value into the session with the given id and returns the seq of
@@ -20,26 +20,26 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	u := c.endpoint(spec.PushPath, url.Values{spec.QuerySession: {sessionID}}, false)
+	u := c.endpoint(protocol.PushPath, url.Values{protocol.QuerySession: {sessionID}}, false)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("client: push to %s: %w", spec.RedactURL(u), spec.RedactError(err))
+		return 0, fmt.Errorf("client: push to %s: %w", protocol.RedactURL(u), protocol.RedactError(err))
 	}
 	req.Header = c.header(false)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("client: push: %w", spec.RedactError(err))
+		return 0, fmt.Errorf("client: push: %w", protocol.RedactError(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, fmt.Errorf("client: push: reading the answer: %w", spec.RedactError(err))
+		return 0, fmt.Errorf("client: push: reading the answer: %w", protocol.RedactError(err))
 	}
 	if resp.StatusCode != http.StatusAccepted {
 		return 0, c.newHTTPError("push", resp, data, sessionID)
 	}
-	var pr spec.PushResponse
+	var pr protocol.PushResponse
 	if err := json.Unmarshal(data, &pr); err != nil {
 		return 0, &ProtocolError{Op: "push", Reason: "202 body is not a push response: " + c.creds.scrub(err.Error(), sessionID)}
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // RecordOptions bound a recording. The zero value records until ctx ends
@@ -36,7 +36,7 @@ type RecordStats struct {
 // ends (a normal end: the error is nil) or the session ends (the error
 // says why, e.g. a *CloseError). The capture replays unchanged on the mock
 // server. It counts seq gaps, which mean the server lost frames.
-func Record(ctx context.Context, s *Session, w *spec.RecordingWriter, opts *RecordOptions) (RecordStats, error) {
+func Record(ctx context.Context, s *Session, w *protocol.RecordingWriter, opts *RecordOptions) (RecordStats, error) {
 	var o RecordOptions
 	if opts != nil {
 		o = *opts
@@ -66,12 +66,12 @@ func Record(ctx context.Context, s *Session, w *spec.RecordingWriter, opts *Reco
 			st.Missing += f.Seq - lastSeq - 1
 		}
 		lastSeq = max(lastSeq, f.Seq)
-		if f.Type != spec.FrameTrigger {
+		if f.Type != protocol.FrameTrigger {
 			st.Pushes++
 			continue
 		}
 		offset := max(f.Received.Sub(o.Start).Milliseconds(), 0)
-		if err := w.WriteRecordingLine(spec.RecordingLine{OffsetMs: offset, Event: f.Event}); err != nil {
+		if err := w.WriteRecordingLine(protocol.RecordingLine{OffsetMs: offset, Event: f.Event}); err != nil {
 			return st, fmt.Errorf("client: record: %w", err)
 		}
 		st.Triggers++

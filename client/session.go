@@ -14,13 +14,12 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Frame is a server frame as the client received it.
 type Frame struct {
-	spec.Frame
+	protocol.Frame
 	// Raw is the frame's text exactly as received.
 	Raw []byte
 	// Received is when the client read the frame off the connection.
@@ -92,12 +91,12 @@ func (c *Client) JoinWith(ctx context.Context, pattern string, h Handler) (*Sess
 }
 
 func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Session, err error) {
-	q := url.Values{spec.QueryPattern: {pattern}}
+	q := url.Values{protocol.QueryPattern: {pattern}}
 	if c.opts.QueryCredentials {
-		q.Set(spec.QueryAccessToken, c.creds.AccessToken)
-		q.Set(spec.QuerySecretKey, c.creds.SecretKey)
+		q.Set(protocol.QueryAccessToken, c.creds.AccessToken)
+		q.Set(protocol.QuerySecretKey, c.creds.SecretKey)
 	}
-	u := c.endpoint(spec.JoinPath, q, true)
+	u := c.endpoint(protocol.JoinPath, q, true)
 	conn, resp, err := DialContext(ctx, c.opts.Dialer, u.String(), c.header(c.opts.QueryCredentials))
 	if err != nil {
 		return nil, c.joinError(u, resp, err)
@@ -134,7 +133,7 @@ func (c *Client) joinError(u *url.URL, resp *http.Response, err error) error {
 		}
 		return c.newHTTPError("join", resp, body, "")
 	}
-	return fmt.Errorf("client: join %s: %w", spec.RedactURL(u), spec.RedactError(err))
+	return fmt.Errorf("client: join %s: %w", protocol.RedactURL(u), protocol.RedactError(err))
 }
 
 func (s *Session) readSessionFrame(ctx context.Context) error {
@@ -153,12 +152,12 @@ func (s *Session) readSessionFrame(ctx context.Context) error {
 		return fmt.Errorf("client: join: waiting for the session frame: %w", s.c.readError(err, ""))
 	}
 	_ = s.conn.SetReadDeadline(time.Time{})
-	f, err := spec.DecodeFrame(data)
+	f, err := protocol.DecodeFrame(data)
 	if err != nil {
 		return &ProtocolError{Op: "join", Reason: "first frame: " + s.c.creds.scrub(err.Error())}
 	}
-	if f.Type != spec.FrameSession {
-		return &ProtocolError{Op: "join", Reason: fmt.Sprintf("first frame has type %q, want %q", f.Type, spec.FrameSession)}
+	if f.Type != protocol.FrameSession {
+		return &ProtocolError{Op: "join", Reason: fmt.Sprintf("first frame has type %q, want %q", f.Type, protocol.FrameSession)}
 	}
 	s.id, s.pattern = f.Session, f.Pattern
 	s.heartbeat = time.Duration(f.Heartbeat) * time.Second
@@ -202,7 +201,7 @@ func (s *Session) read() error {
 			}
 		}
 		f := Frame{Raw: data, Received: s.c.opts.Now()}
-		if f.Frame, err = spec.DecodeFrame(data); err != nil {
+		if f.Frame, err = protocol.DecodeFrame(data); err != nil {
 			_ = s.conn.Close()
 			return &ProtocolError{Op: "read", Reason: s.c.creds.scrub(err.Error(), s.id)}
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // wrap builds a breakage from a handler middleware.
@@ -41,8 +41,8 @@ func onFrames(fn func(p *proxied, f map[string]any) []map[string]any) tamper {
 	}}
 }
 
-func isJoin(r *http.Request) bool { return r.URL.Path == spec.JoinPath }
-func isPush(r *http.Request) bool { return r.URL.Path == spec.PushPath }
+func isJoin(r *http.Request) bool { return r.URL.Path == protocol.JoinPath }
+func isPush(r *http.Request) bool { return r.URL.Path == protocol.PushPath }
 
 // credential returns a request's credential from the header or the query.
 func credential(r *http.Request, header, query string) string {
@@ -60,37 +60,37 @@ func lenient(fix func(r *http.Request)) func(*testing.T, *mockserver.Server) htt
 
 // fillMissing supplies the demo credentials where a request lacks them.
 func fillMissing(r *http.Request) {
-	if credential(r, spec.HeaderAccessToken, spec.QueryAccessToken) == "" {
-		r.Header.Set(spec.HeaderAccessToken, mockserver.DemoAccessToken)
+	if credential(r, protocol.HeaderAccessToken, protocol.QueryAccessToken) == "" {
+		r.Header.Set(protocol.HeaderAccessToken, mockserver.DemoAccessToken)
 	}
-	if credential(r, spec.HeaderSecretKey, spec.QuerySecretKey) == "" {
-		r.Header.Set(spec.HeaderSecretKey, mockserver.DemoSecretKey)
+	if credential(r, protocol.HeaderSecretKey, protocol.QuerySecretKey) == "" {
+		r.Header.Set(protocol.HeaderSecretKey, mockserver.DemoSecretKey)
 	}
 }
 
 // acceptAnySecret lets the demo token in with any secret key.
 func acceptAnySecret(r *http.Request) {
-	if credential(r, spec.HeaderAccessToken, spec.QueryAccessToken) != mockserver.DemoAccessToken {
+	if credential(r, protocol.HeaderAccessToken, protocol.QueryAccessToken) != mockserver.DemoAccessToken {
 		return
 	}
-	if r.Header.Get(spec.HeaderSecretKey) != "" {
-		r.Header.Set(spec.HeaderSecretKey, mockserver.DemoSecretKey)
+	if r.Header.Get(protocol.HeaderSecretKey) != "" {
+		r.Header.Set(protocol.HeaderSecretKey, mockserver.DemoSecretKey)
 	}
-	if r.URL.Query().Has(spec.QuerySecretKey) {
-		setQuery(r, spec.QuerySecretKey, mockserver.DemoSecretKey)
+	if r.URL.Query().Has(protocol.QuerySecretKey) {
+		setQuery(r, protocol.QuerySecretKey, mockserver.DemoSecretKey)
 	}
 }
 
 // acceptAnyToken lets the demo secret in with any access token.
 func acceptAnyToken(r *http.Request) {
-	if credential(r, spec.HeaderSecretKey, spec.QuerySecretKey) != mockserver.DemoSecretKey {
+	if credential(r, protocol.HeaderSecretKey, protocol.QuerySecretKey) != mockserver.DemoSecretKey {
 		return
 	}
-	if r.Header.Get(spec.HeaderAccessToken) != "" {
-		r.Header.Set(spec.HeaderAccessToken, mockserver.DemoAccessToken)
+	if r.Header.Get(protocol.HeaderAccessToken) != "" {
+		r.Header.Set(protocol.HeaderAccessToken, mockserver.DemoAccessToken)
 	}
-	if r.URL.Query().Has(spec.QueryAccessToken) {
-		setQuery(r, spec.QueryAccessToken, mockserver.DemoAccessToken)
+	if r.URL.Query().Has(protocol.QueryAccessToken) {
+		setQuery(r, protocol.QueryAccessToken, mockserver.DemoAccessToken)
 	}
 }
 
@@ -98,7 +98,7 @@ func acceptAnyToken(r *http.Request) {
 // wrong.
 func badAccept(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isJoin(r) || r.Header.Get(spec.HeaderAccessToken) != mockserver.DemoAccessToken || r.Header.Get("Upgrade") == "" {
+		if !isJoin(r) || r.Header.Get(protocol.HeaderAccessToken) != mockserver.DemoAccessToken || r.Header.Get("Upgrade") == "" {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // breakage is a deliberately broken implementation: the mock with one
@@ -78,17 +78,17 @@ func breakages() []breakage {
 		{"AUTH-005", "join with any access token accepted", lenient(joinOnly(acceptAnyToken)), want401},
 		{"AUTH-006", "join with empty credentials accepted", lenient(joinOnly(fillMissing)), want401},
 		{"AUTH-007", "join refuses query credentials", lenient(joinOnly(func(r *http.Request) {
-			if r.URL.Query().Has(spec.QueryAccessToken) {
-				r.Header.Del(spec.HeaderAccessToken)
-				setQuery(r, spec.QueryAccessToken, "")
+			if r.URL.Query().Has(protocol.QueryAccessToken) {
+				r.Header.Del(protocol.HeaderAccessToken)
+				setQuery(r, protocol.QueryAccessToken, "")
 			}
 		})), "want 101"},
 		{"AUTH-008", "join with a wrong query secret accepted", lenient(joinOnly(acceptAnySecret)), want401},
 		{"AUTH-009", "conflicting credentials resolved in favour of the header", lenient(joinOnly(func(r *http.Request) {
-			if r.Header.Get(spec.HeaderAccessToken) != "" || r.Header.Get(spec.HeaderSecretKey) != "" {
+			if r.Header.Get(protocol.HeaderAccessToken) != "" || r.Header.Get(protocol.HeaderSecretKey) != "" {
 				q := r.URL.Query()
-				q.Del(spec.QueryAccessToken)
-				q.Del(spec.QuerySecretKey)
+				q.Del(protocol.QueryAccessToken)
+				q.Del(protocol.QuerySecretKey)
 				r.URL.RawQuery = q.Encode()
 				fillMissing(r)
 			}
@@ -100,29 +100,29 @@ func breakages() []breakage {
 		{"AUTH-014", "push with any access token accepted", lenient(pushOnly(acceptAnyToken)), want401},
 		{"AUTH-015", "push with empty credentials accepted", lenient(pushOnly(fillMissing)), want401},
 		{"AUTH-016", "push takes query credentials", lenient(pushOnly(func(r *http.Request) {
-			if v := r.URL.Query().Get(spec.QueryAccessToken); v != "" {
-				r.Header.Set(spec.HeaderAccessToken, v)
-				r.Header.Set(spec.HeaderSecretKey, r.URL.Query().Get(spec.QuerySecretKey))
+			if v := r.URL.Query().Get(protocol.QueryAccessToken); v != "" {
+				r.Header.Set(protocol.HeaderAccessToken, v)
+				r.Header.Set(protocol.HeaderSecretKey, r.URL.Query().Get(protocol.QuerySecretKey))
 			}
 		})), want401},
 		{"AUTH-017", "401 messages echo the secret key", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
 				if b.status == http.StatusUnauthorized {
-					b.setError(http.StatusUnauthorized, spec.CodeUnauthorized, "secret key "+credential(r, spec.HeaderSecretKey, spec.QuerySecretKey)+" is wrong")
+					b.setError(http.StatusUnauthorized, protocol.CodeUnauthorized, "secret key "+credential(r, protocol.HeaderSecretKey, protocol.QuerySecretKey)+" is wrong")
 				}
 			})
 		}), "echoes"},
 
 		{"JOIN-001", "a missing pattern means {}", lenient(joinOnly(func(r *http.Request) {
-			if !r.URL.Query().Has(spec.QueryPattern) {
-				setQuery(r, spec.QueryPattern, "{}")
+			if !r.URL.Query().Has(protocol.QueryPattern) {
+				setQuery(r, protocol.QueryPattern, "{}")
 			}
 		})), "missing_pattern"},
 		{"JOIN-002", "invalid patterns reported as missing", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.JoinPath, spec.CodeInvalidPattern, http.StatusBadRequest, spec.CodeMissingPattern)
+			return recode(next, protocol.JoinPath, protocol.CodeInvalidPattern, http.StatusBadRequest, protocol.CodeMissingPattern)
 		}), "invalid_pattern"},
 		{"JOIN-003", "invalid_pattern messages name nothing", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.JoinPath, spec.CodeInvalidPattern, http.StatusBadRequest, spec.CodeInvalidPattern)
+			return recode(next, protocol.JoinPath, protocol.CodeInvalidPattern, http.StatusBadRequest, protocol.CodeInvalidPattern)
 		}), "does not name"},
 		{"JOIN-004", "405 on the join without Allow", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
@@ -132,32 +132,32 @@ func breakages() []breakage {
 			})
 		}), "Allow"},
 		{"JOIN-005", "a plain GET is 400", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.JoinPath, spec.CodeUpgradeRequired, http.StatusBadRequest, spec.CodeInvalidPattern)
+			return recode(next, protocol.JoinPath, protocol.CodeUpgradeRequired, http.StatusBadRequest, protocol.CodeInvalidPattern)
 		}), "want 426"},
 		{"JOIN-006", "forbidden accounts get 401", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.JoinPath, spec.CodeForbidden, http.StatusUnauthorized, spec.CodeUnauthorized)
+			return recode(next, protocol.JoinPath, protocol.CodeForbidden, http.StatusUnauthorized, protocol.CodeUnauthorized)
 		}), "want 403"},
 
 		{"SESS-001", "the session frame lacks heartbeat", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameSession {
+			if f["type"] == protocol.FrameSession {
 				delete(f, "heartbeat")
 			}
 			return []map[string]any{f}
 		})), "heartbeat"},
 		{"SESS-001", "a trigger comes before the session frame", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameSession {
+			if f["type"] == protocol.FrameSession {
 				return []map[string]any{{"type": "trigger", "seq": 1, "event": map[string]any{"kind": "news-item"}}, f}
 			}
 			return []map[string]any{f}
 		})), "not a session frame"},
 		{"SESS-002", "sequential session ids", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameSession {
+			if f["type"] == protocol.FrameSession {
 				f["session"] = fmt.Sprintf("sessionid-sequential-%06d", idCounter.Add(1))
 			}
 			return []map[string]any{f}
 		})), "prefix"},
 		{"SESS-003", "the session frame's pattern is always {}", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameSession {
+			if f["type"] == protocol.FrameSession {
 				f["pattern"] = map[string]any{}
 			}
 			return []map[string]any{f}
@@ -165,7 +165,7 @@ func breakages() []breakage {
 
 		{"PUSH-001", "the 202 announces the wrong seq", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
-				var pr spec.PushResponse
+				var pr protocol.PushResponse
 				if isPush(r) && b.status == http.StatusAccepted && json.Unmarshal(b.buf.Bytes(), &pr) == nil {
 					pr.Seq++
 					b.buf.Reset()
@@ -174,7 +174,7 @@ func breakages() []breakage {
 			})
 		}), "the 202 said"},
 		{"PUSH-002", "combining characters dropped from pushed strings", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FramePush {
+			if f["type"] == protocol.FramePush {
 				f["data"] = mapStrings(f["data"], func(s string) string {
 					return strings.Map(func(r rune) rune {
 						if r >= 0x300 && r <= 0x36f {
@@ -187,7 +187,7 @@ func breakages() []breakage {
 			return []map[string]any{f}
 		})), "characters changed"},
 		{"PUSH-002", "integers beyond 2^24 rounded to a float32", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FramePush {
+			if f["type"] == protocol.FramePush {
 				f["data"] = mapNumbers(f["data"], func(n json.Number) any {
 					v, _ := n.Float64()
 					return float32(v)
@@ -196,7 +196,7 @@ func breakages() []breakage {
 			return []map[string]any{f}
 		})), "holds it exactly"},
 		{"PUSH-014", "pushed numbers parsed into doubles", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FramePush {
+			if f["type"] == protocol.FramePush {
 				f["data"] = mapNumbers(f["data"], func(n json.Number) any {
 					v, _ := n.Float64()
 					return v
@@ -223,19 +223,19 @@ func breakages() []breakage {
 			return out
 		}}), "out of order"},
 		{"PUSH-005", "every 10th push frame sent twice", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FramePush && p.n%10 == 0 {
+			if f["type"] == protocol.FramePush && p.n%10 == 0 {
 				return []map[string]any{f, f}
 			}
 			return []map[string]any{f}
 		})), "duplicate"},
 		{"PUSH-006", "a missing session is 404", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.PushPath, spec.CodeMissingSession, http.StatusNotFound, spec.CodeSessionNotFound)
+			return recode(next, protocol.PushPath, protocol.CodeMissingSession, http.StatusNotFound, protocol.CodeSessionNotFound)
 		}), "want 400 missing_session"},
 		{"PUSH-007", "a bad body is 413", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.PushPath, spec.CodeInvalidBody, http.StatusRequestEntityTooLarge, spec.CodePayloadTooLarge)
+			return recode(next, protocol.PushPath, protocol.CodeInvalidBody, http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge)
 		}), "want 400 invalid_body"},
 		{"PUSH-008", "an unknown session is 403", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.PushPath, spec.CodeSessionNotFound, http.StatusForbidden, spec.CodeForbidden)
+			return recode(next, protocol.PushPath, protocol.CodeSessionNotFound, http.StatusForbidden, protocol.CodeForbidden)
 		}), "want 404"},
 		{"PUSH-009", "405 on the push without Allow", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
@@ -245,38 +245,38 @@ func breakages() []breakage {
 			})
 		}), "Allow"},
 		{"PUSH-010", "a body too large is 400", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.PushPath, spec.CodePayloadTooLarge, http.StatusBadRequest, spec.CodeInvalidBody)
+			return recode(next, protocol.PushPath, protocol.CodePayloadTooLarge, http.StatusBadRequest, protocol.CodeInvalidBody)
 		}), "want 413"},
 		{"PUSH-011", "a wrong content type is 400", wrap(func(next http.Handler) http.Handler {
-			return recode(next, spec.PushPath, spec.CodeUnsupportedMediaType, http.StatusBadRequest, spec.CodeInvalidBody)
+			return recode(next, protocol.PushPath, protocol.CodeUnsupportedMediaType, http.StatusBadRequest, protocol.CodeInvalidBody)
 		}), "want 415"},
 		{"PUSH-012", "pushes to closed sessions accepted", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
-				id := r.URL.Query().Get(spec.QuerySession)
+				id := r.URL.Query().Get(protocol.QuerySession)
 				switch {
 				case !isPush(r):
 				case b.status == http.StatusAccepted:
 					closedIDs.Store(id, true)
-				case b.errorCode() == spec.CodeSessionNotFound:
+				case b.errorCode() == protocol.CodeSessionNotFound:
 					if _, ok := closedIDs.Load(id); ok {
 						b.status = http.StatusAccepted
 						b.buf.Reset()
-						_ = json.NewEncoder(&b.buf).Encode(spec.PushResponse{Session: id, Seq: 99})
+						_ = json.NewEncoder(&b.buf).Encode(protocol.PushResponse{Session: id, Seq: 99})
 					}
 				}
 			})
 		}), "want 404"},
 		{"PUSH-013", "another tenant's session is 403", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
-				if isPush(r) && r.Header.Get(spec.HeaderAccessToken) == mockserver.OtherAccessToken && b.errorCode() == spec.CodeSessionNotFound {
-					b.setError(http.StatusForbidden, spec.CodeForbidden, "not your session")
+				if isPush(r) && r.Header.Get(protocol.HeaderAccessToken) == mockserver.OtherAccessToken && b.errorCode() == protocol.CodeSessionNotFound {
+					b.setError(http.StatusForbidden, protocol.CodeForbidden, "not your session")
 				}
 			})
 		}), "want 404"},
 		{"PUSH-013", "pushes of another tenant delivered", lenient(pushOnly(func(r *http.Request) {
-			if r.Header.Get(spec.HeaderAccessToken) == mockserver.OtherAccessToken {
-				r.Header.Set(spec.HeaderAccessToken, mockserver.DemoAccessToken)
-				r.Header.Set(spec.HeaderSecretKey, mockserver.DemoSecretKey)
+			if r.Header.Get(protocol.HeaderAccessToken) == mockserver.OtherAccessToken {
+				r.Header.Set(protocol.HeaderAccessToken, mockserver.DemoAccessToken)
+				r.Header.Set(protocol.HeaderSecretKey, mockserver.DemoSecretKey)
 			}
 		})), "delivered"},
 
@@ -294,13 +294,13 @@ func breakages() []breakage {
 		}, "leaked"},
 
 		{"PAT-001", "triggers replaced by events that match nothing", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameTrigger && p.pattern != "{}" {
+			if f["type"] == protocol.FrameTrigger && p.pattern != "{}" {
 				f["event"] = map[string]any{"kind": "sales-trigger", "type": "contract-tampered"}
 			}
 			return []map[string]any{f}
 		})), "does not match"},
 		{"PAT-002", "sessions with {} get no triggers", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameTrigger && p.pattern == "{}" {
+			if f["type"] == protocol.FrameTrigger && p.pattern == "{}" {
 				return nil
 			}
 			return []map[string]any{f}
@@ -324,13 +324,13 @@ func breakages() []breakage {
 			})
 		}), "body/error/message"},
 		{"SCHEMA-003", "a heartbeat beyond int32", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameSession {
+			if f["type"] == protocol.FrameSession {
 				f["heartbeat"] = int64(1) << 40
 			}
 			return []map[string]any{f}
 		})), "frame/heartbeat"},
 		{"SCHEMA-004", "a trigger's uid or id a number", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if ev, ok := f["event"].(map[string]any); ok && f["type"] == spec.FrameTrigger {
+			if ev, ok := f["event"].(map[string]any); ok && f["type"] == protocol.FrameTrigger {
 				for _, k := range []string{"uid", "id"} {
 					if _, ok := ev[k]; ok {
 						ev[k] = 42
@@ -340,13 +340,13 @@ func breakages() []breakage {
 			return []map[string]any{f}
 		})), `value 42`},
 		{"SCHEMA-005", "push frames with seq 0", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FramePush {
+			if f["type"] == protocol.FramePush {
 				f["seq"] = 0
 			}
 			return []map[string]any{f}
 		})), "frame/seq"},
 		{"SCHEMA-006", "a frame of an undeclared type after the session frame", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FrameSession {
+			if f["type"] == protocol.FrameSession {
 				return []map[string]any{f, {"type": "welcome"}}
 			}
 			return []map[string]any{f}
@@ -354,13 +354,13 @@ func breakages() []breakage {
 
 		{"LIVE-001", "pings unanswered", tampering(tamper{noPong: true}), "pong"},
 		{"LIVE-002", "frames over 4 KiB closed with 1000", tampering(tamper{closeCode: func(c int) int {
-			if c == spec.CloseMessageTooBig {
+			if c == protocol.CloseMessageTooBig {
 				return websocket.CloseNormalClosure
 			}
 			return c
 		}}), "want 1009"},
 		{"LIVE-004", "an undeclared close code", tampering(tamper{closeCode: func(c int) int {
-			if c == spec.CloseMessageTooBig {
+			if c == protocol.CloseMessageTooBig {
 				return 4999
 			}
 			return c
@@ -436,7 +436,7 @@ func TestReencodingServerPasses(t *testing.T) {
 		var f map[string]any
 		d := json.NewDecoder(strings.NewReader(string(data)))
 		d.UseNumber()
-		if d.Decode(&f) != nil || f["type"] != spec.FramePush {
+		if d.Decode(&f) != nil || f["type"] != protocol.FramePush {
 			return [][]byte{data}
 		}
 		f["data"] = mapNumbers(f["data"], func(n json.Number) any {

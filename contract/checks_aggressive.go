@@ -9,8 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func aggressiveChecks() []checkDef {
@@ -49,7 +48,7 @@ func checkSessionLimit(ctx context.Context, c *checkCtx) error {
 				mu.Unlock()
 			case s != nil:
 				opened.Add(1)
-			case resp.status == 429 || resp.code == spec.CodeTooManyConnections:
+			case resp.status == 429 || resp.code == protocol.CodeTooManyConnections:
 				if limited.CompareAndSwap(false, true) {
 					if c.expectError(fmt.Sprintf("join %d, past the limit", i+1), resp, expJoinTooMany) && resp.header.Get("Retry-After") == "" {
 						c.failf("the 429 has no Retry-After header")
@@ -89,12 +88,12 @@ func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
 			break
 		}
 		switch {
-		case resp.code == spec.CodeSessionQueueFull:
+		case resp.code == protocol.CodeSessionQueueFull:
 			full = true
 			if c.expectError("push into a full queue", resp, expPushQueueFull) && resp.header.Get("Retry-After") == "" {
 				c.failf("the 429 has no Retry-After header")
 			}
-		case resp.code == spec.CodeSessionNotFound:
+		case resp.code == protocol.CodeSessionNotFound:
 			gone = true
 		case resp.status >= 300:
 			c.failf("push %d without reading: got %s", i+1, describe(resp))
@@ -111,8 +110,8 @@ func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
 		if err := s.waitClosed(ctx); err != nil {
 			return err
 		}
-		if s.code() != spec.CloseSlowConsumer {
-			c.failf("the session was dropped with close code %d, want %d (slow consumer)", s.code(), spec.CloseSlowConsumer)
+		if s.code() != protocol.CloseSlowConsumer {
+			c.failf("the session was dropped with close code %d, want %d (slow consumer)", s.code(), protocol.CloseSlowConsumer)
 		}
 		return nil
 	}
@@ -122,17 +121,17 @@ func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if resp.code == spec.CodeSessionNotFound {
+		if resp.code == protocol.CodeSessionNotFound {
 			// Closed meanwhile (a trigger overflowed the queue).
 			if err := s.waitClosed(ctx); err != nil {
 				return err
 			}
-			if s.code() != spec.CloseSlowConsumer {
-				c.failf("the session was closed with code %d, want %d (slow consumer)", s.code(), spec.CloseSlowConsumer)
+			if s.code() != protocol.CloseSlowConsumer {
+				c.failf("the session was closed with code %d, want %d (slow consumer)", s.code(), protocol.CloseSlowConsumer)
 			}
 			return nil
 		}
-		if resp.code != spec.CodeSessionQueueFull {
+		if resp.code != protocol.CodeSessionQueueFull {
 			break
 		}
 		// Still full: read some frames to make room.
@@ -145,19 +144,19 @@ func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
 	for {
 		f, err := s.next(ctx)
 		if err != nil {
-			if s.code() == spec.CloseSlowConsumer {
+			if s.code() == protocol.CloseSlowConsumer {
 				return nil
 			}
 			return err
 		}
-		if f.Type == spec.FramePush && sameValue(f.Data, marker) {
+		if f.Type == protocol.FramePush && sameValue(f.Data, marker) {
 			return nil
 		}
 	}
 }
 
 func checkSlowloris(ctx context.Context, c *checkCtx) error {
-	u := c.url(spec.JoinPath, joinQuery("{}"), false)
+	u := c.url(protocol.JoinPath, joinQuery("{}"), false)
 	var conns []net.Conn
 	defer func() {
 		for _, conn := range conns {

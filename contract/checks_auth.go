@@ -8,7 +8,7 @@ import (
 	"sort"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // authAttempt is one request of the auth matrix: credentials as headers
@@ -47,10 +47,10 @@ func qry(pairs ...string) url.Values {
 }
 
 const (
-	hTok = spec.HeaderAccessToken
-	hSec = spec.HeaderSecretKey
-	qTok = spec.QueryAccessToken
-	qSec = spec.QuerySecretKey
+	hTok = protocol.HeaderAccessToken
+	hSec = protocol.HeaderSecretKey
+	qTok = protocol.QueryAccessToken
+	qSec = protocol.QuerySecretKey
 )
 
 func authCases() []authCase {
@@ -185,13 +185,13 @@ func (c *checkCtx) authAttempt(ctx context.Context, ep endpoint, at authAttempt,
 		header = http.Header{}
 	}
 	if ep == joinEP {
-		q.Set(spec.QueryPattern, quietPattern)
+		q.Set(protocol.QueryPattern, quietPattern)
 		_, resp, err := c.join(ctx, joinReq{step: at.step, header: header, rawQuery: q.Encode()})
 		return resp, err
 	}
-	q.Set(spec.QuerySession, sid)
+	q.Set(protocol.QuerySession, sid)
 	header.Set("Content-Type", "application/json")
-	return c.do(ctx, request{step: at.step, method: http.MethodPost, path: spec.PushPath,
+	return c.do(ctx, request{step: at.step, method: http.MethodPost, path: protocol.PushPath,
 		rawQuery: q.Encode(), header: header, body: []byte(`{"contract":"auth"}`)})
 }
 

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -47,7 +47,7 @@ type rawExchange struct {
 
 // rawJoin sends a hand-written join request and reads the answer.
 func (c *checkCtx) rawJoin(ctx context.Context, step, rawQuery string, header http.Header) (*rawExchange, *response, error) {
-	u := c.url(spec.JoinPath, rawQuery, false)
+	u := c.url(protocol.JoinPath, rawQuery, false)
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", hostPort(u.Host, u.Scheme))
 	if err != nil {
@@ -151,10 +151,10 @@ func checkUpgrade(ctx context.Context, c *checkCtx) error {
 		return fmt.Errorf("%s: got %s, want %d", step, describe(resp), want)
 	}
 	h := x.resp.Header
-	if !spec.HeaderHasToken(h, "Upgrade", "websocket") {
+	if !protocol.HeaderHasToken(h, "Upgrade", "websocket") {
 		c.failf("%s: the 101 has Upgrade %q, want websocket", step, h.Get("Upgrade"))
 	}
-	if !spec.HeaderHasToken(h, "Connection", "upgrade") {
+	if !protocol.HeaderHasToken(h, "Connection", "upgrade") {
 		c.failf("%s: the 101 has Connection %q, want Upgrade", step, h.Get("Connection"))
 	}
 	if got, want := h.Get("Sec-WebSocket-Accept"), acceptKey(x.key); got != want {

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // quietPattern matches no event: sessions that must see only pushes use
@@ -100,12 +100,12 @@ func checkInvalidPatternMessages(ctx context.Context, c *checkCtx) error {
 func checkJoinMethods(ctx context.Context, c *checkCtx) error {
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		step := m + " on the join endpoint"
-		resp, err := c.do(ctx, request{step: step, method: m, path: spec.JoinPath, rawQuery: joinQuery("{}"),
+		resp, err := c.do(ctx, request{step: step, method: m, path: protocol.JoinPath, rawQuery: joinQuery("{}"),
 			header: credHeader(c.target.Credentials), upgrade: true})
 		if err != nil {
 			return err
 		}
-		if c.expectError(step, resp, expJoinMethod) && !spec.HeaderHasToken(resp.header, "Allow", http.MethodGet) {
+		if c.expectError(step, resp, expJoinMethod) && !protocol.HeaderHasToken(resp.header, "Allow", http.MethodGet) {
 			c.failf("%s: the 405 has Allow %q, want GET", step, resp.header.Get("Allow"))
 		}
 	}
@@ -124,7 +124,7 @@ func checkUpgradeRequired(ctx context.Context, c *checkCtx) error {
 		for k, v := range tc.h {
 			h.Set(k, v)
 		}
-		resp, err := c.do(ctx, request{step: tc.step, method: http.MethodGet, path: spec.JoinPath, rawQuery: joinQuery("{}"), header: h})
+		resp, err := c.do(ctx, request{step: tc.step, method: http.MethodGet, path: protocol.JoinPath, rawQuery: joinQuery("{}"), header: h})
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func checkForbidden(ctx context.Context, c *checkCtx) error {
 	}{
 		{"join with forbidden credentials as headers", credHeader(*c.target.Forbidden), joinQuery("{}")},
 		{"join with forbidden credentials as query parameters", nil,
-			qry(qTok, c.target.Forbidden.AccessToken, qSec, c.target.Forbidden.SecretKey, spec.QueryPattern, "{}").Encode()},
+			qry(qTok, c.target.Forbidden.AccessToken, qSec, c.target.Forbidden.SecretKey, protocol.QueryPattern, "{}").Encode()},
 	} {
 		_, resp, err := c.join(ctx, joinReq{step: tc.step, header: tc.h, rawQuery: tc.query})
 		if err != nil {

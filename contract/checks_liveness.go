@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func livenessChecks() []checkDef {
@@ -45,8 +44,8 @@ func checkPings(ctx context.Context, c *checkCtx) error {
 // tooBig sends a text frame of n bytes and expects a close with the
 // spec's message-too-big code.
 func (c *checkCtx) tooBig(ctx context.Context, n int) error {
-	if !declaredClose(c.spec, spec.CloseMessageTooBig) {
-		return fmt.Errorf("the spec does not declare close code %d", spec.CloseMessageTooBig)
+	if !declaredClose(c.spec, protocol.CloseMessageTooBig) {
+		return fmt.Errorf("the spec does not declare close code %d", protocol.CloseMessageTooBig)
 	}
 	s, err := c.joinMain(ctx, "join with a pattern no event matches", quietPattern)
 	if err != nil {
@@ -57,14 +56,14 @@ func (c *checkCtx) tooBig(ctx context.Context, n int) error {
 	// is through; what counts is the close that follows.
 	_ = s.write(ctx, websocket.TextMessage, bytes.Repeat([]byte("x"), n))
 	if err := s.waitClosed(ctx); err != nil {
-		c.failf("%s: the session stayed open, want a close with %d", step, spec.CloseMessageTooBig)
+		c.failf("%s: the session stayed open, want a close with %d", step, protocol.CloseMessageTooBig)
 		return nil
 	}
-	if got := s.code(); got != spec.CloseMessageTooBig {
+	if got := s.code(); got != protocol.CloseMessageTooBig {
 		if got == 0 {
-			c.failf("%s: the connection ended without a close frame, want a close with %d", step, spec.CloseMessageTooBig)
+			c.failf("%s: the connection ended without a close frame, want a close with %d", step, protocol.CloseMessageTooBig)
 		} else {
-			c.failf("%s: the server closed with %d, want %d", step, got, spec.CloseMessageTooBig)
+			c.failf("%s: the server closed with %d, want %d", step, got, protocol.CloseMessageTooBig)
 		}
 	}
 	c.addEvidence(Evidence{Step: step, Note: fmt.Sprintf("closed with %d", s.code())})
@@ -72,7 +71,7 @@ func (c *checkCtx) tooBig(ctx context.Context, n int) error {
 }
 
 func checkTooBig(ctx context.Context, c *checkCtx) error {
-	return c.tooBig(ctx, spec.MaxClientFrame+1)
+	return c.tooBig(ctx, protocol.MaxClientFrame+1)
 }
 
 func checkSmallFramesIgnored(ctx context.Context, c *checkCtx) error {
@@ -80,7 +79,7 @@ func checkSmallFramesIgnored(ctx context.Context, c *checkCtx) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range []int{1, 100, spec.MaxClientFrame} {
+	for _, n := range []int{1, 100, protocol.MaxClientFrame} {
 		step := fmt.Sprintf("send a text frame of %d bytes", n)
 		if err := s.write(ctx, websocket.TextMessage, bytes.Repeat([]byte("y"), n)); err != nil {
 			return fmt.Errorf("%s: %v", step, err)
@@ -99,7 +98,7 @@ func checkSmallFramesIgnored(ctx context.Context, c *checkCtx) error {
 func checkCloseCodes(ctx context.Context, c *checkCtx) error {
 	// Make the server send close codes: a frame too big, and a close of
 	// ours that it answers.
-	if err := c.tooBig(ctx, spec.MaxClientFrame+1); err != nil {
+	if err := c.tooBig(ctx, protocol.MaxClientFrame+1); err != nil {
 		return err
 	}
 	s, err := c.joinMain(ctx, "join, then close with 1000", quietPattern)

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wstrigger/wstrigger/contract/internal/oracle"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Limits of the differential pattern oracle (PAT-003).
@@ -193,7 +193,7 @@ func (c *checkCtx) oracleLearn(ctx context.Context) ([]map[string]any, error) {
 			return events, nil
 		case err != nil:
 			return nil, fmt.Errorf("learning the events: %w", err)
-		case f.Type != spec.FrameTrigger:
+		case f.Type != protocol.FrameTrigger:
 			continue
 		}
 		if ev, err := oracle.Decode(f.Event); err == nil && len(events) < oracleMaxLearned {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func isolationChecks() []checkDef {
@@ -168,7 +168,7 @@ func checkMatchAll(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if f.Type == spec.FramePush {
+		if f.Type == protocol.FramePush {
 			break
 		}
 		seen[compact(f.Event)] = true
@@ -182,7 +182,7 @@ func checkMatchAll(ctx context.Context, c *checkCtx) error {
 			if err != nil {
 				break
 			}
-			if f.Type == spec.FrameTrigger {
+			if f.Type == protocol.FrameTrigger {
 				n++
 				if !seen[compact(f.Event)] {
 					missing++

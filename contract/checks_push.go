@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 const pushRef = "openapi.yaml#/paths/~1api~1v1~1websocket~1session/post/responses/"
@@ -75,7 +75,7 @@ func checkPushAccepted(ctx context.Context, c *checkCtx) error {
 // with numbers a double holds exactly, or whose nearest double is all a
 // double-parsing server can keep.
 func pushValues() []pushValue {
-	pad := strings.Repeat("x", spec.MaxPushBody-len(`{"pad":""}`))
+	pad := strings.Repeat("x", protocol.MaxPushBody-len(`{"pad":""}`))
 	return []pushValue{
 		{"an object with unsorted keys", `{"zeta":1,"alpha":[1,2,{"c":null}],"mid":{"y":"x","b":false}}`},
 		{"an array of mixed values", `[1,"two",3.50,true,null,{"k":"v"},[]]`},
@@ -180,7 +180,7 @@ func checkSeqAcross(ctx context.Context, c *checkCtx) error {
 			break
 		}
 		frames = append(frames, f)
-		if f.Type == spec.FrameTrigger {
+		if f.Type == protocol.FrameTrigger {
 			triggers++
 		}
 	}
@@ -190,7 +190,7 @@ func checkSeqAcross(ctx context.Context, c *checkCtx) error {
 	}
 	pushes := 0
 	for _, f := range frames {
-		if f.Type == spec.FramePush {
+		if f.Type == protocol.FramePush {
 			pushes++
 		}
 	}
@@ -200,7 +200,7 @@ func checkSeqAcross(ctx context.Context, c *checkCtx) error {
 			return fmt.Errorf("waiting for the push frames: %w", err)
 		}
 		frames = append(frames, f)
-		if f.Type == spec.FramePush {
+		if f.Type == protocol.FramePush {
 			pushes++
 		}
 	}
@@ -209,7 +209,7 @@ func checkSeqAcross(ctx context.Context, c *checkCtx) error {
 			c.failf("frame %d has seq %d: seq must count from 1 without gaps", i+1, f.Seq)
 			break
 		}
-		if f.Type != spec.FramePush {
+		if f.Type != protocol.FramePush {
 			continue
 		}
 		var v struct{ Round, I int }

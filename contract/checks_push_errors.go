@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func checkPushMissingSession(ctx context.Context, c *checkCtx) error {
@@ -17,7 +17,7 @@ func checkPushMissingSession(ctx context.Context, c *checkCtx) error {
 		step := "push with query " + fmt.Sprintf("%q", q)
 		h := credHeader(c.target.Credentials)
 		h.Set("Content-Type", "application/json")
-		resp, err := c.do(ctx, request{step: step, method: http.MethodPost, path: spec.PushPath, rawQuery: q, header: h, body: []byte(`{"a":1}`)})
+		resp, err := c.do(ctx, request{step: step, method: http.MethodPost, path: protocol.PushPath, rawQuery: q, header: h, body: []byte(`{"a":1}`)})
 		if err != nil {
 			return err
 		}
@@ -79,12 +79,12 @@ func checkPushMethods(ctx context.Context, c *checkCtx) error {
 		step := m + " on the push endpoint"
 		h := credHeader(c.target.Credentials)
 		h.Set("Content-Type", "application/json")
-		resp, err := c.do(ctx, request{step: step, method: m, path: spec.PushPath,
+		resp, err := c.do(ctx, request{step: step, method: m, path: protocol.PushPath,
 			rawQuery: "session=" + s.id, header: h, body: []byte(`{"a":1}`)})
 		if err != nil {
 			return err
 		}
-		if c.expectError(step, resp, expPushMethod) && !spec.HeaderHasToken(resp.header, "Allow", http.MethodPost) {
+		if c.expectError(step, resp, expPushMethod) && !protocol.HeaderHasToken(resp.header, "Allow", http.MethodPost) {
 			c.failf("%s: the 405 has Allow %q, want POST", step, resp.header.Get("Allow"))
 		}
 	}
@@ -96,7 +96,7 @@ func checkPushTooLarge(ctx context.Context, c *checkCtx) error {
 	if err != nil {
 		return err
 	}
-	body := `{"pad":"` + strings.Repeat("x", spec.MaxPushBody+1-len(`{"pad":""}`)) + `"}`
+	body := `{"pad":"` + strings.Repeat("x", protocol.MaxPushBody+1-len(`{"pad":""}`)) + `"}`
 	resp, err := c.pushReq(ctx, "push a JSON body of 64 KiB + 1 byte", c.target.Credentials, s.id, []byte(body))
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func checkPushMediaType(ctx context.Context, c *checkCtx) error {
 		if ct != "" {
 			h.Set("Content-Type", ct)
 		}
-		resp, err := c.do(ctx, request{step: step, method: http.MethodPost, path: spec.PushPath,
+		resp, err := c.do(ctx, request{step: step, method: http.MethodPost, path: protocol.PushPath,
 			rawQuery: "session=" + s.id, header: h, body: []byte(`{"a":1}`)})
 		if err != nil {
 			return err

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -32,7 +32,7 @@ func checkSessionFirst(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
-		if !spec.SessionIDPattern.MatchString(s.id) {
+		if !protocol.SessionIDPattern.MatchString(s.id) {
 			c.failf("join with pattern %s: the session id has %d characters, not 22-64 URL-safe ones", pat, len(s.id))
 		}
 		if s.heartbeat <= 0 {
@@ -90,7 +90,7 @@ func sessionIDProblems(ids []string) []string {
 			out = append(out, fmt.Sprintf("session id of join %d repeats an earlier one: ids are not distinct", i+1))
 		}
 		seen[id] = true
-		if !spec.SessionIDPattern.MatchString(id) {
+		if !protocol.SessionIDPattern.MatchString(id) {
 			out = append(out, fmt.Sprintf("session id of join %d has %d characters, not 22-64 of [A-Za-z0-9_-]: wrong shape", i+1, len(id)))
 		}
 		for _, r := range id {

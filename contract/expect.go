@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -17,8 +18,8 @@ type endpoint struct {
 }
 
 var (
-	joinEP = endpoint{"join", spec.JoinPath, http.MethodGet}
-	pushEP = endpoint{"push", spec.PushPath, http.MethodPost}
+	joinEP = endpoint{"join", protocol.JoinPath, http.MethodGet}
+	pushEP = endpoint{"push", protocol.PushPath, http.MethodPost}
 )
 
 // expectation is an error answer a check expects: an endpoint and an
@@ -27,26 +28,26 @@ var (
 // runner.status), so a spec that moves a code moves the expectation.
 type expectation struct {
 	ep   endpoint
-	code spec.ErrorCode
+	code protocol.ErrorCode
 }
 
 // The expectations of every check, in one table.
 var (
-	expJoinUnauthorized     = expectation{joinEP, spec.CodeUnauthorized}
-	expJoinForbidden        = expectation{joinEP, spec.CodeForbidden}
-	expJoinMissingPattern   = expectation{joinEP, spec.CodeMissingPattern}
-	expJoinInvalidPattern   = expectation{joinEP, spec.CodeInvalidPattern}
-	expJoinMethod           = expectation{joinEP, spec.CodeMethodNotAllowed}
-	expJoinUpgradeRequired  = expectation{joinEP, spec.CodeUpgradeRequired}
-	expJoinTooMany          = expectation{joinEP, spec.CodeTooManyConnections}
-	expPushUnauthorized     = expectation{pushEP, spec.CodeUnauthorized}
-	expPushMissingSession   = expectation{pushEP, spec.CodeMissingSession}
-	expPushInvalidBody      = expectation{pushEP, spec.CodeInvalidBody}
-	expPushNotFound         = expectation{pushEP, spec.CodeSessionNotFound}
-	expPushMethod           = expectation{pushEP, spec.CodeMethodNotAllowed}
-	expPushTooLarge         = expectation{pushEP, spec.CodePayloadTooLarge}
-	expPushUnsupportedMedia = expectation{pushEP, spec.CodeUnsupportedMediaType}
-	expPushQueueFull        = expectation{pushEP, spec.CodeSessionQueueFull}
+	expJoinUnauthorized     = expectation{joinEP, protocol.CodeUnauthorized}
+	expJoinForbidden        = expectation{joinEP, protocol.CodeForbidden}
+	expJoinMissingPattern   = expectation{joinEP, protocol.CodeMissingPattern}
+	expJoinInvalidPattern   = expectation{joinEP, protocol.CodeInvalidPattern}
+	expJoinMethod           = expectation{joinEP, protocol.CodeMethodNotAllowed}
+	expJoinUpgradeRequired  = expectation{joinEP, protocol.CodeUpgradeRequired}
+	expJoinTooMany          = expectation{joinEP, protocol.CodeTooManyConnections}
+	expPushUnauthorized     = expectation{pushEP, protocol.CodeUnauthorized}
+	expPushMissingSession   = expectation{pushEP, protocol.CodeMissingSession}
+	expPushInvalidBody      = expectation{pushEP, protocol.CodeInvalidBody}
+	expPushNotFound         = expectation{pushEP, protocol.CodeSessionNotFound}
+	expPushMethod           = expectation{pushEP, protocol.CodeMethodNotAllowed}
+	expPushTooLarge         = expectation{pushEP, protocol.CodePayloadTooLarge}
+	expPushUnsupportedMedia = expectation{pushEP, protocol.CodeUnsupportedMediaType}
+	expPushQueueFull        = expectation{pushEP, protocol.CodeSessionQueueFull}
 )
 
 // operation returns the spec's operation of an endpoint.

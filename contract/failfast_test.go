@@ -12,7 +12,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // suiteLimit is how long the whole suite may take against a broken
@@ -27,7 +27,7 @@ func slowBreakages() []breakage {
 	return []breakage{
 		{"SESS-001", "no frame ever", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any { return nil })), "no session frame"},
 		{"PUSH-001", "push frames never delivered", tampering(onFrames(func(p *proxied, f map[string]any) []map[string]any {
-			if f["type"] == spec.FramePush {
+			if f["type"] == protocol.FramePush {
 				return nil
 			}
 			return []map[string]any{f}

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // request is one plain HTTP request a check sends.
@@ -31,8 +31,8 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
-	code   spec.ErrorCode // error.code of an error body
-	msg    string         // error.message of an error body
+	code   protocol.ErrorCode // error.code of an error body
+	msg    string             // error.message of an error body
 }
 
 // maxResponseBody bounds what a check reads of a response.
@@ -41,8 +41,8 @@ const maxResponseBody = 1 << 20
 // credHeader returns the credential headers of creds.
 func credHeader(creds client.Credentials) http.Header {
 	h := http.Header{}
-	h.Set(spec.HeaderAccessToken, creds.AccessToken)
-	h.Set(spec.HeaderSecretKey, creds.SecretKey)
+	h.Set(protocol.HeaderAccessToken, creds.AccessToken)
+	h.Set(protocol.HeaderSecretKey, creds.SecretKey)
 	return h
 }
 
@@ -51,7 +51,7 @@ func (c *checkCtx) do(ctx context.Context, rq request) (*response, error) {
 	u := c.url(rq.path, rq.rawQuery, false)
 	req, err := http.NewRequestWithContext(ctx, rq.method, u.String(), bytes.NewReader(rq.body))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", rq.step, spec.RedactError(err))
+		return nil, fmt.Errorf("%s: %s", rq.step, protocol.RedactError(err))
 	}
 	if rq.body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
@@ -67,14 +67,14 @@ func (c *checkCtx) do(ctx context.Context, rq request) (*response, error) {
 	}
 	resp, err := c.httpc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", rq.step, spec.RedactError(err))
+		return nil, fmt.Errorf("%s: %s", rq.step, protocol.RedactError(err))
 	}
 	defer resp.Body.Close()
 	var body []byte
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading the answer: %s", rq.step, spec.RedactError(err))
+			return nil, fmt.Errorf("%s: reading the answer: %s", rq.step, protocol.RedactError(err))
 		}
 	}
 	return c.observe(ctx, rq.step, req, rq.body, resp.StatusCode, resp.Header, body), nil
@@ -92,14 +92,14 @@ func (c *checkCtx) observe(ctx context.Context, step string, req *http.Request, 
 	c.checkEcho(step, header, body)
 	resp := &response{status: status, header: header, body: body}
 	if status >= 300 {
-		if eb, err := spec.ParseErrorBody(body); err == nil {
+		if eb, err := protocol.ParseErrorBody(body); err == nil {
 			resp.code, resp.msg = eb.Error.Code, eb.Error.Message
 		} else {
 			// The code alone, when another member is malformed: the
 			// schema is judged by SCHEMA-001 and SCHEMA-002.
 			var probe struct {
 				Error struct {
-					Code spec.ErrorCode `json:"code"`
+					Code protocol.ErrorCode `json:"code"`
 				} `json:"error"`
 			}
 			if json.Unmarshal(body, &probe) == nil {
@@ -226,9 +226,9 @@ func describe(resp *response) string {
 // endpointKey is the schema log's key of an answer to path.
 func endpointKey(path string) string {
 	switch path {
-	case spec.JoinPath:
+	case protocol.JoinPath:
 		return "join"
-	case spec.PushPath:
+	case protocol.PushPath:
 		return "push"
 	}
 	return "other"

@@ -9,7 +9,7 @@ import (
 	"net/url"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -34,7 +34,7 @@ type joinReq struct {
 }
 
 // joinQuery returns the query of a join with the given pattern.
-func joinQuery(pat string) string { return url.Values{spec.QueryPattern: {pat}}.Encode() }
+func joinQuery(pat string) string { return url.Values{protocol.QueryPattern: {pat}}.Encode() }
 
 // joinAs joins with creds as headers and the given pattern, and fails
 // unless a session opens.
@@ -52,7 +52,7 @@ func (c *checkCtx) joinAs(ctx context.Context, step string, creds client.Credent
 		if err != nil {
 			return nil, err
 		}
-		if s != nil || !c.retryLater(ctx, resp, spec.CodeTooManyConnections) {
+		if s != nil || !c.retryLater(ctx, resp, protocol.CodeTooManyConnections) {
 			break
 		}
 	}
@@ -72,9 +72,9 @@ func (c *checkCtx) joinMain(ctx context.Context, step, pat string) (*wsSession, 
 // frame did not. Every answer goes through observe, every frame through
 // the session's checks.
 func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response, error) {
-	u := c.url(spec.JoinPath, jr.rawQuery, true)
+	u := c.url(protocol.JoinPath, jr.rawQuery, true)
 	conn, resp, err := client.DialContext(ctx, c.dialer, u.String(), jr.header)
-	vreq, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.url(spec.JoinPath, jr.rawQuery, false).String(), nil)
+	vreq, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.url(protocol.JoinPath, jr.rawQuery, false).String(), nil)
 	for k, vs := range jr.header {
 		vreq.Header[k] = vs
 	}
@@ -83,7 +83,7 @@ func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response,
 	vreq.Header.Set("Sec-WebSocket-Version", "13")
 	vreq.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
 	if resp == nil {
-		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.str(spec.RedactError(err).Error()))
+		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.str(protocol.RedactError(err).Error()))
 	}
 	var body []byte
 	if err != nil {
@@ -103,8 +103,8 @@ func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response,
 		pongs: make(chan string, 1), stop: make(chan struct{}),
 		noSchema: jr.noSchema,
 	}
-	if q, err := url.ParseQuery(jr.rawQuery); err == nil && q.Has(spec.QueryPattern) {
-		s.patText = q.Get(spec.QueryPattern)
+	if q, err := url.ParseQuery(jr.rawQuery); err == nil && q.Has(protocol.QueryPattern) {
+		s.patText = q.Get(protocol.QueryPattern)
 		if !jr.noPatternCheck {
 			s.pat, _ = pattern.Parse(s.patText)
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // looseCompare is a way a server compares credentials loosely: it maps a
@@ -79,7 +79,7 @@ func loosely(path string, lc looseCompare) func(*http.Request) {
 		if r.URL.Path != path {
 			return
 		}
-		for _, h := range []string{spec.HeaderAccessToken, spec.HeaderSecretKey} {
+		for _, h := range []string{protocol.HeaderAccessToken, protocol.HeaderSecretKey} {
 			vs := r.Header.Values(h)
 			r.Header.Del(h)
 			for _, v := range vs {
@@ -87,7 +87,7 @@ func loosely(path string, lc looseCompare) func(*http.Request) {
 			}
 		}
 		q := r.URL.Query()
-		for _, k := range []string{spec.QueryAccessToken, spec.QuerySecretKey} {
+		for _, k := range []string{protocol.QueryAccessToken, protocol.QuerySecretKey} {
 			for i := range q[k] {
 				q[k][i] = lc.fix(q[k][i], validCredentials)
 			}
@@ -103,15 +103,15 @@ func anyTenantSecret(path string) func(*http.Request) {
 		if r.URL.Path != path {
 			return
 		}
-		tok := credential(r, spec.HeaderAccessToken, spec.QueryAccessToken)
-		sec := credential(r, spec.HeaderSecretKey, spec.QuerySecretKey)
+		tok := credential(r, protocol.HeaderAccessToken, protocol.QueryAccessToken)
+		sec := credential(r, protocol.HeaderSecretKey, protocol.QuerySecretKey)
 		if (tok == mockserver.DemoAccessToken || tok == mockserver.OtherAccessToken) &&
 			(sec == mockserver.DemoSecretKey || sec == mockserver.OtherSecretKey) {
-			r.Header.Set(spec.HeaderAccessToken, mockserver.DemoAccessToken)
-			r.Header.Set(spec.HeaderSecretKey, mockserver.DemoSecretKey)
+			r.Header.Set(protocol.HeaderAccessToken, mockserver.DemoAccessToken)
+			r.Header.Set(protocol.HeaderSecretKey, mockserver.DemoSecretKey)
 			q := r.URL.Query()
-			q.Del(spec.QueryAccessToken)
-			q.Del(spec.QuerySecretKey)
+			q.Del(protocol.QueryAccessToken)
+			q.Del(protocol.QuerySecretKey)
 			r.URL.RawQuery = q.Encode()
 		}
 	}
@@ -123,13 +123,13 @@ func firstWins(path string) func(*http.Request) {
 		if r.URL.Path != path {
 			return
 		}
-		for _, h := range []string{spec.HeaderAccessToken, spec.HeaderSecretKey} {
+		for _, h := range []string{protocol.HeaderAccessToken, protocol.HeaderSecretKey} {
 			if vs := r.Header.Values(h); len(vs) > 1 {
 				r.Header.Set(h, vs[0])
 			}
 		}
 		q := r.URL.Query()
-		for _, k := range []string{spec.QueryAccessToken, spec.QuerySecretKey} {
+		for _, k := range []string{protocol.QueryAccessToken, protocol.QuerySecretKey} {
 			if len(q[k]) > 1 {
 				q[k] = q[k][:1]
 			}
@@ -142,7 +142,7 @@ func firstWins(path string) func(*http.Request) {
 // and AUTH-019 (push) must catch.
 func nearMissBreakages() []breakage {
 	var out []breakage
-	for _, ep := range []struct{ id, path, name string }{{"AUTH-018", spec.JoinPath, "join"}, {"AUTH-019", spec.PushPath, "push"}} {
+	for _, ep := range []struct{ id, path, name string }{{"AUTH-018", protocol.JoinPath, "join"}, {"AUTH-019", protocol.PushPath, "push"}} {
 		for _, lc := range looseCompares() {
 			out = append(out, breakage{ep.id, ep.name + ": " + lc.name, lenient(loosely(ep.path, lc)), "want 401"})
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -157,4 +158,4 @@ func (t Target) check() error {
 }
 
 // String shows the redacted URL only.
-func (t Target) String() string { return spec.RedactURLString(t.URL) }
+func (t Target) String() string { return protocol.RedactURLString(t.URL) }

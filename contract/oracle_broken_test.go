@@ -17,7 +17,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -97,14 +97,14 @@ func (f *fanOut) frame(p *proxied, data []byte) [][]byte {
 	}
 	st := f.state(p)
 	switch fr.Type {
-	case spec.FrameSession:
+	case protocol.FrameSession:
 		st.mu.Lock()
 		p.write(data)
 		st.ready = true
 		st.mu.Unlock()
-	case spec.FramePush:
-		st.send(p, spec.FramePush, "data", fr.Data)
-	case spec.FrameTrigger:
+	case protocol.FramePush:
+		st.send(p, protocol.FramePush, "data", fr.Data)
+	case protocol.FrameTrigger:
 		if p.pattern != "{}" {
 			return nil // the mock's own delivery: replaced below
 		}
@@ -113,7 +113,7 @@ func (f *fanOut) frame(p *proxied, data []byte) [][]byte {
 		if f.firstTime(string(fr.Event)) {
 			f.deliver(p, fr.Event)
 		}
-		st.send(p, spec.FrameTrigger, "event", fr.Event)
+		st.send(p, protocol.FrameTrigger, "event", fr.Event)
 	default:
 		return [][]byte{data}
 	}
@@ -142,7 +142,7 @@ func (f *fanOut) deliver(from *proxied, raw json.RawMessage) {
 	ev := decodeEvent(f.t, raw)
 	for _, o := range f.px.others(from) {
 		if o.pattern != "{}" && f.match(f.t, o.pattern, ev) {
-			f.state(o).send(o, spec.FrameTrigger, "event", raw)
+			f.state(o).send(o, protocol.FrameTrigger, "event", raw)
 		}
 	}
 }
@@ -517,7 +517,7 @@ func TestOracleWithinASessionLimit(t *testing.T) {
 }
 
 func TestOracleSkipsWithoutTriggers(t *testing.T) {
-	m := newMock(t, &mockserver.Options{Recording: []spec.RecordingLine{}})
+	m := newMock(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
 	rep, err := contract.Run(t.Context(), mockTarget(m.URL), oracleOptions())
 	require.NoError(t, err)
 	require.Len(t, rep.Results, 1)

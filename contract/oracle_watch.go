@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contract/internal/oracle"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -87,7 +87,7 @@ func (w *oracleWatch) run(ctx context.Context) {
 			return
 		}
 		switch f.Type {
-		case spec.FramePush:
+		case protocol.FramePush:
 			if bytes.Equal(f.Data, oracleStart) {
 				w.mu.Lock()
 				w.started = true
@@ -98,7 +98,7 @@ func (w *oracleWatch) run(ctx context.Context) {
 			w.marked = true
 			w.mu.Unlock()
 			w.once.Do(func() { close(w.marker) })
-		case spec.FrameTrigger:
+		case protocol.FrameTrigger:
 			e := w.cache.get(f.Event)
 			if !e.ok {
 				continue // not an object: the frame checks report it

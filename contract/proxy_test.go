@@ -15,7 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // This file holds the means to break the mock on purpose: a response
@@ -88,8 +88,8 @@ func rewrite(next http.Handler, fix func(r *http.Request, b *bufferedWriter)) ht
 }
 
 // errorCode returns the error code of a buffered answer.
-func (b *bufferedWriter) errorCode() spec.ErrorCode {
-	eb, err := spec.ParseErrorBody(b.buf.Bytes())
+func (b *bufferedWriter) errorCode() protocol.ErrorCode {
+	eb, err := protocol.ParseErrorBody(b.buf.Bytes())
 	if err != nil {
 		return ""
 	}
@@ -97,16 +97,16 @@ func (b *bufferedWriter) errorCode() spec.ErrorCode {
 }
 
 // setError replaces the answer with an error body.
-func (b *bufferedWriter) setError(status int, code spec.ErrorCode, msg string) {
+func (b *bufferedWriter) setError(status int, code protocol.ErrorCode, msg string) {
 	b.status = status
 	b.header.Set("Content-Type", "application/json")
 	b.buf.Reset()
-	b.buf.Write(spec.NewErrorBody(code, msg))
+	b.buf.Write(protocol.NewErrorBody(code, msg))
 }
 
 // recode rewrites answers with the given code on path to another status
 // and code.
-func recode(next http.Handler, path string, from spec.ErrorCode, status int, to spec.ErrorCode) http.Handler {
+func recode(next http.Handler, path string, from protocol.ErrorCode, status int, to protocol.ErrorCode) http.Handler {
 	return rewrite(next, func(r *http.Request, b *bufferedWriter) {
 		if r.URL.Path == path && b.errorCode() == from {
 			b.setError(status, to, "broken on purpose")
@@ -197,12 +197,12 @@ func (p *proxy) others(self *proxied) []*proxied {
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != spec.JoinPath || !websocket.IsWebSocketUpgrade(r) || r.Method != http.MethodGet {
+	if r.URL.Path != protocol.JoinPath || !websocket.IsWebSocketUpgrade(r) || r.Method != http.MethodGet {
 		p.mock.Handler().ServeHTTP(w, r)
 		return
 	}
 	h := http.Header{}
-	for _, k := range []string{spec.HeaderAccessToken, spec.HeaderSecretKey} {
+	for _, k := range []string{protocol.HeaderAccessToken, protocol.HeaderSecretKey} {
 		if v, ok := r.Header[http.CanonicalHeaderKey(k)]; ok {
 			h[k] = v
 		}
@@ -226,7 +226,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = backend.Close()
 		return
 	}
-	s := &proxied{pattern: r.URL.Query().Get(spec.QueryPattern), client: client}
+	s := &proxied{pattern: r.URL.Query().Get(protocol.QueryPattern), client: client}
 	p.mu.Lock()
 	p.sessions[s] = true
 	p.conns = append(p.conns, client, backend)

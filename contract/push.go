@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // pushReq sends body to the session sid with creds as headers.
 func (c *checkCtx) pushReq(ctx context.Context, step string, creds client.Credentials, sid string, body []byte) (*response, error) {
 	h := credHeader(creds)
 	h.Set("Content-Type", "application/json")
-	return c.do(ctx, request{step: step, method: http.MethodPost, path: spec.PushPath,
-		rawQuery: url.Values{spec.QuerySession: {sid}}.Encode(), header: h, body: body})
+	return c.do(ctx, request{step: step, method: http.MethodPost, path: protocol.PushPath,
+		rawQuery: url.Values{protocol.QuerySession: {sid}}.Encode(), header: h, body: body})
 }
 
 // push sends body into s with the main credentials and returns the seq
@@ -36,7 +36,7 @@ func (c *checkCtx) push(ctx context.Context, step string, s *wsSession, body []b
 		if err != nil {
 			return 0, err
 		}
-		if !c.retryLater(ctx, resp, spec.CodeSessionQueueFull) {
+		if !c.retryLater(ctx, resp, protocol.CodeSessionQueueFull) {
 			break
 		}
 	}
@@ -47,7 +47,7 @@ func (c *checkCtx) push(ctx context.Context, step string, s *wsSession, body []b
 	if resp.status != want {
 		return 0, fmt.Errorf("%s: got %s, want %d", step, describe(resp), want)
 	}
-	var pr spec.PushResponse
+	var pr protocol.PushResponse
 	if err := json.Unmarshal(resp.body, &pr); err != nil || pr.Seq == 0 {
 		return 0, fmt.Errorf("%s: the %d has no seq: %s", step, want, c.red.str(excerpt(resp.body, 200)))
 	}
@@ -63,7 +63,7 @@ const maxRetryWait = time.Second
 // retryLater reports whether resp is a 429 with the given code, after
 // waiting as its Retry-After says (at most maxRetryWait); false when it
 // is another answer or ctx ends first.
-func (c *checkCtx) retryLater(ctx context.Context, resp *response, code spec.ErrorCode) bool {
+func (c *checkCtx) retryLater(ctx context.Context, resp *response, code protocol.ErrorCode) bool {
 	if resp.status != http.StatusTooManyRequests || resp.code != code {
 		return false
 	}

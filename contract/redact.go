@@ -8,7 +8,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Limits of the evidence a result carries.
@@ -21,7 +21,7 @@ const (
 )
 
 // redactor replaces every secret it knows (credentials, the wrong values
-// the checks send, session ids) by spec.Redacted. It is safe for
+// the checks send, session ids) by protocol.Redacted. It is safe for
 // concurrent use.
 type redactor struct {
 	mu       sync.Mutex
@@ -56,7 +56,7 @@ func (rd *redactor) add(secrets ...string) {
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
 	for _, s := range secrets {
-		if len(s) >= 4 && s != spec.Redacted && !rd.secrets[s] {
+		if len(s) >= 4 && s != protocol.Redacted && !rd.secrets[s] {
 			rd.secrets[s] = true
 			rd.r = nil
 		}
@@ -74,10 +74,10 @@ func (rd *redactor) str(s string) string {
 		sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 		pairs := make([]string, 0, 2*len(keys))
 		for _, k := range keys {
-			pairs = append(pairs, k, spec.Redacted)
+			pairs = append(pairs, k, protocol.Redacted)
 			// Also as it appears URL-encoded in a query.
 			if e := url.QueryEscape(k); e != k {
-				pairs = append(pairs, e, spec.Redacted)
+				pairs = append(pairs, e, protocol.Redacted)
 			}
 		}
 		rd.r = strings.NewReplacer(pairs...)
@@ -103,8 +103,8 @@ func (rd *redactor) formatRequest(method string, u *url.URL, h http.Header, body
 	var b strings.Builder
 	ru := *u
 	ru.Scheme, ru.Host, ru.User = "", "", nil
-	b.WriteString(method + " " + spec.RedactURL(&ru))
-	writeHeader(&b, spec.RedactHeader(h))
+	b.WriteString(method + " " + protocol.RedactURL(&ru))
+	writeHeader(&b, protocol.RedactHeader(h))
 	if len(body) > 0 {
 		b.WriteString("\n\n")
 		b.WriteString(excerpt(body, 256))
@@ -115,7 +115,7 @@ func (rd *redactor) formatRequest(method string, u *url.URL, h http.Header, body
 // formatResponse renders headers and a body excerpt, redacted.
 func (rd *redactor) formatResponse(h http.Header, body []byte) string {
 	var b strings.Builder
-	writeHeader(&b, spec.RedactHeader(h))
+	writeHeader(&b, protocol.RedactHeader(h))
 	if len(body) > 0 {
 		b.WriteString("\n\n")
 		b.WriteString(excerpt(body, maxBodyExcerpt))

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // A reproducer is a command a vendor's engineer can paste to repeat a
@@ -156,7 +156,7 @@ func (r *runner) reproduceJoin(u *url.URL, h http.Header) string {
 		return ""
 	}
 	parts := []string{"websocat"}
-	for _, k := range []string{spec.HeaderAccessToken, spec.HeaderSecretKey, "Origin"} {
+	for _, k := range []string{protocol.HeaderAccessToken, protocol.HeaderSecretKey, "Origin"} {
 		for _, v := range h.Values(k) {
 			hw, ok := r.shellWord(k + ": " + v)
 			if !ok {
@@ -170,7 +170,7 @@ func (r *runner) reproduceJoin(u *url.URL, h http.Header) string {
 
 // reproduceCheck is the wstrigger command that runs one check again.
 func (r *runner) reproduceCheck(id string) string {
-	cmd := "wstrigger contract --target " + "'" + strings.ReplaceAll(spec.RedactURL(r.base), "'", `'\''`) + "'" + " --run '^" + id + "$'"
+	cmd := "wstrigger contract --target " + "'" + strings.ReplaceAll(protocol.RedactURL(r.base), "'", `'\''`) + "'" + " --run '^" + id + "$'"
 	if r.target.Other != nil {
 		cmd += ` --other-access-token "${` + EnvOtherAccessToken + `}" --other-secret-key "${` + EnvOtherSecretKey + `}"`
 	}

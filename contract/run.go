@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // catalogue returns every check in run order, with what each needs.
@@ -101,7 +101,7 @@ func Run(ctx context.Context, target Target, opts *Options) (*Report, error) {
 func (r *runner) newReport(start time.Time) *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
-		Target:        spec.RedactURL(r.base),
+		Target:        protocol.RedactURL(r.base),
 		Started:       start,
 		Aggressive:    r.opts.Aggressive,
 		Strict:        r.opts.Strict,

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -111,13 +112,13 @@ func (r *runner) url(path, rawQuery string, ws bool) *url.URL {
 func (r *runner) preflight(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(spec.JoinPath, "", false).String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(protocol.JoinPath, "", false).String(), nil)
 	if err != nil {
-		return fmt.Errorf("%w: %s", ErrOptions, r.red.str(spec.RedactError(err).Error()))
+		return fmt.Errorf("%w: %s", ErrOptions, r.red.str(protocol.RedactError(err).Error()))
 	}
 	resp, err := r.httpc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %s", ErrUnreachable, spec.RedactURL(r.base), r.red.str(spec.RedactError(err).Error()))
+		return fmt.Errorf("%w: %s: %s", ErrUnreachable, protocol.RedactURL(r.base), r.red.str(protocol.RedactError(err).Error()))
 	}
 	_ = resp.Body.Close()
 	return nil

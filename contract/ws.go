@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
@@ -26,7 +27,7 @@ const maxSeqProblems = 3
 
 // frame is a frame a session received.
 type frame struct {
-	spec.Frame
+	protocol.Frame
 	raw []byte
 }
 
@@ -87,11 +88,11 @@ func (s *wsSession) readSessionFrame(ctx context.Context) error {
 	s.c.cov.message(frameType(data))
 	s.keep(data)
 	s.c.validateFrame(s.label, data)
-	f, err := spec.DecodeFrame(data)
+	f, err := protocol.DecodeFrame(data)
 	if err != nil {
 		return fmt.Errorf("the first frame is not a valid session frame: %s: %s", s.c.red.str(err.Error()), s.c.red.frame(data))
 	}
-	if f.Type != spec.FrameSession {
+	if f.Type != protocol.FrameSession {
 		return fmt.Errorf("the first frame is a %s frame, not a session frame: %s", f.Type, s.c.red.frame(data))
 	}
 	s.id, s.heartbeat, s.echoed = f.Session, f.Heartbeat, f.Pattern
@@ -166,7 +167,7 @@ func (s *wsSession) inspect(data []byte) (frame, bool) {
 	if !s.noSchema {
 		c.validateFrame(s.label, data)
 	}
-	f, err := spec.DecodeFrame(data)
+	f, err := protocol.DecodeFrame(data)
 	if err != nil {
 		// A frame that does not decode is a schema departure, judged by
 		// the SCHEMA checks; a check that needed it fails by its own
@@ -174,17 +175,17 @@ func (s *wsSession) inspect(data []byte) (frame, bool) {
 		return frame{}, false
 	}
 	switch f.Type {
-	case spec.FrameSession:
+	case protocol.FrameSession:
 		c.failf("%s: a second session frame", s.label)
 		return frame{}, false
-	case spec.FrameTrigger, spec.FramePush:
+	case protocol.FrameTrigger, protocol.FramePush:
 	default:
 		return frame{}, false
 	}
 	s.mu.Lock()
 	last := s.lastSeq
 	s.lastSeq = max(last, f.Seq)
-	if f.Type == spec.FrameTrigger {
+	if f.Type == protocol.FrameTrigger {
 		s.triggers++
 	}
 	s.mu.Unlock()
@@ -206,7 +207,7 @@ func (s *wsSession) inspect(data []byte) (frame, bool) {
 			c.failf("%s: %s", s.label, problem)
 		}
 	}
-	if f.Type == spec.FrameTrigger && s.pat != nil {
+	if f.Type == protocol.FrameTrigger && s.pat != nil {
 		dec := json.NewDecoder(bytes.NewReader(f.Event))
 		dec.UseNumber()
 		var ev any
@@ -266,7 +267,7 @@ func (s *wsSession) next(ctx context.Context) (frame, error) {
 func (s *wsSession) nextPush(ctx context.Context) (frame, error) {
 	for {
 		f, err := s.next(ctx)
-		if err != nil || f.Type == spec.FramePush {
+		if err != nil || f.Type == protocol.FramePush {
 			return f, err
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Push states, as bits of pushEntry.state.
@@ -118,9 +118,9 @@ func (l *ledger) frame(r *receiver, f *client.Frame) {
 	inOrder := r.seq.observe(f.Seq)
 	l.live.frames.Add(1)
 	switch f.Type {
-	case spec.FrameTrigger:
+	case protocol.FrameTrigger:
 		r.stats.Triggers++
-	case spec.FramePush:
+	case protocol.FramePush:
 		l.push(r, f, inOrder)
 	}
 }

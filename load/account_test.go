@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // books is a ledger over a schedule of 10 pushes at 10/s, started at t0.
@@ -36,7 +36,7 @@ func (b *books) frame(n uint64, sub int, seq uint64, delay time.Duration) client
 	due, _ := b.sched.Due(n)
 	intended := b.t0.Add(due)
 	data := appendPayload(nil, header{ID: n, Sub: sub, Intended: intended.UnixNano(), Sent: intended.UnixNano()}, 64)
-	return client.Frame{Frame: spec.Frame{Type: spec.FramePush, Seq: seq, Data: json.RawMessage(data)}, Received: intended.Add(delay)}
+	return client.Frame{Frame: protocol.Frame{Type: protocol.FramePush, Seq: seq, Data: json.RawMessage(data)}, Received: intended.Add(delay)}
 }
 
 func TestAccounting(t *testing.T) {
@@ -98,11 +98,11 @@ func TestReceiverCountsTriggersAndStrangers(t *testing.T) {
 	b := newBooks()
 	r := &receiver{sub: 1}
 	frames := []client.Frame{
-		{Frame: spec.Frame{Type: spec.FrameTrigger, Seq: 1, Event: json.RawMessage(`{}`)}},
+		{Frame: protocol.Frame{Type: protocol.FrameTrigger, Seq: 1, Event: json.RawMessage(`{}`)}},
 		b.frame(0, 2, 2, ms(1)), // meant for subscription 2
-		{Frame: spec.Frame{Type: spec.FramePush, Seq: 3, Data: json.RawMessage(`{"hello":1}`)}},
-		{Frame: spec.Frame{Type: spec.FramePush, Seq: 4, Data: json.RawMessage(`{"lt":{"id":99,"sub":1,"t":1,"s":1}}`)}},
-		{Frame: spec.Frame{Type: spec.FrameTrigger, Seq: 4, Event: json.RawMessage(`{}`)}},
+		{Frame: protocol.Frame{Type: protocol.FramePush, Seq: 3, Data: json.RawMessage(`{"hello":1}`)}},
+		{Frame: protocol.Frame{Type: protocol.FramePush, Seq: 4, Data: json.RawMessage(`{"lt":{"id":99,"sub":1,"t":1,"s":1}}`)}},
+		{Frame: protocol.Frame{Type: protocol.FrameTrigger, Seq: 4, Event: json.RawMessage(`{}`)}},
 	}
 	for i := range frames {
 		b.led.frame(r, &frames[i])
@@ -166,8 +166,8 @@ func TestClassify(t *testing.T) {
 		err      error
 		key      string
 	}{
-		{"handshake", "join", &client.HTTPError{Op: "join", Status: 429, Code: spec.CodeTooManyConnections}, "handshake 429 too_many_connections"},
-		{"push status", "push", &client.HTTPError{Op: "push", Status: 404, Code: spec.CodeSessionNotFound}, "pushStatus 404 session_not_found"},
+		{"handshake", "join", &client.HTTPError{Op: "join", Status: 429, Code: protocol.CodeTooManyConnections}, "handshake 429 too_many_connections"},
+		{"push status", "push", &client.HTTPError{Op: "push", Status: 404, Code: protocol.CodeSessionNotFound}, "pushStatus 404 session_not_found"},
 		{"close", "session", &client.CloseError{Code: 4008}, "close 4008"},
 		{"timeout", "push", context.DeadlineExceeded, "timeout push"},
 		{"dial", "join", errors.New("connection refused"), "dial"},

@@ -14,7 +14,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func BenchmarkHistogramRecord(b *testing.B) {
@@ -38,7 +38,7 @@ func BenchmarkReceivePush(b *testing.B) {
 	bk.led.table = newPushTable(uint64(b.N) + 1)
 	now := time.Now()
 	data := appendPayload(nil, header{ID: 0, Sub: 1, Intended: now.UnixNano(), Sent: now.UnixNano()}, DefaultPayloadSize)
-	f := client.Frame{Frame: spec.Frame{Type: spec.FramePush, Data: json.RawMessage(data)}, Received: now.Add(time.Millisecond)}
+	f := client.Frame{Frame: protocol.Frame{Type: protocol.FramePush, Data: json.RawMessage(data)}, Received: now.Add(time.Millisecond)}
 	r := &receiver{sub: 1}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -93,7 +93,7 @@ func BenchmarkPushThroughput(b *testing.B) {
 // workers send them as fast as they can), and returns pushes received
 // per second from the first push to the last frame.
 func benchDriverPushes(b *testing.B) float64 {
-	srv, err := mockserver.New(&mockserver.Options{Recording: []spec.RecordingLine{}})
+	srv, err := mockserver.New(&mockserver.Options{Recording: []protocol.RecordingLine{}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func benchBarePosts(b *testing.B) float64 {
 	hc := &http.Client{Transport: tr}
 	now := time.Now().UnixNano()
 	body := appendPayload(nil, header{ID: 1, Intended: now, Sent: now}, DefaultPayloadSize)
-	url := srv.URL + spec.PushPath + "?session=bench"
+	url := srv.URL + protocol.PushPath + "?session=bench"
 	var next atomic.Int64
 	var failed atomic.Pointer[string]
 	var g sync.WaitGroup

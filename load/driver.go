@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Phases of a run, as Live reports them.
@@ -321,4 +321,4 @@ func sleepUntil(ctx context.Context, now func() time.Time, t time.Time) bool {
 }
 
 // RedactedTarget is the target URL as results show it.
-func (d *Driver) RedactedTarget() string { return spec.RedactURLString(d.target) }
+func (d *Driver) RedactedTarget() string { return protocol.RedactURLString(d.target) }

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // maxExamples is how many examples each error class keeps.
@@ -78,10 +78,10 @@ var sessionIDLike = regexp.MustCompile(`[A-Za-z0-9_-]{22,64}`)
 func (l *errorLog) redact(s string) string {
 	for _, secret := range l.secrets {
 		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, spec.Redacted)
+			s = strings.ReplaceAll(s, secret, protocol.Redacted)
 		}
 	}
-	return sessionIDLike.ReplaceAllString(s, spec.Redacted)
+	return sessionIDLike.ReplaceAllString(s, protocol.Redacted)
 }
 
 // list returns the classes, most frequent first.

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestCloseFaultReconnectsAndCountsLosses has the mock close every
@@ -65,7 +65,7 @@ func TestStallShowsInLatency(t *testing.T) {
 	assert.GreaterOrEqual(t, peak, int64(900_000), "the stall shows in the interval series")
 }
 
-func noReplay() []spec.RecordingLine { return []spec.RecordingLine{} }
+func noReplay() []protocol.RecordingLine { return []protocol.RecordingLine{} }
 
 func errorKeys(r *Result) []string {
 	var keys []string

@@ -19,7 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -112,7 +112,7 @@ func BenchmarkFanout(b *testing.B) {
 			bc.wait(n)
 			total, stop := countReaders(conns)
 			defer stop()
-			frame := spec.AppendTriggerFrame(nil, 1, event)
+			frame := protocol.AppendTriggerFrame(nil, 1, event)
 			b.ReportAllocs()
 			fanoutLoop(b, n, total, func() { bc.send(frame) })
 		})
@@ -287,7 +287,7 @@ func BenchmarkPush(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				id := ids[int(next.Add(1))%len(ids)]
-				req, _ := http.NewRequest(http.MethodPost, base+spec.PushPath+"?session="+id, bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, base+protocol.PushPath+"?session="+id, bytes.NewReader(body))
 				req.Header = credHeader(demo)
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := c.Do(req)
@@ -314,7 +314,7 @@ func BenchmarkPush(b *testing.B) {
 		for _, c := range conns {
 			_, data, err := c.ReadMessage()
 			require.NoError(b, err)
-			f, err := spec.DecodeFrame(data)
+			f, err := protocol.DecodeFrame(data)
 			require.NoError(b, err)
 			ids = append(ids, f.Session)
 		}
@@ -324,7 +324,7 @@ func BenchmarkPush(b *testing.B) {
 	})
 	b.Run("baseline-plain-202", func(b *testing.B) {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			data, _ := io.ReadAll(io.LimitReader(r.Body, spec.MaxPushBody+1))
+			data, _ := io.ReadAll(io.LimitReader(r.Body, protocol.MaxPushBody+1))
 			if !json.Valid(data) {
 				w.WriteHeader(http.StatusBadRequest)
 				return

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // maxControlBody bounds the bodies of control requests.
@@ -67,7 +67,7 @@ func (s *Server) controlTriggers(w http.ResponseWriter, r *http.Request) {
 	var raws []json.RawMessage
 	if body[0] == '[' {
 		if err := json.Unmarshal(body, &raws); err != nil {
-			newError(http.StatusBadRequest, spec.CodeInvalidBody, "not a JSON array of events: "+err.Error()).write(w, s.retryAfter)
+			newError(http.StatusBadRequest, protocol.CodeInvalidBody, "not a JSON array of events: "+err.Error()).write(w, s.retryAfter)
 			return
 		}
 	} else {
@@ -81,7 +81,7 @@ func (s *Server) controlTriggers(w http.ResponseWriter, r *http.Request) {
 			if len(raws) > 1 {
 				msg = "event " + strconv.Itoa(i+1) + ": " + msg
 			}
-			newError(http.StatusBadRequest, spec.CodeInvalidBody, msg).write(w, s.retryAfter)
+			newError(http.StatusBadRequest, protocol.CodeInvalidBody, msg).write(w, s.retryAfter)
 			return
 		}
 		events[i] = ev
@@ -102,11 +102,11 @@ func (s *Server) controlFaults(w http.ResponseWriter, r *http.Request) {
 	}
 	var f Faults
 	if err := json.Unmarshal(body, &f); err != nil {
-		newError(http.StatusBadRequest, spec.CodeInvalidBody, err.Error()).write(w, s.retryAfter)
+		newError(http.StatusBadRequest, protocol.CodeInvalidBody, err.Error()).write(w, s.retryAfter)
 		return
 	}
 	if err := s.SetFaults(f); err != nil {
-		newError(http.StatusBadRequest, spec.CodeInvalidBody, err.Error()).write(w, s.retryAfter)
+		newError(http.StatusBadRequest, protocol.CodeInvalidBody, err.Error()).write(w, s.retryAfter)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.Faults())
@@ -116,13 +116,13 @@ func readControlBody(r *http.Request) ([]byte, *httpError) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxControlBody+1))
 	switch {
 	case err != nil:
-		return nil, newError(http.StatusBadRequest, spec.CodeInvalidBody, "reading the body failed")
+		return nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "reading the body failed")
 	case len(body) > maxControlBody:
-		return nil, newError(http.StatusRequestEntityTooLarge, spec.CodePayloadTooLarge, "the body exceeds "+strconv.Itoa(maxControlBody)+" bytes")
+		return nil, newError(http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge, "the body exceeds "+strconv.Itoa(maxControlBody)+" bytes")
 	}
 	body = bytes.Trim(body, " \t\r\n")
 	if len(body) == 0 {
-		return nil, newError(http.StatusBadRequest, spec.CodeInvalidBody, "the body is empty")
+		return nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is empty")
 	}
 	return body, nil
 }

@@ -10,8 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // control sends a request to the control API and returns status and body.
@@ -52,7 +51,7 @@ func TestControlTriggers(t *testing.T) {
 			if tt.status == 200 {
 				assert.JSONEq(t, tt.answer, string(body))
 			} else {
-				assert.Equal(t, spec.CodeInvalidBody, errorCode(t, body))
+				assert.Equal(t, protocol.CodeInvalidBody, errorCode(t, body))
 			}
 		})
 	}
@@ -104,7 +103,7 @@ func TestControlStatsResetFaultsReplay(t *testing.T) {
 		`{"jitter":"2000000h"}`, `{"latency":"25h"}`, `{"stall":{"duration":"24h0m1s"}}`} {
 		resp, body = control(t, c, srv, http.MethodPut, "faults", bad)
 		assert.Equal(t, 400, resp.StatusCode, bad)
-		assert.Equal(t, spec.CodeInvalidBody, errorCode(t, body))
+		assert.Equal(t, protocol.CodeInvalidBody, errorCode(t, body))
 	}
 	assert.Equal(t, 5*time.Millisecond, srv.Faults().Latency, "a rejected PUT changes nothing")
 	require.NoError(t, srv.SetFaults(Faults{}))

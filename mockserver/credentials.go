@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Credential is one access token and secret key the mock accepts.
@@ -397,11 +397,11 @@ var (
 // or the request is errConflict.
 func joinCredentials(r *http.Request) (credentials, error) {
 	q := r.URL.Query()
-	token, err := onePart(r.Header.Values(spec.HeaderAccessToken), q[spec.QueryAccessToken])
+	token, err := onePart(r.Header.Values(protocol.HeaderAccessToken), q[protocol.QueryAccessToken])
 	if err != nil {
 		return credentials{}, err
 	}
-	secret, err := onePart(r.Header.Values(spec.HeaderSecretKey), q[spec.QuerySecretKey])
+	secret, err := onePart(r.Header.Values(protocol.HeaderSecretKey), q[protocol.QuerySecretKey])
 	if err != nil {
 		return credentials{}, err
 	}
@@ -441,11 +441,11 @@ func onePart(lists ...[]string) (string, error) {
 // pushCredentials takes the credentials of a push, from headers only.
 // A header repeated with different values is errConflict, as on a join.
 func pushCredentials(r *http.Request) (credentials, error) {
-	token, err := onePart(r.Header.Values(spec.HeaderAccessToken))
+	token, err := onePart(r.Header.Values(protocol.HeaderAccessToken))
 	if err != nil {
 		return credentials{}, err
 	}
-	secret, err := onePart(r.Header.Values(spec.HeaderSecretKey))
+	secret, err := onePart(r.Header.Values(protocol.HeaderSecretKey))
 	if err != nil {
 		return credentials{}, err
 	}

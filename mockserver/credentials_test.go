@@ -15,8 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func TestLoadCredentials(t *testing.T) {
@@ -161,7 +160,7 @@ func TestNewCredentials(t *testing.T) {
 				assert.Equal(t, DefaultCredentials(), srv.Credentials())
 				return
 			}
-			srv, err := New(&Options{Credentials: tt.creds, Recording: []spec.RecordingLine{}})
+			srv, err := New(&Options{Credentials: tt.creds, Recording: []protocol.RecordingLine{}})
 			require.ErrorContains(t, err, tt.err)
 			assert.Nil(t, srv)
 		})

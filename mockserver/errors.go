@@ -6,21 +6,21 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // httpError is a rejection: a status, an error code and a message, plus
 // the headers the status requires.
 type httpError struct {
 	status  int
-	code    spec.ErrorCode
+	code    protocol.ErrorCode
 	message string
 	allow   string // Allow header of a 405
 }
 
 func (e *httpError) Error() string { return string(e.code) + ": " + e.message }
 
-func newError(status int, code spec.ErrorCode, message string) *httpError {
+func newError(status int, code protocol.ErrorCode, message string) *httpError {
 	return &httpError{status: status, code: code, message: message}
 }
 
@@ -40,11 +40,11 @@ func (e *httpError) write(w http.ResponseWriter, retryAfter int) {
 		h.Set("Sec-WebSocket-Version", "13")
 	}
 	w.WriteHeader(e.status)
-	_, _ = w.Write(spec.NewErrorBody(e.code, e.message))
+	_, _ = w.Write(protocol.NewErrorBody(e.code, e.message))
 }
 
 func methodNotAllowed(method, allow string) *httpError {
-	e := newError(http.StatusMethodNotAllowed, spec.CodeMethodNotAllowed, "method "+method+" not allowed, use "+allow)
+	e := newError(http.StatusMethodNotAllowed, protocol.CodeMethodNotAllowed, "method "+method+" not allowed, use "+allow)
 	e.allow = allow
 	return e
 }
@@ -54,16 +54,16 @@ func methodNotAllowed(method, allow string) *httpError {
 // that depend on the request's shape (400, 405, 413, 415, 426) are left
 // out: a fault rejects well-formed requests.
 var (
-	joinFaultCodes = map[int]spec.ErrorCode{
-		http.StatusUnauthorized:       spec.CodeUnauthorized,
-		http.StatusForbidden:          spec.CodeForbidden,
-		http.StatusTooManyRequests:    spec.CodeTooManyConnections,
-		http.StatusServiceUnavailable: spec.CodeUnavailable,
+	joinFaultCodes = map[int]protocol.ErrorCode{
+		http.StatusUnauthorized:       protocol.CodeUnauthorized,
+		http.StatusForbidden:          protocol.CodeForbidden,
+		http.StatusTooManyRequests:    protocol.CodeTooManyConnections,
+		http.StatusServiceUnavailable: protocol.CodeUnavailable,
 	}
-	pushFaultCodes = map[int]spec.ErrorCode{
-		http.StatusUnauthorized:    spec.CodeUnauthorized,
-		http.StatusNotFound:        spec.CodeSessionNotFound,
-		http.StatusTooManyRequests: spec.CodeSessionQueueFull,
+	pushFaultCodes = map[int]protocol.ErrorCode{
+		http.StatusUnauthorized:    protocol.CodeUnauthorized,
+		http.StatusNotFound:        protocol.CodeSessionNotFound,
+		http.StatusTooManyRequests: protocol.CodeSessionQueueFull,
 	}
 )
 
@@ -73,7 +73,7 @@ const (
 	DefaultPushRejectStatus = http.StatusTooManyRequests
 )
 
-func faultError(status int, codes map[int]spec.ErrorCode) *httpError {
+func faultError(status int, codes map[int]protocol.ErrorCode) *httpError {
 	return newError(status, codes[status], "rejected by an injected fault")
 }
 
@@ -90,7 +90,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op string, e *ht
 			slog.Int("status", e.status),
 			slog.String("code", string(e.code)),
 			slog.String("method", r.Method),
-			slog.String("url", spec.RedactURL(r.URL)),
+			slog.String("url", protocol.RedactURL(r.URL)),
 			slog.String("remote", r.RemoteAddr),
 		)
 	}

@@ -7,14 +7,14 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // A test joins the mock with the demo credentials, injects a trigger and
 // pushes a value; both arrive in seq order.
 func Example() {
 	srv, err := mockserver.New(&mockserver.Options{
-		Recording: []spec.RecordingLine{}, // no replay: only what the test injects
+		Recording: []protocol.RecordingLine{}, // no replay: only what the test injects
 	})
 	if err != nil {
 		panic(err)

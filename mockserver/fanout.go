@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // event is a trigger ready for fan-out: its compact JSON, shared by the
@@ -80,13 +80,13 @@ func (s *Server) fanout(ev *event) int {
 
 // checkRecording checks lines given in Options.Recording as ReadRecording
 // would.
-func checkRecording(lines []spec.RecordingLine) error {
+func checkRecording(lines []protocol.RecordingLine) error {
 	for i, l := range lines {
 		switch {
 		case l.OffsetMs < 0:
-			return &spec.RecordingError{Line: i + 1, Reason: fmt.Sprintf("offsetMs %d is negative", l.OffsetMs)}
+			return &protocol.RecordingError{Line: i + 1, Reason: fmt.Sprintf("offsetMs %d is negative", l.OffsetMs)}
 		case i > 0 && l.OffsetMs < lines[i-1].OffsetMs:
-			return &spec.RecordingError{Line: i + 1, Reason: "offsets out of order"}
+			return &protocol.RecordingError{Line: i + 1, Reason: "offsets out of order"}
 		}
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Faults are misbehaviours the mock can put on, in the spirit of
@@ -291,11 +291,11 @@ func seed() [32]byte {
 // closeCodeName is a short reason for a close frame.
 func closeCodeName(code int) string {
 	switch code {
-	case spec.CloseGoingAway:
+	case protocol.CloseGoingAway:
 		return "server shutting down"
-	case spec.CloseSlowConsumer:
+	case protocol.CloseSlowConsumer:
 		return "slow consumer"
-	case spec.CloseMessageTooBig:
+	case protocol.CloseMessageTooBig:
 		return "message too big"
 	}
 	return ""

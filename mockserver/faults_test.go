@@ -15,8 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestFaultLatency: every frame arrives no sooner than latency - jitter
@@ -54,8 +53,8 @@ func TestFaultClose(t *testing.T) {
 		code   int
 	}{
 		{"after 3 frames with 4000", Faults{CloseAfterFrames: 3, CloseCode: 4000}, 3, 4000},
-		{"after 2 frames, default code", Faults{CloseAfterFrames: 2}, 2, spec.CloseInternalError},
-		{"probability 1", Faults{CloseProbability: 1, CloseCode: spec.ClosePolicy}, 1, spec.ClosePolicy},
+		{"after 2 frames, default code", Faults{CloseAfterFrames: 2}, 2, protocol.CloseInternalError},
+		{"probability 1", Faults{CloseProbability: 1, CloseCode: protocol.ClosePolicy}, 1, protocol.ClosePolicy},
 		{"reset", Faults{CloseAfterFrames: 1, CloseReset: true}, -1, websocket.CloseAbnormalClosure},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +123,7 @@ func TestFaultRejectJoins(t *testing.T) {
 	require.NoError(t, srv.SetFaults(Faults{RejectJoins: Rejection{Share: 1}}))
 	resp, body := do(t, c, upgradeRequest(t, http.MethodGet, srv.URL, url.Values{"pattern": {"{}"}}, credHeader(demo)))
 	assert.Equal(t, DefaultJoinRejectStatus, resp.StatusCode)
-	assert.Equal(t, spec.CodeUnavailable, errorCode(t, body))
+	assert.Equal(t, protocol.CodeUnavailable, errorCode(t, body))
 }
 
 // TestFaultRejectPushes rejects pushes with each allowed status.
@@ -296,7 +295,7 @@ func TestFaultLatencyQueuedBefore(t *testing.T) {
 // code the OpenAPI document allows for it.
 func TestFaultCodesMatchSpec(t *testing.T) {
 	s := mustSpec(t)
-	for op, codes := range map[string]map[int]spec.ErrorCode{"joinWebsocket": joinFaultCodes, "pushToSession": pushFaultCodes} {
+	for op, codes := range map[string]map[int]protocol.ErrorCode{"joinWebsocket": joinFaultCodes, "pushToSession": pushFaultCodes} {
 		for status, code := range codes {
 			assert.Contains(t, s.ErrorCodes(op, status), code, "%s %d", op, status)
 		}

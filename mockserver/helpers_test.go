@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -38,7 +39,7 @@ func startServer(t testing.TB, opts *Options) *Server {
 		o = *opts
 	}
 	if o.Recording == nil {
-		o.Recording = []spec.RecordingLine{}
+		o.Recording = []protocol.RecordingLine{}
 	}
 	srv, err := New(&o)
 	require.NoError(t, err)
@@ -76,44 +77,44 @@ func validate(t testing.TB, req *http.Request, resp *http.Response, body []byte)
 
 // wsURL is the join URL for a pattern and extra query parameters.
 func wsURL(srv *Server, q url.Values) string {
-	return "ws" + strings.TrimPrefix(srv.URL, "http") + spec.JoinPath + "?" + q.Encode()
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + protocol.JoinPath + "?" + q.Encode()
 }
 
 func credHeader(c Credential) http.Header {
 	h := http.Header{}
-	h.Set(spec.HeaderAccessToken, c.AccessToken)
-	h.Set(spec.HeaderSecretKey, c.SecretKey)
+	h.Set(protocol.HeaderAccessToken, c.AccessToken)
+	h.Set(protocol.HeaderSecretKey, c.SecretKey)
 	return h
 }
 
 // join opens a session with the demo credentials in headers, checks the
 // 101 and the session frame, and returns the connection and the frame.
-func join(t testing.TB, srv *Server, pat string) (*websocket.Conn, spec.Frame) {
+func join(t testing.TB, srv *Server, pat string) (*websocket.Conn, protocol.Frame) {
 	t.Helper()
 	return joinAs(t, srv, demo, pat)
 }
 
-func joinAs(t testing.TB, srv *Server, c Credential, pat string) (*websocket.Conn, spec.Frame) {
+func joinAs(t testing.TB, srv *Server, c Credential, pat string) (*websocket.Conn, protocol.Frame) {
 	t.Helper()
 	conn, resp, err := websocket.DefaultDialer.Dial(wsURL(srv, url.Values{"pattern": {pat}}), credHeader(c))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	validate(t, resp.Request, resp, nil)
 	f := readFrame(t, conn)
-	require.Equal(t, spec.FrameSession, f.Type)
+	require.Equal(t, protocol.FrameSession, f.Type)
 	return conn, f
 }
 
 // readFrame reads one frame, validates it against the AsyncAPI document
 // and decodes it.
-func readFrame(t testing.TB, conn *websocket.Conn) spec.Frame {
+func readFrame(t testing.TB, conn *websocket.Conn) protocol.Frame {
 	t.Helper()
 	_ = conn.SetReadDeadline(time.Now().Add(waitTimeout))
 	typ, data, err := conn.ReadMessage()
 	require.NoError(t, err)
 	require.Equal(t, websocket.TextMessage, typ)
 	require.NoError(t, mustSpec(t).ValidateFrame(data))
-	f, err := spec.DecodeFrame(data)
+	f, err := protocol.DecodeFrame(data)
 	require.NoError(t, err)
 	return f
 }
@@ -121,9 +122,9 @@ func readFrame(t testing.TB, conn *websocket.Conn) spec.Frame {
 // readClose reads until the connection ends and returns the close code
 // (1006 when it ended without a close frame). Data frames before it are
 // returned too.
-func readClose(t testing.TB, conn *websocket.Conn) (int, []spec.Frame) {
+func readClose(t testing.TB, conn *websocket.Conn) (int, []protocol.Frame) {
 	t.Helper()
-	var frames []spec.Frame
+	var frames []protocol.Frame
 	_ = conn.SetReadDeadline(time.Now().Add(waitTimeout))
 	for {
 		_, data, err := conn.ReadMessage()
@@ -136,7 +137,7 @@ func readClose(t testing.TB, conn *websocket.Conn) (int, []spec.Frame) {
 			require.False(t, errors.As(err, &ne) && ne.Timeout(), "no close within %v", waitTimeout)
 			return websocket.CloseAbnormalClosure, frames
 		}
-		f, err := spec.DecodeFrame(data)
+		f, err := protocol.DecodeFrame(data)
 		require.NoError(t, err)
 		frames = append(frames, f)
 	}
@@ -159,7 +160,7 @@ func do(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte
 // rejections, sent with net/http.
 func upgradeRequest(t testing.TB, method, base string, q url.Values, h http.Header) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest(method, base+spec.JoinPath+"?"+q.Encode(), nil)
+	req, err := http.NewRequest(method, base+protocol.JoinPath+"?"+q.Encode(), nil)
 	require.NoError(t, err)
 	req.Header = h.Clone()
 	if req.Header == nil {
@@ -178,7 +179,7 @@ func pushRequest(t testing.TB, srv *Server, id string, c Credential, body string
 	if id != "" {
 		q.Set("session", id)
 	}
-	req, err := http.NewRequest(http.MethodPost, srv.URL+spec.PushPath+"?"+q.Encode(), strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, srv.URL+protocol.PushPath+"?"+q.Encode(), strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header = credHeader(c)
 	req.Header.Set("Content-Type", "application/json")
@@ -190,16 +191,16 @@ func push(t testing.TB, c *http.Client, srv *Server, id, body string) uint64 {
 	t.Helper()
 	resp, data := do(t, c, pushRequest(t, srv, id, demo, body))
 	require.Equal(t, http.StatusAccepted, resp.StatusCode, string(data))
-	var pr spec.PushResponse
+	var pr protocol.PushResponse
 	require.NoError(t, json.Unmarshal(data, &pr))
 	require.Equal(t, id, pr.Session)
 	return pr.Seq
 }
 
 // errorCode returns the code of an error body.
-func errorCode(t testing.TB, body []byte) spec.ErrorCode {
+func errorCode(t testing.TB, body []byte) protocol.ErrorCode {
 	t.Helper()
-	eb, err := spec.ParseErrorBody(body)
+	eb, err := protocol.ParseErrorBody(body)
 	require.NoError(t, err, "body %s", body)
 	return eb.Error.Code
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -29,13 +29,13 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()
-		s.reject(w, r, opJoin, newError(http.StatusServiceUnavailable, spec.CodeUnavailable, "the server is shutting down"))
+		s.reject(w, r, opJoin, newError(http.StatusServiceUnavailable, protocol.CodeUnavailable, "the server is shutting down"))
 		return
 	}
 	if n := acct.open.Add(1); n > int64(acct.maxSessions) {
 		acct.open.Add(-1)
 		s.mu.Unlock()
-		s.reject(w, r, opJoin, newError(http.StatusTooManyRequests, spec.CodeTooManyConnections,
+		s.reject(w, r, opJoin, newError(http.StatusTooManyRequests, protocol.CodeTooManyConnections,
 			"the access token already holds its maximum of "+strconv.Itoa(acct.maxSessions)+" open sessions"))
 		return
 	}
@@ -62,7 +62,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	ss.tag = SessionTag(ss.id)
 	if !s.addSession(ss) {
-		ss.close(closeFrame, spec.CloseGoingAway)
+		ss.close(closeFrame, protocol.CloseGoingAway)
 	}
 	s.stats.joins.Add(1)
 	if s.log.Enabled(context.Background(), slog.LevelInfo) {
@@ -90,30 +90,30 @@ func (s *Server) checkJoin(r *http.Request) (*account, *pattern.Pattern, *httpEr
 		return nil, nil, methodNotAllowed(r.Method, http.MethodGet)
 	}
 	if !isUpgrade(r) {
-		return nil, nil, newError(http.StatusUpgradeRequired, spec.CodeUpgradeRequired,
+		return nil, nil, newError(http.StatusUpgradeRequired, protocol.CodeUpgradeRequired,
 			"this endpoint requires a WebSocket upgrade (Upgrade, Connection, Sec-WebSocket-Key and Sec-WebSocket-Version: 13)")
 	}
 	if origin := r.Header.Get("Origin"); len(s.origins) > 0 && origin != "" && !s.origins[strings.ToLower(origin)] {
-		return nil, nil, newError(http.StatusForbidden, spec.CodeForbiddenOrigin, "origin not allowed")
+		return nil, nil, newError(http.StatusForbidden, protocol.CodeForbiddenOrigin, "origin not allowed")
 	}
 	creds, err := joinCredentials(r)
 	if err != nil {
-		return nil, nil, newError(http.StatusUnauthorized, spec.CodeUnauthorized, err.Error())
+		return nil, nil, newError(http.StatusUnauthorized, protocol.CodeUnauthorized, err.Error())
 	}
 	acct := s.accts.check(creds.token, creds.secret)
 	if acct == nil {
-		return nil, nil, newError(http.StatusUnauthorized, spec.CodeUnauthorized, "access token or secret key wrong")
+		return nil, nil, newError(http.StatusUnauthorized, protocol.CodeUnauthorized, "access token or secret key wrong")
 	}
 	if acct.forbidden {
-		return nil, nil, newError(http.StatusForbidden, spec.CodeForbidden, "request not available for the account")
+		return nil, nil, newError(http.StatusForbidden, protocol.CodeForbidden, "request not available for the account")
 	}
 	q := r.URL.Query()
-	if !q.Has(spec.QueryPattern) {
-		return nil, nil, newError(http.StatusBadRequest, spec.CodeMissingPattern, "the pattern query parameter is required")
+	if !q.Has(protocol.QueryPattern) {
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeMissingPattern, "the pattern query parameter is required")
 	}
-	p, err := pattern.Parse(q.Get(spec.QueryPattern))
+	p, err := pattern.Parse(q.Get(protocol.QueryPattern))
 	if err != nil {
-		return nil, nil, newError(http.StatusBadRequest, spec.CodeInvalidPattern, err.Error())
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidPattern, err.Error())
 	}
 	return acct, p, nil
 }
@@ -122,9 +122,9 @@ func (s *Server) checkJoin(r *http.Request) (*account, *pattern.Pattern, *httpEr
 // that gorilla's Upgrader needs; without them the answer is 426 rather
 // than gorilla's 400.
 func isUpgrade(r *http.Request) bool {
-	if !spec.HeaderHasToken(r.Header, "Connection", "upgrade") ||
-		!spec.HeaderHasToken(r.Header, "Upgrade", "websocket") ||
-		!spec.HeaderHasToken(r.Header, "Sec-Websocket-Version", "13") {
+	if !protocol.HeaderHasToken(r.Header, "Connection", "upgrade") ||
+		!protocol.HeaderHasToken(r.Header, "Upgrade", "websocket") ||
+		!protocol.HeaderHasToken(r.Header, "Sec-Websocket-Version", "13") {
 		return false
 	}
 	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-Websocket-Key"))

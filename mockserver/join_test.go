@@ -14,8 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestJoinRejections covers every rejection row of PROTOCOL.md sections 2
@@ -46,33 +45,33 @@ func TestJoinRejections(t *testing.T) {
 		header  http.Header
 		origin  string
 		status  int
-		code    spec.ErrorCode
+		code    protocol.ErrorCode
 		message string // a part of the message
 	}{
-		{name: "405 POST", method: http.MethodPost, query: q("pattern", "{}"), header: credHeader(demo), status: 405, code: spec.CodeMethodNotAllowed},
-		{name: "405 before everything", method: http.MethodDelete, plain: true, origin: "https://evil.example", status: 405, code: spec.CodeMethodNotAllowed},
-		{name: "426 plain GET", plain: true, query: q("pattern", "{}"), header: credHeader(demo), status: 426, code: spec.CodeUpgradeRequired},
-		{name: "426 before origin and credentials", plain: true, origin: "https://evil.example", status: 426, code: spec.CodeUpgradeRequired},
-		{name: "403 origin", query: q("pattern", "{}"), header: credHeader(demo), origin: "https://evil.example", status: 403, code: spec.CodeForbiddenOrigin},
-		{name: "403 origin before credentials", origin: "https://evil.example", status: 403, code: spec.CodeForbiddenOrigin},
-		{name: "401 missing", query: q("pattern", "{}"), status: 401, code: spec.CodeUnauthorized, message: "required"},
-		{name: "401 secret only", query: q("pattern", "{}", "secretKey", DemoSecretKey), status: 401, code: spec.CodeUnauthorized},
-		{name: "401 wrong secret", query: q("pattern", "{}"), header: credHeader(wrong), status: 401, code: spec.CodeUnauthorized, message: "wrong"},
-		{name: "401 unknown token", query: q("pattern", "{}"), header: credHeader(Credential{AccessToken: "nobody", SecretKey: "x"}), status: 401, code: spec.CodeUnauthorized},
-		{name: "401 wrong query secret", query: q("pattern", "{}", "accessToken", DemoAccessToken, "secretKey", "nope"), status: 401, code: spec.CodeUnauthorized},
-		{name: "401 header and query differ", query: q("pattern", "{}", "accessToken", OtherAccessToken, "secretKey", OtherSecretKey), header: credHeader(demo), status: 401, code: spec.CodeUnauthorized, message: "differ"},
-		{name: "401 query token repeated with different values", query: url.Values{"pattern": {"{}"}, "accessToken": {DemoAccessToken, OtherAccessToken}, "secretKey": {DemoSecretKey}}, status: 401, code: spec.CodeUnauthorized, message: "more than once"},
-		{name: "401 secret header repeated with different values", query: q("pattern", "{}"), header: http.Header{spec.HeaderAccessToken: {DemoAccessToken}, spec.HeaderSecretKey: {DemoSecretKey, "wrong-secret"}}, status: 401, code: spec.CodeUnauthorized, message: "more than once"},
-		{name: "401 repeated, the first value wrong", query: url.Values{"pattern": {"{}"}, "accessToken": {DemoAccessToken}, "secretKey": {"wrong-secret", DemoSecretKey}}, status: 401, code: spec.CodeUnauthorized},
-		{name: "401 before pattern", status: 401, code: spec.CodeUnauthorized},
-		{name: "403 forbidden account", query: q("pattern", "{}"), header: credHeader(forbidden), status: 403, code: spec.CodeForbidden},
-		{name: "403 before pattern", header: credHeader(forbidden), status: 403, code: spec.CodeForbidden},
-		{name: "400 missing pattern", header: credHeader(demo), status: 400, code: spec.CodeMissingPattern},
-		{name: "400 missing pattern before limits", header: credHeader(limited), status: 400, code: spec.CodeMissingPattern},
-		{name: "400 invalid pattern names the field", query: q("pattern", `{"type":[{"regex":"job-.*"}]}`), header: credHeader(demo), status: 400, code: spec.CodeInvalidPattern, message: `field "type"`},
-		{name: "400 empty pattern", query: q("pattern", ""), header: credHeader(demo), status: 400, code: spec.CodeInvalidPattern},
-		{name: "400 invalid rule", query: q("pattern", "type"), header: credHeader(demo), status: 400, code: spec.CodeInvalidPattern},
-		{name: "429 session limit", query: q("pattern", "{}"), header: credHeader(limited), status: 429, code: spec.CodeTooManyConnections},
+		{name: "405 POST", method: http.MethodPost, query: q("pattern", "{}"), header: credHeader(demo), status: 405, code: protocol.CodeMethodNotAllowed},
+		{name: "405 before everything", method: http.MethodDelete, plain: true, origin: "https://evil.example", status: 405, code: protocol.CodeMethodNotAllowed},
+		{name: "426 plain GET", plain: true, query: q("pattern", "{}"), header: credHeader(demo), status: 426, code: protocol.CodeUpgradeRequired},
+		{name: "426 before origin and credentials", plain: true, origin: "https://evil.example", status: 426, code: protocol.CodeUpgradeRequired},
+		{name: "403 origin", query: q("pattern", "{}"), header: credHeader(demo), origin: "https://evil.example", status: 403, code: protocol.CodeForbiddenOrigin},
+		{name: "403 origin before credentials", origin: "https://evil.example", status: 403, code: protocol.CodeForbiddenOrigin},
+		{name: "401 missing", query: q("pattern", "{}"), status: 401, code: protocol.CodeUnauthorized, message: "required"},
+		{name: "401 secret only", query: q("pattern", "{}", "secretKey", DemoSecretKey), status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 wrong secret", query: q("pattern", "{}"), header: credHeader(wrong), status: 401, code: protocol.CodeUnauthorized, message: "wrong"},
+		{name: "401 unknown token", query: q("pattern", "{}"), header: credHeader(Credential{AccessToken: "nobody", SecretKey: "x"}), status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 wrong query secret", query: q("pattern", "{}", "accessToken", DemoAccessToken, "secretKey", "nope"), status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 header and query differ", query: q("pattern", "{}", "accessToken", OtherAccessToken, "secretKey", OtherSecretKey), header: credHeader(demo), status: 401, code: protocol.CodeUnauthorized, message: "differ"},
+		{name: "401 query token repeated with different values", query: url.Values{"pattern": {"{}"}, "accessToken": {DemoAccessToken, OtherAccessToken}, "secretKey": {DemoSecretKey}}, status: 401, code: protocol.CodeUnauthorized, message: "more than once"},
+		{name: "401 secret header repeated with different values", query: q("pattern", "{}"), header: http.Header{protocol.HeaderAccessToken: {DemoAccessToken}, protocol.HeaderSecretKey: {DemoSecretKey, "wrong-secret"}}, status: 401, code: protocol.CodeUnauthorized, message: "more than once"},
+		{name: "401 repeated, the first value wrong", query: url.Values{"pattern": {"{}"}, "accessToken": {DemoAccessToken}, "secretKey": {"wrong-secret", DemoSecretKey}}, status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 before pattern", status: 401, code: protocol.CodeUnauthorized},
+		{name: "403 forbidden account", query: q("pattern", "{}"), header: credHeader(forbidden), status: 403, code: protocol.CodeForbidden},
+		{name: "403 before pattern", header: credHeader(forbidden), status: 403, code: protocol.CodeForbidden},
+		{name: "400 missing pattern", header: credHeader(demo), status: 400, code: protocol.CodeMissingPattern},
+		{name: "400 missing pattern before limits", header: credHeader(limited), status: 400, code: protocol.CodeMissingPattern},
+		{name: "400 invalid pattern names the field", query: q("pattern", `{"type":[{"regex":"job-.*"}]}`), header: credHeader(demo), status: 400, code: protocol.CodeInvalidPattern, message: `field "type"`},
+		{name: "400 empty pattern", query: q("pattern", ""), header: credHeader(demo), status: 400, code: protocol.CodeInvalidPattern},
+		{name: "400 invalid rule", query: q("pattern", "type"), header: credHeader(demo), status: 400, code: protocol.CodeInvalidPattern},
+		{name: "429 session limit", query: q("pattern", "{}"), header: credHeader(limited), status: 429, code: protocol.CodeTooManyConnections},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +92,7 @@ func TestJoinRejections(t *testing.T) {
 			require.Equal(t, tt.status, resp.StatusCode, "body %s", body)
 			assert.Equal(t, tt.code, errorCode(t, body))
 			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-			eb, err := spec.ParseErrorBody(body)
+			eb, err := protocol.ParseErrorBody(body)
 			require.NoError(t, err)
 			assert.Contains(t, eb.Error.Message, tt.message)
 			switch tt.status {
@@ -130,8 +129,8 @@ func TestJoinAccepted(t *testing.T) {
 		{"query credentials, rule form", url.Values{"accessToken": {DemoAccessToken}, "secretKey": {DemoSecretKey}}, nil, "type=job-join|job-leave;org=IBM", `{"org":"IBM","type":["job-join","job-leave"]}`},
 		{"both forms agree", url.Values{"accessToken": {DemoAccessToken}, "secretKey": {DemoSecretKey}}, credHeader(demo), "{}", "{}"},
 		{"a query credential repeated with the same value", url.Values{"accessToken": {DemoAccessToken, DemoAccessToken}, "secretKey": {DemoSecretKey}}, nil, "{}", "{}"},
-		{"mixed forms", url.Values{"secretKey": {DemoSecretKey}}, http.Header{spec.HeaderAccessToken: {DemoAccessToken}}, "{}", "{}"},
-		{"allowed origin", nil, http.Header{spec.HeaderAccessToken: {DemoAccessToken}, spec.HeaderSecretKey: {DemoSecretKey}, "Origin": {"https://crm.example.com"}}, "{}", "{}"},
+		{"mixed forms", url.Values{"secretKey": {DemoSecretKey}}, http.Header{protocol.HeaderAccessToken: {DemoAccessToken}}, "{}", "{}"},
+		{"allowed origin", nil, http.Header{protocol.HeaderAccessToken: {DemoAccessToken}, protocol.HeaderSecretKey: {DemoSecretKey}, "Origin": {"https://crm.example.com"}}, "{}", "{}"},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,8 +144,8 @@ func TestJoinAccepted(t *testing.T) {
 			require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 			validate(t, resp.Request, resp, nil)
 			f := readFrame(t, conn)
-			assert.Equal(t, spec.FrameSession, f.Type)
-			assert.Regexp(t, spec.SessionIDPattern, f.Session)
+			assert.Equal(t, protocol.FrameSession, f.Type)
+			assert.Regexp(t, protocol.SessionIDPattern, f.Session)
 			assert.GreaterOrEqual(t, len(f.Session), 22)
 			assert.JSONEq(t, tt.canon, string(f.Pattern))
 			assert.Equal(t, 2, f.Heartbeat, "1.5s is announced rounded up")
@@ -165,7 +164,7 @@ func TestJoinUnavailable(t *testing.T) {
 	c := httpClient(t)
 	resp, body := do(t, c, upgradeRequest(t, http.MethodGet, front.URL, url.Values{"pattern": {"{}"}}, credHeader(demo)))
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	assert.Equal(t, spec.CodeUnavailable, errorCode(t, body))
+	assert.Equal(t, protocol.CodeUnavailable, errorCode(t, body))
 	assert.Equal(t, uint64(1), srv.Stats().RejectedJoins[503])
 }
 
@@ -180,11 +179,11 @@ func TestJoinHandlerReturns(t *testing.T) {
 		returned <- struct{}{}
 	}))
 	t.Cleanup(front.Close)
-	u := "ws" + strings.TrimPrefix(front.URL, "http") + spec.JoinPath + "?" + url.Values{"pattern": {"{}"}}.Encode()
+	u := "ws" + strings.TrimPrefix(front.URL, "http") + protocol.JoinPath + "?" + url.Values{"pattern": {"{}"}}.Encode()
 	conn, _, err := websocket.DefaultDialer.Dial(u, credHeader(demo))
 	require.NoError(t, err)
 	defer conn.Close()
-	assert.Equal(t, spec.FrameSession, readFrame(t, conn).Type)
+	assert.Equal(t, protocol.FrameSession, readFrame(t, conn).Type)
 	select {
 	case <-returned:
 	case <-time.After(waitTimeout):

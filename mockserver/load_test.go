@@ -11,8 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // dialMany opens n sessions with the given patterns (cycled), joining
@@ -84,13 +83,13 @@ func TestManySessions(t *testing.T) {
 	sp := mustSpec(t)
 	for i, c := range conns {
 		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
-		for _, want := range []string{spec.FrameSession, spec.FrameTrigger} {
+		for _, want := range []string{protocol.FrameSession, protocol.FrameTrigger} {
 			_, data, err := c.ReadMessage()
 			require.NoError(t, err, "session %d", i)
-			f, err := spec.DecodeFrame(data)
+			f, err := protocol.DecodeFrame(data)
 			require.NoError(t, err)
 			require.Equal(t, want, f.Type, "session %d", i)
-			if want == spec.FrameTrigger {
+			if want == protocol.FrameTrigger {
 				require.Equal(t, uint64(1), f.Seq)
 				if i%1000 == 0 {
 					assert.NoError(t, sp.ValidateFrame(data))

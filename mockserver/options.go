@@ -8,7 +8,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Defaults of a zero Options.
@@ -20,9 +20,9 @@ const (
 	// enough never to limit a load run from one machine.
 	DefaultMaxSessions = 100000
 	// DefaultHeartbeat is the ping interval.
-	DefaultHeartbeat = spec.DefaultHeartbeat
+	DefaultHeartbeat = protocol.DefaultHeartbeat
 	// DefaultQueueSize is the outbound queue of a session, in frames.
-	DefaultQueueSize = spec.DefaultQueueSize
+	DefaultQueueSize = protocol.DefaultQueueSize
 	// DefaultCloseTimeout bounds a close handshake: after a session is
 	// closed, its connection is dropped if the peer has not answered
 	// within this time.
@@ -34,7 +34,7 @@ const (
 	DefaultSpeed = 1.0
 	// DefaultFaultCloseCode is the close code of the close faults when
 	// Faults.CloseCode is zero.
-	DefaultFaultCloseCode = spec.CloseInternalError
+	DefaultFaultCloseCode = protocol.CloseInternalError
 )
 
 // Options configure a Server. The zero value is usable, and a nil
@@ -75,7 +75,7 @@ type Options struct {
 
 	// Recording is the timeline of triggers to replay. Nil means the
 	// embedded default recording; an empty, non-nil slice means no replay.
-	Recording []spec.RecordingLine
+	Recording []protocol.RecordingLine
 	// Speed scales the replay: 1 (DefaultSpeed) is real time, 2 twice as
 	// fast, 0 as fast as possible.
 	Speed float64

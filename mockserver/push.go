@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // servePush handles POST /api/v1/websocket/session?session=ID, with the
@@ -31,7 +31,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, opPush, errSessionNotFound)
 		return
 	case pushFull:
-		s.reject(w, r, opPush, newError(http.StatusTooManyRequests, spec.CodeSessionQueueFull, "the session's outbound queue is full"))
+		s.reject(w, r, opPush, newError(http.StatusTooManyRequests, protocol.CodeSessionQueueFull, "the session's outbound queue is full"))
 		return
 	}
 	out := make([]byte, 0, 64)
@@ -49,8 +49,8 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 
 // Rejections that carry nothing of the request; write never modifies them.
 var (
-	errSessionNotFound = newError(http.StatusNotFound, spec.CodeSessionNotFound, "no open session with this id for these credentials")
-	errTooLarge        = newError(http.StatusRequestEntityTooLarge, spec.CodePayloadTooLarge, "the body exceeds "+strconv.Itoa(spec.MaxPushBody)+" bytes")
+	errSessionNotFound = newError(http.StatusNotFound, protocol.CodeSessionNotFound, "no open session with this id for these credentials")
+	errTooLarge        = newError(http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge, "the body exceeds "+strconv.Itoa(protocol.MaxPushBody)+" bytes")
 )
 
 // checkPush runs every check before the queue and returns the session
@@ -61,39 +61,39 @@ func (s *Server) checkPush(r *http.Request) (*session, []byte, *httpError) {
 	}
 	creds, err := pushCredentials(r)
 	if err != nil {
-		return nil, nil, newError(http.StatusUnauthorized, spec.CodeUnauthorized, "access token and secret key are required (X-API-AccessToken and X-API-SecretKey headers)")
+		return nil, nil, newError(http.StatusUnauthorized, protocol.CodeUnauthorized, "access token and secret key are required (X-API-AccessToken and X-API-SecretKey headers)")
 	}
 	acct := s.accts.check(creds.token, creds.secret)
 	if acct == nil {
-		return nil, nil, newError(http.StatusUnauthorized, spec.CodeUnauthorized, "access token or secret key wrong")
+		return nil, nil, newError(http.StatusUnauthorized, protocol.CodeUnauthorized, "access token or secret key wrong")
 	}
-	id := r.URL.Query().Get(spec.QuerySession)
+	id := r.URL.Query().Get(protocol.QuerySession)
 	if id == "" {
-		return nil, nil, newError(http.StatusBadRequest, spec.CodeMissingSession, "the session query parameter is required")
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeMissingSession, "the session query parameter is required")
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" && !isJSONMediaType(ct) {
 		if ct == "" {
 			ct = "(none)"
 		}
-		return nil, nil, newError(http.StatusUnsupportedMediaType, spec.CodeUnsupportedMediaType,
+		return nil, nil, newError(http.StatusUnsupportedMediaType, protocol.CodeUnsupportedMediaType,
 			"content type "+strconv.Quote(ct)+" is not supported, use application/json")
 	}
-	if r.ContentLength > spec.MaxPushBody {
+	if r.ContentLength > protocol.MaxPushBody {
 		return nil, nil, errTooLarge
 	}
 	body, err := readBody(r)
 	if err != nil {
-		return nil, nil, newError(http.StatusBadRequest, spec.CodeInvalidBody, "reading the body failed")
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "reading the body failed")
 	}
-	if len(body) > spec.MaxPushBody {
+	if len(body) > protocol.MaxPushBody {
 		return nil, nil, errTooLarge
 	}
 	body = bytes.Trim(body, " \t\r\n")
 	if len(body) == 0 {
-		return nil, nil, newError(http.StatusBadRequest, spec.CodeInvalidBody, "the body is empty; send one JSON value")
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is empty; send one JSON value")
 	}
 	if !json.Valid(body) {
-		return nil, nil, newError(http.StatusBadRequest, spec.CodeInvalidBody, "the body is not one JSON value")
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is not one JSON value")
 	}
 	ss := s.lookup(id)
 	if ss == nil || ss.acct != acct {
@@ -102,9 +102,9 @@ func (s *Server) checkPush(r *http.Request) (*session, []byte, *httpError) {
 	return ss, body, nil
 }
 
-// readBody reads at most one byte more than spec.MaxPushBody.
+// readBody reads at most one byte more than protocol.MaxPushBody.
 func readBody(r *http.Request) ([]byte, error) {
-	limit := int64(spec.MaxPushBody + 1)
+	limit := int64(protocol.MaxPushBody + 1)
 	if r.ContentLength >= 0 {
 		buf := make([]byte, r.ContentLength)
 		_, err := io.ReadFull(r.Body, buf)

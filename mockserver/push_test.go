@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestPushRejections covers every row of PROTOCOL.md section 4 but 202
@@ -29,7 +29,7 @@ func TestPushRejections(t *testing.T) {
 	waitOpen(t, srv, 2)
 	c := httpClient(t)
 
-	big := `"` + strings.Repeat("x", spec.MaxPushBody-1) + `"` // one byte over
+	big := `"` + strings.Repeat("x", protocol.MaxPushBody-1) + `"` // one byte over
 	const unknown = "AAAAAAAAAAAAAAAAAAAAAAAA"
 	cases := []struct {
 		name    string
@@ -43,33 +43,33 @@ func TestPushRejections(t *testing.T) {
 		body    string
 		chunked bool
 		status  int
-		code    spec.ErrorCode
+		code    protocol.ErrorCode
 	}{
-		{name: "405 GET", method: http.MethodGet, session: mine.Session, body: "", status: 405, code: spec.CodeMethodNotAllowed},
-		{name: "405 before credentials", method: http.MethodPut, noCreds: true, status: 405, code: spec.CodeMethodNotAllowed},
-		{name: "401 missing", session: mine.Session, noCreds: true, body: `{}`, status: 401, code: spec.CodeUnauthorized},
-		{name: "401 query credentials", session: mine.Session, noCreds: true, queryCr: true, body: `{}`, status: 401, code: spec.CodeUnauthorized},
-		{name: "401 wrong secret", session: mine.Session, creds: &Credential{AccessToken: DemoAccessToken, SecretKey: "x"}, body: `{}`, status: 401, code: spec.CodeUnauthorized},
-		{name: "401 secret header repeated with different values", session: mine.Session, extra: http.Header{spec.HeaderSecretKey: {"wrong-secret"}}, body: `{}`, status: 401, code: spec.CodeUnauthorized},
-		{name: "401 token header repeated with different values", session: mine.Session, extra: http.Header{spec.HeaderAccessToken: {OtherAccessToken}}, body: `{}`, status: 401, code: spec.CodeUnauthorized},
-		{name: "401 before session parameter", noCreds: true, ctype: "text/plain", status: 401, code: spec.CodeUnauthorized},
-		{name: "400 missing session", body: `{}`, status: 400, code: spec.CodeMissingSession},
-		{name: "400 missing session before content type", ctype: "text/plain", body: big, status: 400, code: spec.CodeMissingSession},
-		{name: "415 text/plain", session: mine.Session, ctype: "text/plain", body: `{}`, status: 415, code: spec.CodeUnsupportedMediaType},
-		{name: "415 no content type", session: mine.Session, ctype: "-", body: `{}`, status: 415, code: spec.CodeUnsupportedMediaType},
-		{name: "415 before size", session: unknown, ctype: "application/x-www-form-urlencoded", body: big, status: 415, code: spec.CodeUnsupportedMediaType},
-		{name: "413 over 64 KiB", session: mine.Session, body: big, status: 413, code: spec.CodePayloadTooLarge},
-		{name: "413 chunked", session: mine.Session, body: big, chunked: true, status: 413, code: spec.CodePayloadTooLarge},
-		{name: "413 before body", session: unknown, body: strings.Repeat("{", spec.MaxPushBody+1), status: 413, code: spec.CodePayloadTooLarge},
-		{name: "400 empty body", session: mine.Session, body: "", status: 400, code: spec.CodeInvalidBody},
-		{name: "400 white space", session: mine.Session, body: " \n", status: 400, code: spec.CodeInvalidBody},
-		{name: "400 not JSON", session: mine.Session, body: `{"a":`, status: 400, code: spec.CodeInvalidBody},
-		{name: "400 two values", session: mine.Session, body: `{} {}`, status: 400, code: spec.CodeInvalidBody},
-		{name: "400 before session lookup", session: unknown, body: `nope`, status: 400, code: spec.CodeInvalidBody},
-		{name: "404 unknown session", session: unknown, body: `{}`, status: 404, code: spec.CodeSessionNotFound},
-		{name: "404 another token's session", session: theirs.Session, body: `{}`, status: 404, code: spec.CodeSessionNotFound},
-		{name: "404 closed session", session: closed.Session, body: `{}`, status: 404, code: spec.CodeSessionNotFound},
-		{name: "404 forbidden account", session: mine.Session, creds: &Credential{AccessToken: ForbiddenAccessToken, SecretKey: ForbiddenSecretKey}, body: `{}`, status: 404, code: spec.CodeSessionNotFound},
+		{name: "405 GET", method: http.MethodGet, session: mine.Session, body: "", status: 405, code: protocol.CodeMethodNotAllowed},
+		{name: "405 before credentials", method: http.MethodPut, noCreds: true, status: 405, code: protocol.CodeMethodNotAllowed},
+		{name: "401 missing", session: mine.Session, noCreds: true, body: `{}`, status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 query credentials", session: mine.Session, noCreds: true, queryCr: true, body: `{}`, status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 wrong secret", session: mine.Session, creds: &Credential{AccessToken: DemoAccessToken, SecretKey: "x"}, body: `{}`, status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 secret header repeated with different values", session: mine.Session, extra: http.Header{protocol.HeaderSecretKey: {"wrong-secret"}}, body: `{}`, status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 token header repeated with different values", session: mine.Session, extra: http.Header{protocol.HeaderAccessToken: {OtherAccessToken}}, body: `{}`, status: 401, code: protocol.CodeUnauthorized},
+		{name: "401 before session parameter", noCreds: true, ctype: "text/plain", status: 401, code: protocol.CodeUnauthorized},
+		{name: "400 missing session", body: `{}`, status: 400, code: protocol.CodeMissingSession},
+		{name: "400 missing session before content type", ctype: "text/plain", body: big, status: 400, code: protocol.CodeMissingSession},
+		{name: "415 text/plain", session: mine.Session, ctype: "text/plain", body: `{}`, status: 415, code: protocol.CodeUnsupportedMediaType},
+		{name: "415 no content type", session: mine.Session, ctype: "-", body: `{}`, status: 415, code: protocol.CodeUnsupportedMediaType},
+		{name: "415 before size", session: unknown, ctype: "application/x-www-form-urlencoded", body: big, status: 415, code: protocol.CodeUnsupportedMediaType},
+		{name: "413 over 64 KiB", session: mine.Session, body: big, status: 413, code: protocol.CodePayloadTooLarge},
+		{name: "413 chunked", session: mine.Session, body: big, chunked: true, status: 413, code: protocol.CodePayloadTooLarge},
+		{name: "413 before body", session: unknown, body: strings.Repeat("{", protocol.MaxPushBody+1), status: 413, code: protocol.CodePayloadTooLarge},
+		{name: "400 empty body", session: mine.Session, body: "", status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 white space", session: mine.Session, body: " \n", status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 not JSON", session: mine.Session, body: `{"a":`, status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 two values", session: mine.Session, body: `{} {}`, status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 before session lookup", session: unknown, body: `nope`, status: 400, code: protocol.CodeInvalidBody},
+		{name: "404 unknown session", session: unknown, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
+		{name: "404 another token's session", session: theirs.Session, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
+		{name: "404 closed session", session: closed.Session, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
+		{name: "404 forbidden account", session: mine.Session, creds: &Credential{AccessToken: ForbiddenAccessToken, SecretKey: ForbiddenSecretKey}, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,8 +82,8 @@ func TestPushRejections(t *testing.T) {
 				req.Method = tt.method
 			}
 			if tt.noCreds {
-				req.Header.Del(spec.HeaderAccessToken)
-				req.Header.Del(spec.HeaderSecretKey)
+				req.Header.Del(protocol.HeaderAccessToken)
+				req.Header.Del(protocol.HeaderSecretKey)
 			}
 			for k, vs := range tt.extra {
 				for _, v := range vs {
@@ -128,7 +128,7 @@ func TestPushAccepted(t *testing.T) {
 	conn, sf := join(t, srv, `{"org":"IBM"}`)
 	c := httpClient(t)
 	values := []string{`{"ticket":"CRM-1","n":[1,2.50,{"x":null}]}`, `[1,"two"]`, `"text"`, `12.50`, `true`, `null`,
-		`"` + strings.Repeat("y", spec.MaxPushBody-2) + `"`} // exactly 64 KiB
+		`"` + strings.Repeat("y", protocol.MaxPushBody-2) + `"`} // exactly 64 KiB
 	var want []string
 	for i, v := range values {
 		if i == 2 {
@@ -145,11 +145,11 @@ func TestPushAccepted(t *testing.T) {
 		f := readFrame(t, conn)
 		assert.Equal(t, uint64(i+1), f.Seq, "seq")
 		if w == "trigger" {
-			assert.Equal(t, spec.FrameTrigger, f.Type)
+			assert.Equal(t, protocol.FrameTrigger, f.Type)
 			assert.JSONEq(t, ibmJoin, string(f.Event))
 			continue
 		}
-		assert.Equal(t, spec.FramePush, f.Type)
+		assert.Equal(t, protocol.FramePush, f.Type)
 		assert.Equal(t, w, string(f.Data), "data unchanged")
 	}
 	req := pushRequest(t, srv, sf.Session, demo, `"charset"`)
@@ -179,7 +179,7 @@ func TestPushQueueFull(t *testing.T) {
 		accepted++
 	}
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "body %s", body)
-	assert.Equal(t, spec.CodeSessionQueueFull, errorCode(t, body))
+	assert.Equal(t, protocol.CodeSessionQueueFull, errorCode(t, body))
 	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 	// The writer may have taken the first frame off the queue to wait
 	// out the stall.
@@ -209,7 +209,7 @@ func TestStalledBody(t *testing.T) {
 		name, method, target string
 		header               http.Header
 	}{
-		{"push", http.MethodPost, spec.PushPath + "?session=" + sf.Session, credHeader(demo)},
+		{"push", http.MethodPost, protocol.PushPath + "?session=" + sf.Session, credHeader(demo)},
 		{"control triggers", http.MethodPost, ControlPrefix + "triggers", nil},
 		{"control faults", http.MethodPut, ControlPrefix + "faults", nil},
 	} {
@@ -229,7 +229,7 @@ func TestStalledBody(t *testing.T) {
 			body, err := io.ReadAll(resp.Body)
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-			assert.Equal(t, spec.CodeInvalidBody, errorCode(t, body))
+			assert.Equal(t, protocol.CodeInvalidBody, errorCode(t, body))
 		})
 	}
 	assert.Equal(t, 1, srv.Stats().OpenSessions, "the session is not held to the request timeout")

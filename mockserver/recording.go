@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // defaultRecording is a recording of about 600 Sales Triggers and News
@@ -16,8 +16,8 @@ import (
 //go:embed recordings/default.jsonl
 var defaultRecording []byte
 
-var parseDefault = sync.OnceValue(func() []spec.RecordingLine {
-	lines, err := spec.ReadRecording(bytes.NewReader(defaultRecording))
+var parseDefault = sync.OnceValue(func() []protocol.RecordingLine {
+	lines, err := protocol.ReadRecording(bytes.NewReader(defaultRecording))
 	if err != nil {
 		// The file is part of the build; TestDefaultRecording keeps it valid.
 		panic(fmt.Sprintf("mockserver: embedded recordings/default.jsonl: %v", err))
@@ -28,6 +28,6 @@ var parseDefault = sync.OnceValue(func() []spec.RecordingLine {
 // DefaultRecording returns the embedded recording replayed when
 // Options.Recording is nil. The caller may modify the returned slice but
 // not the events' bytes, which are shared.
-func DefaultRecording() []spec.RecordingLine {
+func DefaultRecording() []protocol.RecordingLine {
 	return slices.Clone(parseDefault())
 }

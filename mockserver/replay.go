@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // replayEvent is one prepared line of the recording.
@@ -16,7 +16,7 @@ type replayEvent struct {
 }
 
 // prepareRecording decodes every event once, up front.
-func prepareRecording(lines []spec.RecordingLine) ([]replayEvent, error) {
+func prepareRecording(lines []protocol.RecordingLine) ([]replayEvent, error) {
 	out := make([]replayEvent, len(lines))
 	for i, l := range lines {
 		ev, err := prepareEvent(l.Event)

@@ -11,8 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // fakeClock is a Clock that moves only when the test advances it.
@@ -81,16 +80,16 @@ func (c *fakeClock) waiting(t *testing.T) time.Time {
 
 // recording builds a recording of triggers at the given offsets, event i
 // about org orgs[i%len(orgs)].
-func recording(offsets []int64, orgs ...string) []spec.RecordingLine {
-	lines := make([]spec.RecordingLine, len(offsets))
+func recording(offsets []int64, orgs ...string) []protocol.RecordingLine {
+	lines := make([]protocol.RecordingLine, len(offsets))
 	for i, off := range offsets {
-		lines[i] = spec.RecordingLine{OffsetMs: off, Event: triggerN(i+1, orgs[i%len(orgs)])}
+		lines[i] = protocol.RecordingLine{OffsetMs: off, Event: triggerN(i+1, orgs[i%len(orgs)])}
 	}
 	return lines
 }
 
 // eventID returns the id of a trigger frame's event.
-func eventID(t *testing.T, f spec.Frame) string {
+func eventID(t *testing.T, f protocol.Frame) string {
 	t.Helper()
 	var ev struct{ ID string }
 	require.NoError(t, json.Unmarshal(f.Event, &ev))
@@ -103,7 +102,7 @@ func readIDs(t *testing.T, conn *websocket.Conn, firstSeq uint64, n int) []strin
 	var ids []string
 	for i := range n {
 		f := readFrame(t, conn)
-		require.Equal(t, spec.FrameTrigger, f.Type)
+		require.Equal(t, protocol.FrameTrigger, f.Type)
 		assert.Equal(t, firstSeq+uint64(i), f.Seq)
 		ids = append(ids, eventID(t, f))
 	}
@@ -188,7 +187,7 @@ func TestReplayLoop(t *testing.T) {
 }
 
 func TestReplayNothing(t *testing.T) {
-	srv := startServer(t, &Options{Recording: []spec.RecordingLine{}})
+	srv := startServer(t, &Options{Recording: []protocol.RecordingLine{}})
 	join(t, srv, "{}")
 	srv.StartReplay()
 	assert.Zero(t, srv.Stats().TriggersReplayed)
@@ -220,12 +219,12 @@ func TestLoopPeriod(t *testing.T) {
 func TestRecordingOption(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		rec  []spec.RecordingLine
+		rec  []protocol.RecordingLine
 		err  string
 	}{
-		{"negative", []spec.RecordingLine{{OffsetMs: -1, Event: []byte(`{}`)}}, "line 1: offsetMs -1 is negative"},
-		{"order", []spec.RecordingLine{{OffsetMs: 5, Event: []byte(`{}`)}, {OffsetMs: 4, Event: []byte(`{}`)}}, "line 2: offsets out of order"},
-		{"not an object", []spec.RecordingLine{{OffsetMs: 5, Event: []byte(`[]`)}}, "line 1: event is not a JSON object"},
+		{"negative", []protocol.RecordingLine{{OffsetMs: -1, Event: []byte(`{}`)}}, "line 1: offsetMs -1 is negative"},
+		{"order", []protocol.RecordingLine{{OffsetMs: 5, Event: []byte(`{}`)}, {OffsetMs: 4, Event: []byte(`{}`)}}, "line 2: offsets out of order"},
+		{"not an object", []protocol.RecordingLine{{OffsetMs: 5, Event: []byte(`[]`)}}, "line 1: event is not a JSON object"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(&Options{Recording: tt.rec})
@@ -244,7 +243,7 @@ func TestDefaultRecording(t *testing.T) {
 	assert.Greater(t, len(lines), 100)
 	sp := mustSpec(t)
 	for i, l := range lines {
-		assert.NoError(t, sp.ValidateFrame(spec.AppendTriggerFrame(nil, uint64(i+1), l.Event)), "line %d", i+1)
+		assert.NoError(t, sp.ValidateFrame(protocol.AppendTriggerFrame(nil, uint64(i+1), l.Event)), "line %d", i+1)
 	}
 	_, err := prepareRecording(lines)
 	require.NoError(t, err)

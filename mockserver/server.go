@@ -16,7 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -157,9 +157,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// wrapped by another server's middleware) leaves it to that server.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.readTimeout))
 	switch p := r.URL.Path; {
-	case p == spec.JoinPath:
+	case p == protocol.JoinPath:
 		s.serveJoin(w, r)
-	case p == spec.PushPath:
+	case p == protocol.PushPath:
 		s.servePush(w, r)
 	case !s.opts.NoControl && strings.HasPrefix(p, ControlPrefix):
 		s.serveControl(w, r)
@@ -169,7 +169,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // codeNotFound answers paths the protocol does not have.
-const codeNotFound spec.ErrorCode = "not_found"
+const codeNotFound protocol.ErrorCode = "not_found"
 
 // Shutdown stops the server gracefully: joins are refused with 503, the
 // replay stops, every session is closed with 1001, and Shutdown waits
@@ -190,7 +190,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.mu.Unlock()
 		s.replay.stop()
 		for _, ss := range open {
-			ss.close(closeFrame, spec.CloseGoingAway)
+			ss.close(closeFrame, protocol.CloseGoingAway)
 		}
 		httpErr = s.httpSrv.Shutdown(ctx)
 	})

@@ -14,7 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -96,7 +96,7 @@ func (ss *session) enqueueTrigger(event []byte, at time.Duration) bool {
 	}
 	if ss.q.len() >= ss.srv.queueSize {
 		ss.dropLocked(1)
-		ss.closeLocked(closeFrame, spec.CloseSlowConsumer)
+		ss.closeLocked(closeFrame, protocol.CloseSlowConsumer)
 		ss.mu.Unlock()
 		ss.signal()
 		return false
@@ -197,10 +197,10 @@ func (ss *session) dropLocked(n int) {
 
 // readLoop reads until the connection ends: it answers pings (gorilla's
 // default handler), records pongs, discards data frames and lets gorilla
-// close a frame over spec.MaxClientFrame with 1009.
+// close a frame over protocol.MaxClientFrame with 1009.
 func (ss *session) readLoop() {
 	defer close(ss.readDone)
-	ss.conn.SetReadLimit(spec.MaxClientFrame)
+	ss.conn.SetReadLimit(protocol.MaxClientFrame)
 	ss.conn.SetPongHandler(func(string) error {
 		ss.lastPong.Store(int64(time.Since(ss.opened)))
 		return nil
@@ -228,7 +228,7 @@ func (ss *session) readEnded(err error) {
 		// gorilla has sent 1009. Read what the client still sends (the
 		// rest of the frame, its close answer) so that closing the socket
 		// does not reset the connection before the client reads the 1009.
-		ss.close(closeByPeer, spec.CloseMessageTooBig)
+		ss.close(closeByPeer, protocol.CloseMessageTooBig)
 		_ = ss.nc.SetReadDeadline(time.Now().Add(ss.srv.closeTimeout))
 		_, _ = io.Copy(io.Discard, io.LimitReader(ss.nc, 1<<20))
 	default:

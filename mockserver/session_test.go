@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestTriggersMatchAndSeq sends triggers to sessions with different
@@ -48,10 +48,10 @@ func TestTriggersMatchAndSeq(t *testing.T) {
 			f := readFrame(t, conn)
 			assert.Equal(t, uint64(i+1), f.Seq)
 			if w == "push" {
-				assert.Equal(t, spec.FramePush, f.Type)
+				assert.Equal(t, protocol.FramePush, f.Type)
 				continue
 			}
-			assert.Equal(t, spec.FrameTrigger, f.Type)
+			assert.Equal(t, protocol.FrameTrigger, f.Type)
 			assert.JSONEq(t, w, string(f.Event))
 		}
 	}
@@ -124,7 +124,7 @@ func TestClientFrames(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 
-	require.NoError(t, s.WriteMessage(ctx, websocket.TextMessage, []byte(strings.Repeat("a", spec.MaxClientFrame))))
+	require.NoError(t, s.WriteMessage(ctx, websocket.TextMessage, []byte(strings.Repeat("a", protocol.MaxClientFrame))))
 	require.NoError(t, s.WriteMessage(ctx, websocket.BinaryMessage, []byte{1, 2, 3}))
 	seq, err := c.Push(ctx, s.ID(), "still here")
 	require.NoError(t, err)
@@ -132,14 +132,14 @@ func TestClientFrames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, seq, f.Seq, "ignored frames leave the session open")
 
-	require.NoError(t, s.WriteMessage(ctx, websocket.TextMessage, []byte(strings.Repeat("b", spec.MaxClientFrame+1))))
+	require.NoError(t, s.WriteMessage(ctx, websocket.TextMessage, []byte(strings.Repeat("b", protocol.MaxClientFrame+1))))
 	_, err = s.Next(ctx)
 	var ce *client.CloseError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, spec.CloseMessageTooBig, ce.Code)
+	assert.Equal(t, protocol.CloseMessageTooBig, ce.Code)
 	require.NoError(t, s.Close())
 	waitOpen(t, srv, 0)
-	assert.Equal(t, uint64(1), srv.Stats().Closes[spec.CloseMessageTooBig])
+	assert.Equal(t, uint64(1), srv.Stats().Closes[protocol.CloseMessageTooBig])
 }
 
 // TestClientClose counts a client's close by its code.
@@ -190,7 +190,7 @@ func TestLogs(t *testing.T) {
 		case "join rejected", "push rejected":
 			rejects++
 			assert.EqualValues(t, 401, rec["status"])
-			assert.Contains(t, rec["url"], spec.Redacted)
+			assert.Contains(t, rec["url"], protocol.Redacted)
 		}
 	}
 	assert.Equal(t, []int{1, 1, 2}, []int{joins, closes, rejects}, out)

@@ -17,8 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // reader reads a connection in a goroutine, checking that seq grows by
@@ -44,7 +43,7 @@ func startReader(t *testing.T, conn *websocket.Conn) *reader {
 				}
 				return
 			}
-			f, err := spec.DecodeFrame(data)
+			f, err := protocol.DecodeFrame(data)
 			if err != nil || f.Seq != last+1 {
 				r.gaps.Add(1)
 			}
@@ -111,17 +110,17 @@ func TestSlowConsumer(t *testing.T) {
 			code = ce.Code
 			break
 		}
-		f, err := spec.DecodeFrame(data)
+		f, err := protocol.DecodeFrame(data)
 		require.NoError(t, err)
-		if f.Type != spec.FrameSession {
+		if f.Type != protocol.FrameSession {
 			got++
 			require.Equal(t, got, f.Seq, "gap-free prefix")
 		}
 	}
-	assert.Equal(t, spec.CloseSlowConsumer, code)
+	assert.Equal(t, protocol.CloseSlowConsumer, code)
 	waitOpen(t, srv, 3)
 	st := srv.Stats()
-	assert.Equal(t, uint64(1), st.Closes[spec.CloseSlowConsumer])
+	assert.Equal(t, uint64(1), st.Closes[protocol.CloseSlowConsumer])
 	assert.Equal(t, uint64(queue+1), st.Dropped, "the queue and the trigger that overflowed it")
 	for _, r := range fast {
 		assert.Equal(t, int64(sent), r.frames.Load())
@@ -144,11 +143,11 @@ func TestShutdown(t *testing.T) {
 	require.NoError(t, srv.Shutdown(ctx), "every client answered the close in time")
 	for _, r := range readers {
 		<-r.done
-		assert.Equal(t, spec.CloseGoingAway, r.code)
+		assert.Equal(t, protocol.CloseGoingAway, r.code)
 	}
 	st := srv.Stats()
 	assert.Zero(t, st.OpenSessions)
-	assert.Equal(t, uint64(5), st.Closes[spec.CloseGoingAway])
+	assert.Equal(t, uint64(5), st.Closes[protocol.CloseGoingAway])
 	_, _, err = websocket.DefaultDialer.Dial(wsURL(srv, url.Values{"pattern": {"{}"}}), credHeader(demo))
 	assert.Error(t, err, "the listener is closed")
 	require.NoError(t, srv.Shutdown(ctx), "a second Shutdown is harmless")
@@ -183,7 +182,7 @@ func TestShutdownGrace(t *testing.T) {
 			}
 			assert.Zero(t, srv.Stats().OpenSessions)
 			code, _ := readClose(t, conn)
-			assert.Equal(t, spec.CloseGoingAway, code, "the close frame was sent before the connection was dropped")
+			assert.Equal(t, protocol.CloseGoingAway, code, "the close frame was sent before the connection was dropped")
 		})
 	}
 }

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // framePool holds the buffers frames are built in, so that an event is
@@ -51,7 +50,7 @@ func (ss *session) writeLoop() {
 }
 
 func (ss *session) writeSessionFrame() error {
-	frame, err := spec.SessionFrame(ss.id, []byte(ss.pat.String()), ss.srv.hbSeconds)
+	frame, err := protocol.SessionFrame(ss.id, []byte(ss.pat.String()), ss.srv.hbSeconds)
 	if err != nil {
 		return err
 	}
@@ -76,9 +75,9 @@ func (ss *session) writeItem(it item) error {
 	bp := framePool.Get().(*[]byte)
 	b := (*bp)[:0]
 	if it.kind == kindTrigger {
-		b = spec.AppendTriggerFrame(b, it.seq, it.data)
+		b = protocol.AppendTriggerFrame(b, it.seq, it.data)
 	} else {
-		b = spec.AppendPushFrame(b, it.seq, it.data)
+		b = protocol.AppendPushFrame(b, it.seq, it.data)
 	}
 	_ = ss.conn.SetWriteDeadline(ss.writeDeadline(time.Now()))
 	err := ss.conn.WriteMessage(websocket.TextMessage, b)
@@ -218,7 +217,7 @@ func (ss *session) endReason() string {
 		return "write failed"
 	}
 	switch ss.code {
-	case spec.CloseMessageTooBig:
+	case protocol.CloseMessageTooBig:
 		return "client frame too big"
 	case websocket.CloseAbnormalClosure:
 		return "connection lost"

@@ -1,7 +1,7 @@
-// Package spec is the websocket trigger API as data and as Go: the
-// embedded OpenAPI and AsyncAPI documents that describe it (PROTOCOL.md is
-// their source of truth), the Go types of its frames, events and error
-// bodies, and validators that check real traffic against the documents.
+// Package spec is the websocket trigger API as data: the embedded OpenAPI
+// and AsyncAPI documents that describe it (PROTOCOL.md is their source of
+// truth) and validators that check real traffic against the documents. The
+// Go types of its frames, events and error bodies are package protocol.
 //
 // The two documents share one set of schemas: openapi.yaml holds them in
 // components/schemas, and the message payloads of asyncapi.yaml refer to
@@ -32,8 +32,8 @@
 //	}
 //
 // Errors of this package never contain a credential or a session id; use
-// RedactURL, RedactHeader and RedactError to keep them out of your own
-// messages too.
+// protocol.RedactURL, RedactHeader and RedactError to keep them out of your
+// own messages too.
 //
 // The sub-package pattern holds the pattern language of PROTOCOL.md
 // section 5.
@@ -43,6 +43,5 @@
 // A *Spec is immutable after Load: all its methods may be called from any
 // number of goroutines at once. Default loads the embedded documents once
 // and returns the same *Spec to every caller. The document returned by
-// (*Spec).OpenAPI is shared and must not be modified. The frame encoders
-// and redaction functions keep no state.
+// (*Spec).OpenAPI is shared and must not be modified.
 package spec

@@ -16,10 +16,11 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/protocol"
 	"go.yaml.in/yaml/v4"
 )
 
-// These tests keep the Go side (errors.go, protocol.go, frames.go,
+// These tests keep the Go side (../protocol: errors.go, protocol.go, frames.go,
 // events.go) and the YAML documents from drifting apart.
 
 // constsOfFile returns the values of the constants declared in a Go file
@@ -68,7 +69,7 @@ func sortedValues(m map[string]string) []string {
 
 func TestErrorCodesMatchTheOpenAPIDocument(t *testing.T) {
 	s := mustDefault(t)
-	goCodes := sortedValues(constsOfFile(t, "errors.go", func(_, typ string) bool { return typ == "ErrorCode" }))
+	goCodes := sortedValues(constsOfFile(t, "../protocol/errors.go", func(_, typ string) bool { return typ == "ErrorCode" }))
 	require.NotEmpty(t, goCodes)
 
 	var yamlCodes []string
@@ -86,7 +87,7 @@ func TestErrorCodesMatchTheOpenAPIDocument(t *testing.T) {
 	assert.Equal(t, goCodes, listed, "allCodes of protocol_test.go")
 
 	// Every code is carried by some response.
-	carried := map[ErrorCode]bool{}
+	carried := map[protocol.ErrorCode]bool{}
 	for _, op := range s.Operations() {
 		for _, st := range op.Statuses {
 			for _, c := range s.ErrorCodes(op.ID, st) {
@@ -95,7 +96,7 @@ func TestErrorCodesMatchTheOpenAPIDocument(t *testing.T) {
 		}
 	}
 	for _, c := range goCodes {
-		assert.True(t, carried[ErrorCode(c)], "code %s is carried by no response", c)
+		assert.True(t, carried[protocol.ErrorCode(c)], "code %s is carried by no response", c)
 	}
 }
 
@@ -107,7 +108,7 @@ func TestStatusesAndCodesFollowTheProtocolTables(t *testing.T) {
 	}{{opJoin, joinRows}, {opPush, pushRows}} {
 		op, ok := s.Operation(tc.id)
 		require.True(t, ok, tc.id)
-		want := map[int][]ErrorCode{}
+		want := map[int][]protocol.ErrorCode{}
 		var statuses []int
 		for _, r := range tc.rows {
 			if _, seen := want[r.status]; !seen {
@@ -134,8 +135,8 @@ func TestStatusesAndCodesFollowTheProtocolTables(t *testing.T) {
 func TestOperationsMatchProtocolConstants(t *testing.T) {
 	s := mustDefault(t)
 	assert.Equal(t, []Operation{
-		{Method: "GET", Path: JoinPath, ID: opJoin, Statuses: []int{101, 400, 401, 403, 405, 426, 429, 503}},
-		{Method: "POST", Path: PushPath, ID: opPush, Statuses: []int{202, 400, 401, 404, 405, 413, 415, 429}},
+		{Method: "GET", Path: protocol.JoinPath, ID: opJoin, Statuses: []int{101, 400, 401, 403, 405, 426, 429, 503}},
+		{Method: "POST", Path: protocol.PushPath, ID: opPush, Statuses: []int{202, 400, 401, 404, 405, 413, 415, 429}},
 	}, s.Operations())
 
 	doc := s.OpenAPI()
@@ -144,8 +145,8 @@ func TestOperationsMatchProtocolConstants(t *testing.T) {
 		params[p.Value.In+" "+p.Value.Name] = p.Value.Name
 	}
 	for _, want := range []string{
-		"query " + QueryPattern, "query " + QueryAccessToken, "query " + QuerySecretKey, "query " + QuerySession,
-		"header " + HeaderAccessToken, "header " + HeaderSecretKey,
+		"query " + protocol.QueryPattern, "query " + protocol.QueryAccessToken, "query " + protocol.QuerySecretKey, "query " + protocol.QuerySession,
+		"header " + protocol.HeaderAccessToken, "header " + protocol.HeaderSecretKey,
 	} {
 		assert.Contains(t, params, want)
 	}
@@ -154,19 +155,19 @@ func TestOperationsMatchProtocolConstants(t *testing.T) {
 		schemes[sc.Value.In+" "+sc.Value.Name] = true
 	}
 	assert.Equal(t, map[string]bool{
-		"header " + HeaderAccessToken: true, "header " + HeaderSecretKey: true,
-		"query " + QueryAccessToken: true, "query " + QuerySecretKey: true,
+		"header " + protocol.HeaderAccessToken: true, "header " + protocol.HeaderSecretKey: true,
+		"query " + protocol.QueryAccessToken: true, "query " + protocol.QuerySecretKey: true,
 	}, schemes)
 
-	assert.Equal(t, SessionIDPattern.String(), doc.Components.Schemas["SessionId"].Value.Pattern)
-	body := doc.Paths.Value(PushPath).Post.RequestBody.Value
-	assert.Contains(t, body.Description, strconv.Itoa(MaxPushBody), "push body limit")
-	assert.Contains(t, string(AsyncAPIYAML()), fmt.Sprintf("over %d KiB", MaxClientFrame>>10), "client frame limit")
+	assert.Equal(t, protocol.SessionIDPattern.String(), doc.Components.Schemas["SessionId"].Value.Pattern)
+	body := doc.Paths.Value(protocol.PushPath).Post.RequestBody.Value
+	assert.Contains(t, body.Description, strconv.Itoa(protocol.MaxPushBody), "push body limit")
+	assert.Contains(t, string(AsyncAPIYAML()), fmt.Sprintf("over %d KiB", protocol.MaxClientFrame>>10), "client frame limit")
 }
 
 func TestCloseCodesAreDocumented(t *testing.T) {
 	s := mustDefault(t)
-	consts := constsOfFile(t, "protocol.go", func(name, _ string) bool {
+	consts := constsOfFile(t, "../protocol/protocol.go", func(name, _ string) bool {
 		return strings.HasPrefix(name, "Close") && name != "CloseCodes"
 	})
 	var goCodes []int
@@ -176,7 +177,7 @@ func TestCloseCodesAreDocumented(t *testing.T) {
 		goCodes = append(goCodes, n)
 	}
 	sort.Ints(goCodes)
-	assert.Equal(t, goCodes, slices.Sorted(slices.Values(CloseCodes)), "Close* constants against CloseCodes")
+	assert.Equal(t, goCodes, slices.Sorted(slices.Values(protocol.CloseCodes)), "Close* constants against CloseCodes")
 	assert.Equal(t, goCodes, s.CloseCodes(), "CloseCodes against x-close-codes of %s", AsyncAPIFile)
 
 	var root yaml.Node
@@ -184,14 +185,14 @@ func TestCloseCodesAreDocumented(t *testing.T) {
 	desc := scalar(get(get(get(root.Content[0], "channels"), "join"), "description"))
 	for _, c := range goCodes {
 		assert.Regexp(t, regexp.MustCompile(fmt.Sprintf(`\| %d \| \S`, c)), desc, "close code %d in the channel's table", c)
-		assert.True(t, KnownCloseCode(c))
+		assert.True(t, protocol.KnownCloseCode(c))
 	}
-	assert.False(t, KnownCloseCode(1002))
+	assert.False(t, protocol.KnownCloseCode(1002))
 }
 
 func TestFrameAndEventNamesMatch(t *testing.T) {
 	s := mustDefault(t)
-	assert.Equal(t, []string{FramePush, FrameSession, FrameTrigger}, s.MessageTypes())
+	assert.Equal(t, []string{protocol.FramePush, protocol.FrameSession, protocol.FrameTrigger}, s.MessageTypes())
 
 	schemas := s.OpenAPI().Components.Schemas
 	var types []string
@@ -199,7 +200,7 @@ func TestFrameAndEventNamesMatch(t *testing.T) {
 		types = append(types, v.(string))
 	}
 	var goTypes []string
-	for _, tt := range TriggerTypes {
+	for _, tt := range protocol.TriggerTypes {
 		goTypes = append(goTypes, tt.Type)
 		assert.NotEmpty(t, tt.Name)
 	}
@@ -208,9 +209,9 @@ func TestFrameAndEventNamesMatch(t *testing.T) {
 	d := schemas["Event"].Value.Discriminator
 	require.NotNil(t, d)
 	assert.Equal(t, "kind", d.PropertyName)
-	assert.ElementsMatch(t, []string{KindSalesTrigger, KindNewsItem}, sortedKeys(d.Mapping))
-	assert.Equal(t, []any{KindSalesTrigger}, schemas["SalesTrigger"].Value.Properties["kind"].Value.Enum)
-	assert.Equal(t, []any{KindNewsItem}, schemas["NewsItem"].Value.Properties["kind"].Value.Enum)
+	assert.ElementsMatch(t, []string{protocol.KindSalesTrigger, protocol.KindNewsItem}, sortedKeys(d.Mapping))
+	assert.Equal(t, []any{protocol.KindSalesTrigger}, schemas["SalesTrigger"].Value.Properties["kind"].Value.Enum)
+	assert.Equal(t, []any{protocol.KindNewsItem}, schemas["NewsItem"].Value.Properties["kind"].Value.Enum)
 }
 
 // TestSchemasAreUsed replaces spectral's oas3-unused-component, which
@@ -258,16 +259,16 @@ func TestGoTypesMatchSchemaFields(t *testing.T) {
 		schema string
 		value  any
 	}{
-		{"SalesTrigger", SalesTrigger{}},
-		{"Location", Location{}},
-		{"Employee", Employee{}},
-		{"NewsItem", NewsItem{}},
-		{"Annotation", Annotation{}},
-		{"Entity", Entity{}},
-		{"Quotation", Quotation{}},
-		{"ErrorBody", ErrorBody{}},
-		{"ErrorDetail", ErrorDetail{}},
-		{"PushResponse", PushResponse{}},
+		{"SalesTrigger", protocol.SalesTrigger{}},
+		{"Location", protocol.Location{}},
+		{"Employee", protocol.Employee{}},
+		{"NewsItem", protocol.NewsItem{}},
+		{"Annotation", protocol.Annotation{}},
+		{"Entity", protocol.Entity{}},
+		{"Quotation", protocol.Quotation{}},
+		{"ErrorBody", protocol.ErrorBody{}},
+		{"ErrorDetail", protocol.ErrorDetail{}},
+		{"PushResponse", protocol.PushResponse{}},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {
@@ -285,7 +286,7 @@ func TestGoTypesMatchSchemaFields(t *testing.T) {
 				props[p] = true
 			}
 		}
-		all, _ := jsonFields(t, Frame{})
+		all, _ := jsonFields(t, protocol.Frame{})
 		assert.Equal(t, sortedKeys(props), all)
 	})
 }

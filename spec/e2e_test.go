@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestValidateAgainstARealServer runs a tiny server on 127.0.0.1 at a
@@ -23,22 +24,22 @@ func TestValidateAgainstARealServer(t *testing.T) {
 	upgrader := websocket.Upgrader{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case r.URL.Path == JoinPath && r.Method != http.MethodGet:
+		case r.URL.Path == protocol.JoinPath && r.Method != http.MethodGet:
 			w.Header().Set("Allow", http.MethodGet)
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusMethodNotAllowed)
-			_, _ = w.Write(NewErrorBody(CodeMethodNotAllowed, "method "+r.Method+" not allowed, use GET"))
-		case r.URL.Path == JoinPath && !websocket.IsWebSocketUpgrade(r):
+			_, _ = w.Write(protocol.NewErrorBody(protocol.CodeMethodNotAllowed, "method "+r.Method+" not allowed, use GET"))
+		case r.URL.Path == protocol.JoinPath && !websocket.IsWebSocketUpgrade(r):
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUpgradeRequired)
-			_, _ = w.Write(NewErrorBody(CodeUpgradeRequired, "this endpoint requires a WebSocket upgrade"))
-		case r.URL.Path == JoinPath:
+			_, _ = w.Write(protocol.NewErrorBody(protocol.CodeUpgradeRequired, "this endpoint requires a WebSocket upgrade"))
+		case r.URL.Path == protocol.JoinPath:
 			conn, err := upgrader.Upgrade(w, r, nil)
 			if err != nil {
 				return
 			}
 			defer conn.Close()
-			frame, _ := SessionFrame(testSession, []byte(`{"org":["IBM"]}`), 30)
+			frame, _ := protocol.SessionFrame(testSession, []byte(`{"org":["IBM"]}`), 30)
 			_ = conn.WriteMessage(websocket.TextMessage, frame)
 			_, _, _ = conn.ReadMessage() // until the client closes
 		default:
@@ -49,7 +50,7 @@ func TestValidateAgainstARealServer(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("101 and session frame", func(t *testing.T) {
-		url := "ws" + strings.TrimPrefix(srv.URL, "http") + JoinPath + "?pattern=%7B%22org%22%3A%5B%22IBM%22%5D%7D&accessToken=" + testToken + "&secretKey=" + testSecret
+		url := "ws" + strings.TrimPrefix(srv.URL, "http") + protocol.JoinPath + "?pattern=%7B%22org%22%3A%5B%22IBM%22%5D%7D&accessToken=" + testToken + "&secretKey=" + testSecret
 		conn, resp, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
 		require.NoError(t, err)
 		defer conn.Close()
@@ -60,7 +61,7 @@ func TestValidateAgainstARealServer(t *testing.T) {
 		_, frame, err := conn.ReadMessage()
 		require.NoError(t, err)
 		assert.NoError(t, s.ValidateFrame(frame))
-		require.NoError(t, conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(CloseNormal, "")))
+		require.NoError(t, conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseNormal, "")))
 	})
 	for _, c := range []struct {
 		name   string
@@ -71,7 +72,7 @@ func TestValidateAgainstARealServer(t *testing.T) {
 		{"426 to a plain GET", http.MethodGet, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequestWithContext(ctx, c.method, srv.URL+JoinPath+"?pattern=%7B%7D", nil)
+			req, err := http.NewRequestWithContext(ctx, c.method, srv.URL+protocol.JoinPath+"?pattern=%7B%7D", nil)
 			require.NoError(t, err)
 			resp, err := srv.Client().Do(req)
 			require.NoError(t, err)
@@ -82,7 +83,7 @@ func TestValidateAgainstARealServer(t *testing.T) {
 		})
 	}
 	t.Run("http.NotFound is not the protocol", func(t *testing.T) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+PushPath+"?session="+testSession, strings.NewReader(`{}`))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+protocol.PushPath+"?session="+testSession, strings.NewReader(`{}`))
 		require.NoError(t, err)
 		resp, err := srv.Client().Do(req)
 		require.NoError(t, err)
@@ -97,7 +98,7 @@ func TestValidateAgainstARealServer(t *testing.T) {
 // it shows that a Spec is safe to share.
 func TestConcurrentUse(t *testing.T) {
 	s := mustDefault(t)
-	frame := AppendTriggerFrame(nil, 1, []byte(newsItemJSON))
+	frame := protocol.AppendTriggerFrame(nil, 1, []byte(newsItemJSON))
 	bad := []byte(`{"type":"push","seq":0,"data":1}`)
 	var wg sync.WaitGroup
 	for range 8 {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -34,7 +35,7 @@ func ExampleSpec_ValidateFrame() {
 		fmt.Println(err)
 		return
 	}
-	frame := spec.AppendPushFrame(nil, 7, []byte(`{"ticket":"CRM-48213","owner":"Jonas Weber"}`))
+	frame := protocol.AppendPushFrame(nil, 7, []byte(`{"ticket":"CRM-48213","owner":"Jonas Weber"}`))
 	fmt.Println(s.ValidateFrame(frame))
 
 	err = s.ValidateFrame([]byte(`{"type":"session","session":"jlnWtgFpOq4LcnYkiuP1Iqnr.","pattern":{}}`))
@@ -54,7 +55,7 @@ func ExampleSpec_ValidateResponse() {
 	}
 	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/api/v1/websocket/session?session=jlnWtgFpOq4LcnYkiuP1Iqnr", nil)
 	header := http.Header{"Content-Type": {"application/json"}}
-	body := spec.NewErrorBody(spec.CodeSessionQueueFull, "the session's outbound queue is full")
+	body := protocol.NewErrorBody(protocol.CodeSessionQueueFull, "the session's outbound queue is full")
 
 	err = s.ValidateResponse(context.Background(), req, http.StatusTooManyRequests, header, body)
 	fmt.Println(err)
@@ -64,10 +65,4 @@ func ExampleSpec_ValidateResponse() {
 	// Output:
 	// spec: response 429 to POST /api/v1/websocket/session: header Retry-After: required but missing
 	// <nil>
-}
-
-func ExampleRedactURLString() {
-	fmt.Println(spec.RedactURLString("ws://127.0.0.1:8080/api/v1/websocket?pattern=%7B%7D&accessToken=at_7Kq2Vd9LmX4pRt8Wz3Bn&secretKey=sk_Hc5Yw1Nf8Ge3Tj6Qa0Ls4Dv2"))
-	// Output:
-	// ws://127.0.0.1:8080/api/v1/websocket?pattern=%7B%7D&accessToken=***&secretKey=***
 }

@@ -2,12 +2,12 @@ package spec
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 const (
@@ -96,77 +96,6 @@ func TestValidateFrameRejects(t *testing.T) {
 	}
 }
 
-func TestDecodeFrame(t *testing.T) {
-	cases := []struct {
-		name    string
-		frame   string
-		want    Frame
-		wantErr string
-	}{
-		{"session", `{"type":"session","session":"` + testSession + `","pattern":{"org":["IBM"]},"heartbeat":30}`,
-			Frame{Type: FrameSession, Session: testSession, Pattern: json.RawMessage(`{"org":["IBM"]}`), Heartbeat: 30}, ""},
-		{"trigger", `{"type":"trigger","seq":12,"event":` + newsItemJSON + `}`,
-			Frame{Type: FrameTrigger, Seq: 12, Event: json.RawMessage(newsItemJSON)}, ""},
-		{"push of null", `{"type":"push","seq":3,"data":null}`, Frame{Type: FramePush, Seq: 3, Data: json.RawMessage(`null`)}, ""},
-		{"push keeps bytes", `{"type":"push","seq":4,"data":{"b":1, "a":[1,2]}}`, Frame{Type: FramePush, Seq: 4, Data: json.RawMessage(`{"b":1, "a":[1,2]}`)}, ""},
-		{"not JSON", `{"type":`, Frame{}, "not a JSON object"},
-		{"trailing data", `{"type":"push","seq":1,"data":1}{}`, Frame{}, "trailing data"},
-		{"no type", `{"seq":1}`, Frame{}, "no type"},
-		{"unknown type", `{"type":"ping"}`, Frame{}, `unknown type "ping"`},
-		{"bad session id", `{"type":"session","session":"short","pattern":{},"heartbeat":30}`, Frame{}, "session id"},
-		{"pattern not an object", `{"type":"session","session":"` + testSession + `","pattern":[],"heartbeat":30}`, Frame{}, "pattern"},
-		{"no heartbeat", `{"type":"session","session":"` + testSession + `","pattern":{}}`, Frame{}, "heartbeat"},
-		{"trigger without seq", `{"type":"trigger","event":{}}`, Frame{}, "seq"},
-		{"event not an object", `{"type":"trigger","seq":1,"event":"x"}`, Frame{}, "event"},
-		{"push without data", `{"type":"push","seq":1}`, Frame{}, "data is missing"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := DecodeFrame([]byte(c.frame))
-			if c.wantErr != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), c.wantErr)
-				var fe *FrameError
-				assert.True(t, errors.As(err, &fe))
-				assert.NotContains(t, err.Error(), testSession)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, c.want, got)
-		})
-	}
-}
-
-func TestFrameEncodersRoundTrip(t *testing.T) {
-	s := mustDefault(t)
-	session, err := SessionFrame(testSession, json.RawMessage(`{"type":["job-join","job-leave"],"org":["IBM"]}`), 30)
-	require.NoError(t, err)
-	cases := []struct {
-		name  string
-		frame []byte
-		want  Frame
-	}{
-		{"session", session, Frame{Type: FrameSession, Session: testSession, Pattern: json.RawMessage(`{"type":["job-join","job-leave"],"org":["IBM"]}`), Heartbeat: 30}},
-		{"trigger", AppendTriggerFrame(nil, 1, json.RawMessage(salesTriggerJSON)), Frame{Type: FrameTrigger, Seq: 1, Event: json.RawMessage(salesTriggerJSON)}},
-		{"trigger appended to a buffer", AppendTriggerFrame(make([]byte, 0, 512), 1<<40, json.RawMessage(newsItemJSON)), Frame{Type: FrameTrigger, Seq: 1 << 40, Event: json.RawMessage(newsItemJSON)}},
-		{"push", AppendPushFrame(nil, 7, json.RawMessage(`{"ticket":"CRM-48213"}`)), Frame{Type: FramePush, Seq: 7, Data: json.RawMessage(`{"ticket":"CRM-48213"}`)}},
-		{"push of a string", AppendPushFrame(nil, 8, json.RawMessage(`"moved to Thursday"`)), Frame{Type: FramePush, Seq: 8, Data: json.RawMessage(`"moved to Thursday"`)}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := DecodeFrame(c.frame)
-			require.NoError(t, err)
-			assert.Equal(t, c.want, got)
-			assert.NoError(t, s.ValidateFrame(c.frame))
-		})
-	}
-}
-
-func TestSessionFrameRejectsBadPattern(t *testing.T) {
-	_, err := SessionFrame(testSession, json.RawMessage(`{"org":`), 30)
-	assert.Error(t, err)
-}
-
 // TestIssueRuleAndValue: a schema issue names the keyword it breaks and
 // the offending value, with secrets redacted.
 func TestIssueRuleAndValue(t *testing.T) {
@@ -192,6 +121,30 @@ func TestIssueRuleAndValue(t *testing.T) {
 				}
 			}
 			assert.True(t, found, "no issue at %s in %v", c.where, verr.Issues)
+		})
+	}
+}
+func TestFrameEncodersRoundTrip(t *testing.T) {
+	s := mustDefault(t)
+	session, err := protocol.SessionFrame(testSession, json.RawMessage(`{"type":["job-join","job-leave"],"org":["IBM"]}`), 30)
+	require.NoError(t, err)
+	cases := []struct {
+		name  string
+		frame []byte
+		want  protocol.Frame
+	}{
+		{"session", session, protocol.Frame{Type: protocol.FrameSession, Session: testSession, Pattern: json.RawMessage(`{"type":["job-join","job-leave"],"org":["IBM"]}`), Heartbeat: 30}},
+		{"trigger", protocol.AppendTriggerFrame(nil, 1, json.RawMessage(salesTriggerJSON)), protocol.Frame{Type: protocol.FrameTrigger, Seq: 1, Event: json.RawMessage(salesTriggerJSON)}},
+		{"trigger appended to a buffer", protocol.AppendTriggerFrame(make([]byte, 0, 512), 1<<40, json.RawMessage(newsItemJSON)), protocol.Frame{Type: protocol.FrameTrigger, Seq: 1 << 40, Event: json.RawMessage(newsItemJSON)}},
+		{"push", protocol.AppendPushFrame(nil, 7, json.RawMessage(`{"ticket":"CRM-48213"}`)), protocol.Frame{Type: protocol.FramePush, Seq: 7, Data: json.RawMessage(`{"ticket":"CRM-48213"}`)}},
+		{"push of a string", protocol.AppendPushFrame(nil, 8, json.RawMessage(`"moved to Thursday"`)), protocol.Frame{Type: protocol.FramePush, Seq: 8, Data: json.RawMessage(`"moved to Thursday"`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := protocol.DecodeFrame(c.frame)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+			assert.NoError(t, s.ValidateFrame(c.frame))
 		})
 	}
 }

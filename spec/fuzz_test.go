@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func frameSeeds(f *testing.F) {
@@ -26,31 +28,6 @@ func frameSeeds(f *testing.F) {
 	}
 }
 
-// FuzzDecodeFrame checks that DecodeFrame never panics and that what it
-// accepts has a known type and survives encoding again.
-func FuzzDecodeFrame(f *testing.F) {
-	frameSeeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		fr, err := DecodeFrame(data)
-		if err != nil {
-			return
-		}
-		switch fr.Type {
-		case FrameTrigger:
-			if _, err := DecodeFrame(AppendTriggerFrame(nil, fr.Seq, fr.Event)); err != nil {
-				t.Fatalf("re-encoded trigger frame: %v", err)
-			}
-		case FramePush:
-			if _, err := DecodeFrame(AppendPushFrame(nil, fr.Seq, fr.Data)); err != nil {
-				t.Fatalf("re-encoded push frame: %v", err)
-			}
-		case FrameSession:
-		default:
-			t.Fatalf("accepted unknown type %q", fr.Type)
-		}
-	})
-}
-
 // FuzzValidateFrame checks that ValidateFrame never panics and that its
 // errors never repeat a session id.
 func FuzzValidateFrame(f *testing.F) {
@@ -64,10 +41,35 @@ func FuzzValidateFrame(f *testing.F) {
 		var v struct {
 			Session string `json:"session"`
 		}
-		if err != nil && json.Unmarshal(data, &v) == nil && SessionIDPattern.MatchString(v.Session) {
+		if err != nil && json.Unmarshal(data, &v) == nil && protocol.SessionIDPattern.MatchString(v.Session) {
 			if strings.Contains(err.Error(), v.Session) {
 				t.Fatalf("error repeats the session id: %v", err)
 			}
+		}
+	})
+}
+
+// FuzzDecodeFrame checks that protocol.DecodeFrame never panics and that what it
+// accepts has a known type and survives encoding again.
+func FuzzDecodeFrame(f *testing.F) {
+	frameSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fr, err := protocol.DecodeFrame(data)
+		if err != nil {
+			return
+		}
+		switch fr.Type {
+		case protocol.FrameTrigger:
+			if _, err := protocol.DecodeFrame(protocol.AppendTriggerFrame(nil, fr.Seq, fr.Event)); err != nil {
+				t.Fatalf("re-encoded trigger frame: %v", err)
+			}
+		case protocol.FramePush:
+			if _, err := protocol.DecodeFrame(protocol.AppendPushFrame(nil, fr.Seq, fr.Data)); err != nil {
+				t.Fatalf("re-encoded push frame: %v", err)
+			}
+		case protocol.FrameSession:
+		default:
+			t.Fatalf("accepted unknown type %q", fr.Type)
 		}
 	})
 }

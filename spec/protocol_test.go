@@ -1,6 +1,10 @@
 package spec
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/wstrigger/wstrigger/protocol"
+)
 
 // The tables of PROTOCOL.md sections 3 and 4, written out independently
 // of the YAML documents so that tests can compare the two.
@@ -12,41 +16,41 @@ const (
 
 type protocolRow struct {
 	status int
-	code   ErrorCode // empty for 101 and 202
+	code   protocol.ErrorCode // empty for 101 and 202
 }
 
 var joinRows = []protocolRow{
 	{http.StatusSwitchingProtocols, ""},
-	{http.StatusBadRequest, CodeMissingPattern},
-	{http.StatusBadRequest, CodeInvalidPattern},
-	{http.StatusUnauthorized, CodeUnauthorized},
-	{http.StatusForbidden, CodeForbidden},
-	{http.StatusForbidden, CodeForbiddenOrigin},
-	{http.StatusMethodNotAllowed, CodeMethodNotAllowed},
-	{http.StatusUpgradeRequired, CodeUpgradeRequired},
-	{http.StatusTooManyRequests, CodeTooManyConnections},
-	{http.StatusServiceUnavailable, CodeUnavailable},
+	{http.StatusBadRequest, protocol.CodeMissingPattern},
+	{http.StatusBadRequest, protocol.CodeInvalidPattern},
+	{http.StatusUnauthorized, protocol.CodeUnauthorized},
+	{http.StatusForbidden, protocol.CodeForbidden},
+	{http.StatusForbidden, protocol.CodeForbiddenOrigin},
+	{http.StatusMethodNotAllowed, protocol.CodeMethodNotAllowed},
+	{http.StatusUpgradeRequired, protocol.CodeUpgradeRequired},
+	{http.StatusTooManyRequests, protocol.CodeTooManyConnections},
+	{http.StatusServiceUnavailable, protocol.CodeUnavailable},
 }
 
 var pushRows = []protocolRow{
 	{http.StatusAccepted, ""},
-	{http.StatusBadRequest, CodeMissingSession},
-	{http.StatusBadRequest, CodeInvalidBody},
-	{http.StatusUnauthorized, CodeUnauthorized},
-	{http.StatusNotFound, CodeSessionNotFound},
-	{http.StatusMethodNotAllowed, CodeMethodNotAllowed},
-	{http.StatusRequestEntityTooLarge, CodePayloadTooLarge},
-	{http.StatusUnsupportedMediaType, CodeUnsupportedMediaType},
-	{http.StatusTooManyRequests, CodeSessionQueueFull},
+	{http.StatusBadRequest, protocol.CodeMissingSession},
+	{http.StatusBadRequest, protocol.CodeInvalidBody},
+	{http.StatusUnauthorized, protocol.CodeUnauthorized},
+	{http.StatusNotFound, protocol.CodeSessionNotFound},
+	{http.StatusMethodNotAllowed, protocol.CodeMethodNotAllowed},
+	{http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge},
+	{http.StatusUnsupportedMediaType, protocol.CodeUnsupportedMediaType},
+	{http.StatusTooManyRequests, protocol.CodeSessionQueueFull},
 }
 
-// allCodes lists every ErrorCode constant of errors.go.
-var allCodes = []ErrorCode{
-	CodeMissingPattern, CodeInvalidPattern, CodeUnauthorized, CodeForbidden,
-	CodeForbiddenOrigin, CodeMethodNotAllowed, CodeUpgradeRequired,
-	CodeTooManyConnections, CodeUnavailable, CodeMissingSession,
-	CodeInvalidBody, CodeSessionNotFound, CodePayloadTooLarge,
-	CodeUnsupportedMediaType, CodeSessionQueueFull,
+// allCodes lists every ErrorCode constant of ../protocol/errors.go.
+var allCodes = []protocol.ErrorCode{
+	protocol.CodeMissingPattern, protocol.CodeInvalidPattern, protocol.CodeUnauthorized, protocol.CodeForbidden,
+	protocol.CodeForbiddenOrigin, protocol.CodeMethodNotAllowed, protocol.CodeUpgradeRequired,
+	protocol.CodeTooManyConnections, protocol.CodeUnavailable, protocol.CodeMissingSession,
+	protocol.CodeInvalidBody, protocol.CodeSessionNotFound, protocol.CodePayloadTooLarge,
+	protocol.CodeUnsupportedMediaType, protocol.CodeSessionQueueFull,
 }
 
 // Realistic values for requests and frames.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/wstrigger/wstrigger/protocol"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -158,7 +159,7 @@ func (s *Spec) CloseCodes() []int { return slices.Clone(s.closeCodes) }
 // ErrorCodes returns the error codes the response of the given operation
 // and status may carry, in the order the document lists them, or nil when
 // the operation, the status or a constraint on error.code is missing.
-func (s *Spec) ErrorCodes(operationID string, status int) []ErrorCode {
+func (s *Spec) ErrorCodes(operationID string, status int) []protocol.ErrorCode {
 	op := s.operationByID(operationID)
 	if op == nil {
 		return nil
@@ -175,9 +176,9 @@ func (s *Spec) ErrorCodes(operationID string, status int) []ErrorCode {
 	if !ok {
 		return nil
 	}
-	out := make([]ErrorCode, len(codes))
+	out := make([]protocol.ErrorCode, len(codes))
 	for i, c := range codes {
-		out[i] = ErrorCode(c)
+		out[i] = protocol.ErrorCode(c)
 	}
 	return out
 }

@@ -6,22 +6,23 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Realistic values of the Go types, marshalled and validated against the
 // schemas of the documents.
 
-var jobMove = SalesTrigger{
-	Kind:     KindSalesTrigger,
+var jobMove = protocol.SalesTrigger{
+	Kind:     protocol.KindSalesTrigger,
 	ID:       "st-4be81f3a60",
 	At:       1742288561000,
 	Date:     "18.03.2025",
-	Type:     TypeJobMove,
+	Type:     protocol.TypeJobMove,
 	TypeName: "Job Move",
 	Org:      "Nordhavn Shipping A/S",
 	Source:   "company website",
-	Loc:      Location{Country: "Denmark", State: "Capital Region", City: "Copenhagen", Region: "Europe"},
-	Employee: &Employee{
+	Loc:      protocol.Location{Country: "Denmark", State: "Capital Region", City: "Copenhagen", Region: "Europe"},
+	Employee: &protocol.Employee{
 		Name: "Mads Thygesen", FirstName: "Mads", LastName: "Thygesen",
 		Title: "Chief Financial Officer", OldJobTitle: "Group Treasurer",
 		Organisation: "Nordhavn Shipping A/S", OldOrganisation: "Vestkyst Energi A/S",
@@ -31,14 +32,14 @@ var jobMove = SalesTrigger{
 	OrgToInfo:   json.RawMessage(`{"name":"Nordhavn Shipping A/S","city":"Copenhagen","country":"Denmark"}`),
 }
 
-var brandMention = SalesTrigger{
-	Kind: KindSalesTrigger, ID: "st-c58e2d0b17", At: 1742292333000, Date: "18.03.2025",
-	Type: TypeBrand, TypeName: "Brand Mentions", Org: "Brightwater Analytics Ltd",
-	Source: "Financial Review Weekly", Loc: Location{Country: "United Kingdom", City: "Manchester"},
+var brandMention = protocol.SalesTrigger{
+	Kind: protocol.KindSalesTrigger, ID: "st-c58e2d0b17", At: 1742292333000, Date: "18.03.2025",
+	Type: protocol.TypeBrand, TypeName: "Brand Mentions", Org: "Brightwater Analytics Ltd",
+	Source: "Financial Review Weekly", Loc: protocol.Location{Country: "United Kingdom", City: "Manchester"},
 }
 
-var fleetOrder = NewsItem{
-	Kind:        KindNewsItem,
+var fleetOrder = protocol.NewsItem{
+	Kind:        protocol.KindNewsItem,
 	UID:         "ni-7d2f90c4a1e3",
 	EID:         "5518204",
 	Headline:    "Nordhavn Shipping orders six methanol-ready feeder vessels",
@@ -48,9 +49,9 @@ var fleetOrder = NewsItem{
 	Date:        "18.03.2025",
 	Author:      "Mette Lindqvist",
 	Source:      "Maritime Gazette",
-	Annotations: []Annotation{{Kind: "industry", Label: "Shipping"}},
-	Entities:    []Entity{{Type: "organisation", Value: "Nordhavn Shipping A/S", Relevance: 0.94}},
-	Quotations: []Quotation{{SpeakerName: "Anders Kjær", SpeakerTitle: "Chief Executive Officer",
+	Annotations: []protocol.Annotation{{Kind: "industry", Label: "Shipping"}},
+	Entities:    []protocol.Entity{{Type: "organisation", Value: "Nordhavn Shipping A/S", Relevance: 0.94}},
+	Quotations: []protocol.Quotation{{SpeakerName: "Anders Kjær", SpeakerTitle: "Chief Executive Officer",
 		SpeakerOrganization: "Nordhavn Shipping A/S", Quotation: "These ships let us cut emissions on our Baltic routes."}},
 }
 
@@ -75,15 +76,15 @@ func TestGoValuesMatchSchemas(t *testing.T) {
 		{"brand mention", "Event", brandMention},
 		{"news item", "NewsItem", fleetOrder},
 		{"news item as event", "Event", fleetOrder},
-		{"minimal news item", "Event", NewsItem{Kind: KindNewsItem, UID: "ni-1", EID: "1", Headline: "Aurelia Health Systems opens Lyon hub", URL: "https://news.example.com/a", Date: "18.03.2025", Source: "Lyon Économie"}},
-		{"push response", "PushResponse", PushResponse{Session: testSession, Seq: 7}},
+		{"minimal news item", "Event", protocol.NewsItem{Kind: protocol.KindNewsItem, UID: "ni-1", EID: "1", Headline: "Aurelia Health Systems opens Lyon hub", URL: "https://news.example.com/a", Date: "18.03.2025", Source: "Lyon Économie"}},
+		{"push response", "PushResponse", protocol.PushResponse{Session: testSession, Seq: 7}},
 	}
 	for _, code := range allCodes {
 		cases = append(cases, struct {
 			name   string
 			schema string
 			value  any
-		}{"error body " + string(code), "ErrorBody", json.RawMessage(NewErrorBody(code, "see PROTOCOL.md"))})
+		}{"error body " + string(code), "ErrorBody", json.RawMessage(protocol.NewErrorBody(code, "see PROTOCOL.md"))})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,20 +98,7 @@ func TestGoEventsInFrames(t *testing.T) {
 	for i, ev := range []any{jobMove, brandMention, fleetOrder} {
 		b, err := json.Marshal(ev)
 		require.NoError(t, err)
-		frame := AppendTriggerFrame(nil, uint64(i+1), b)
+		frame := protocol.AppendTriggerFrame(nil, uint64(i+1), b)
 		assert.NoError(t, s.ValidateFrame(frame), "%s", frame)
 	}
-}
-
-func TestParseErrorBody(t *testing.T) {
-	for _, code := range allCodes {
-		b, err := ParseErrorBody(NewErrorBody(code, "the server is shutting down"))
-		require.NoError(t, err)
-		assert.Equal(t, code, b.Error.Code)
-		assert.Equal(t, "the server is shutting down", b.Error.Message)
-	}
-	_, err := ParseErrorBody([]byte(`{"error":{"message":"no code"}}`))
-	assert.Error(t, err)
-	_, err = ParseErrorBody([]byte(`<html>502 Bad Gateway</html>`))
-	assert.Error(t, err)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // schemaOpts keep values out of schema error messages and collect every
@@ -41,7 +42,7 @@ func (s *Spec) ValidateResponse(ctx context.Context, req *http.Request, status i
 		return errors.New("spec: ValidateResponse: no request")
 	}
 	verr := &ValidationError{Subject: fmt.Sprintf("response %d to %s %s", status, req.Method, req.URL.Path)}
-	secrets := append(requestSecrets(req), bodySessions(body)...)
+	secrets := append(protocol.RequestSecrets(req), bodySessions(body)...)
 	route, declared, issue := s.route(req)
 	if issue != nil {
 		verr.Issues = append(verr.Issues, *issue)
@@ -95,7 +96,7 @@ func (s *Spec) ValidateRequest(ctx context.Context, req *http.Request) error {
 		return errors.New("spec: ValidateRequest: no request")
 	}
 	verr := &ValidationError{Subject: fmt.Sprintf("request %s %s", req.Method, req.URL.Path)}
-	secrets := requestSecrets(req)
+	secrets := protocol.RequestSecrets(req)
 	route, declared, issue := s.route(req)
 	switch {
 	case issue != nil:
@@ -250,21 +251,6 @@ func canonicalHeader(h http.Header) http.Header {
 	for k, vs := range h {
 		ck := http.CanonicalHeaderKey(k)
 		out[ck] = append(out[ck], vs...)
-	}
-	return out
-}
-
-// requestSecrets returns the credentials and session ids a request
-// carries, to keep them out of error text.
-func requestSecrets(req *http.Request) []string {
-	var out []string
-	q := req.URL.Query()
-	for _, name := range sensitiveQuery {
-		out = append(out, q[name]...)
-	}
-	h := canonicalHeader(req.Header)
-	for _, name := range sensitiveHeaders {
-		out = append(out, h.Values(name)...)
 	}
 	return out
 }

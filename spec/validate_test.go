@@ -12,14 +12,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func joinURL(query string) string {
-	return "http://127.0.0.1:40123" + JoinPath + "?" + query
+	return "http://127.0.0.1:40123" + protocol.JoinPath + "?" + query
 }
 
 func pushURL() string {
-	return "http://127.0.0.1:40123" + PushPath + "?session=" + testSession
+	return "http://127.0.0.1:40123" + protocol.PushPath + "?session=" + testSession
 }
 
 func jsonHeader(kv ...string) http.Header {
@@ -60,7 +61,7 @@ func TestValidateResponseAcceptsEveryProtocolRow(t *testing.T) {
 			c.header = http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}, "Sec-Websocket-Accept": {testAccept}}
 		default:
 			c.header = jsonHeader(extraHeaders(http.MethodGet, r.status)...)
-			c.body = string(NewErrorBody(r.code, "see PROTOCOL.md"))
+			c.body = string(protocol.NewErrorBody(r.code, "see PROTOCOL.md"))
 		}
 		if r.status == http.StatusMethodNotAllowed {
 			c.method = http.MethodPost // any method but GET
@@ -76,7 +77,7 @@ func TestValidateResponseAcceptsEveryProtocolRow(t *testing.T) {
 			c.body = `{"session":"` + testSession + `","seq":7}`
 		default:
 			c.header = jsonHeader(extraHeaders(http.MethodPost, r.status)...)
-			c.body = string(NewErrorBody(r.code, "see PROTOCOL.md"))
+			c.body = string(protocol.NewErrorBody(r.code, "see PROTOCOL.md"))
 		}
 		if r.status == http.StatusMethodNotAllowed {
 			c.method = http.MethodGet
@@ -86,13 +87,13 @@ func TestValidateResponseAcceptsEveryProtocolRow(t *testing.T) {
 	cases = append(cases,
 		tc{name: "charset parameter", method: http.MethodPost, url: pushURL(), status: http.StatusNotFound,
 			header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
-			body:   string(NewErrorBody(CodeSessionNotFound, "no open session"))},
+			body:   string(protocol.NewErrorBody(protocol.CodeSessionNotFound, "no open session"))},
 		tc{name: "retry-after as date", method: http.MethodPost, url: pushURL(), status: http.StatusTooManyRequests,
 			header: jsonHeader("Retry-After", "Wed, 19 Mar 2025 08:00:00 GMT"),
-			body:   string(NewErrorBody(CodeSessionQueueFull, "queue full"))},
+			body:   string(protocol.NewErrorBody(protocol.CodeSessionQueueFull, "queue full"))},
 		tc{name: "header keys in lower case", method: http.MethodPost, url: pushURL(), status: http.StatusTooManyRequests,
 			header: http.Header{"content-type": {"application/json"}, "retry-after": {"2"}},
-			body:   string(NewErrorBody(CodeSessionQueueFull, "queue full"))},
+			body:   string(protocol.NewErrorBody(protocol.CodeSessionQueueFull, "queue full"))},
 		tc{name: "extra field in error body", method: http.MethodPost, url: pushURL(), status: http.StatusUnauthorized,
 			header: jsonHeader(), body: `{"error":{"code":"unauthorized","message":"wrong","traceId":"4bf92f35"}}`},
 		tc{name: "HEAD answered 405", method: http.MethodHead, url: joinURL(""), status: http.StatusMethodNotAllowed,
@@ -108,7 +109,7 @@ func TestValidateResponseAcceptsEveryProtocolRow(t *testing.T) {
 
 func TestValidateResponseRejects(t *testing.T) {
 	s := mustDefault(t)
-	errBody := func(code ErrorCode) string { return string(NewErrorBody(code, "message")) }
+	errBody := func(code protocol.ErrorCode) string { return string(protocol.NewErrorBody(code, "message")) }
 	cases := []struct {
 		name   string
 		method string
@@ -121,26 +122,26 @@ func TestValidateResponseRejects(t *testing.T) {
 	}{
 		{"undeclared status on join", http.MethodGet, joinURL("pattern=%7B%7D"), 500, jsonHeader(), `{"error":{"code":"unavailable","message":"x"}}`, ErrUndeclared, "status"},
 		{"200 instead of 202", http.MethodPost, pushURL(), 200, jsonHeader(), `{"session":"` + testSession + `","seq":1}`, ErrUndeclared, "status"},
-		{"404 on join", http.MethodGet, joinURL("pattern=%7B%7D"), 404, jsonHeader(), errBody(CodeSessionNotFound), ErrUndeclared, "status"},
-		{"wrong code for 400 on join", http.MethodGet, joinURL(""), 400, jsonHeader(), errBody(CodeMissingSession), ErrSchema, "body/error/code"},
-		{"wrong code for 403", http.MethodGet, joinURL("pattern=%7B%7D"), 403, jsonHeader(), errBody(CodeUnauthorized), ErrSchema, "body/error/code"},
+		{"404 on join", http.MethodGet, joinURL("pattern=%7B%7D"), 404, jsonHeader(), errBody(protocol.CodeSessionNotFound), ErrUndeclared, "status"},
+		{"wrong code for 400 on join", http.MethodGet, joinURL(""), 400, jsonHeader(), errBody(protocol.CodeMissingSession), ErrSchema, "body/error/code"},
+		{"wrong code for 403", http.MethodGet, joinURL("pattern=%7B%7D"), 403, jsonHeader(), errBody(protocol.CodeUnauthorized), ErrSchema, "body/error/code"},
 		{"code unknown to the protocol", http.MethodPost, pushURL(), 404, jsonHeader(), errBody("teapot"), ErrSchema, "body/error/code"},
 		{"missing message", http.MethodPost, pushURL(), 404, jsonHeader(), `{"error":{"code":"session_not_found"}}`, ErrSchema, "body/error/message"},
-		{"missing Allow on 405", http.MethodPut, joinURL(""), 405, jsonHeader(), errBody(CodeMethodNotAllowed), ErrHeader, "header Allow"},
-		{"wrong Allow on push 405", http.MethodGet, pushURL(), 405, jsonHeader("Allow", "GET"), errBody(CodeMethodNotAllowed), ErrHeader, "header Allow"},
-		{"missing Retry-After on join 429", http.MethodGet, joinURL("pattern=%7B%7D"), 429, jsonHeader(), errBody(CodeTooManyConnections), ErrHeader, "header Retry-After"},
-		{"missing Retry-After on push 429", http.MethodPost, pushURL(), 429, jsonHeader(), errBody(CodeSessionQueueFull), ErrHeader, "header Retry-After"},
-		{"malformed Retry-After", http.MethodPost, pushURL(), 429, jsonHeader("Retry-After", "soon"), errBody(CodeSessionQueueFull), ErrHeader, "header Retry-After"},
+		{"missing Allow on 405", http.MethodPut, joinURL(""), 405, jsonHeader(), errBody(protocol.CodeMethodNotAllowed), ErrHeader, "header Allow"},
+		{"wrong Allow on push 405", http.MethodGet, pushURL(), 405, jsonHeader("Allow", "GET"), errBody(protocol.CodeMethodNotAllowed), ErrHeader, "header Allow"},
+		{"missing Retry-After on join 429", http.MethodGet, joinURL("pattern=%7B%7D"), 429, jsonHeader(), errBody(protocol.CodeTooManyConnections), ErrHeader, "header Retry-After"},
+		{"missing Retry-After on push 429", http.MethodPost, pushURL(), 429, jsonHeader(), errBody(protocol.CodeSessionQueueFull), ErrHeader, "header Retry-After"},
+		{"malformed Retry-After", http.MethodPost, pushURL(), 429, jsonHeader("Retry-After", "soon"), errBody(protocol.CodeSessionQueueFull), ErrHeader, "header Retry-After"},
 		{"101 without Sec-WebSocket-Accept", http.MethodGet, joinURL("pattern=%7B%7D"), 101, http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}}, "", ErrHeader, "header Sec-WebSocket-Accept"},
 		{"text/plain error", http.MethodPost, pushURL(), 415, http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, "unsupported media type\n", ErrContentType, "content type"},
-		{"no content type", http.MethodPost, pushURL(), 401, http.Header{}, errBody(CodeUnauthorized), ErrContentType, "content type"},
+		{"no content type", http.MethodPost, pushURL(), 401, http.Header{}, errBody(protocol.CodeUnauthorized), ErrContentType, "content type"},
 		{"malformed body", http.MethodPost, pushURL(), 400, jsonHeader(), `{"error":{"code":"invalid_body"`, ErrMalformed, "body"},
 		{"empty error body", http.MethodGet, joinURL("pattern=%7B%7D"), 503, jsonHeader(), ``, ErrMalformed, "body"},
 		{"202 with seq 0", http.MethodPost, pushURL(), 202, jsonHeader(), `{"session":"` + testSession + `","seq":0}`, ErrSchema, "body/seq"},
 		{"202 with short session", http.MethodPost, pushURL(), 202, jsonHeader(), `{"session":"abc123","seq":3}`, ErrSchema, "body/session"},
 		{"202 as a string", http.MethodPost, pushURL(), 202, jsonHeader(), `"queued"`, ErrSchema, "body"},
 		{"undeclared method answered 200", http.MethodDelete, pushURL(), 200, jsonHeader(), `{}`, ErrUndeclared, "method"},
-		{"undeclared path", http.MethodGet, "http://127.0.0.1:40123/api/v2/websocket", 404, jsonHeader(), errBody(CodeSessionNotFound), ErrUndeclared, "path"},
+		{"undeclared path", http.MethodGet, "http://127.0.0.1:40123/api/v2/websocket", 404, jsonHeader(), errBody(protocol.CodeSessionNotFound), ErrUndeclared, "path"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -178,16 +179,16 @@ func TestValidationErrorsHideSecrets(t *testing.T) {
 	})
 	t.Run("push response echoing the session", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, pushURL(), nil)
-		req.Header.Set(HeaderAccessToken, testToken)
-		req.Header.Set(HeaderSecretKey, testSecret)
+		req.Header.Set(protocol.HeaderAccessToken, testToken)
+		req.Header.Set(protocol.HeaderSecretKey, testSecret)
 		check(t, s.ValidateResponse(context.Background(), req, 202, jsonHeader(), []byte(`{"session":"`+testSession+`","seq":"x"}`)))
 	})
 	t.Run("request with a bad session parameter", func(t *testing.T) {
 		bad := testSession + "!!"
 		secrets = append(secrets, bad)
-		req := httptest.NewRequest(http.MethodPost, PushPath+"?session="+bad, strings.NewReader(`{}`))
+		req := httptest.NewRequest(http.MethodPost, protocol.PushPath+"?session="+bad, strings.NewReader(`{}`))
 		req.Header.Set("Content-Type", "text/plain")
-		req.Header.Set(HeaderAccessToken, testToken)
+		req.Header.Set(protocol.HeaderAccessToken, testToken)
 		check(t, s.ValidateRequest(context.Background(), req))
 	})
 	t.Run("frame with a bad session id", func(t *testing.T) {
@@ -207,8 +208,8 @@ func upgradeRequest(target string) *http.Request {
 func TestValidateRequest(t *testing.T) {
 	s := mustDefault(t)
 	withCreds := func(r *http.Request) *http.Request {
-		r.Header.Set(HeaderAccessToken, testToken)
-		r.Header.Set(HeaderSecretKey, testSecret)
+		r.Header.Set(protocol.HeaderAccessToken, testToken)
+		r.Header.Set(protocol.HeaderSecretKey, testSecret)
 		return r
 	}
 	push := func(contentType, body string) *http.Request {
@@ -232,7 +233,7 @@ func TestValidateRequest(t *testing.T) {
 		{"push", push("application/json", `{"ticket":"CRM-48213"}`), nil, ""},
 		{"push of null", push("application/json", `null`), nil, ""},
 		{"push with charset", push("application/json; charset=utf-8", `"moved to Thursday"`), nil, ""},
-		{"push without session", withCreds(jsonRequest(http.MethodPost, PushPath, `{}`)), ErrParameter, "query session"},
+		{"push without session", withCreds(jsonRequest(http.MethodPost, protocol.PushPath, `{}`)), ErrParameter, "query session"},
 		{"push as text", push("text/plain", `{}`), ErrContentType, "content type"},
 		{"push of broken JSON", push("application/json", `{"ticket":`), ErrMalformed, "body"},
 		{"push of nothing", push("application/json", ``), ErrMalformed, "body"},
@@ -266,8 +267,8 @@ func TestValidateRequestKeepsTheBody(t *testing.T) {
 	body := `{"ticket":"CRM-48213","owner":"Jonas Weber"}`
 	req := httptest.NewRequest(http.MethodPost, pushURL(), strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(HeaderAccessToken, testToken)
-	req.Header.Set(HeaderSecretKey, testSecret)
+	req.Header.Set(protocol.HeaderAccessToken, testToken)
+	req.Header.Set(protocol.HeaderSecretKey, testSecret)
 	require.NoError(t, s.ValidateRequest(context.Background(), req))
 	got, err := io.ReadAll(req.Body)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Causes of a ValidationError, for errors.Is: a ValidationError matches
@@ -98,7 +99,7 @@ func (e *ValidationError) Unwrap() []error {
 	return out
 }
 
-// done replaces every secret in the issues' text by Redacted, sorts the
+// done replaces every secret in the issues' text by protocol.Redacted, sorts the
 // issues by place so that the text is stable, and returns e, or nil if it
 // has no issues.
 func (e *ValidationError) done(secrets []string) error {
@@ -108,8 +109,8 @@ func (e *ValidationError) done(secrets []string) error {
 	sort.SliceStable(e.Issues, func(i, j int) bool { return e.Issues[i].Where < e.Issues[j].Where })
 	var pairs []string
 	for _, s := range secrets {
-		if s != "" && s != Redacted {
-			pairs = append(pairs, s, Redacted)
+		if s != "" && s != protocol.Redacted {
+			pairs = append(pairs, s, protocol.Redacted)
 		}
 	}
 	if len(pairs) > 0 {

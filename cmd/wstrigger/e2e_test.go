@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func demoEnv(stdout, stderr io.Writer) *env {
@@ -50,7 +50,7 @@ func record(t *testing.T, target string, n int) (file string, events []json.RawM
 	f, err := os.Open(file)
 	require.NoError(t, err)
 	defer f.Close()
-	lines, err := spec.ReadRecording(f)
+	lines, err := protocol.ReadRecording(f)
 	require.NoError(t, err)
 	for _, l := range lines {
 		events = append(events, l.Event)
@@ -72,7 +72,7 @@ func TestRecordThenReplayIsIdentical(t *testing.T) {
 
 	f, err := os.Open(captureFile)
 	require.NoError(t, err)
-	replayed, err := spec.ReadRecording(f)
+	replayed, err := protocol.ReadRecording(f)
 	f.Close()
 	require.NoError(t, err)
 	second := startMock(t, &mockserver.Options{Recording: replayed, Speed: 0})
@@ -84,7 +84,7 @@ func TestRecordThenReplayIsIdentical(t *testing.T) {
 }
 
 func TestRecordErrors(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Recording: []spec.RecordingLine{}})
+	srv := startMock(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
 	cases := []struct {
 		name   string
 		args   []string

@@ -14,8 +14,8 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
-	"github.com/wstrigger/wstrigger/spec"
 )
 
 // closedPort is the URL of a 127.0.0.1 port nothing listens on.
@@ -181,7 +181,7 @@ func TestOtherTenantsFromEnvironment(t *testing.T) {
 // verdict; --strict fails it.
 func TestStrict(t *testing.T) {
 	// no second tenant: the isolation check PUSH-013 (MUST) is skipped
-	srv := startMock(t, &mockserver.Options{Recording: []spec.RecordingLine{}})
+	srv := startMock(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
 	vars := map[string]string{envTarget: srv.URL, envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
 	for _, cmd := range []string{"contract", "check"} {
 		for _, tt := range []struct {

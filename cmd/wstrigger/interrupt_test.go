@@ -21,8 +21,8 @@ import (
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
-	"github.com/wstrigger/wstrigger/spec"
 )
 
 // runInterrupted runs the command line in-process and cancels its
@@ -219,7 +219,7 @@ func TestRecordInterrupted(t *testing.T) {
 	f, err := os.Open(out)
 	require.NoError(t, err, "the recording so far is kept")
 	defer f.Close()
-	_, err = spec.ReadRecording(f)
+	_, err = protocol.ReadRecording(f)
 	assert.NoError(t, err, "and whole")
 }
 

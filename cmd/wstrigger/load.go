@@ -19,8 +19,8 @@ import (
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
-	"github.com/wstrigger/wstrigger/spec"
 )
 
 const loadHelp = `
@@ -338,7 +338,7 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 		if opts.Idle {
 			what = "held idle"
 		}
-		fmt.Fprintf(e.stderr, "loading %s: %d subscriptions, %s for %v\n", spec.RedactURLString(target), d.Live().Subscriptions, what, d.Live().PushDuration)
+		fmt.Fprintf(e.stderr, "loading %s: %d subscriptions, %s for %v\n", protocol.RedactURLString(target), d.Live().Subscriptions, what, d.Live().PushDuration)
 	}
 	if o.Quiet || !tty {
 		return d.Run(ctx)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 const mockHelp = `
@@ -130,11 +130,11 @@ func (o *mockOptions) complete(e *env) error {
 			return err
 		}
 		defer f.Close()
-		if o.Recording, err = spec.ReadRecording(f); err != nil {
+		if o.Recording, err = protocol.ReadRecording(f); err != nil {
 			return fmt.Errorf("%s: %w", o.RecordingFile, err)
 		}
 		if o.Recording == nil {
-			o.Recording = []spec.RecordingLine{} // an empty file replays nothing
+			o.Recording = []protocol.RecordingLine{} // an empty file replays nothing
 		}
 	}
 	for _, origin := range strings.Split(o.Origins, ",") {
@@ -202,7 +202,7 @@ func printBanner(e *env, srv *mockserver.Server, o *mockOptions) {
 	w := e.stdout
 	fmt.Fprintf(w, "wstrigger mock listening on %s\n", srv.URL)
 	fmt.Fprintf(w, "  join: %s%s?pattern=...   push: POST %s%s?session=ID\n",
-		strings.Replace(srv.URL, "http://", "ws://", 1), spec.JoinPath, srv.URL, spec.PushPath)
+		strings.Replace(srv.URL, "http://", "ws://", 1), protocol.JoinPath, srv.URL, protocol.PushPath)
 	if o.CredentialsFile == "" {
 		fmt.Fprintln(w, "  credentials (X-API-AccessToken / X-API-SecretKey):")
 		for _, c := range srv.Credentials() {

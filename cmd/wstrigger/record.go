@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/client"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 const recordHelp = `
@@ -91,7 +91,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	}
 	defer s.Close()
 	bw := bufio.NewWriter(out)
-	st, recErr := client.Record(ctx, s, spec.NewRecordingWriter(bw), &client.RecordOptions{Duration: o.Duration, MaxEvents: o.MaxEvents})
+	st, recErr := client.Record(ctx, s, protocol.NewRecordingWriter(bw), &client.RecordOptions{Duration: o.Duration, MaxEvents: o.MaxEvents})
 	flushErr := bw.Flush()
 	if flushErr != nil {
 		_ = closeOut(false)

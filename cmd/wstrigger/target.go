@@ -12,7 +12,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Environment variables that name the target and supply credentials
@@ -87,7 +87,7 @@ func printTarget(w io.Writer, url, name string) {
 		fmt.Fprintf(w, "target: %s\n", name)
 		return
 	}
-	fmt.Fprintf(w, "target: %s\n", spec.RedactURLString(url))
+	fmt.Fprintf(w, "target: %s\n", protocol.RedactURLString(url))
 }
 
 // interruptedBefore ends a command interrupted before its run began
@@ -110,7 +110,7 @@ func preflightJoin(ctx context.Context, target string, creds client.Credentials)
 	if _, err := client.New(target, creds, nil); err != nil {
 		return err
 	}
-	where := spec.RedactURLString(target)
+	where := protocol.RedactURLString(target)
 	var refused error
 	for range preflightAttempts {
 		err := preflightOnce(ctx, target, creds)
@@ -127,7 +127,7 @@ func preflightJoin(ctx context.Context, target string, creds client.Credentials)
 				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
 			continue // once more: it may refuse some joins at random
 		case errors.As(err, &he) && he.Status == http.StatusNotFound:
-			return fmt.Errorf("%s answered a join with %s: is the base URL that of the API (it joins at %s)?", where, statusText(he), spec.JoinPath)
+			return fmt.Errorf("%s answered a join with %s: is the base URL that of the API (it joins at %s)?", where, statusText(he), protocol.JoinPath)
 		case errors.As(err, &oe) && oe.Op == "dial":
 			return fmt.Errorf("%s is unreachable: %v", where, err)
 		}

@@ -16,7 +16,7 @@
 // What a recording holds, for a given Options.Seed:
 //
 //   - about 70% Sales Triggers spread over all eight types of
-//     spec.TriggerTypes, and 30% News Items, in a shuffled order;
+//     protocol.TriggerTypes, and 30% News Items, in a shuffled order;
 //   - about 65 real-looking organisations across countries and industries,
 //     with a Zipf-like skew so that IBM, Siemens AG, Deutsche Bank and SAP SE
 //     are frequent (useful for pattern tests);

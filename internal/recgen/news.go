@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // newsItem draws a News Item about o, offsetMs after the start.
-func (g *generator) newsItem(o *org, offsetMs int64) spec.NewsItem {
+func (g *generator) newsItem(o *org, offsetMs int64) protocol.NewsItem {
 	t := time.UnixMilli(g.startMs + offsetMs).UTC()
 	g.nNI++
 	g.eid += 1 + int64(g.r.IntN(37))
@@ -39,8 +39,8 @@ func (g *generator) newsItem(o *org, offsetMs int64) spec.NewsItem {
 
 	st := pick(g.r, tp.Stories)
 	headline := fill(st.Headline)
-	ni := spec.NewsItem{
-		Kind:        spec.KindNewsItem,
+	ni := protocol.NewsItem{
+		Kind:        protocol.KindNewsItem,
 		UID:         fmt.Sprintf("ni-%08x%04x", g.r.Uint32(), g.nNI),
 		EID:         strconv.FormatInt(g.eid, 10),
 		Headline:    headline,
@@ -50,37 +50,37 @@ func (g *generator) newsItem(o *org, offsetMs int64) spec.NewsItem {
 		Date:        t.Format(dateLayout),
 		Author:      g.personIn(pub.countryOrDefault()).Name(),
 		Source:      pub.Name,
-		Annotations: []spec.Annotation{
+		Annotations: []protocol.Annotation{
 			{Kind: "industry", Label: o.Industry},
 			{Kind: "topic", Label: tp.Label},
 			{Kind: "region", Label: o.HQ.Region},
 		},
-		Entities: []spec.Entity{{Type: "organisation", Value: o.Name, Relevance: g.relevance(0.82, 0.99)}},
+		Entities: []protocol.Entity{{Type: "organisation", Value: o.Name, Relevance: g.relevance(0.82, 0.99)}},
 	}
 	if g.r.IntN(3) == 0 {
-		ni.Annotations = append(ni.Annotations, spec.Annotation{Kind: "country", Label: o.HQ.Country})
+		ni.Annotations = append(ni.Annotations, protocol.Annotation{Kind: "country", Label: o.HQ.Country})
 	}
 	text := ni.Headline + " " + ni.SubHeadline + " " + ni.Abstract
 	if tp.Other || strings.Contains(text, other.Name) || strings.Contains(text, other.Short) {
-		ni.Entities = append(ni.Entities, spec.Entity{Type: "organisation", Value: other.Name, Relevance: g.relevance(0.45, 0.8)})
+		ni.Entities = append(ni.Entities, protocol.Entity{Type: "organisation", Value: other.Name, Relevance: g.relevance(0.45, 0.8)})
 	}
 	if tp.Person {
-		ni.Entities = append(ni.Entities, spec.Entity{Type: "person", Value: who.Name(), Relevance: g.relevance(0.6, 0.9)})
+		ni.Entities = append(ni.Entities, protocol.Entity{Type: "person", Value: who.Name(), Relevance: g.relevance(0.6, 0.9)})
 	}
 	if g.r.IntN(5) > 0 {
 		speaker := g.personIn(o.HQ.Country)
-		ni.Quotations = append(ni.Quotations, spec.Quotation{
+		ni.Quotations = append(ni.Quotations, protocol.Quotation{
 			SpeakerName: speaker.Name(), SpeakerTitle: pick(g.r, tp.Speakers),
 			SpeakerOrganization: o.Name, Quotation: fill(pick(g.r, tp.Quotes)),
 		})
-		ni.Entities = append(ni.Entities, spec.Entity{Type: "person", Value: speaker.Name(), Relevance: g.relevance(0.3, 0.7)})
+		ni.Entities = append(ni.Entities, protocol.Entity{Type: "person", Value: speaker.Name(), Relevance: g.relevance(0.3, 0.7)})
 	}
 	if len(tp.OtherQuotes) > 0 && g.r.IntN(2) == 0 {
-		q := spec.Quotation{SpeakerName: who.Name(), SpeakerTitle: rl.Title, SpeakerOrganization: o.Name, Quotation: fill(pick(g.r, tp.OtherQuotes))}
+		q := protocol.Quotation{SpeakerName: who.Name(), SpeakerTitle: rl.Title, SpeakerOrganization: o.Name, Quotation: fill(pick(g.r, tp.OtherQuotes))}
 		if tp.Other {
 			speaker := g.personIn(other.HQ.Country)
-			q = spec.Quotation{SpeakerName: speaker.Name(), SpeakerTitle: pick(g.r, execTitles), SpeakerOrganization: other.Name, Quotation: q.Quotation}
-			ni.Entities = append(ni.Entities, spec.Entity{Type: "person", Value: speaker.Name(), Relevance: g.relevance(0.25, 0.6)})
+			q = protocol.Quotation{SpeakerName: speaker.Name(), SpeakerTitle: pick(g.r, execTitles), SpeakerOrganization: other.Name, Quotation: q.Quotation}
+			ni.Entities = append(ni.Entities, protocol.Entity{Type: "person", Value: speaker.Name(), Relevance: g.relevance(0.25, 0.6)})
 		}
 		ni.Quotations = append(ni.Quotations, q)
 	}
@@ -88,7 +88,7 @@ func (g *generator) newsItem(o *org, offsetMs int64) spec.NewsItem {
 	if strings.Contains(text, office.City) {
 		loc = office.City
 	}
-	ni.Entities = append(ni.Entities, spec.Entity{Type: "location", Value: loc, Relevance: g.relevance(0.15, 0.55)})
+	ni.Entities = append(ni.Entities, protocol.Entity{Type: "location", Value: loc, Relevance: g.relevance(0.15, 0.55)})
 	return ni
 }
 

@@ -9,7 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Defaults of Options.
@@ -59,14 +59,14 @@ func (o Options) withDefaults() Options {
 }
 
 // Generate returns a recording: opts.Events lines in offset order, each
-// event a spec.SalesTrigger or spec.NewsItem encoded as JSON.
-func Generate(opts Options) []spec.RecordingLine {
+// event a protocol.SalesTrigger or protocol.NewsItem encoded as JSON.
+func Generate(opts Options) []protocol.RecordingLine {
 	o := opts.withDefaults()
 	r := rand.New(rand.NewPCG(uint64(o.Seed), pcgStream))
 	slots := timeline(r, o.Events, o.Duration)
 	kinds := deck(r, o.Events)
 	g := &generator{r: r, startMs: o.Start.UnixMilli(), eid: 5_512_000 + int64(r.IntN(40_000))}
-	lines := make([]spec.RecordingLine, len(slots))
+	lines := make([]protocol.RecordingLine, len(slots))
 	var burstOrg *org
 	for i, s := range slots {
 		o := g.pickOrg()
@@ -82,7 +82,7 @@ func Generate(opts Options) []spec.RecordingLine {
 		} else {
 			ev = g.salesTrigger(kinds[i], o, s.offsetMs)
 		}
-		lines[i] = spec.RecordingLine{OffsetMs: s.offsetMs, Event: marshal(ev)}
+		lines[i] = protocol.RecordingLine{OffsetMs: s.offsetMs, Event: marshal(ev)}
 	}
 	return lines
 }
@@ -124,14 +124,14 @@ const kindNews = "news"
 // typeWeights is how often each Sales Trigger type comes, in per mille of
 // the Sales Triggers.
 var typeWeights = map[string]int{
-	spec.TypeJobJoin:       160,
-	spec.TypeJobLeave:      120,
-	spec.TypeJobMove:       140,
-	spec.TypeLocationMove:  90,
-	spec.TypePersonMention: 120,
-	spec.TypeQuote:         100,
-	spec.TypeArticle:       150,
-	spec.TypeBrand:         120,
+	protocol.TypeJobJoin:       160,
+	protocol.TypeJobLeave:      120,
+	protocol.TypeJobMove:       140,
+	protocol.TypeLocationMove:  90,
+	protocol.TypePersonMention: 120,
+	protocol.TypeQuote:         100,
+	protocol.TypeArticle:       150,
+	protocol.TypeBrand:         120,
 }
 
 // deck returns n event kinds in random order: News Items at newsShare, the
@@ -144,10 +144,10 @@ func deck(r *rand.Rand, n int) []string {
 	for range news {
 		kinds = append(kinds, kindNews)
 	}
-	counts := make([]int, len(spec.TriggerTypes))
-	rems := make([]int, len(spec.TriggerTypes))
+	counts := make([]int, len(protocol.TriggerTypes))
+	rems := make([]int, len(protocol.TriggerTypes))
 	given := 0
-	for i, tt := range spec.TriggerTypes {
+	for i, tt := range protocol.TriggerTypes {
 		q := sales * typeWeights[tt.Type]
 		counts[i], rems[i] = q/1000, q%1000
 		given += counts[i]
@@ -162,7 +162,7 @@ func deck(r *rand.Rand, n int) []string {
 		counts[best]++
 		rems[best] = -1
 	}
-	for i, tt := range spec.TriggerTypes {
+	for i, tt := range protocol.TriggerTypes {
 		for range counts[i] {
 			kinds = append(kinds, tt.Type)
 		}

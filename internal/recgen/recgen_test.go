@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -31,8 +32,8 @@ func write(t *testing.T, opts Options) []byte {
 
 // event is a decoded event of a recording: one of the two pointers is set.
 type event struct {
-	st *spec.SalesTrigger
-	ni *spec.NewsItem
+	st *protocol.SalesTrigger
+	ni *protocol.NewsItem
 }
 
 // decode decodes an event strictly: a field the spec types lack is an
@@ -44,12 +45,12 @@ func decode(t *testing.T, raw json.RawMessage) event {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	switch k.Kind {
-	case spec.KindSalesTrigger:
-		var st spec.SalesTrigger
+	case protocol.KindSalesTrigger:
+		var st protocol.SalesTrigger
 		require.NoError(t, dec.Decode(&st), "%s", raw)
 		return event{st: &st}
-	case spec.KindNewsItem:
-		var ni spec.NewsItem
+	case protocol.KindNewsItem:
+		var ni protocol.NewsItem
 		require.NoError(t, dec.Decode(&ni), "%s", raw)
 		return event{ni: &ni}
 	}
@@ -138,7 +139,7 @@ func TestGenerateShape(t *testing.T) {
 					checkNews(t, ni)
 				}
 			}
-			for _, tt := range spec.TriggerTypes {
+			for _, tt := range protocol.TriggerTypes {
 				assert.GreaterOrEqual(t, types[tt.Type], 20, "%s triggers", tt.Type)
 			}
 			assert.InDelta(t, 0.3, float64(news)/float64(len(lines)), 0.01, "share of news items")
@@ -152,26 +153,26 @@ func TestGenerateShape(t *testing.T) {
 }
 
 // checkTrigger checks what each Sales Trigger type carries.
-func checkTrigger(t *testing.T, st *spec.SalesTrigger) {
+func checkTrigger(t *testing.T, st *protocol.SalesTrigger) {
 	t.Helper()
 	assert.Regexp(t, `^st-\d{8}-\d{4,}$`, st.ID)
 	assert.NotEmpty(t, st.Source, st.ID)
 	assert.NotEmpty(t, st.Loc.City, st.ID)
 	assert.NotEmpty(t, st.Loc.Region, st.ID)
 	switch st.Type {
-	case spec.TypeJobMove:
+	case protocol.TypeJobMove:
 		require.NotNil(t, st.Employee, st.ID)
 		assert.NotEmpty(t, st.Employee.OldOrganisation, st.ID)
 		assert.NotEqual(t, st.Org, st.Employee.OldOrganisation, st.ID)
 		assert.NotEmpty(t, st.Employee.OldJobTitle, st.ID)
 		assert.JSONEq(t, string(infoOf(findOrg(t, st.Employee.OldOrganisation))), string(st.OrgFromInfo), st.ID)
 		assert.JSONEq(t, string(infoOf(findOrg(t, st.Org))), string(st.OrgToInfo), st.ID)
-	case spec.TypeLocationMove:
+	case protocol.TypeLocationMove:
 		require.NotNil(t, st.Employee, st.ID)
 		assert.Equal(t, st.Loc.City, st.Employee.City, st.ID)
-	case spec.TypeJobJoin, spec.TypeJobLeave, spec.TypePersonMention, spec.TypeQuote:
+	case protocol.TypeJobJoin, protocol.TypeJobLeave, protocol.TypePersonMention, protocol.TypeQuote:
 		require.NotNil(t, st.Employee, st.ID)
-	case spec.TypeArticle, spec.TypeBrand:
+	case protocol.TypeArticle, protocol.TypeBrand:
 		assert.Nil(t, st.Employee, st.ID)
 	}
 	if e := st.Employee; e != nil {
@@ -183,7 +184,7 @@ func checkTrigger(t *testing.T, st *spec.SalesTrigger) {
 }
 
 // checkNews checks the parts of a News Item.
-func checkNews(t *testing.T, ni *spec.NewsItem) {
+func checkNews(t *testing.T, ni *protocol.NewsItem) {
 	t.Helper()
 	assert.Regexp(t, `^ni-[0-9a-f]{12,}$`, ni.UID)
 	assert.Regexp(t, `^https://[a-z0-9]+\.example\.com/[a-z]+/\d{4}/\d{2}/\d{2}/[a-z0-9-]+$`, ni.URL)
@@ -224,7 +225,7 @@ func TestEventsValidateAgainstSpec(t *testing.T) {
 	require.NoError(t, err)
 	for _, opts := range []Options{{}, {Seed: 11, Events: 400}} {
 		for i, l := range Generate(opts) {
-			frame := spec.AppendTriggerFrame(nil, uint64(i+1), l.Event)
+			frame := protocol.AppendTriggerFrame(nil, uint64(i+1), l.Event)
 			assert.NoError(t, s.ValidateFrame(frame), "seed %d, line %d: %s", opts.Seed, i+1, l.Event)
 		}
 	}
@@ -239,7 +240,7 @@ func TestWriteFormat(t *testing.T) {
 	require.Len(t, lines, DefaultEvents)
 	nonASCII := 0
 	for i, line := range lines {
-		var l spec.RecordingLine
+		var l protocol.RecordingLine
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
 		require.NoError(t, dec.Decode(&l), "line %d", i+1)

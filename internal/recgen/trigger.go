@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/wstrigger/wstrigger/spec"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // generator draws events from one random sequence; it numbers them in the
@@ -31,12 +31,12 @@ func infoOf(o *org) json.RawMessage {
 	return marshal(orgInfo{Name: o.Name, City: o.HQ.City, Country: o.HQ.Country, Industry: o.Industry})
 }
 
-func locOf(p place) spec.Location {
-	return spec.Location{Country: p.Country, State: p.State, City: p.City, Region: p.Region}
+func locOf(p place) protocol.Location {
+	return protocol.Location{Country: p.Country, State: p.State, City: p.City, Region: p.Region}
 }
 
 func typeName(typ string) string {
-	for _, tt := range spec.TriggerTypes {
+	for _, tt := range protocol.TriggerTypes {
 		if tt.Type == typ {
 			return tt.Name
 		}
@@ -46,12 +46,12 @@ func typeName(typ string) string {
 
 // salesTrigger draws a Sales Trigger of type typ about o, offsetMs after
 // the start.
-func (g *generator) salesTrigger(typ string, o *org, offsetMs int64) spec.SalesTrigger {
+func (g *generator) salesTrigger(typ string, o *org, offsetMs int64) protocol.SalesTrigger {
 	at := g.startMs + offsetMs
 	t := time.UnixMilli(at).UTC()
 	g.nST++
-	st := spec.SalesTrigger{
-		Kind:     spec.KindSalesTrigger,
+	st := protocol.SalesTrigger{
+		Kind:     protocol.KindSalesTrigger,
 		ID:       fmt.Sprintf("st-%s-%04d", t.Format(idLayout), g.nST),
 		At:       at,
 		Date:     t.Format(dateLayout),
@@ -61,11 +61,11 @@ func (g *generator) salesTrigger(typ string, o *org, offsetMs int64) spec.SalesT
 		Loc:      locOf(o.HQ),
 	}
 	switch typ {
-	case spec.TypeJobJoin, spec.TypeJobLeave:
+	case protocol.TypeJobJoin, protocol.TypeJobLeave:
 		st.Source = g.jobSource(o)
 		st.Employee = g.employee(o, g.workplace(o), pick(g.r, roles).Title)
 		st.Employee.URL = g.profileURL(st.Employee.Name)
-	case spec.TypeJobMove:
+	case protocol.TypeJobMove:
 		old := g.otherOrg(o)
 		rl := pick(g.r, roles)
 		st.Source = g.jobSource(o)
@@ -74,26 +74,26 @@ func (g *generator) salesTrigger(typ string, o *org, offsetMs int64) spec.SalesT
 		st.Employee.OldOrganisation = old.Name
 		st.Employee.URL = g.profileURL(st.Employee.Name)
 		st.OrgFromInfo, st.OrgToInfo = infoOf(old), infoOf(o)
-	case spec.TypeLocationMove:
+	case protocol.TypeLocationMove:
 		from := g.workplace(o)
 		to := g.office(from, g.r.IntN(2) == 0)
 		st.Source = pick(g.r, []string{"linkedin.com", "linkedin.com", "company website"})
 		st.Employee = g.employee(o, from, pick(g.r, roles).Title)
 		st.Employee.Country, st.Employee.City = to.Country, to.City
 		st.Loc = locOf(to)
-	case spec.TypePersonMention:
+	case protocol.TypePersonMention:
 		st.Source = g.publicationFor(o).Domain
 		if g.r.IntN(2) == 0 {
 			st.Employee = g.employee(o, o.HQ, pick(g.r, execTitles))
 		} else {
 			st.Employee = g.employee(o, g.workplace(o), pick(g.r, roles).Title)
 		}
-	case spec.TypeQuote:
+	case protocol.TypeQuote:
 		st.Source = g.publicationFor(o).Domain
 		st.Employee = g.employee(o, o.HQ, pick(g.r, execTitles))
-	case spec.TypeArticle:
+	case protocol.TypeArticle:
 		st.Source = g.publicationFor(o).Domain
-	case spec.TypeBrand:
+	case protocol.TypeBrand:
 		st.Source = pick(g.r, brandSources)
 		if g.r.IntN(4) == 0 {
 			st.Source = g.publicationFor(o).Domain
@@ -103,9 +103,9 @@ func (g *generator) salesTrigger(typ string, o *org, offsetMs int64) spec.SalesT
 }
 
 // employee draws a person with title at o, working at wp.
-func (g *generator) employee(o *org, wp place, title string) *spec.Employee {
+func (g *generator) employee(o *org, wp place, title string) *protocol.Employee {
 	p := g.personIn(wp.Country)
-	return &spec.Employee{
+	return &protocol.Employee{
 		Name:         p.Name(),
 		FirstName:    p.First,
 		LastName:     p.Last,

@@ -1,4 +1,4 @@
-package spec
+package protocol
 
 import (
 	"errors"
@@ -212,3 +212,29 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.text }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// RequestSecrets returns the credentials and session ids a request
+// carries, to keep them out of error text.
+func RequestSecrets(req *http.Request) []string {
+	var out []string
+	q := req.URL.Query()
+	for _, name := range sensitiveQuery {
+		out = append(out, q[name]...)
+	}
+	for _, name := range sensitiveHeaders {
+		out = append(out, headerValues(req.Header, name)...)
+	}
+	return out
+}
+
+// headerValues returns the values of header name in h, matching keys in
+// any spelling, so a key set literally (h["X-API-AccessToken"]) counts too.
+func headerValues(h http.Header, name string) []string {
+	var out []string
+	for k, vs := range h {
+		if strings.EqualFold(k, name) {
+			out = append(out, vs...)
+		}
+	}
+	return out
+}

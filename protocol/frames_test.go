@@ -1,0 +1,90 @@
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecodeFrame(t *testing.T) {
+	cases := []struct {
+		name    string
+		frame   string
+		want    Frame
+		wantErr string
+	}{
+		{"session", `{"type":"session","session":"` + testSession + `","pattern":{"org":["IBM"]},"heartbeat":30}`,
+			Frame{Type: FrameSession, Session: testSession, Pattern: json.RawMessage(`{"org":["IBM"]}`), Heartbeat: 30}, ""},
+		{"trigger", `{"type":"trigger","seq":12,"event":` + newsItemJSON + `}`,
+			Frame{Type: FrameTrigger, Seq: 12, Event: json.RawMessage(newsItemJSON)}, ""},
+		{"push of null", `{"type":"push","seq":3,"data":null}`, Frame{Type: FramePush, Seq: 3, Data: json.RawMessage(`null`)}, ""},
+		{"push keeps bytes", `{"type":"push","seq":4,"data":{"b":1, "a":[1,2]}}`, Frame{Type: FramePush, Seq: 4, Data: json.RawMessage(`{"b":1, "a":[1,2]}`)}, ""},
+		{"not JSON", `{"type":`, Frame{}, "not a JSON object"},
+		{"trailing data", `{"type":"push","seq":1,"data":1}{}`, Frame{}, "trailing data"},
+		{"no type", `{"seq":1}`, Frame{}, "no type"},
+		{"unknown type", `{"type":"ping"}`, Frame{}, `unknown type "ping"`},
+		{"bad session id", `{"type":"session","session":"short","pattern":{},"heartbeat":30}`, Frame{}, "session id"},
+		{"pattern not an object", `{"type":"session","session":"` + testSession + `","pattern":[],"heartbeat":30}`, Frame{}, "pattern"},
+		{"no heartbeat", `{"type":"session","session":"` + testSession + `","pattern":{}}`, Frame{}, "heartbeat"},
+		{"trigger without seq", `{"type":"trigger","event":{}}`, Frame{}, "seq"},
+		{"event not an object", `{"type":"trigger","seq":1,"event":"x"}`, Frame{}, "event"},
+		{"push without data", `{"type":"push","seq":1}`, Frame{}, "data is missing"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := DecodeFrame([]byte(c.frame))
+			if c.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), c.wantErr)
+				var fe *FrameError
+				assert.True(t, errors.As(err, &fe))
+				assert.NotContains(t, err.Error(), testSession)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
+
+func TestSessionFrameRejectsBadPattern(t *testing.T) {
+	_, err := SessionFrame(testSession, json.RawMessage(`{"org":`), 30)
+	assert.Error(t, err)
+}
+func BenchmarkAppendTriggerFrame(b *testing.B) {
+	event := json.RawMessage(salesTriggerJSON)
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		buf = AppendTriggerFrame(buf[:0], uint64(i+1), event)
+	}
+}
+
+func BenchmarkDecodeFrame(b *testing.B) {
+	frame := AppendTriggerFrame(nil, 42, json.RawMessage(salesTriggerJSON))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeFrame(frame); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Realistic values for requests and frames.
+const (
+	testToken   = "at_7Kq2Vd9LmX4pRt8Wz3Bn"
+	testSecret  = "sk_Hc5Yw1Nf8Ge3Tj6Qa0Ls4Dv2"
+	testSession = "jlnWtgFpOq4LcnYkiuP1Iqnr"
+)
+
+// Events as a server sends them.
+const (
+	salesTriggerJSON = `{"kind":"sales-trigger","id":"st-41aa","at":1742285645000,"date":"18.03.2025",` +
+		`"type":"job-move","typeName":"Job Move","org":"Lindqvist Logistik AB","source":"annual report",` +
+		`"loc":{"country":"Sweden","city":"Gothenburg"}}`
+	newsItemJSON = `{"kind":"news-item","uid":"ni-20c7","eid":"99120","headline":"Lindqvist Logistik opens a rail hub",` +
+		`"url":"https://news.example.com/rail/2025/03/18/hub","date":"18.03.2025","source":"Nordic Freight"}`
+)
