@@ -19,31 +19,6 @@ const (
 	DefaultCloseTimeout     = 2 * time.Second
 )
 
-// Credentials are an access token and secret key. Printing them with fmt
-// shows "***": they never reach a log line by accident.
-type Credentials struct {
-	AccessToken string
-	SecretKey   string
-}
-
-// String hides both values.
-func (Credentials) String() string { return "{AccessToken:*** SecretKey:***}" }
-
-// GoString hides both values from %#v.
-func (c Credentials) GoString() string { return "client.Credentials" + c.String() }
-
-// scrub replaces every occurrence of the credentials and of the given
-// secrets (session ids) in s with "***", so that text a server sent back
-// cannot leak them through an error.
-func (c Credentials) scrub(s string, more ...string) string {
-	for _, secret := range append([]string{c.AccessToken, c.SecretKey}, more...) {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, protocol.Redacted)
-		}
-	}
-	return s
-}
-
 // Options tune a Client. The zero value is usable; a nil *Options means the
 // zero value.
 type Options struct {
@@ -74,14 +49,14 @@ type Options struct {
 // It is safe for concurrent use.
 type Client struct {
 	base  *url.URL
-	creds Credentials
+	creds protocol.Credentials
 	opts  Options
 }
 
 // New returns a client for target, the base URL of an implementation such
 // as "http://127.0.0.1:8080" (http, https, ws and wss are accepted; a path
 // is kept as a prefix of the endpoints' paths).
-func New(target string, creds Credentials, opts *Options) (*Client, error) {
+func New(target string, creds protocol.Credentials, opts *Options) (*Client, error) {
 	base, err := ParseTarget(target)
 	if err != nil {
 		return nil, err
@@ -173,4 +148,10 @@ func (c *Client) header(query bool) http.Header {
 		h.Set(protocol.HeaderSecretKey, c.creds.SecretKey)
 	}
 	return h
+}
+
+// scrub replaces the credentials, and the given session ids, in text a
+// server sent back, so that it cannot leak them through an error.
+func (c *Client) scrub(s string, sessions ...string) string {
+	return c.creds.Redactor(sessions...).Redact(s)
 }

@@ -29,15 +29,15 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-func (f *fakeServer) client(t *testing.T, creds client.Credentials, opts *client.Options) *client.Client {
+func (f *fakeServer) client(t *testing.T, creds protocol.Credentials, opts *client.Options) *client.Client {
 	t.Helper()
 	c, err := client.New(f.srv.URL, creds, opts)
 	require.NoError(t, err)
 	return c
 }
 
-func (f *fakeServer) creds() client.Credentials {
-	return client.Credentials{AccessToken: f.token, SecretKey: f.secret}
+func (f *fakeServer) creds() protocol.Credentials {
+	return protocol.Credentials{AccessToken: f.token, SecretKey: f.secret}
 }
 
 func TestJoinPushNext(t *testing.T) {
@@ -86,14 +86,14 @@ func TestJoinPushNext(t *testing.T) {
 func TestJoinErrors(t *testing.T) {
 	cases := []struct {
 		name      string
-		creds     func(f *fakeServer) client.Credentials
+		creds     func(f *fakeServer) protocol.Credentials
 		misbehave func(w http.ResponseWriter, r *http.Request)
 		check     func(t *testing.T, err error)
 	}{
 		{
 			name: "wrong secret",
-			creds: func(f *fakeServer) client.Credentials {
-				return client.Credentials{AccessToken: f.token, SecretKey: "wrong-secret"}
+			creds: func(f *fakeServer) protocol.Credentials {
+				return protocol.Credentials{AccessToken: f.token, SecretKey: "wrong-secret"}
 			},
 			check: func(t *testing.T, err error) {
 				var he *client.HTTPError
@@ -285,7 +285,7 @@ func TestConcurrentPings(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	ctx := testContext(t)
-	c, err := client.New(srv.URL, client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
+	c, err := client.New(srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
 	require.NoError(t, err)
 	// A pattern no event matches: no trigger waits unread in the
 	// session's buffer while the pings run.
@@ -338,11 +338,11 @@ func TestParseTarget(t *testing.T) {
 }
 
 func TestCredentialsNeverPrinted(t *testing.T) {
-	creds := client.Credentials{AccessToken: "tok-visible?", SecretKey: "sec-visible?"}
+	creds := protocol.Credentials{AccessToken: "tok-visible?", SecretKey: "sec-visible?"}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		out := fmt.Sprintf(verb, creds)
 		assert.False(t, strings.Contains(out, "visible"), "%s printed %q", verb, out)
-		out = fmt.Sprintf(verb, struct{ C client.Credentials }{creds})
+		out = fmt.Sprintf(verb, struct{ C protocol.Credentials }{creds})
 		assert.False(t, strings.Contains(out, "visible"), "%s in a struct printed %q", verb, out)
 	}
 	assert.True(t, errors.Is(fmt.Errorf("x: %w", client.ErrClosed), client.ErrClosed))
@@ -444,7 +444,7 @@ func TestJoinWithErrors(t *testing.T) {
 	require.ErrorContains(t, err, "nil Handler")
 
 	r := newRecorder(t)
-	_, err = f.client(t, client.Credentials{AccessToken: "wrong-token", SecretKey: "wrong-secret"}, nil).JoinWith(ctx, "{}", r)
+	_, err = f.client(t, protocol.Credentials{AccessToken: "wrong-token", SecretKey: "wrong-secret"}, nil).JoinWith(ctx, "{}", r)
 	var he *client.HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Nil(t, r.opened, "no Open when the join fails")
@@ -470,7 +470,7 @@ func TestDialContextHonoursCancel(t *testing.T) {
 			_ = c.Close()
 		}
 	})
-	c, err := client.New("http://"+ln.Addr().String(), client.Credentials{AccessToken: "token-1", SecretKey: "secret-1"}, nil)
+	c, err := client.New("http://"+ln.Addr().String(), protocol.Credentials{AccessToken: "token-1", SecretKey: "secret-1"}, nil)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

@@ -2,7 +2,7 @@
 // Go client: join a session with a pattern, read the frames that follow,
 // push data into a session.
 //
-//	c, err := client.New("http://127.0.0.1:8080", client.Credentials{
+//	c, err := client.New("http://127.0.0.1:8080", protocol.Credentials{
 //		AccessToken: "demo-access-token", SecretKey: "demo-secret-key",
 //	}, nil)
 //	if err != nil { ... }
@@ -15,7 +15,7 @@
 // Errors are typed: *HTTPError when the server answered a join or push with
 // an error status (with its error code), *CloseError when the server closed
 // a session, *ProtocolError when it broke the protocol. No error, and no
-// printed Credentials value, contains an access token, secret key or
+// printed protocol.Credentials value, contains an access token, secret key or
 // session id.
 //
 // # Concurrency

@@ -75,7 +75,7 @@ func (c *Client) newHTTPError(op string, resp *http.Response, body []byte, sessi
 		e.BodyError = err.Error()
 		return e
 	}
-	e.Code = protocol.ErrorCode(c.creds.scrub(string(eb.Error.Code), sessionID))
-	e.Message = c.creds.scrub(eb.Error.Message, sessionID)
+	e.Code = protocol.ErrorCode(c.scrub(string(eb.Error.Code), sessionID))
+	e.Message = c.scrub(eb.Error.Message, sessionID)
 	return e
 }

@@ -41,7 +41,7 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 	}
 	var pr protocol.PushResponse
 	if err := json.Unmarshal(data, &pr); err != nil {
-		return 0, &ProtocolError{Op: "push", Reason: "202 body is not a push response: " + c.creds.scrub(err.Error(), sessionID)}
+		return 0, &ProtocolError{Op: "push", Reason: "202 body is not a push response: " + c.scrub(err.Error(), sessionID)}
 	}
 	if pr.Seq == 0 {
 		return 0, &ProtocolError{Op: "push", Reason: "202 body has no seq"}
@@ -69,7 +69,7 @@ func encodeValue(value any) ([]byte, error) {
 }
 
 // Join opens a session on target with default options. See (*Client).Join.
-func Join(ctx context.Context, target string, creds Credentials, pattern string) (*Session, error) {
+func Join(ctx context.Context, target string, creds protocol.Credentials, pattern string) (*Session, error) {
 	c, err := New(target, creds, nil)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func Join(ctx context.Context, target string, creds Credentials, pattern string)
 
 // Push pushes value into a session on target with default options. See
 // (*Client).Push.
-func Push(ctx context.Context, target string, creds Credentials, sessionID string, value any) (uint64, error) {
+func Push(ctx context.Context, target string, creds protocol.Credentials, sessionID string, value any) (uint64, error) {
 	c, err := New(target, creds, nil)
 	if err != nil {
 		return 0, err

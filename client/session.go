@@ -154,7 +154,7 @@ func (s *Session) readSessionFrame(ctx context.Context) error {
 	_ = s.conn.SetReadDeadline(time.Time{})
 	f, err := protocol.DecodeFrame(data)
 	if err != nil {
-		return &ProtocolError{Op: "join", Reason: "first frame: " + s.c.creds.scrub(err.Error())}
+		return &ProtocolError{Op: "join", Reason: "first frame: " + s.c.scrub(err.Error())}
 	}
 	if f.Type != protocol.FrameSession {
 		return &ProtocolError{Op: "join", Reason: fmt.Sprintf("first frame has type %q, want %q", f.Type, protocol.FrameSession)}
@@ -168,7 +168,7 @@ func (s *Session) readSessionFrame(ctx context.Context) error {
 func (c *Client) readError(err error, sessionID string) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
-		return &CloseError{Code: ce.Code, Text: c.creds.scrub(ce.Text, sessionID)}
+		return &CloseError{Code: ce.Code, Text: c.scrub(ce.Text, sessionID)}
 	}
 	if errors.Is(err, websocket.ErrReadLimit) {
 		return fmt.Errorf("client: frame over the read limit of %d bytes: %w", c.opts.ReadLimit, err)
@@ -203,7 +203,7 @@ func (s *Session) read() error {
 		f := Frame{Raw: data, Received: s.c.opts.Now()}
 		if f.Frame, err = protocol.DecodeFrame(data); err != nil {
 			_ = s.conn.Close()
-			return &ProtocolError{Op: "read", Reason: s.c.creds.scrub(err.Error(), s.id)}
+			return &ProtocolError{Op: "read", Reason: s.c.scrub(err.Error(), s.id)}
 		}
 		if s.h != nil {
 			select {

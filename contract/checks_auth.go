@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -54,7 +53,7 @@ const (
 )
 
 func authCases() []authCase {
-	main := func(c *checkCtx) client.Credentials { return c.target.Credentials }
+	main := func(c *checkCtx) protocol.Credentials { return c.target.Credentials }
 	var cases []authCase
 	for _, ep := range []endpoint{joinEP, pushEP} {
 		unauthorized := &expJoinUnauthorized

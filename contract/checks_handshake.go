@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -193,7 +192,7 @@ func checkRejectBeforeUpgrade(ctx context.Context, c *checkCtx) error {
 		header http.Header
 	}{
 		{"hand-written join with a wrong secret key", joinQuery("{}"),
-			credHeader(client.Credentials{AccessToken: c.target.Credentials.AccessToken, SecretKey: c.wrong.SecretKey})},
+			credHeader(protocol.Credentials{AccessToken: c.target.Credentials.AccessToken, SecretKey: c.wrong.SecretKey})},
 		{"hand-written join without credentials", joinQuery("{}"), nil},
 		{"hand-written join without a pattern", "", credHeader(c.target.Credentials)},
 		{"hand-written join with an invalid pattern", joinQuery(`{"type":`), credHeader(c.target.Credentials)},

@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // A server that compares credentials loosely (ignoring case, trimming,
@@ -140,10 +140,10 @@ func (c *checkCtx) nearMissAttempts(ep endpoint) []authAttempt {
 	var out []authAttempt
 	for _, cred := range []struct {
 		name, value string
-		set         func(cr client.Credentials, v string) client.Credentials
+		set         func(cr protocol.Credentials, v string) protocol.Credentials
 	}{
-		{"access token", m.AccessToken, func(cr client.Credentials, v string) client.Credentials { cr.AccessToken = v; return cr }},
-		{"secret key", m.SecretKey, func(cr client.Credentials, v string) client.Credentials { cr.SecretKey = v; return cr }},
+		{"access token", m.AccessToken, func(cr protocol.Credentials, v string) protocol.Credentials { cr.AccessToken = v; return cr }},
+		{"secret key", m.SecretKey, func(cr protocol.Credentials, v string) protocol.Credentials { cr.SecretKey = v; return cr }},
 	} {
 		for _, nm := range nearMisses(cred.value) {
 			if c.isValidCredential(nm.value) {

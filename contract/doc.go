@@ -5,7 +5,7 @@
 //
 //	rep, err := contract.Run(ctx, contract.Target{
 //		URL:         "http://127.0.0.1:8080",
-//		Credentials: client.Credentials{AccessToken: "...", SecretKey: "..."},
+//		Credentials: protocol.Credentials{AccessToken: "...", SecretKey: "..."},
 //	}, nil)
 //	if errors.Is(err, contract.ErrUnreachable) { ... }
 //	if !rep.Passed() { ... } // a MUST check failed

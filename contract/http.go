@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -39,7 +38,7 @@ type response struct {
 const maxResponseBody = 1 << 20
 
 // credHeader returns the credential headers of creds.
-func credHeader(creds client.Credentials) http.Header {
+func credHeader(creds protocol.Credentials) http.Header {
 	h := http.Header{}
 	h.Set(protocol.HeaderAccessToken, creds.AccessToken)
 	h.Set(protocol.HeaderSecretKey, creds.SecretKey)
@@ -144,7 +143,7 @@ func (c *checkCtx) checkEcho(step string, header http.Header, body []byte) {
 	}
 	type named struct{ value, name string }
 	var names []named
-	add := func(cr client.Credentials, tenant string) {
+	add := func(cr protocol.Credentials, tenant string) {
 		names = append(names, named{cr.AccessToken, "the " + tenant + " access token"}, named{cr.SecretKey, "the " + tenant + " secret key"})
 	}
 	add(c.target.Credentials, "main")

@@ -41,7 +41,7 @@ func joinQuery(pat string) string { return url.Values{protocol.QueryPattern: {pa
 // A 429 too_many_connections, which checks running side by side may
 // cause on a server with a low session limit, is retried after the
 // Retry-After wait, within ctx.
-func (c *checkCtx) joinAs(ctx context.Context, step string, creds client.Credentials, pat string) (*wsSession, error) {
+func (c *checkCtx) joinAs(ctx context.Context, step string, creds protocol.Credentials, pat string) (*wsSession, error) {
 	var (
 		s    *wsSession
 		resp *response

@@ -51,12 +51,12 @@ type Target struct {
 	// "embedded mock"; empty: the redacted URL is its name.
 	Name string
 	// Credentials are the main tenant's; required.
-	Credentials client.Credentials
+	Credentials protocol.Credentials
 	// Other is a second tenant. Nil: checks that need one are skipped.
-	Other *client.Credentials
+	Other *protocol.Credentials
 	// Forbidden are valid credentials whose account gets 403. Nil:
 	// checks that need them are skipped.
-	Forbidden *client.Credentials
+	Forbidden *protocol.Credentials
 }
 
 // TargetFromEnv reads a Target from WSTRIGGER_TARGET,
@@ -67,13 +67,13 @@ type Target struct {
 func TargetFromEnv(getenv func(string) string) (Target, bool) {
 	t := Target{
 		URL:         getenv(EnvTarget),
-		Credentials: client.Credentials{AccessToken: getenv(EnvAccessToken), SecretKey: getenv(EnvSecretKey)},
+		Credentials: protocol.Credentials{AccessToken: getenv(EnvAccessToken), SecretKey: getenv(EnvSecretKey)},
 	}
 	if t.URL == "" {
 		return Target{}, false
 	}
-	pair := func(tok, sec string) *client.Credentials {
-		c := client.Credentials{AccessToken: getenv(tok), SecretKey: getenv(sec)}
+	pair := func(tok, sec string) *protocol.Credentials {
+		c := protocol.Credentials{AccessToken: getenv(tok), SecretKey: getenv(sec)}
 		if c.AccessToken == "" || c.SecretKey == "" {
 			return nil
 		}

@@ -9,12 +9,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // pushReq sends body to the session sid with creds as headers.
-func (c *checkCtx) pushReq(ctx context.Context, step string, creds client.Credentials, sid string, body []byte) (*response, error) {
+func (c *checkCtx) pushReq(ctx context.Context, step string, creds protocol.Credentials, sid string, body []byte) (*response, error) {
 	h := credHeader(creds)
 	h.Set("Content-Type", "application/json")
 	return c.do(ctx, request{step: step, method: http.MethodPost, path: protocol.PushPath,

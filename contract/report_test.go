@@ -16,6 +16,7 @@ import (
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
@@ -183,7 +184,7 @@ func TestTargetFromEnv(t *testing.T) {
 	tg, ok := contract.TargetFromEnv(func(k string) string { return env[k] })
 	require.True(t, ok)
 	assert.Equal(t, "http://h:1", tg.URL)
-	assert.Equal(t, client.Credentials{AccessToken: "a", SecretKey: "s"}, tg.Credentials)
+	assert.Equal(t, protocol.Credentials{AccessToken: "a", SecretKey: "s"}, tg.Credentials)
 	require.NotNil(t, tg.Other)
 	assert.Equal(t, "oa", tg.Other.AccessToken)
 	assert.Nil(t, tg.Forbidden, "half a pair is no pair")

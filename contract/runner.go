@@ -34,7 +34,7 @@ type runner struct {
 	// caller's is used.
 	ownTransport *http.Transport
 	// wrong are credentials no server accepts, fresh for each run.
-	wrong client.Credentials
+	wrong protocol.Credentials
 }
 
 func newRunner(target Target, opts *Options) (*runner, error) {
@@ -51,7 +51,7 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 		cov:    newCoverage(o.Spec),
 		schema: newSchemaLog(),
 		red:    newRedactor(),
-		wrong:  client.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
+		wrong:  protocol.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
 	}
 	var transport http.RoundTripper
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
@@ -82,8 +82,8 @@ func (r *runner) close() {
 }
 
 // allCredentials returns the credentials of every tenant the run knows.
-func (r *runner) allCredentials() []client.Credentials {
-	out := []client.Credentials{r.target.Credentials}
+func (r *runner) allCredentials() []protocol.Credentials {
+	out := []protocol.Credentials{r.target.Credentials}
 	if r.target.Other != nil {
 		out = append(out, *r.target.Other)
 	}

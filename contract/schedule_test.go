@@ -10,8 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // fakeChecks is a catalogue of checks that only record how they ran.
@@ -62,7 +61,7 @@ func needsTenant(d *checkDef)             { d.needsOther = true }
 
 func testRunner(t *testing.T, opts *Options) *runner {
 	t.Helper()
-	r, err := newRunner(Target{URL: "http://127.0.0.1:1", Credentials: client.Credentials{AccessToken: "token-abc", SecretKey: "secret-abc"}}, opts)
+	r, err := newRunner(Target{URL: "http://127.0.0.1:1", Credentials: protocol.Credentials{AccessToken: "token-abc", SecretKey: "secret-abc"}}, opts)
 	require.NoError(t, err)
 	return r
 }

@@ -182,7 +182,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestErrorExamplesAreRedacted(t *testing.T) {
-	l := newErrorLog(client.Credentials{AccessToken: "tok-secret-1", SecretKey: "key-secret-2"})
+	l := newErrorLog(protocol.Credentials{AccessToken: "tok-secret-1", SecretKey: "key-secret-2"})
 	for range 5 {
 		l.add("push", fmt.Errorf("boom tok-secret-1 key-secret-2 session AAAAAAAAAAAAAAAAAAAAAAAAAA"))
 	}

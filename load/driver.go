@@ -43,7 +43,7 @@ type live struct {
 // be called meanwhile from any goroutine.
 type Driver struct {
 	target string
-	creds  client.Credentials
+	creds  protocol.Credentials
 	opts   Options
 	now    func() time.Time
 
@@ -87,7 +87,7 @@ type Driver struct {
 }
 
 // Run is New followed by (*Driver).Run.
-func Run(ctx context.Context, target string, creds client.Credentials, opts *Options) (*Result, error) {
+func Run(ctx context.Context, target string, creds protocol.Credentials, opts *Options) (*Result, error) {
 	d, err := New(target, creds, opts)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func Run(ctx context.Context, target string, creds client.Credentials, opts *Opt
 }
 
 // New checks the options and prepares a run against target.
-func New(target string, creds client.Credentials, opts *Options) (*Driver, error) {
+func New(target string, creds protocol.Credentials, opts *Options) (*Driver, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ type errorLog struct {
 	secrets []string
 }
 
-func newErrorLog(creds client.Credentials) *errorLog {
+func newErrorLog(creds protocol.Credentials) *errorLog {
 	return &errorLog{classes: map[string]*ErrorClass{}, secrets: []string{creds.AccessToken, creds.SecretKey}}
 }
 

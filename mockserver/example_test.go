@@ -22,7 +22,7 @@ func Example() {
 	defer srv.Close()
 
 	ctx := context.Background()
-	c, err := client.New(srv.URL, client.Credentials{
+	c, err := client.New(srv.URL, protocol.Credentials{
 		AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey,
 	}, nil)
 	if err != nil {

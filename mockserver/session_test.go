@@ -116,7 +116,7 @@ func TestPingPong(t *testing.T) {
 // closed with 1009.
 func TestClientFrames(t *testing.T) {
 	srv := startServer(t, nil)
-	c, err := client.New(srv.URL, client.Credentials{AccessToken: DemoAccessToken, SecretKey: DemoSecretKey},
+	c, err := client.New(srv.URL, protocol.Credentials{AccessToken: DemoAccessToken, SecretKey: DemoSecretKey},
 		&client.Options{HTTPClient: httpClient(t)})
 	require.NoError(t, err)
 	ctx := context.Background()

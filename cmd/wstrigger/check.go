@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
@@ -199,7 +199,7 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 // leaves the load run out (CheckResult.NotRun); one during the load run
 // keeps its figures so far. The result is nil only when the suite could
 // not start.
-func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Target, creds client.Credentials, suite *contract.Options) (*reports.CheckResult, error) {
+func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Target, creds protocol.Credentials, suite *contract.Options) (*reports.CheckResult, error) {
 	res := reports.NewCheckResult(nil, nil)
 	if !o.SkipContract {
 		fmt.Fprintln(e.stdout, "Contract suite")
@@ -243,14 +243,14 @@ func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Ta
 // targets returns the target of both phases and a function that releases
 // it: --target (or $WSTRIGGER_TARGET, resolved already) with its
 // credentials, or one embedded mock.
-func (o *checkOptions) targets(e *env) (contract.Target, client.Credentials, func(), error) {
+func (o *checkOptions) targets(e *env) (contract.Target, protocol.Credentials, func(), error) {
 	if o.load.Target != "" {
 		t, stop, err := o.contract.suiteTarget(e)
 		return t, t.Credentials, stop, err
 	}
 	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
 	if err != nil {
-		return contract.Target{}, client.Credentials{}, nil, err
+		return contract.Target{}, protocol.Credentials{}, nil, err
 	}
 	if !o.load.Quiet {
 		fmt.Fprintf(e.stderr, "no --target and no $%s: checking the embedded mock at %s\n", envTarget, srv.URL)

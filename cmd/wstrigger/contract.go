@@ -11,9 +11,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
 	"github.com/wstrigger/wstrigger/spec"
 )
@@ -214,15 +214,15 @@ func mockTarget(url string) contract.Target {
 	return contract.Target{
 		URL:         url,
 		Name:        embeddedMockName,
-		Credentials: client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
-		Other:       &client.Credentials{AccessToken: mockserver.OtherAccessToken, SecretKey: mockserver.OtherSecretKey},
-		Forbidden:   &client.Credentials{AccessToken: mockserver.ForbiddenAccessToken, SecretKey: mockserver.ForbiddenSecretKey},
+		Credentials: protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
+		Other:       &protocol.Credentials{AccessToken: mockserver.OtherAccessToken, SecretKey: mockserver.OtherSecretKey},
+		Forbidden:   &protocol.Credentials{AccessToken: mockserver.ForbiddenAccessToken, SecretKey: mockserver.ForbiddenSecretKey},
 	}
 }
 
 // optionalCredentials returns the pair from flags or environment, or nil
 // when either half is missing.
-func optionalCredentials(e *env, token, secret, tokenEnv, secretEnv string) *client.Credentials {
+func optionalCredentials(e *env, token, secret, tokenEnv, secretEnv string) *protocol.Credentials {
 	if token == "" {
 		token = e.getenv(tokenEnv)
 	}
@@ -232,7 +232,7 @@ func optionalCredentials(e *env, token, secret, tokenEnv, secretEnv string) *cli
 	if token == "" || secret == "" {
 		return nil
 	}
-	return &client.Credentials{AccessToken: token, SecretKey: secret}
+	return &protocol.Credentials{AccessToken: token, SecretKey: secret}
 }
 
 // writeContractFiles writes the requested output files.

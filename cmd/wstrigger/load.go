@@ -16,7 +16,6 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
@@ -305,25 +304,25 @@ func (o *loadOptions) checkCapacity(e *env) error {
 // loadTarget returns the target (resolved by resolveTarget) and its
 // credentials, starting the embedded mock when there is none, and a
 // function that stops it.
-func (o *loadOptions) loadTarget(e *env) (string, client.Credentials, func(), error) {
+func (o *loadOptions) loadTarget(e *env) (string, protocol.Credentials, func(), error) {
 	if o.Target != "" {
 		creds, err := o.resolve(e)
 		return o.Target, creds, func() {}, err
 	}
 	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
 	if err != nil {
-		return "", client.Credentials{}, nil, err
+		return "", protocol.Credentials{}, nil, err
 	}
 	if !o.Quiet {
 		fmt.Fprintf(e.stderr, "no --target and no $%s: loading the embedded mock at %s\n", envTarget, srv.URL)
 	}
-	return srv.URL, client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
+	return srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
 }
 
 // runWithProgress runs the driver with a progress display on stderr:
 // mpb bars on a terminal, a plain line per second otherwise, nothing
 // with --quiet.
-func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string, creds client.Credentials) (*load.Result, error) {
+func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string, creds protocol.Credentials) (*load.Result, error) {
 	opts := o.opts
 	tty := isTerminal(e.stderr) && !strings.EqualFold(e.getenv("TERM"), "dumb")
 	if !o.Quiet && !tty {

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func TestWriteFileModes(t *testing.T) {
@@ -136,7 +136,7 @@ func TestReadLine(t *testing.T) {
 // at random (the mock's --reject-joins 0.5:401) is run against; one that
 // refuses them all is not.
 func TestPreflightToleratesSomeRefusals(t *testing.T) {
-	creds := client.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}
+	creds := protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}
 	for _, tt := range []struct {
 		share float64
 		fatal bool

@@ -67,7 +67,7 @@ func (o *targetOptions) resolveTarget(e *env) (mock bool) {
 
 // resolve fills empty credentials from the environment (never from flag
 // defaults, which -h would print) and checks that both are set.
-func (o *targetOptions) resolve(e *env) (client.Credentials, error) {
+func (o *targetOptions) resolve(e *env) (protocol.Credentials, error) {
 	if o.AccessToken == "" {
 		o.AccessToken = e.getenv(envAccessToken)
 	}
@@ -75,9 +75,9 @@ func (o *targetOptions) resolve(e *env) (client.Credentials, error) {
 		o.SecretKey = e.getenv(envSecretKey)
 	}
 	if o.AccessToken == "" || o.SecretKey == "" {
-		return client.Credentials{}, fmt.Errorf("credentials missing: set --access-token and --secret-key, or $%s and $%s", envAccessToken, envSecretKey)
+		return protocol.Credentials{}, fmt.Errorf("credentials missing: set --access-token and --secret-key, or $%s and $%s", envAccessToken, envSecretKey)
 	}
-	return client.Credentials{AccessToken: o.AccessToken, SecretKey: o.SecretKey}, nil
+	return protocol.Credentials{AccessToken: o.AccessToken, SecretKey: o.SecretKey}, nil
 }
 
 // printTarget writes the first line of a run: what it judges, "target:
@@ -106,7 +106,7 @@ func interruptedBefore(e *env, cmd string) int {
 // websockets) to every one of preflightAttempts joins, so that a target
 // that refuses some joins at random is left to the run to judge. Every
 // other outcome, a timeout included, is left to the run too.
-func preflightJoin(ctx context.Context, target string, creds client.Credentials) error {
+func preflightJoin(ctx context.Context, target string, creds protocol.Credentials) error {
 	if _, err := client.New(target, creds, nil); err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func statusText(he *client.HTTPError) string {
 }
 
 // preflightOnce makes one join and closes it.
-func preflightOnce(ctx context.Context, target string, creds client.Credentials) error {
+func preflightOnce(ctx context.Context, target string, creds protocol.Credentials) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	c, err := client.New(target, creds, nil)

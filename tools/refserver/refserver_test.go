@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func TestMain(m *testing.M) {
@@ -30,9 +30,9 @@ func TestMain(m *testing.M) {
 
 // The refserver's default accounts: the Go mock's demo tenants.
 var (
-	demo      = client.Credentials{AccessToken: "demo-access-token", SecretKey: "demo-secret-key"}
-	other     = client.Credentials{AccessToken: "other-access-token", SecretKey: "other-secret-key"}
-	forbidden = client.Credentials{AccessToken: "forbidden-access-token", SecretKey: "forbidden-secret-key"}
+	demo      = protocol.Credentials{AccessToken: "demo-access-token", SecretKey: "demo-secret-key"}
+	other     = protocol.Credentials{AccessToken: "other-access-token", SecretKey: "other-secret-key"}
+	forbidden = protocol.Credentials{AccessToken: "forbidden-access-token", SecretKey: "forbidden-secret-key"}
 )
 
 const (
