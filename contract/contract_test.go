@@ -4,14 +4,16 @@ import (
 	"testing"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 )
 
 // TestAgainstMock runs the suite as subtests: against WSTRIGGER_TARGET
 // when it is set, against the mock otherwise.
 func TestAgainstMock(t *testing.T) {
+	t.Parallel()
 	target, ok := envTarget()
 	if !ok {
-		target = mockTarget(newMock(t, nil).URL)
+		target = mockTarget(mocktest.Start(t, replaying(10)).URL)
 	}
 	contract.Test(t, target, &contract.Options{Observe: testObserve})
 }
