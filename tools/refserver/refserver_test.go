@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	mocktest.SetParallel(0)
+	mocktest.SetParallel(8) // the tests mostly wait on node servers
 	goleak.VerifyTestMain(m)
 }
 
@@ -174,8 +175,9 @@ const checkTimeout = 45 * time.Second
 // oracleSlots bounds how many runs of the pattern oracle (PAT-003, in the
 // whole suite or alone) go on at once: each opens hundreds of sessions on
 // both sides and keeps a core busy, so more of them side by side on 2
-// cores only make each one miss its window.
-var oracleSlots = make(chan struct{}, 2)
+// cores only make each one miss its window. Three: the two unbroken
+// runs and the first broken one.
+var oracleSlots = make(chan struct{}, 3)
 
 func run(t *testing.T, url string, opts *contract.Options) *contract.Report {
 	t.Helper()
@@ -296,6 +298,12 @@ const (
 	patOracle    = "PAT-003"  // the differential pattern oracle
 )
 
+// everyBreakage adds the rest of the pattern-matching breakages: each
+// costs a run of the oracle (hundreds of sessions on both sides, seconds
+// of CPU), so by default PAT-003 is held to two of them, one a matching
+// bug of values (case) and one of structure (arrays).
+var everyBreakage = flag.Bool("every-breakage", false, "hold PAT-003 to every pattern-matching breakage of the refserver, not only two")
+
 func variants() []variant {
 	var vs []variant
 	for _, brk := range []string{
@@ -304,10 +312,11 @@ func variants() []variant {
 	} {
 		vs = append(vs, variant{brk: brk, ids: []string{joinNearMiss, pushNearMiss}})
 	}
-	for _, brk := range []string{
-		"pat-prefix-ci", "pat-equality-ci", "pat-numeric-strings", "pat-anything-but-absent",
-		"pat-null-absent", "pat-array-same-element", "pat-rule-no-unescape",
-	} {
+	pat := []string{"pat-equality-ci", "pat-array-same-element"}
+	if *everyBreakage {
+		pat = append(pat, "pat-prefix-ci", "pat-numeric-strings", "pat-anything-but-absent", "pat-null-absent", "pat-rule-no-unescape")
+	}
+	for _, brk := range pat {
 		vs = append(vs, variant{brk: brk, ids: []string{patOracle}, recording: edgeRecording})
 	}
 	return append(vs,
@@ -338,33 +347,40 @@ func TestBrokenVariants(t *testing.T) {
 			t.Parallel()
 			var ids []string
 			for _, id := range v.ids {
-				if !hasCheck(id) {
+				if hasCheck(id) {
+					ids = append(ids, id)
+				} else {
 					t.Logf("the suite has no check %s yet; --break %s should make it fail", id, v.brk)
-					continue
 				}
-				if c := control(t, id, v.recording); c.Status != contract.StatusPass {
-					t.Logf("%s does not pass against the unbroken refserver (%s), so its failure on --break %s would prove nothing: %s", id, c.Status, v.brk, describe(c))
-					continue
-				}
-				ids = append(ids, id)
 			}
 			if len(ids) == 0 {
-				t.Skipf("no check of %v can be held to --break %s", v.ids, v.brk)
+				t.Skipf("no check of %v in the suite", v.ids)
 			}
+			// The broken run first, the controls after: by then the runs
+			// against the unbroken server they come from have ended.
 			var got map[string]contract.Result
 			for try := 0; try < 2 && (try == 0 || anySkipped(got)); try++ {
 				start := time.Now()
 				got = runChecks(t, ids, []string{"--break", v.brk}, v.recording, v.timeout)
 				assert.Less(t, time.Since(start), maxVariantRun)
 			}
+			held := 0
 			for _, id := range ids {
+				if c := control(t, id, v.recording); c.Status != contract.StatusPass {
+					t.Logf("%s does not pass against the unbroken refserver (%s), so its failure on --break %s would prove nothing: %s", id, c.Status, v.brk, describe(c))
+					continue
+				}
 				res := got[id]
 				if res.Status == contract.StatusSkip {
 					t.Logf("%s skipped twice against --break %s (a loaded machine?): %s", id, v.brk, res.Reason)
 					continue
 				}
+				held++
 				assert.Equal(t, contract.StatusFail, res.Status, "--break %s must fail %s: %s", v.brk, id, describe(res))
 				t.Logf("--break %s: %s %s: %s", v.brk, id, res.Status, res.Reason)
+			}
+			if held == 0 {
+				t.Skipf("no check of %v could be held to --break %s (see the log)", ids, v.brk)
 			}
 		})
 	}
