@@ -7,7 +7,7 @@ import (
 
 // DefaultParallel is how many parallel tests SetParallel lets run at
 // once.
-const DefaultParallel = 4
+const DefaultParallel = 8
 
 // SetParallel, called from TestMain before m.Run, raises -test.parallel
 // to n (DefaultParallel when n <= 0) unless the command line set it, or

@@ -33,7 +33,11 @@ func TestMain(m *testing.M) {
 const (
 	startTimeout = 15 * time.Second
 	stopTimeout  = 15 * time.Second
-	observe      = 2 * time.Second
+	// speed and observe: the oracle learns from, and judges, what the
+	// replay sends in its window; 100 s of recording either way (50 × 2 s
+	// before), in half the time.
+	speed   = "100"
+	observe = time.Second
 	// edgeRecording holds events with the edge cases a live stream has:
 	// null fields, empty arrays, numeric-looking strings, case variants,
 	// rule-form metacharacters, objects in arrays.
@@ -88,7 +92,7 @@ func startRef(t *testing.T, args ...string) string {
 	t.Helper()
 	node := requireNode(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, node, append([]string{"server.mjs", "--addr", "127.0.0.1:0", "--speed", "50", "--loop"}, args...)...)
+	cmd := exec.CommandContext(ctx, node, append([]string{"server.mjs", "--addr", "127.0.0.1:0", "--speed", speed, "--loop"}, args...)...)
 	cmd.WaitDelay = stopTimeout
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
@@ -175,9 +179,9 @@ const checkTimeout = 45 * time.Second
 // oracleSlots bounds how many runs of the pattern oracle (PAT-003, in the
 // whole suite or alone) go on at once: each opens hundreds of sessions on
 // both sides and keeps a core busy, so more of them side by side on 2
-// cores only make each one miss its window. Three: the two unbroken
-// runs and the first broken one.
-var oracleSlots = make(chan struct{}, 3)
+// cores only make each one miss its window. Four: the default run's two
+// unbroken runs and two broken ones; the -every-breakage sweep waits.
+var oracleSlots = make(chan struct{}, 4)
 
 func run(t *testing.T, url string, opts *contract.Options) *contract.Report {
 	t.Helper()
