@@ -426,14 +426,13 @@ func injectNulls(t *testing.T, m *mockserver.Server) {
 	t.Cleanup(func() { close(done); wg.Wait() })
 }
 
-// oracleSlots bounds how many of these tests run the oracle at once: each
-// opens hundreds of sessions and keeps a core busy, and more of them side
-// by side on 2 cores only make each one miss its window, and skip.
-var oracleSlots = make(chan struct{}, 2)
+// oracleSlots bounds how many of these tests run the oracle at once: two,
+// one under -race; more side by side make each one skip, too slow to
+// judge.
+var oracleSlots = mocktest.Slots(2)
 
-// oracleObserve is the oracle's window: the fast replay fills a second,
-// and a machine slowed by -race needs more to read hundreds of sessions.
-var oracleObserve = mocktest.Scaled(time.Second)
+// oracleObserve is the oracle's window: the fast replay fills a second.
+const oracleObserve = time.Second
 
 // oracleOptions runs PAT-003 alone, with a window the fast replay fills.
 func oracleOptions() *contract.Options {

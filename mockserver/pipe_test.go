@@ -3,14 +3,11 @@ package mockserver_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -43,37 +40,26 @@ func TestOverAPipe(t *testing.T) {
 			srv, p := tc.start(t)
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			h := http.Header{}
-			h.Set(protocol.HeaderAccessToken, mocktest.Demo.AccessToken)
-			h.Set(protocol.HeaderSecretKey, mocktest.Demo.SecretKey)
+			h := mocktest.Header(mocktest.Demo)
 			join := "ws://pipe" + protocol.JoinPath + "?" + url.Values{"pattern": {`{"org":["IBM"]}`}}.Encode()
 			conn, _, err := p.Dialer().DialContext(ctx, join, h)
 			require.NoError(t, err)
 			defer conn.Close()
-			sf := readPipeFrame(t, conn)
+			sf := mocktest.ReadFrame(t, conn)
 			require.Equal(t, protocol.FrameSession, sf.Type)
 
 			n, err := srv.Inject(json.RawMessage(`{"kind":"sales-trigger","id":"st-1","at":1,"date":"18.03.2025","type":"job-join","typeName":"Job Join","org":"IBM","source":"test"}`))
 			require.NoError(t, err)
 			assert.Equal(t, 1, n, "sessions the trigger reached")
-			assert.Equal(t, protocol.FrameTrigger, readPipeFrame(t, conn).Type)
+			assert.Equal(t, protocol.FrameTrigger, mocktest.ReadFrame(t, conn).Type)
 
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-				"http://pipe"+protocol.PushPath+"?"+url.Values{"session": {sf.Session}}.Encode(), strings.NewReader(`[1,2]`))
-			require.NoError(t, err)
-			req.Header = h.Clone()
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := p.Client().Do(req)
-			require.NoError(t, err)
-			_, _ = io.Copy(io.Discard, resp.Body)
-			require.NoError(t, resp.Body.Close())
-			require.Equal(t, http.StatusAccepted, resp.StatusCode)
-			f := readPipeFrame(t, conn)
+			require.Equal(t, http.StatusAccepted, mocktest.Push(t, p.Client(), "http://pipe", mocktest.Demo, sf.Session, `[1,2]`))
+			f := mocktest.ReadFrame(t, conn)
 			assert.Equal(t, protocol.FramePush, f.Type)
 			assert.Equal(t, uint64(2), f.Seq)
 			assert.JSONEq(t, `[1,2]`, string(f.Data))
 
-			resp, err = p.Client().Get("http://pipe" + mockserver.ControlPrefix + "stats")
+			resp, err := p.Client().Get("http://pipe" + mockserver.ControlPrefix + "stats")
 			require.NoError(t, err)
 			var st mockserver.Stats
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&st))
@@ -81,14 +67,4 @@ func TestOverAPipe(t *testing.T) {
 			assert.Equal(t, 1, st.OpenSessions)
 		})
 	}
-}
-
-func readPipeFrame(t *testing.T, conn *websocket.Conn) protocol.Frame {
-	t.Helper()
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
-	_, data, err := conn.ReadMessage()
-	require.NoError(t, err)
-	f, err := protocol.DecodeFrame(data)
-	require.NoError(t, err)
-	return f
 }

@@ -2,7 +2,6 @@ package mocktest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -28,13 +27,6 @@ func TestMain(m *testing.M) {
 
 const waitTimeout = 10 * time.Second
 
-func demoHeader(c protocol.Credentials) http.Header {
-	h := http.Header{}
-	h.Set(protocol.HeaderAccessToken, c.AccessToken)
-	h.Set(protocol.HeaderSecretKey, c.SecretKey)
-	return h
-}
-
 // TestJoinAndPush joins the mock and pushes into the session, over the
 // loopback socket and over the pipe, and reads the pushed value back.
 func TestJoinAndPush(t *testing.T) {
@@ -55,40 +47,21 @@ func TestJoinAndPush(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 			defer cancel()
 			join := "ws" + strings.TrimPrefix(m.URL, "http") + protocol.JoinPath + "?" + url.Values{"pattern": {"{}"}}.Encode()
-			conn, resp, err := tc.dialer(m).DialContext(ctx, join, demoHeader(mocktest.Demo))
+			conn, resp, err := tc.dialer(m).DialContext(ctx, join, mocktest.Header(mocktest.Demo))
 			require.NoError(t, err)
 			defer conn.Close()
 			assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
-			sf := readFrame(t, conn)
+			sf := mocktest.ReadFrame(t, conn)
 			require.Equal(t, protocol.FrameSession, sf.Type)
 
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-				m.URL+protocol.PushPath+"?"+url.Values{"session": {sf.Session}}.Encode(), strings.NewReader(`{"n":1}`))
-			require.NoError(t, err)
-			req.Header = demoHeader(mocktest.Demo)
-			req.Header.Set("Content-Type", "application/json")
-			pr, err := tc.client(m).Do(req)
-			require.NoError(t, err)
-			_, _ = io.Copy(io.Discard, pr.Body)
-			require.NoError(t, pr.Body.Close())
-			assert.Equal(t, http.StatusAccepted, pr.StatusCode)
+			assert.Equal(t, http.StatusAccepted, mocktest.Push(t, tc.client(m), m.URL, mocktest.Demo, sf.Session, `{"n":1}`))
 
-			f := readFrame(t, conn)
+			f := mocktest.ReadFrame(t, conn)
 			assert.Equal(t, protocol.FramePush, f.Type)
 			assert.JSONEq(t, `{"n":1}`, string(f.Data))
 			assert.Equal(t, 1, m.Stats().OpenSessions)
 		})
 	}
-}
-
-func readFrame(t *testing.T, conn *websocket.Conn) protocol.Frame {
-	t.Helper()
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(waitTimeout)))
-	_, data, err := conn.ReadMessage()
-	require.NoError(t, err)
-	var f protocol.Frame
-	require.NoError(t, json.Unmarshal(data, &f))
-	return f
 }
 
 // TestCredentials: the kit's pairs are the mock's default accounts.

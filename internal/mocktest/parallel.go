@@ -31,3 +31,15 @@ func SetParallel(n int) {
 		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	}
 }
+
+// Slots returns a semaphore of n slots, or of one under the race
+// detector, for the tests that each keep a core busy (the pattern
+// oracle's hundreds of sessions): more of them side by side on 2 cores
+// only make each one too slow for its window. Send to take a slot,
+// receive to give it back.
+func Slots(n int) chan struct{} {
+	if Race || n < 1 {
+		n = 1
+	}
+	return make(chan struct{}, n)
+}

@@ -180,8 +180,9 @@ const checkTimeout = 45 * time.Second
 // whole suite or alone) go on at once: each opens hundreds of sessions on
 // both sides and keeps a core busy, so more of them side by side on 2
 // cores only make each one miss its window. Four: the default run's two
-// unbroken runs and two broken ones; the -every-breakage sweep waits.
-var oracleSlots = make(chan struct{}, 4)
+// unbroken runs and two broken ones; the -every-breakage sweep waits, and
+// under -race they run one at a time.
+var oracleSlots = mocktest.Slots(4)
 
 func run(t *testing.T, url string, opts *contract.Options) *contract.Report {
 	t.Helper()
