@@ -9,6 +9,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	mocktest.SetParallel(0)
+	mocktest.SetParallel(12) // the oracle tests wait for oracleSlots in slots of their own
 	goleak.VerifyTestMain(m)
 }
