@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,4 +130,37 @@ func TestPipeDialWaitsForAccept(t *testing.T) {
 	require.NoError(t, p.Listener().Close())
 	_, err = p.Listener().Accept()
 	assert.True(t, errors.Is(err, net.ErrClosed))
+}
+
+// TestPipeConcurrentDials: many goroutines send requests and join
+// through one pipe at once.
+func TestPipeConcurrentDials(t *testing.T) {
+	t.Parallel()
+	m := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
+	join := "ws://pipe" + protocol.JoinPath + "?" + url.Values{"pattern": {"{}"}}.Encode()
+	const goroutines = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for range goroutines {
+		wg.Go(func() {
+			conn, _, err := m.Pipe.Dialer().DialContext(t.Context(), join, mocktest.Header(mocktest.Demo))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			resp, err := m.Pipe.Client().Get("http://pipe" + mockserver.ControlPrefix + "stats")
+			if err != nil {
+				errs <- err
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			errs <- resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
 }
