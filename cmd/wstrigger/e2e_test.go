@@ -25,17 +25,9 @@ import (
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
+// demoEnv is an environment with the demo tenant's credentials.
 func demoEnv(stdout, stderr io.Writer) *env {
-	vars := map[string]string{envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
-	return &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(k string) string { return vars[k] }}
-}
-
-func startMock(t *testing.T, opts *mockserver.Options) *mockserver.Server {
-	t.Helper()
-	srv, err := mockserver.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
-	return srv
+	return &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: demoGetenv}
 }
 
 // record runs "wstrigger record" against target and returns the events of
