@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -24,9 +25,9 @@ type books struct {
 }
 
 func newBooks() *books {
-	b := &books{sched: Schedule{Stages: []Stage{{time.Second, 10}}}, t0: time.Unix(1000, 0)}
+	b := &books{sched: Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}, t0: time.Unix(1000, 0)}
 	t := newPushTable(b.sched.Total())
-	b.led = ledger{table: t, rec: newRecorder(2), live: &b.live, shard: Shard{0, 1}, timeout: time.Second, measureFrom: b.t0.UnixNano()}
+	b.led = ledger{table: t, rec: newRecorder(2), live: &b.live, shard: Shard{K: 0, N: 1}, timeout: time.Second, measureFrom: b.t0.UnixNano()}
 	return b
 }
 
@@ -50,23 +51,23 @@ func TestAccounting(t *testing.T) {
 		accepted []uint64
 		frames   []recv
 		cutoff   time.Duration
-		want     Delivery
+		want     loadresult.Delivery
 		gaps     uint64
 	}{
 		{"exactly once", []uint64{0, 1, 2}, []recv{{0, 1, ms(1)}, {1, 2, ms(1)}, {2, 3, ms(1)}}, 3 * time.Second,
-			Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3}, 0},
+			loadresult.Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3}, 0},
 		{"lost", []uint64{0, 1, 2}, []recv{{0, 1, ms(1)}, {2, 3, ms(1)}}, 3 * time.Second,
-			Delivery{Accepted: 3, Received: 2, ExactlyOnce: 2, Lost: 1}, 1},
+			loadresult.Delivery{Accepted: 3, Received: 2, ExactlyOnce: 2, Lost: 1}, 1},
 		{"in flight at cut-off", []uint64{0, 9}, []recv{{0, 1, ms(1)}}, 1 * time.Second,
-			Delivery{Accepted: 2, Received: 1, ExactlyOnce: 1, InFlight: 1}, 0},
+			loadresult.Delivery{Accepted: 2, Received: 1, ExactlyOnce: 1, InFlight: 1}, 0},
 		{"duplicated", []uint64{0, 1}, []recv{{0, 1, ms(1)}, {1, 2, ms(1)}, {1, 3, ms(2)}}, 3 * time.Second,
-			Delivery{Accepted: 2, Received: 2, ExactlyOnce: 1, Duplicated: 1}, 0},
+			loadresult.Delivery{Accepted: 2, Received: 2, ExactlyOnce: 1, Duplicated: 1}, 0},
 		{"out of order", []uint64{0, 1, 2}, []recv{{0, 1, ms(1)}, {2, 3, ms(1)}, {1, 2, ms(300)}}, 3 * time.Second,
-			Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3, OutOfOrder: 1}, 1},
+			loadresult.Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3, OutOfOrder: 1}, 1},
 		{"late", []uint64{0, 1}, []recv{{0, 1, ms(1)}, {1, 2, 1500 * time.Millisecond}}, 3 * time.Second,
-			Delivery{Accepted: 2, Received: 2, ExactlyOnce: 2, Late: 1}, 0},
+			loadresult.Delivery{Accepted: 2, Received: 2, ExactlyOnce: 2, Late: 1}, 0},
 		{"received but not accepted", []uint64{0}, []recv{{0, 1, ms(1)}, {1, 2, ms(1)}}, 3 * time.Second,
-			Delivery{Accepted: 1, Received: 1, ExactlyOnce: 1, ReceivedUnaccepted: 1}, 0},
+			loadresult.Delivery{Accepted: 1, Received: 1, ExactlyOnce: 1, ReceivedUnaccepted: 1}, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +83,7 @@ func TestAccounting(t *testing.T) {
 			r.newSession(nil)
 			_, d := tally(b.led.table, b.sched, tc.cutoff, b.led.timeout, 10, tc.cutoff < 2*time.Second)
 			d.Late, d.OutOfOrder = r.stats.Late, r.stats.PushReordered
-			d.check(uint64(len(tc.accepted)))
+			d.SetInvariant(uint64(len(tc.accepted)))
 			assert.True(t, d.InvariantHolds, d.Invariant)
 			d.InvariantHolds, d.Invariant, d.DeliveredPercent = false, "", 0
 			assert.Equal(t, tc.want, d)
@@ -189,7 +190,7 @@ func TestErrorExamplesAreRedacted(t *testing.T) {
 	got := l.list()
 	require.Len(t, got, 1)
 	assert.Equal(t, uint64(5), got[0].Count)
-	assert.Len(t, got[0].Examples, maxExamples)
+	assert.Len(t, got[0].Examples, loadresult.MaxExamples)
 	for _, ex := range got[0].Examples {
 		assert.NotContains(t, ex, "secret")
 		assert.NotContains(t, ex, "AAAAAAAAAAAAAAAAAAAAAA")

@@ -14,18 +14,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/protocol"
-)
-
-// Phases of a run, as Live reports them.
-const (
-	PhaseJoining  = "joining"
-	PhaseWarmup   = "warmup"
-	PhasePushing  = "pushing"
-	PhaseHolding  = "holding" // an idle run's hold (Options.Idle)
-	PhaseDraining = "draining"
-	PhaseClosing  = "closing"
-	PhaseDone     = "done"
 )
 
 // live are the counters the progress display and the interval series
@@ -149,7 +139,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if n == 0 {
 		close(d.firstDone)
 	}
-	d.setPhase(PhaseJoining)
+	d.setPhase(loadresult.PhaseJoining)
 	return d, nil
 }
 
@@ -205,13 +195,13 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.pushAll(ctx)
 	d.memHeld, d.heldSubs = sampleMemory(), d.live.open.Load()
 
-	d.setPhase(PhaseDraining)
+	d.setPhase(loadresult.PhaseDraining)
 	d.drain(ctx)
 	cutoff, cutShort := d.now().Sub(d.pushStart), ctx.Err() != nil
 
 	stopCut()
 	d.openAtClosing.Store(d.live.open.Load())
-	d.setPhase(PhaseClosing)
+	d.setPhase(loadresult.PhaseClosing)
 	d.closing.Store(true)
 	stopSubs()
 	d.closeAll()
@@ -222,7 +212,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	if d.ownHTTP {
 		d.httpc.CloseIdleConnections()
 	}
-	d.setPhase(PhaseDone)
+	d.setPhase(loadresult.PhaseDone)
 	res := d.result(cutoff, cutShort, before, after)
 	return res, nil
 }

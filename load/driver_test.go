@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -73,9 +74,9 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	var pushing, warmup []Interval
 	for _, iv := range res.Intervals {
 		switch iv.Phase {
-		case PhasePushing:
+		case loadresult.PhasePushing:
 			pushing = append(pushing, iv)
-		case PhaseWarmup:
+		case loadresult.PhaseWarmup:
 			warmup = append(warmup, iv)
 		}
 	}
@@ -109,7 +110,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 		Subscriptions: 40, ConnectRate: 2000, Idle: true, PushRate: 500, Warmup: time.Second, Duration: 1500 * time.Millisecond,
 		OnInterval: func(iv Interval) {
 			phases = append(phases, iv.Phase)
-			if iv.Phase == PhaseHolding && readers < 0 {
+			if iv.Phase == loadresult.PhaseHolding && readers < 0 {
 				var buf bytes.Buffer
 				require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
 				readers = strings.Count(buf.String(), "client.(*Session).readLoop(")
@@ -127,7 +128,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 	assert.Equal(t, 40, s.Joined)
 	assert.Equal(t, 40, s.OpenAtEnd)
 	assert.Positive(t, s.JoinSeconds)
-	assert.Contains(t, phases, PhaseHolding)
+	assert.Contains(t, phases, loadresult.PhaseHolding)
 	assert.Equal(t, 40, readers, "one goroutine per held subscription: its session's reader")
 	assert.Zero(t, joiners, "no joiner goroutine once joined")
 	m := res.Driver.Memory
@@ -153,7 +154,7 @@ func TestMemoryFigures(t *testing.T) {
 	at := memSample{source: "VmRSS", bytes: 30 << 20, heap: 5, stacks: 6, goroutines: 7}
 	m, per := memory(base, at, 1024)
 	assert.Equal(t, float64(20<<10), per)
-	assert.Equal(t, Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 30 << 20, SubscriptionsHeld: 1024, GoHeapBytes: 5, GoStackBytes: 6, Goroutines: 7}, m)
+	assert.Equal(t, loadresult.Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 30 << 20, SubscriptionsHeld: 1024, GoHeapBytes: 5, GoStackBytes: 6, Goroutines: 7}, m)
 	_, per = memory(base, at, 0)
 	assert.Zero(t, per, "nothing held")
 	_, per = memory(at, base, 10)
@@ -195,7 +196,7 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	res, err := Run(ctx, srv.URL, demo, &Options{
 		Subscriptions: 20, ConnectRate: 1000, PushRate: 100, Duration: 10 * time.Second, Workers: 8,
 		OnInterval: func(iv Interval) {
-			if iv.Phase == PhasePushing {
+			if iv.Phase == loadresult.PhasePushing {
 				cancel() // after the first pushing second
 			}
 		},
@@ -207,7 +208,7 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	for _, iv := range res.Intervals {
 		assert.Positive(t, iv.Seconds, "interval at %.3f s", iv.T)
 		due += iv.TargetRate * iv.Seconds
-		if iv.Phase == PhasePushing {
+		if iv.Phase == loadresult.PhasePushing {
 			pushing++
 			assert.False(t, afterCancel, "a pushing interval after the cancel")
 		} else if pushing > 0 {
@@ -220,9 +221,9 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	assert.True(t, res.Interrupted, "cancelled during the pushes")
 	assert.InDelta(t, 100, res.Pushes.TargetRate, 5, "rates over the part that ran, not the whole 10 s schedule")
 	assert.Greater(t, res.Pushes.AchievedRate, res.Pushes.TargetRate/2)
-	slo, err := ParseSLO("errors<=1000000")
+	slo, err := loadresult.ParseSLO("errors<=1000000")
 	require.NoError(t, err)
-	assert.False(t, res.CheckSLOs([]SLO{slo}), "an interrupted run passes no SLO")
+	assert.False(t, res.CheckSLOs([]loadresult.SLO{slo}), "an interrupted run passes no loadresult.SLO")
 	require.Len(t, res.SLOs, 1)
 	assert.False(t, res.SLOs[0].Passed)
 }

@@ -7,44 +7,16 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // mockStatsPath is the mock's control endpoint with its counters.
 const mockStatsPath = "/_mock/stats"
 
-// MockStats are the counters of the mock's GET /_mock/stats that the
-// reconciliation uses (the load package does not import the mock).
-type MockStats struct {
-	OpenSessions int               `json:"openSessions"`
-	Joins        uint64            `json:"joins"`
-	FramesSent   map[string]uint64 `json:"framesSent"`
-	Deliveries   uint64            `json:"deliveries"`
-	Dropped      uint64            `json:"dropped"`
-	Closes       map[string]uint64 `json:"closes"`
-	Pushes       map[string]uint64 `json:"pushes"`
-}
-
-// MockCheck compares what the mock says it did during the run with what
-// the driver saw. It is best effort: another client of the same mock, or
-// other shards, add to the mock's counters.
-type MockCheck struct {
-	PushFramesSent     uint64   `json:"pushFramesSent"`
-	PushFramesReceived uint64   `json:"pushFramesReceived"`
-	TriggersSent       uint64   `json:"triggerFramesSent"`
-	TriggersReceived   uint64   `json:"triggerFramesReceived"`
-	Pushes202          uint64   `json:"pushes202"`
-	Accepted           uint64   `json:"accepted"`
-	Joins              uint64   `json:"joins"`
-	JoinsSeen          uint64   `json:"joinsSeen"`
-	Deliveries         uint64   `json:"deliveries"`
-	Dropped            uint64   `json:"dropped"`
-	Match              bool     `json:"match"`
-	Notes              []string `json:"notes"`
-}
-
 // mockStats fetches the target's /_mock/stats, or nil when the target
 // is not the mock (or does not answer).
-func (d *Driver) mockStats(ctx context.Context) *MockStats {
+func (d *Driver) mockStats(ctx context.Context) *loadresult.MockStats {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.target+mockStatsPath, nil)
@@ -60,7 +32,7 @@ func (d *Driver) mockStats(ctx context.Context) *MockStats {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	var st MockStats
+	var st loadresult.MockStats
 	if json.Unmarshal(data, &st) != nil || st.FramesSent == nil {
 		return nil
 	}
@@ -69,11 +41,11 @@ func (d *Driver) mockStats(ctx context.Context) *MockStats {
 
 // reconcile compares the mock's counters over the run with the driver's
 // figures.
-func reconcile(before, after *MockStats, r *Result) *MockCheck {
+func reconcile(before, after *loadresult.MockStats, r *Result) *loadresult.MockCheck {
 	if before == nil || after == nil {
 		return nil
 	}
-	c := &MockCheck{
+	c := &loadresult.MockCheck{
 		PushFramesSent:     after.FramesSent["push"] - before.FramesSent["push"],
 		PushFramesReceived: r.Subscriptions.PushFrames,
 		TriggersSent:       after.FramesSent["trigger"] - before.FramesSent["trigger"],

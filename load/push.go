@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // job is one push due: its number in the schedule and its intended send
@@ -23,11 +24,11 @@ type job struct {
 func (d *Driver) setPushPhase() {
 	switch {
 	case d.opts.Idle:
-		d.setPhase(PhaseHolding)
+		d.setPhase(loadresult.PhaseHolding)
 	case d.opts.Warmup > 0:
-		d.setPhase(PhaseWarmup)
+		d.setPhase(loadresult.PhaseWarmup)
 	default:
-		d.setPhase(PhasePushing)
+		d.setPhase(loadresult.PhasePushing)
 	}
 }
 
@@ -58,7 +59,7 @@ func (d *Driver) pace(ctx context.Context, jobs chan<- job) {
 		elapsed := d.now().Sub(d.pushStart)
 		if warm && elapsed >= d.opts.Warmup {
 			warm = false
-			d.setPhase(PhasePushing)
+			d.setPhase(loadresult.PhasePushing)
 		}
 		wait, stop := d.sched.Pace(elapsed, n)
 		if stop {
