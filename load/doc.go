@@ -7,7 +7,7 @@
 //		Subscriptions: 1000, PushRate: 2000, Duration: 10 * time.Second,
 //	})
 //	if err != nil { ... }
-//	ok := res.CheckSLOs(slos) // for CI gates
+//	ok := res.CheckSLOs(slos) // loadresult.ParseSLO; for CI gates
 //	_ = reports.LoadText(os.Stdout, res) // accounting, latencies, errors
 //
 // # Model
@@ -36,7 +36,9 @@
 // Latencies are HdrHistograms in microseconds (1 µs to 1 h, three
 // significant digits), recorded into a few lock-striped shards and merged
 // at the end; the Result carries each one encoded, for merging shards
-// and comparing runs. Result is versioned (SchemaVersion). A run whose
+// and comparing runs. Result is package loadresult's plain data, named
+// here too, versioned (loadresult.SchemaVersion) and merged across shards
+// by loadresult.Merge; its SLOs are loadresult.SLO. A run whose
 // context is cancelled before it ends stops early and returns what it
 // measured so far with Result.Interrupted set; none of its SLOs pass.
 //

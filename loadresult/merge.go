@@ -21,24 +21,22 @@ var ErrMerge = errors.New("load: merge")
 // --shard K/N" in several processes) into one result that reads as if a
 // single driver had run them all. A merged result may be merged again.
 //
-// Counts are added up. Latency histograms are decoded, merged and encoded
-// again, and every percentile is computed from the merged histogram:
-// percentiles are never averaged. Rates (target, achieved, accepted) are
-// added, since each shard ran for the same measured time at its share of
-// the rate. Error classes of the same kind and key are added, their
-// examples capped as in a run. Interval series are aligned by wall-clock
-// second (Meta.Started plus T, rounded), their counts added and their
-// latency histograms merged; the length (Seconds: the longest shard's,
-// each shard's intervals of that second added up), the driver
-// CPU, the scheduler p99 and the GC pause are the largest of the
-// shards', and the phase is that of the first result with that second. (Intervals of schema version 1
-// files kept no histogram: their percentiles merge as the largest of the
-// shards', a conservative upper bound, and a percentile some shard did
-// not keep is 0, unknown.) Meta and Config are the
-// first result's, with Started the earliest, Ended the latest, Host the
-// hosts joined, Config.ShardSubscriptions the sum and Config.Shard the
-// list of merged shards ("0/3,1/3,2/3"). The merge is Interrupted when
-// any shard was. Mock is left out (each shard
+// Each shard's figures are added to the merge by their Add methods
+// (SubscriptionFigures.Add, Pushes.Add, Delivery.Add, Latencies.Add,
+// DriverHealth.Add, ErrorClass.Add): counts and rates add up (each shard
+// ran for the same measured time at its share of the rate), latency
+// histograms are merged and every percentile computed from the merge,
+// never averaged, and the worst of the driver's gauges is kept; its
+// warnings are marked with the shard. Interval series are aligned by
+// wall-clock second (Meta.Started plus T, rounded) and added up with
+// Interval.Add; a second's length is the longest shard's, each shard's
+// intervals of that second added up, and its phase that of the first
+// result with that second. (Intervals of schema version 1 files kept no
+// histogram: their percentiles merge as an upper bound, see Summary.Add.)
+// Meta and Config are the first result's, with Started the earliest,
+// Ended the latest, Host the hosts joined, Config.ShardSubscriptions the
+// sum and Config.Shard the list of merged shards ("0/3,1/3,2/3"). The
+// merge is Interrupted when any shard was. Mock is left out (each shard
 // measured the whole mock, so the shards' checks overlap), and so are
 // the SLO verdicts, which belong to one shard's figures.
 //
