@@ -60,6 +60,17 @@
 // scheduler latency and GC pauses and warns when it, not the target, may
 // have set the pace.
 //
+// # Parts
+//
+// A Driver is composed of small parts, each tested on its own: the
+// Schedule, a pure function of the push number; the ticker, which
+// closes the intervals on the driver's clock (Options.Now) and the time
+// package's timers, so that a testing/synctest bubble runs it exactly;
+// the ledger, the push table and the accounting of every push sent and
+// frame received; and the joiners, which hold the subscriptions, join
+// and reconnect them and close them at the end. The driver runs the
+// pacer and the push workers and gathers the Result from the parts.
+//
 // # Concurrency
 //
 // Run owns every goroutine it starts and waits for all of them before it
@@ -72,5 +83,6 @@
 // and readers share the push table through atomics and the histograms
 // through striped locks; each subscription's own figures pass from its
 // joiner to its reader and back, one at a time, until Run gathers them.
-// Live may be called from any goroutine while Run runs.
+// Live may be called from any goroutine while Run runs (TestLiveWhileRunning
+// does so under the race detector).
 package load

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -69,34 +70,13 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.InDelta(t, 440, due, 0.5)
 	assert.Equal(t, int64(440), e2e)
 	assert.Equal(t, int64(50), connects)
-	// the warmup's 0.2 s is an interval of its own, then whole pushing
-	// seconds from its end to the schedule's: [0.2, 1.2) and [1.2, 2.2)
-	var pushing, warmup []Interval
-	for _, iv := range res.Intervals {
-		switch iv.Phase {
-		case loadresult.PhasePushing:
-			pushing = append(pushing, iv)
-		case loadresult.PhaseWarmup:
-			warmup = append(warmup, iv)
-		}
-	}
-	require.Len(t, warmup, 1)
-	// 0.2 s, and the joins before it when they took less than minInterval
-	assert.InDelta(t, 0.2+minInterval.Seconds()/2, warmup[0].Seconds, minInterval.Seconds()/2+0.05)
-	require.Len(t, pushing, 2)
-	for _, iv := range pushing {
-		assert.InDelta(t, 1, iv.Seconds, 0.25)
-		// the schedule's rate; what was sent in each second depends on
-		// how busy the machine is, so only the sum is checked below
-		assert.InDelta(t, 200, iv.TargetRate, 40)
-	}
+	// where the intervals end, and their phases, is TestTickerIntervals'
+	// to check exactly: here, on the machine's clock, only their sums
 	var sent uint64
 	for _, iv := range res.Intervals {
 		sent += iv.Sent
 	}
 	assert.Equal(t, res.Pushes.Sent, sent, "every push sent is in one interval")
-	start := pushing[0].T - pushing[0].Seconds - res.Subscriptions.JoinSeconds
-	assert.InDelta(t, 0.2, start, 0.05, "the pushing seconds start at the warmup's end")
 }
 
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for
@@ -114,7 +94,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 				var buf bytes.Buffer
 				require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
 				readers = strings.Count(buf.String(), "client.(*Session).readLoop(")
-				joiners = strings.Count(buf.String(), "load.(*Driver).connect(")
+				joiners = strings.Count(buf.String(), "load.(*joiners).connect(")
 			}
 		},
 	})
@@ -216,14 +196,49 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, pushing, 2, "the first pushing second and the part up to the cancel")
-	assert.InDelta(t, float64(res.Pushes.Sent), due, 5, "no push is due after the cancel")
+	assert.LessOrEqual(t, due, float64(res.Pushes.Scheduled), "no push is due after the cancel (exactly: TestTickerIntervals)")
 	assert.Less(t, res.Pushes.Sent, uint64(300))
 	assert.True(t, res.Interrupted, "cancelled during the pushes")
-	assert.InDelta(t, 100, res.Pushes.TargetRate, 5, "rates over the part that ran, not the whole 10 s schedule")
 	assert.Greater(t, res.Pushes.AchievedRate, res.Pushes.TargetRate/2)
 	slo, err := loadresult.ParseSLO("errors<=1000000")
 	require.NoError(t, err)
-	assert.False(t, res.CheckSLOs([]loadresult.SLO{slo}), "an interrupted run passes no loadresult.SLO")
+	assert.False(t, res.CheckSLOs([]loadresult.SLO{slo}), "an interrupted run passes no SLO")
 	require.Len(t, res.SLOs, 1)
 	assert.False(t, res.SLOs[0].Passed)
+}
+
+// TestLiveWhileRunning reads Live from another goroutine all through a
+// run, as a progress display does: under -race, that is the promise of
+// the package's concurrency note.
+func TestLiveWhileRunning(t *testing.T) {
+	t.Parallel()
+	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	d, err := New(srv.URL, demo, &Options{Subscriptions: 10, ConnectRate: 1000, PushRate: 50, Duration: 300 * time.Millisecond, Workers: 4})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	polled := make(chan []string)
+	go func() {
+		var phases []string
+		for {
+			l := d.Live()
+			if len(phases) == 0 || phases[len(phases)-1] != l.Phase {
+				phases = append(phases, l.Phase)
+			}
+			select {
+			case <-stop:
+				polled <- phases
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}()
+	res, err := d.Run(context.Background())
+	close(stop)
+	phases := <-polled
+	require.NoError(t, err)
+	assert.Equal(t, loadresult.PhaseJoining, phases[0])
+	assert.Equal(t, loadresult.PhaseDone, d.Live().Phase)
+	assert.Equal(t, res.Pushes.Sent, d.Live().Sent)
+	assert.Equal(t, res.Intervals[len(res.Intervals)-1], d.Live().Last)
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -33,20 +34,6 @@ type pushTable struct {
 
 func newPushTable(n uint64) *pushTable { return &pushTable{e: make([]pushEntry, n)} }
 
-// conn is one session of a subscription: a subscription that reconnects
-// has several, one after the other.
-type conn struct {
-	d        *Driver
-	s        *subscription
-	sess     *client.Session
-	start    time.Time    // of the join attempt
-	joinedAt time.Time    // when the session frame arrived
-	seen     bool         // a frame has arrived (its reader's)
-	accepted atomic.Int64 // pushes the server accepted for it (workers)
-	received atomic.Int64 // first receipts of pushes on it (its reader)
-	ended    atomic.Bool  // it closed before the end of the run
-}
-
 // subStats are one subscription's receive-side figures, written by the
 // goroutine carrying it (see subscription) and read after the run.
 type subStats struct {
@@ -72,14 +59,62 @@ func (r *receiver) newSession(c *conn) {
 	r.seq, r.conn = protocol.SeqCheck{}, c
 }
 
-// ledger is the shared part of the receive-side accounting.
+// ledger is the push accounting of a run: the push table, which the
+// workers mark as they send and the readers as they receive, and the
+// figures tallied from it at the end.
 type ledger struct {
 	table       *pushTable
+	sched       Schedule
 	rec         *recorder
 	live        *live
 	shard       Shard
-	timeout     time.Duration
-	measureFrom int64 // Unix nanoseconds: pushes intended before are warmup
+	timeout     time.Duration // PushTimeout: a frame later than this is late
+	lateSend    time.Duration // a push started later than this is a late send
+	measureFrom int64         // Unix nanoseconds: pushes intended before are warmup
+}
+
+func newLedger(o *Options, l *live, rec *recorder) *ledger {
+	sched := o.schedule()
+	return &ledger{table: newPushTable(sched.Total()), sched: sched, rec: rec, live: l, shard: o.Shard, timeout: o.PushTimeout, lateSend: o.LateSend}
+}
+
+// measured reports whether a push intended at intended falls after the
+// warmup.
+func (l *ledger) measured(intended time.Time) bool { return intended.UnixNano() >= l.measureFrom }
+
+// id is push n's id, unique over the shards.
+func (l *ledger) id(n uint64) uint64 { return n*uint64(l.shard.N) + uint64(l.shard.K) }
+
+// unsent marks push n as due with no open session to push to.
+func (l *ledger) unsent(n uint64) { l.table.e[n].state.Or(stUnsent) }
+
+// sending marks push n as started at sentAt, and counts it late when it
+// started more than lateSend after its intended time.
+func (l *ledger) sending(n uint64, intended, sentAt time.Time) {
+	if lag := sentAt.Sub(intended); lag > l.lateSend {
+		l.live.lateSends.Add(1)
+		for old := l.live.maxLag.Load(); int64(lag) > old && !l.live.maxLag.CompareAndSwap(old, int64(lag)); old = l.live.maxLag.Load() {
+		}
+	}
+	l.table.e[n].state.Or(stSent)
+	l.live.sent.Add(1)
+}
+
+// answered records push n's answer: accepted for c when err is nil,
+// rejected for an HTTP error status, failed (outcome unknown) otherwise.
+func (l *ledger) answered(n uint64, c *conn, err error) {
+	e := &l.table.e[n]
+	var he *client.HTTPError
+	switch {
+	case err == nil:
+		c.accepted.Add(1)
+		e.state.Or(stAccepted)
+		l.live.accepted.Add(1)
+	case errors.As(err, &he):
+		e.state.Or(stRejected)
+	default:
+		e.state.Or(stFailed)
+	}
 }
 
 // index turns a push id back into its number in this shard's schedule.
@@ -142,13 +177,13 @@ func (l *ledger) push(r *receiver, f *client.Frame, inOrder bool) {
 // offset from the push start after which nothing more was received; when
 // the run was cut short, pushes due within PushTimeout before it count as
 // in flight rather than lost.
-func tally(t *pushTable, sched Schedule, cutoff, timeout time.Duration, dispatched uint64, cutShort bool) (loadresult.Pushes, loadresult.Delivery) {
+func (l *ledger) tally(cutoff time.Duration, cutShort bool) (loadresult.Pushes, loadresult.Delivery) {
 	var p loadresult.Pushes
 	var d loadresult.Delivery
-	p.Scheduled = sched.Total()
-	p.NotDue = p.Scheduled - min(dispatched, p.Scheduled)
-	for n := range t.e {
-		st, recv := t.e[n].state.Load(), uint64(t.e[n].recv.Load())
+	p.Scheduled = l.sched.Total()
+	p.NotDue = p.Scheduled - min(l.live.dispatched.Load(), p.Scheduled)
+	for n := range l.table.e {
+		st, recv := l.table.e[n].state.Load(), uint64(l.table.e[n].recv.Load())
 		p.Sent += bit(st, stSent)
 		p.Unsent += bit(st, stUnsent)
 		p.Rejected += bit(st, stRejected)
@@ -168,7 +203,7 @@ func tally(t *pushTable, sched Schedule, cutoff, timeout time.Duration, dispatch
 			d.Received++
 			d.Duplicated++
 		default:
-			if due, _ := sched.Due(uint64(n)); cutShort && cutoff-due < timeout {
+			if due, _ := l.sched.Due(uint64(n)); cutShort && cutoff-due < l.timeout {
 				d.InFlight++
 			} else {
 				d.Lost++
@@ -186,5 +221,30 @@ func bit(st, b uint32) uint64 {
 	return 0
 }
 
-// clientFrame is a received frame.
-type clientFrame = client.Frame
+// sendFigures adds the send-side rates and lags to p: the rates over
+// span, the measured part of the run after warmup, or of a run cut short
+// (cutShort) the part of it up to the cutoff.
+func (l *ledger) sendFigures(p *loadresult.Pushes, warmup, span, cutoff time.Duration, cutShort bool) {
+	p.LateSends = l.live.lateSends.Load()
+	p.MaxSendLagUs = time.Duration(l.live.maxLag.Load()).Microseconds()
+	if cutShort {
+		span = min(max(cutoff-warmup, 0), span)
+	}
+	var measured, accepted, due uint64
+	for n := range l.table.e {
+		at, _ := l.sched.Due(uint64(n))
+		if at < warmup || at >= warmup+span {
+			continue
+		}
+		due++
+		st := l.table.e[n].state.Load()
+		measured += bit(st, stSent)
+		accepted += bit(st, stAccepted)
+	}
+	p.MeasuredPushes = measured
+	if secs := span.Seconds(); secs > 0 {
+		p.TargetRate = float64(due) / secs
+		p.AchievedRate = float64(measured) / secs
+		p.AcceptedRate = float64(accepted) / secs
+	}
+}

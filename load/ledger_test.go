@@ -27,7 +27,7 @@ type books struct {
 func newBooks() *books {
 	b := &books{sched: Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}, t0: time.Unix(1000, 0)}
 	t := newPushTable(b.sched.Total())
-	b.led = ledger{table: t, rec: newRecorder(2), live: &b.live, shard: Shard{K: 0, N: 1}, timeout: time.Second, measureFrom: b.t0.UnixNano()}
+	b.led = ledger{table: t, sched: b.sched, rec: newRecorder(2), live: &b.live, shard: Shard{K: 0, N: 1}, timeout: time.Second, measureFrom: b.t0.UnixNano()}
 	return b
 }
 
@@ -81,7 +81,8 @@ func TestAccounting(t *testing.T) {
 				b.led.frame(r, &fr)
 			}
 			r.newSession(nil)
-			_, d := tally(b.led.table, b.sched, tc.cutoff, b.led.timeout, 10, tc.cutoff < 2*time.Second)
+			b.live.dispatched.Store(10)
+			_, d := b.led.tally(tc.cutoff, tc.cutoff < 2*time.Second)
 			d.Late, d.OutOfOrder = r.stats.Late, r.stats.PushReordered
 			d.SetInvariant(uint64(len(tc.accepted)))
 			assert.True(t, d.InvariantHolds, d.Invariant)
@@ -194,5 +195,57 @@ func TestErrorExamplesAreRedacted(t *testing.T) {
 	for _, ex := range got[0].Examples {
 		assert.NotContains(t, ex, "secret")
 		assert.NotContains(t, ex, "AAAAAAAAAAAAAAAAAAAAAA")
+	}
+}
+
+// TestLedgerSendSide marks pushes as a worker does and tallies the
+// send side, of a whole run and of one cut short.
+func TestLedgerSendSide(t *testing.T) {
+	t.Parallel()
+	secs := func(d time.Duration) float64 { return d.Seconds() }
+	tests := []struct {
+		name     string
+		cutoff   time.Duration
+		cutShort bool
+		want     loadresult.Pushes
+	}{
+		{name: "whole run", cutoff: 3 * time.Second, want: loadresult.Pushes{
+			TargetRate: 10, AchievedRate: 3, AcceptedRate: 1,
+		}},
+		{name: "cut short at 0.4 s: rates over the part that ran", cutoff: ms(400), cutShort: true, want: loadresult.Pushes{
+			TargetRate: 4 / secs(ms(400)), AchievedRate: 3 / secs(ms(400)), AcceptedRate: 1 / secs(ms(400)),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := newBooks()
+			b.led.lateSend = ms(10)
+			c := &conn{}
+			at := func(n int) time.Time { return b.t0.Add(ms(100 * n)) }
+			b.led.sending(0, at(0), at(0).Add(ms(1)))
+			b.led.answered(0, c, nil)
+			b.led.sending(1, at(1), at(1).Add(ms(25))) // late
+			b.led.answered(1, c, &client.HTTPError{Op: "push", Status: 503})
+			b.led.sending(2, at(2), at(2))
+			b.led.answered(2, c, errors.New("EOF"))
+			b.led.unsent(3)
+			b.live.dispatched.Store(4)
+
+			p, d := b.led.tally(tt.cutoff, tt.cutShort)
+			b.led.sendFigures(&p, 0, time.Second, tt.cutoff, tt.cutShort)
+			want := tt.want
+			want.Scheduled, want.Sent, want.Unsent, want.NotDue = 10, 3, 1, 6
+			want.Accepted, want.Rejected, want.Failed = 1, 1, 1
+			want.LateSends, want.MaxSendLagUs, want.MeasuredPushes = 1, 25000, 3
+			assert.Equal(t, want, p)
+			assert.Equal(t, int64(1), c.accepted.Load(), "accepted for its session")
+			assert.Equal(t, uint64(1), d.Accepted)
+			if tt.cutShort {
+				assert.Equal(t, uint64(1), d.InFlight, "due within PushTimeout of the cut")
+			} else {
+				assert.Equal(t, uint64(1), d.Lost)
+			}
+		})
 	}
 }
