@@ -16,6 +16,8 @@
 //
 // # Concurrency
 //
-// The types are plain values with no locks: a Report may be read from
-// several goroutines at once; writing it needs the caller's exclusion.
+// The types are plain values with no locks. Summarize, FormatEvidence
+// and Report.Passed only read: several goroutines may call them on the
+// same report at once (TestReadersShareReport). Writing a report needs
+// the caller's exclusion.
 package contractreport

@@ -27,7 +27,8 @@
 //
 // # Concurrency
 //
-// The types are plain values with no locks. A Result may be read from
-// several goroutines at once; Add, Merge's result and CheckSLOs write it,
-// and need the caller's exclusion.
+// The types are plain values with no locks. Merge and SLO.Check only
+// read the results they are given: several goroutines may merge and
+// check the same results at once (TestReadersShareResults). Add and
+// CheckSLOs write their receiver and need the caller's exclusion.
 package loadresult

@@ -85,7 +85,11 @@ func sampleCheck(t *testing.T) *reports.CheckResult {
 	return reports.NewCheckResult(sampleReport(), sampleLoad(t))
 }
 
+// TestCheckWritersGolden runs every writer at once on one result: under
+// -race, that holds the package's promise that writers only read.
 func TestCheckWritersGolden(t *testing.T) {
+	t.Parallel()
+	shared := sampleCheck(t)
 	writers := []struct {
 		name  string
 		write func(w *bytes.Buffer, c *reports.CheckResult) error
@@ -104,8 +108,9 @@ func TestCheckWritersGolden(t *testing.T) {
 	}
 	for _, wr := range writers {
 		t.Run(wr.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
-			require.NoError(t, wr.write(&buf, sampleCheck(t)))
+			require.NoError(t, wr.write(&buf, shared))
 			golden(t, wr.name, buf.Bytes())
 		})
 	}

@@ -37,5 +37,5 @@
 // # Concurrency
 //
 // The writers only read the report; several may run at once on the same
-// report.
+// report (TestCheckWritersGolden runs them so, under -race).
 package reports

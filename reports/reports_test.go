@@ -94,7 +94,11 @@ func golden(t *testing.T, name string, got []byte) {
 	assert.Equal(t, string(want), string(got), "%s differs; if the change is intended, run go test ./reports -update", path)
 }
 
+// TestContractWritersGolden runs every writer at once on one report, as
+// TestCheckWritersGolden does.
 func TestContractWritersGolden(t *testing.T) {
+	t.Parallel()
+	shared := sampleReport()
 	writers := []struct {
 		name  string
 		write func(w *bytes.Buffer, r *contractreport.Report) error
@@ -106,8 +110,9 @@ func TestContractWritersGolden(t *testing.T) {
 	}
 	for _, wr := range writers {
 		t.Run(wr.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
-			require.NoError(t, wr.write(&buf, sampleReport()))
+			require.NoError(t, wr.write(&buf, shared))
 			golden(t, wr.name, buf.Bytes())
 		})
 	}
