@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"unicode/utf8"
 
 	"github.com/wstrigger/wstrigger/loadresult"
-	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // ReadAny reads a saved run of any kind and returns it as a CheckResult:
@@ -185,11 +185,14 @@ func errorAtEnd(se *json.SyntaxError) bool {
 // error about a byte points at that byte, the last one read; the input
 // ending early points just past its last non-blank character.
 func position(data []byte, offset int64, atEnd bool) string {
-	p := offset - 1
+	p := int(offset) - 1
 	if atEnd {
-		p = int64(len(bytes.TrimRight(data, " \t\r\n")))
+		p = len(bytes.TrimRight(data, " \t\r\n"))
 	}
-	line, col := protocol.Position(data, p)
+	p = max(0, min(p, len(data)))
+	before := data[:p]
+	line := 1 + bytes.Count(before, []byte("\n"))
+	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 
