@@ -30,6 +30,7 @@ func startMock(t *testing.T, opts *mockserver.Options) *mockserver.Server {
 // TestRunDeliversExactlyOnce runs a small load against the mock and
 // checks that every push arrives once and the books balance.
 func TestRunDeliversExactlyOnce(t *testing.T) {
+	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
 	var intervals int
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
@@ -122,6 +123,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 }
 
 func TestMemoryFigures(t *testing.T) {
+	t.Parallel()
 	rss, ok := parseVmRSS([]byte("Name:\tx\nVmPeak:\t  9 kB\nVmRSS:\t   1234 kB\nThreads: 4\n"))
 	assert.True(t, ok)
 	assert.Equal(t, uint64(1234<<10), rss)
@@ -150,6 +152,7 @@ func TestMemoryFigures(t *testing.T) {
 // joins: Run returns soon, every session is closed (goleak checks that
 // no reader is left), and the figures describe what was held.
 func TestCancelWhileJoining(t *testing.T) {
+	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -170,6 +173,7 @@ func TestCancelWhileJoining(t *testing.T) {
 // interval series ends its pushing seconds at the cancel and counts no
 // push as due after it.
 func TestCancelCutsTheIntervals(t *testing.T) {
+	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -41,6 +41,7 @@ func (b *books) frame(n uint64, sub int, seq uint64, delay time.Duration) client
 }
 
 func TestAccounting(t *testing.T) {
+	t.Parallel()
 	type recv struct {
 		n     uint64
 		seq   uint64
@@ -97,6 +98,7 @@ func TestAccounting(t *testing.T) {
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func TestReceiverCountsTriggersAndStrangers(t *testing.T) {
+	t.Parallel()
 	b := newBooks()
 	r := &receiver{sub: 1}
 	frames := []client.Frame{
@@ -117,6 +119,7 @@ func TestReceiverCountsTriggersAndStrangers(t *testing.T) {
 }
 
 func TestPayloadRoundTrip(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		h    header
@@ -146,6 +149,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 }
 
 func TestBackoffIsFullJitter(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		attempt int
 		u       float64
@@ -163,6 +167,7 @@ func TestBackoffIsFullJitter(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, op string
 		err      error
@@ -184,6 +189,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestErrorExamplesAreRedacted(t *testing.T) {
+	t.Parallel()
 	l := newErrorLog(protocol.Credentials{AccessToken: "tok-secret-1", SecretKey: "key-secret-2"})
 	for range 5 {
 		l.add("push", fmt.Errorf("boom tok-secret-1 key-secret-2 session AAAAAAAAAAAAAAAAAAAAAAAAAA"))

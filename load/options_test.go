@@ -10,6 +10,7 @@ import (
 )
 
 func TestOptionsCheck(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		opts    Options

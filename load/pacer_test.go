@@ -8,6 +8,7 @@ import (
 )
 
 func TestScheduleDueBefore(t *testing.T) {
+	t.Parallel()
 	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
 	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
 	tests := []struct {
@@ -47,6 +48,7 @@ func TestScheduleDueBefore(t *testing.T) {
 }
 
 func TestSchedulePace(t *testing.T) {
+	t.Parallel()
 	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
 	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 0, Rate: 50}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
 	cases := []struct {
@@ -81,6 +83,7 @@ func TestSchedulePace(t *testing.T) {
 }
 
 func TestScheduleTotalAndRate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		s     Schedule
@@ -110,6 +113,7 @@ func TestScheduleTotalAndRate(t *testing.T) {
 }
 
 func TestParseStages(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want []Stage
