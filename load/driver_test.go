@@ -30,7 +30,6 @@ func startMock(t *testing.T, opts *mockserver.Options) *mockserver.Server {
 // TestRunDeliversExactlyOnce runs a small load against the mock and
 // checks that every push arrives once and the books balance.
 func TestRunDeliversExactlyOnce(t *testing.T) {
-	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
 	var intervals int
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
@@ -152,7 +151,6 @@ func TestMemoryFigures(t *testing.T) {
 // joins: Run returns soon, every session is closed (goleak checks that
 // no reader is left), and the figures describe what was held.
 func TestCancelWhileJoining(t *testing.T) {
-	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -173,7 +171,6 @@ func TestCancelWhileJoining(t *testing.T) {
 // interval series ends its pushing seconds at the cancel and counts no
 // push as due after it.
 func TestCancelCutsTheIntervals(t *testing.T) {
-	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -215,7 +212,6 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 // run, as a progress display does: under -race, that is the promise of
 // the package's concurrency note.
 func TestLiveWhileRunning(t *testing.T) {
-	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
 	d, err := New(srv.URL, demo, &Options{Subscriptions: 10, ConnectRate: 1000, PushRate: 50, Duration: 300 * time.Millisecond, Workers: 4})
 	require.NoError(t, err)

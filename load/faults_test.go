@@ -16,7 +16,6 @@ import (
 // session after a few frames: the driver reconnects, and the pushes it
 // loses with the closed sessions are reported lost, across reconnects.
 func TestCloseFaultReconnectsAndCountsLosses(t *testing.T) {
-	t.Parallel()
 	srv := startMock(t, &mockserver.Options{Recording: noReplay(), Faults: mockserver.Faults{CloseAfterFrames: 15, Latency: 20 * time.Millisecond}})
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
 		Subscriptions: 10, PushRate: 200, Duration: 2 * time.Second, Workers: 16,
