@@ -166,7 +166,9 @@ type Options struct {
 	// boundary of the run) as it ends,
 	// from the driver's ticker goroutine; it must not block for long.
 	OnInterval func(Interval)
-	// Now is the clock (time.Now).
+	// Now is the clock (time.Now). The driver's timers are the time
+	// package's, so Now must move with them: time.Now, or time.Now in a
+	// testing/synctest bubble, where both are the bubble's.
 	Now func() time.Time
 }
 
