@@ -124,12 +124,14 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if err := preflightJoin(ctx, target.URL, creds); err != nil {
+	invited, err := preflightJoin(ctx, target.URL, creds)
+	if err != nil {
 		if ctx.Err() != nil {
 			return interruptedBefore(e, "check")
 		}
 		return fail("%v", err)
 	}
+	o.load.observeInvited(target.URL, invited)
 	res, err := o.runPhases(ctx, e, target, creds, suite)
 	if err != nil {
 		if ctx.Err() != nil && res == nil {
@@ -255,6 +257,7 @@ func (o *checkOptions) targets(e *env) (contract.Target, protocol.Credentials, f
 	if !o.load.Quiet {
 		fmt.Fprintf(e.stderr, "no --target and no $%s: checking the embedded mock at %s\n", envTarget, srv.URL)
 	}
+	o.load.observeEmbedded(srv)
 	t := mockTarget(srv.URL)
 	return t, t.Credentials, srv.Close, nil
 }

@@ -117,7 +117,7 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if err := preflightJoin(ctx, target.URL, target.Credentials); err != nil {
+	if _, err := preflightJoin(ctx, target.URL, target.Credentials); err != nil {
 		if ctx.Err() != nil {
 			return interruptedBefore(e, "contract")
 		}
