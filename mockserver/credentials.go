@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -156,7 +155,7 @@ func LoadCredentials(r io.Reader) ([]Credential, error) {
 		return nil, fmt.Errorf("mockserver: credentials: %w", err)
 	}
 	at := func(e *CredentialsError, offset int64) *CredentialsError {
-		e.Line, e.Column = position(data, offset)
+		e.Line, e.Column = protocol.Position(data, offset)
 		return e
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -279,15 +278,6 @@ func nextValue(data []byte, offset int64) int64 {
 		offset = skipSpace(data, offset+1)
 	}
 	return offset
-}
-
-// position returns the 1-based line and column (in characters) of the
-// byte at offset.
-func position(data []byte, offset int64) (line, col int) {
-	offset = min(max(offset, 0), int64(len(data)))
-	before := data[:offset]
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	return 1 + bytes.Count(before, []byte{'\n'}), 1 + utf8.RuneCount(before[lineStart:])
 }
 
 // fieldOffset returns the offset, in the JSON object raw, of the key that
