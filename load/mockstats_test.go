@@ -2,19 +2,16 @@ package load
 
 import (
 	"context"
-	"maps"
-	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/internal/reqlog"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/mockserver/mockapi"
-	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // observe reads srv's counters in-process, as the command does for the
@@ -23,33 +20,12 @@ func observe(srv *mockserver.Server) Observer {
 	return func(context.Context) (mockapi.Stats, error) { return srv.Stats(), nil }
 }
 
-// pathLog is an http.Handler that counts the paths of the requests it
-// passes on.
-type pathLog struct {
-	next  http.Handler
-	mu    sync.Mutex
-	paths map[string]int
-}
-
-func (l *pathLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.mu.Lock()
-	l.paths[r.Method+" "+r.URL.Path]++
-	l.mu.Unlock()
-	l.next.ServeHTTP(w, r)
-}
-
-func (l *pathLog) counts() map[string]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return maps.Clone(l.paths)
-}
-
 // startLoggedMock serves the real mock's handler (control API on, so it
 // invites a reader of its counters on every join) behind a pathLog.
-func startLoggedMock(t *testing.T) (*mockserver.Server, *httptest.Server, *pathLog) {
+func startLoggedMock(t *testing.T) (*mockserver.Server, *httptest.Server, *reqlog.Log) {
 	t.Helper()
 	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
-	log := &pathLog{next: srv.Handler(), paths: map[string]int{}}
+	log := reqlog.New(srv.Handler())
 	ts := httptest.NewServer(log)
 	t.Cleanup(ts.Close)
 	return srv, ts, log
@@ -60,11 +36,7 @@ func startLoggedMock(t *testing.T) (*mockserver.Server, *httptest.Server, *pathL
 // pushes only, though the mock behind invites more; with one, the
 // counters are read as the Observer reads them, and nothing else.
 func TestRunSendsNothingOutsideTheAPI(t *testing.T) {
-	const (
-		join  = http.MethodGet + " " + protocol.JoinPath
-		push  = http.MethodPost + " " + protocol.PushPath
-		stats = http.MethodGet + " " + mockapi.StatsPath
-	)
+	const join, push, stats = reqlog.Join, reqlog.Push, reqlog.MockStats
 	cases := []struct {
 		name     string
 		idle     bool
@@ -92,13 +64,11 @@ func TestRunSendsNothingOutsideTheAPI(t *testing.T) {
 			res, err := Run(context.Background(), ts.URL, demo, opts)
 			require.NoError(t, err)
 			require.Equal(t, 4, res.Subscriptions.Joined)
-			got := log.counts()
+			got := log.Counts()
 			for _, w := range tc.want {
 				assert.Positive(t, got[w], "%s: %v", w, got)
 			}
-			for line := range got {
-				assert.Contains(t, []string{join, push, stats}, line, "a request outside the API")
-			}
+			assert.Empty(t, log.Except(join, push, stats), "requests outside the API")
 			assert.Equal(t, tc.stats, got[stats])
 			if tc.observer == nil {
 				assert.Nil(t, res.Mock, "no reconciliation without an Observer")

@@ -1,47 +1,23 @@
 package main
 
 import (
-	"maps"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/internal/reqlog"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
-// requestLog is an http.Handler that counts the requests it passes on
-// by method and path.
-type requestLog struct {
-	next http.Handler
-	mu   sync.Mutex
-	seen map[string]int
-}
-
-func (l *requestLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.mu.Lock()
-	l.seen[r.Method+" "+r.URL.Path]++
-	l.mu.Unlock()
-	l.next.ServeHTTP(w, r)
-}
-
-func (l *requestLog) counts() map[string]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return maps.Clone(l.seen)
-}
-
 // startLoggedMock serves a real mock's handler behind a requestLog.
-func startLoggedMock(t *testing.T, opts *mockserver.Options) (url string, log *requestLog) {
+func startLoggedMock(t *testing.T, opts *mockserver.Options) (url string, log *reqlog.Log) {
 	t.Helper()
 	srv := startMock(t, opts)
-	log = &requestLog{next: srv.Handler(), seen: map[string]int{}}
+	log = reqlog.New(srv.Handler())
 	ts := httptest.NewServer(log)
 	t.Cleanup(ts.Close)
 	return ts.URL, log
@@ -53,11 +29,7 @@ func startLoggedMock(t *testing.T, opts *mockserver.Options) (url string, log *r
 // joins and pushes only, and no reconciliation; a "wstrigger mock" that
 // invites it is reconciled, with two reads of its counters.
 func TestLoadReadsCountersOnlyWhenInvited(t *testing.T) {
-	const (
-		join  = http.MethodGet + " " + protocol.JoinPath
-		push  = http.MethodPost + " " + protocol.PushPath
-		stats = http.MethodGet + " " + mockapi.StatsPath
-	)
+	const join, push, stats = reqlog.Join, reqlog.Push, reqlog.MockStats
 	cases := []struct {
 		name  string
 		opts  mockserver.Options
@@ -74,12 +46,10 @@ func TestLoadReadsCountersOnlyWhenInvited(t *testing.T) {
 			code, stdout, stderr := runCmd(t, "", "load", "--target", url, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
 				"--subscriptions", "4", "--push-rate", "40", "--duration", "300ms", "--quiet")
 			require.Equal(t, exitOK, code, stdout+stderr)
-			got := log.counts()
+			got := log.Counts()
 			assert.Positive(t, got[join], "%v", got)
 			assert.Positive(t, got[push], "%v", got)
-			for line := range got {
-				assert.Contains(t, []string{join, push, stats}, line, "a request outside the API")
-			}
+			assert.Empty(t, log.Except(join, push, stats), "requests outside the API")
 			assert.Equal(t, tc.stats, got[stats], "%v", got)
 			if tc.mock {
 				assert.Contains(t, stdout, "Mock stats     matches")
