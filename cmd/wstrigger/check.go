@@ -5,9 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/wstrigger/wstrigger/contract"
@@ -260,27 +258,4 @@ func (o *checkOptions) targets(e *env) (contract.Target, protocol.Credentials, f
 	o.load.observeEmbedded(srv)
 	t := mockTarget(srv.URL)
 	return t, t.Credentials, srv.Close, nil
-}
-
-// writeCheckFiles writes the four files of the report folder.
-func writeCheckFiles(dir string, res *reports.CheckResult) error {
-	files := []struct {
-		name  string
-		write func(io.Writer, *reports.CheckResult) error
-	}{
-		{"results.json", reports.CheckJSON},
-		{"report.md", reports.CheckMarkdown},
-		{"junit.xml", reports.CheckJUnit},
-		{"report.html", reports.CheckHTML},
-	}
-	for _, f := range files {
-		path := filepath.Join(dir, f.name)
-		if err := writeFile(path, func(w io.Writer) error { return f.write(w, res) }); err != nil {
-			return err
-		}
-		if err := os.Chmod(path, 0o644); err != nil { // a report is for reading
-			return err
-		}
-	}
-	return nil
 }
