@@ -387,11 +387,23 @@ var (
 // or the request is errConflict.
 func joinCredentials(r *http.Request) (credentials, error) {
 	q := r.URL.Query()
-	token, err := onePart(r.Header.Values(protocol.HeaderAccessToken), q[protocol.QueryAccessToken])
+	return requestCredentials(r.Header, q[protocol.QueryAccessToken], q[protocol.QuerySecretKey])
+}
+
+// pushCredentials takes the credentials of a push, from headers only.
+// A header repeated with different values is errConflict, as on a join.
+func pushCredentials(r *http.Request) (credentials, error) {
+	return requestCredentials(r.Header, nil, nil)
+}
+
+// requestCredentials takes the credentials from the headers h and the
+// query values given for each.
+func requestCredentials(h http.Header, queryToken, querySecret []string) (credentials, error) {
+	token, err := onePart(h.Values(protocol.HeaderAccessToken), queryToken)
 	if err != nil {
 		return credentials{}, err
 	}
-	secret, err := onePart(r.Header.Values(protocol.HeaderSecretKey), q[protocol.QuerySecretKey])
+	secret, err := onePart(h.Values(protocol.HeaderSecretKey), querySecret)
 	if err != nil {
 		return credentials{}, err
 	}
@@ -426,21 +438,4 @@ func onePart(lists ...[]string) (string, error) {
 		}
 	}
 	return value, nil
-}
-
-// pushCredentials takes the credentials of a push, from headers only.
-// A header repeated with different values is errConflict, as on a join.
-func pushCredentials(r *http.Request) (credentials, error) {
-	token, err := onePart(r.Header.Values(protocol.HeaderAccessToken))
-	if err != nil {
-		return credentials{}, err
-	}
-	secret, err := onePart(r.Header.Values(protocol.HeaderSecretKey))
-	if err != nil {
-		return credentials{}, err
-	}
-	if token == "" || secret == "" {
-		return credentials{}, errMissing
-	}
-	return credentials{token, secret}, nil
 }

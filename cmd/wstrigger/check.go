@@ -122,12 +122,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	invited, err := preflightJoin(ctx, target.URL, creds)
-	if err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "check")
-		}
-		return fail("%v", err)
+	invited, status, ok := preflight(ctx, e, "check", target.URL, creds)
+	if !ok {
+		return status
 	}
 	o.load.observeInvited(target.URL, invited)
 	res, err := o.runPhases(ctx, e, target, creds, suite)

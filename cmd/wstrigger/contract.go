@@ -113,11 +113,8 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if _, err := preflightJoin(ctx, target.URL, target.Credentials); err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "contract")
-		}
-		return fail("%v", err)
+	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials); !ok {
+		return status
 	}
 	rep, err := contract.Run(ctx, target, opts)
 	if err != nil {

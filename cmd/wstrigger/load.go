@@ -232,12 +232,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
-	invited, err := preflightJoin(ctx, target, creds)
-	if err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "load")
-		}
-		return fail("%v", err)
+	invited, status, ok := preflight(ctx, e, "load", target, creds)
+	if !ok {
+		return status
 	}
 	o.observeInvited(target, invited)
 	res, err := runWithProgress(ctx, e, &o, target, creds)

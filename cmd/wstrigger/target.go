@@ -98,6 +98,21 @@ func interruptedBefore(e *env, cmd string) int {
 	return exitInterrupted
 }
 
+// preflight runs preflightJoin for the command cmd. When the run must
+// not begin, it says why on stderr and returns ok false with the exit
+// status.
+func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials) (invited bool, status int, ok bool) {
+	invited, err := preflightJoin(ctx, target, creds)
+	switch {
+	case err == nil:
+		return invited, exitOK, true
+	case ctx.Err() != nil:
+		return false, interruptedBefore(e, cmd), false
+	}
+	fmt.Fprintf(e.stderr, "wstrigger %s: %v\n", cmd, err)
+	return false, exitUsage, false
+}
+
 // preflightJoin joins target with creds and the pattern {} before a
 // run, and returns an error when the run could only fail for a reason of
 // the user's rather than the target's: the target cannot be dialled
