@@ -75,6 +75,7 @@ func FetchStats(ctx context.Context, hc *http.Client, base string) (Stats, error
 	if err != nil {
 		return Stats{}, fmt.Errorf("mockapi: GET %s: bad base URL", StatsPath)
 	}
+	req.Close = true // read twice a run: no idle connection left behind
 	resp, err := hc.Do(req)
 	if err != nil {
 		return Stats{}, fmt.Errorf("mockapi: GET %s: %w", StatsPath, protocol.RedactError(err))
