@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 )
 
 // SchemaVersion is the version of the Result JSON shape. It changes when
@@ -150,7 +152,7 @@ func summarizeAll(h *[nMetrics]*hdrhistogram.Histogram) Latencies {
 }
 
 // result gathers the figures once every goroutine has ended.
-func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *MockStats) *Result {
+func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mockapi.Stats) *Result {
 	r := &Result{SchemaVersion: SchemaVersion, Kind: ResultKind, Interrupted: cutShort, Errors: d.errs.list(), Intervals: d.intervals}
 	if r.Intervals == nil {
 		r.Intervals = []Interval{}
