@@ -29,9 +29,10 @@
 // session that ended, or by the end plus PushTimeout). The invariant
 // accepted = received + lost (+ in flight, when the run was cut short)
 // is checked. Seq gaps, repeats and reordering are counted per session;
-// trigger frames per subscription. When the target is the mock, its
-// /_mock/stats before and after the run are reconciled with what the
-// driver saw.
+// trigger frames per subscription. When Options.Observer is set (the
+// target is a wstrigger mock), the target's counters before and after
+// the run are reconciled with what the driver saw (Result.Mock).
+// Without it the driver sends the target nothing but joins and pushes.
 //
 // Latencies are HdrHistograms in microseconds (1 µs to 1 h, three
 // significant digits), recorded into a few lock-striped shards and merged
@@ -84,5 +85,7 @@
 // through striped locks; each subscription's own figures pass from its
 // joiner to its reader and back, one at a time, until Run gathers them.
 // Live may be called from any goroutine while Run runs (TestLiveWhileRunning
-// does so under the race detector).
+// does so under the race detector). The Observer is called from Run's
+// own goroutine, before the first join and after the last session
+// closed.
 package load

@@ -34,7 +34,7 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	var intervals int
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
 		Subscriptions: 50, ConnectRate: 1000, PushRate: 200, Duration: 2 * time.Second,
-		Warmup: 200 * time.Millisecond, Workers: 16,
+		Warmup: 200 * time.Millisecond, Workers: 16, Observer: observe(srv),
 		OnInterval: func(Interval) { intervals++ },
 	})
 	require.NoError(t, err)

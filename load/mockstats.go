@@ -2,38 +2,41 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/wstrigger/wstrigger/loadresult"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
-// mockStatsPath is the mock's control endpoint with its counters.
-const mockStatsPath = "/_mock/stats"
+// An Observer reads the target's own counters: the driver calls it
+// once before the run and once after, and compares the difference with
+// what it saw (Result.Mock). Only a target that is a wstrigger mock has
+// such counters; the command sets an Observer for the embedded mock
+// (read in-process) and for a mock that identified itself on a join
+// (mockapi.Identifies). Without one the driver sends no request but
+// joins (GET /api/v1/websocket) and pushes (POST
+// /api/v1/websocket/session), and Result.Mock is nil.
+//
+// It is called from the goroutine of Run, with a context that ends
+// after 3 s; an error leaves Result.Mock nil.
+type Observer func(ctx context.Context) (mockapi.Stats, error)
 
-// mockStats fetches the target's /_mock/stats, or nil when the target
-// is not the mock (or does not answer).
-func (d *Driver) mockStats(ctx context.Context) *loadresult.MockStats {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+// observeTimeout bounds each call of the Observer.
+const observeTimeout = 3 * time.Second
+
+// mockStats reads the target's counters through the Observer, or
+// returns nil when there is none or it fails.
+func (d *Driver) mockStats(ctx context.Context) *mockapi.Stats {
+	if d.opts.Observer == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, observeTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.target+mockStatsPath, nil)
+	st, err := d.opts.Observer(ctx)
 	if err != nil {
-		return nil
-	}
-	resp, err := d.httpc.Do(req)
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil
-	}
-	var st loadresult.MockStats
-	if json.Unmarshal(data, &st) != nil || st.FramesSent == nil {
 		return nil
 	}
 	return &st
@@ -41,16 +44,16 @@ func (d *Driver) mockStats(ctx context.Context) *loadresult.MockStats {
 
 // reconcile compares the mock's counters over the run with the driver's
 // figures.
-func reconcile(before, after *loadresult.MockStats, r *Result) *loadresult.MockCheck {
+func reconcile(before, after *mockapi.Stats, r *Result) *loadresult.MockCheck {
 	if before == nil || after == nil {
 		return nil
 	}
 	c := &loadresult.MockCheck{
-		PushFramesSent:     after.FramesSent["push"] - before.FramesSent["push"],
+		PushFramesSent:     after.FramesSent[protocol.FramePush] - before.FramesSent[protocol.FramePush],
 		PushFramesReceived: r.Subscriptions.PushFrames,
-		TriggersSent:       after.FramesSent["trigger"] - before.FramesSent["trigger"],
+		TriggersSent:       after.FramesSent[protocol.FrameTrigger] - before.FramesSent[protocol.FrameTrigger],
 		TriggersReceived:   r.Subscriptions.TriggersReceived,
-		Pushes202:          after.Pushes["202"] - before.Pushes["202"],
+		Pushes202:          after.Pushes[http.StatusAccepted] - before.Pushes[http.StatusAccepted],
 		Accepted:           r.Pushes.Accepted,
 		Joins:              after.Joins - before.Joins,
 		JoinsSeen:          r.Subscriptions.Sessions,

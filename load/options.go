@@ -162,6 +162,10 @@ type Options struct {
 	// client; nil builds one with Workers keep-alive connections.
 	Dialer     *websocket.Dialer
 	HTTPClient *http.Client
+	// Observer, if set, reads the target's counters before and after
+	// the run for Result.Mock. Nil (the default) means no request but
+	// the API's two endpoints goes to the target.
+	Observer Observer
 	// OnInterval, if set, receives each interval (a second, or less at a
 	// boundary of the run) as it ends,
 	// from the driver's ticker goroutine; it must not block for long.

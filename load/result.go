@@ -8,6 +8,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/wstrigger/wstrigger/loadresult"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 )
 
 // summarizeAll describes one histogram per metric, histograms encoded.
@@ -22,7 +23,7 @@ func summarizeAll(h *[nMetrics]*hdrhistogram.Histogram) loadresult.Latencies {
 }
 
 // result gathers the figures once every goroutine has ended.
-func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *loadresult.MockStats) *Result {
+func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mockapi.Stats) *Result {
 	r := &Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Interrupted: cutShort, Errors: d.errs.list(), Intervals: d.ticks.intervals()}
 	r.Meta = d.meta(cutoff)
 	r.Config = d.config()

@@ -1,17 +1,5 @@
 package loadresult
 
-// MockStats are the counters of the mock's GET /_mock/stats that the
-// load driver's reconciliation uses (neither package imports the mock).
-type MockStats struct {
-	OpenSessions int               `json:"openSessions"`
-	Joins        uint64            `json:"joins"`
-	FramesSent   map[string]uint64 `json:"framesSent"`
-	Deliveries   uint64            `json:"deliveries"`
-	Dropped      uint64            `json:"dropped"`
-	Closes       map[string]uint64 `json:"closes"`
-	Pushes       map[string]uint64 `json:"pushes"`
-}
-
 // MockCheck compares what the mock says it did during the run with what
 // the driver saw. It is best effort: another client of the same mock, or
 // other shards, add to the mock's counters.

@@ -12,8 +12,8 @@ import (
 
 // TestDependsOnDataOnly holds reports to rendering plain data: it links
 // none of the engines (the websocket client, the suite, the driver, the
-// spec documents and their OpenAPI validators), no HTTP stack, and of
-// this module only the result types.
+// spec documents and their OpenAPI validators), and of this module only
+// the result types and the protocol core.
 func TestDependsOnDataOnly(t *testing.T) {
 	t.Parallel()
 	goTool, err := exec.LookPath("go")
@@ -26,14 +26,13 @@ func TestDependsOnDataOnly(t *testing.T) {
 	require.Contains(t, deps, "github.com/wstrigger/wstrigger/loadresult", "the listing works")
 
 	const module = "github.com/wstrigger/wstrigger/"
-	ours := []string{"reports", "loadresult", "contractreport"}
+	ours := []string{"reports", "loadresult", "contractreport", "protocol"}
 	forbidden := []struct {
 		name, prefix string
 	}{
 		{"websocket", "github.com/gorilla/"},
 		{"OpenAPI", "github.com/getkin/"},
 		{"errgroup", "golang.org/x/sync/"},
-		{"HTTP", "net/http"},
 	}
 	for _, dep := range deps {
 		if rest, ok := strings.CutPrefix(dep, module); ok {

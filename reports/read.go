@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"unicode/utf8"
 
 	"github.com/wstrigger/wstrigger/loadresult"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // ReadAny reads a saved run of any kind and returns it as a CheckResult:
@@ -189,10 +189,7 @@ func position(data []byte, offset int64, atEnd bool) string {
 	if atEnd {
 		p = len(bytes.TrimRight(data, " \t\r\n"))
 	}
-	p = max(0, min(p, len(data)))
-	before := data[:p]
-	line := 1 + bytes.Count(before, []byte("\n"))
-	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
+	line, col := protocol.Position(data, int64(p))
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 

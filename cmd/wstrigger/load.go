@@ -38,8 +38,10 @@ It prints the delivery accounting (every accepted push received exactly
 once, lost, duplicated, late or out of order; seq gaps; the invariant
 accepted = received + lost), latency percentiles (push end-to-end, service
 time, push response, connect, first frame), errors by class, and, against
-the mock, a reconciliation with its /_mock/stats. --json writes all of it
-with the interval series and the HdrHistograms.
+the embedded mock or a 'wstrigger mock' (which says so when it accepts a
+join), a reconciliation with its /_mock/stats; any other target is sent
+nothing but joins and pushes. --json writes all of it with the interval
+series and the HdrHistograms.
 
 The first line names the target loaded. The target and its credentials
 come from --target, --access-token and --secret-key or, for a flag not
@@ -231,12 +233,11 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
-	if err := preflightJoin(ctx, target, creds); err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "load")
-		}
-		return fail("%v", err)
+	invited, status, ok := preflight(ctx, e, "load", target, creds)
+	if !ok {
+		return status
 	}
+	o.observeInvited(target, invited)
 	res, err := runWithProgress(ctx, e, &o, target, creds)
 	if err != nil {
 		return fail("%v", err)
@@ -289,7 +290,7 @@ func (o *loadOptions) checkCapacity(e *env) error {
 	inProcess := o.Target == ""
 	workers := o.opts.Workers
 	if o.opts.Idle {
-		workers = 1 // no push connections, but the mock's stats
+		workers = 1 // no push connections, but one to read an invited mock's counters
 	}
 	if most := load.MaxSubscriptions(soft, workers, inProcess); n > most {
 		where := "one process"
@@ -317,6 +318,7 @@ func (o *loadOptions) loadTarget(e *env) (string, protocol.Credentials, func(), 
 	if !o.Quiet {
 		fmt.Fprintf(e.stderr, "no --target and no $%s: loading the embedded mock at %s\n", envTarget, srv.URL)
 	}
+	o.observeEmbedded(srv)
 	return srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
 }
 

@@ -27,6 +27,7 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "Invariant      accepted 100 = received 100 + lost 0 + in flight 0: holds")
 	assert.Contains(t, stdout, "SLO pass delivered>=100%")
+	assert.Contains(t, stdout, "Mock stats     matches", "the embedded mock is reconciled, read in-process")
 	assert.True(t, strings.HasPrefix(stdout, "target: embedded mock\n"), stdout)
 	assert.Contains(t, stderr, "no --target and no $WSTRIGGER_TARGET: loading the embedded mock")
 	assert.Regexp(t, `joined 20 open \d+  pushes \d+/s \(target \d+/s\)`, stderr, "plain progress lines off a terminal")
