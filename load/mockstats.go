@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -26,24 +27,6 @@ type Observer func(ctx context.Context) (mockapi.Stats, error)
 // observeTimeout bounds each call of the Observer.
 const observeTimeout = 3 * time.Second
 
-// MockCheck compares what the mock says it did during the run with what
-// the driver saw. It is best effort: another client of the same mock, or
-// other shards, add to the mock's counters.
-type MockCheck struct {
-	PushFramesSent     uint64   `json:"pushFramesSent"`
-	PushFramesReceived uint64   `json:"pushFramesReceived"`
-	TriggersSent       uint64   `json:"triggerFramesSent"`
-	TriggersReceived   uint64   `json:"triggerFramesReceived"`
-	Pushes202          uint64   `json:"pushes202"`
-	Accepted           uint64   `json:"accepted"`
-	Joins              uint64   `json:"joins"`
-	JoinsSeen          uint64   `json:"joinsSeen"`
-	Deliveries         uint64   `json:"deliveries"`
-	Dropped            uint64   `json:"dropped"`
-	Match              bool     `json:"match"`
-	Notes              []string `json:"notes"`
-}
-
 // mockStats reads the target's counters through the Observer, or
 // returns nil when there is none or it fails.
 func (d *Driver) mockStats(ctx context.Context) *mockapi.Stats {
@@ -61,11 +44,11 @@ func (d *Driver) mockStats(ctx context.Context) *mockapi.Stats {
 
 // reconcile compares the mock's counters over the run with the driver's
 // figures.
-func reconcile(before, after *mockapi.Stats, r *Result) *MockCheck {
+func reconcile(before, after *mockapi.Stats, r *Result) *loadresult.MockCheck {
 	if before == nil || after == nil {
 		return nil
 	}
-	c := &MockCheck{
+	c := &loadresult.MockCheck{
 		PushFramesSent:     after.FramesSent[protocol.FramePush] - before.FramesSent[protocol.FramePush],
 		PushFramesReceived: r.Subscriptions.PushFrames,
 		TriggersSent:       after.FramesSent[protocol.FrameTrigger] - before.FramesSent[protocol.FrameTrigger],

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
@@ -166,7 +166,7 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 	o.contract.Quiet = o.load.Quiet
 	if len(o.load.SLOs) == 0 {
 		for _, s := range DefaultCheckSLOs {
-			slo, err := load.ParseSLO(s)
+			slo, err := loadresult.ParseSLO(s)
 			if err != nil {
 				return nil, fmt.Errorf("default SLO %q: %v", s, err)
 			}

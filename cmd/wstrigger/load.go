@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
@@ -67,7 +68,7 @@ type loadOptions struct {
 	Stages    string
 	Skew      string
 	Shard     string
-	SLOs      []load.SLO
+	SLOs      []loadresult.SLO
 	JSON      string
 	Quiet     bool
 	Reconnect bool
@@ -100,9 +101,9 @@ func (o *loadOptions) registerDriver(fs *flag.FlagSet) {
 }
 
 // sloFlag defines the repeatable --slo flag, appending to slos.
-func sloFlag(fs *flag.FlagSet, slos *[]load.SLO) {
+func sloFlag(fs *flag.FlagSet, slos *[]loadresult.SLO) {
 	fs.Func("slo", "objective such as 'push.p99<50ms', 'errors<0.1%', 'delivered>=99.99%' (repeatable)", func(s string) error {
-		slo, err := load.ParseSLO(s)
+		slo, err := loadresult.ParseSLO(s)
 		if err == nil {
 			*slos = append(*slos, slo)
 		}
@@ -121,7 +122,7 @@ func (o *loadOptions) parse() error {
 	if o.opts.Skew, err = load.ParseSkew(o.Skew); err != nil {
 		return fmt.Errorf("--skew: %w", err)
 	}
-	if o.opts.Shard, err = load.ParseShard(o.Shard); err != nil {
+	if o.opts.Shard, err = loadresult.ParseShard(o.Shard); err != nil {
 		return fmt.Errorf("--shard: %w", err)
 	}
 	if o.Patterns != "" {
@@ -179,7 +180,7 @@ func noneJoined(res *load.Result) error {
 	if len(res.Errors) > 0 {
 		top := res.Errors[0] // the most frequent; a join error if there is one
 		for _, c := range res.Errors {
-			if c.Kind == load.KindDial || c.Kind == load.KindHandshake || strings.HasSuffix(c.Key, " join") {
+			if c.Kind == loadresult.KindDial || c.Kind == loadresult.KindHandshake || strings.HasSuffix(c.Key, " join") {
 				top = c
 				break
 			}

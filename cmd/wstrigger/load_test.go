@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 )
 
@@ -40,8 +41,8 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 	}
 	var res load.Result
 	require.NoError(t, json.Unmarshal(data, &res))
-	assert.Equal(t, load.SchemaVersion, res.SchemaVersion)
-	assert.Equal(t, load.ResultKind, res.Kind)
+	assert.Equal(t, loadresult.SchemaVersion, res.SchemaVersion)
+	assert.Equal(t, loadresult.ResultKind, res.Kind)
 	assert.Equal(t, "embedded mock", res.Meta.TargetName)
 	assert.False(t, res.Interrupted)
 	assert.Equal(t, []string{"{}", "type=job-join"}, res.Config.Patterns)
