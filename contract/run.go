@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wstrigger/wstrigger/contractreport"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -145,7 +146,7 @@ func Test(t *testing.T, target Target, opts *Options) {
 		t.Run(res.ID, func(t *testing.T) {
 			switch res.Status {
 			case StatusFail:
-				t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, formatEvidence(res.Evidence))
+				t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, "\n"+contractreport.FormatEvidence(res.Evidence, true))
 			case StatusSkip:
 				t.Skipf("%s %s: skipped: %s", res.ID, res.Title, res.Reason)
 			default:
@@ -162,32 +163,6 @@ func Test(t *testing.T, target Target, opts *Options) {
 		rep.Summary.Total, rep.Summary.Passed, rep.Summary.Failed, rep.Summary.Skipped,
 		rep.Duration.Round(time.Millisecond), coverageLine(rep.Coverage))
 }
-
-// formatEvidence renders evidence for a test log.
-func formatEvidence(ev []Evidence) string {
-	var b strings.Builder
-	for _, e := range ev {
-		b.WriteString("\n--- " + e.Step)
-		if e.Request != "" {
-			b.WriteString("\n" + indent(e.Request))
-		}
-		if e.Status != 0 {
-			fmt.Fprintf(&b, "\n  => %d", e.Status)
-		}
-		if e.Response != "" {
-			b.WriteString("\n" + indent(e.Response))
-		}
-		for _, f := range e.Frames {
-			b.WriteString("\n  frame: " + f)
-		}
-		if e.Note != "" {
-			b.WriteString("\n  note: " + e.Note)
-		}
-	}
-	return b.String()
-}
-
-func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 // coverageLine summarises coverage in one line.
 func coverageLine(cv Coverage) string {
