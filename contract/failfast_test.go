@@ -25,7 +25,7 @@ const suiteLimit = 6 * contract.DefaultTimeout
 // it, as it must within six times contract.DefaultTimeout with the
 // defaults. With -every-breakage (CI) the defaults are used. Longer
 // under -race.
-var fastTimeout = mocktest.Scaled(2 * time.Second)
+var fastTimeout = mocktest.Scaled(3 * time.Second)
 
 var everyBreakage = flag.Bool("every-breakage", false, "run the whole suite against every broken implementation (minutes), not only the slowest kinds")
 
@@ -48,7 +48,7 @@ func slowBreakages() []breakage {
 // implementations: it must finish within six check time limits,
 // fail the check meant for the breakage (or one it depends on, which
 // blocks it), and skip the checks that depend on a failed one at once,
-// naming it. By default it does so for the slowest breakages with a 2 s
+// naming it. By default it does so for the slowest breakages with a 3 s
 // time limit; with -every-breakage, for every broken implementation with
 // the default options.
 func TestSuiteFailsFast(t *testing.T) {

@@ -217,9 +217,13 @@ func TestLoadInterruptedWhileJoining(t *testing.T) {
 
 func TestRecordInterrupted(t *testing.T) {
 	t.Parallel()
-	srv := mocktest.Start(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
+	srv := mocktest.Start(t, &mockserver.Options{Speed: 50, Loop: true})
 	out := filepath.Join(t.TempDir(), "capture.jsonl")
-	code, stdout, stderr, _ := runInterrupted(t, demoGetenv, func(string, string) bool { return srv.Stats().Joins > 0 },
+	// Ready once a trigger went out: the join alone is counted before
+	// the command's Join returns, and an interruption in between is one
+	// "before the run began", a race that parallel tests made frequent.
+	recording := func(string, string) bool { return srv.Stats().FramesSent[protocol.FrameTrigger] > 0 }
+	code, stdout, stderr, _ := runInterrupted(t, demoGetenv, recording,
 		"record", "--target", srv.URL, "--out", out)
 	require.Equal(t, exitInterrupted, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.True(t, strings.HasPrefix(stderr, "target: "+srv.URL+"\n"), stderr)
