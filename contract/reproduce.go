@@ -44,7 +44,7 @@ func (r *runner) shellRef(v string) (ref string, ok bool) {
 			return p.ref, true
 		}
 	}
-	if r.red.isSession(v) {
+	if r.red.IsSession(v) {
 		return "${SESSION}", true
 	}
 	return "", false
@@ -54,7 +54,7 @@ func (r *runner) shellRef(v string) (ref string, ok bool) {
 // first.
 func (r *runner) secretsIn(s string) []string {
 	var out []string
-	for _, k := range r.red.all() {
+	for _, k := range r.red.Secrets() {
 		if strings.Contains(s, k) {
 			out = append(out, k)
 		}

@@ -1,17 +1,17 @@
 package load
 
 import (
+	"context"
 	_ "embed" // the default pattern mix
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // Defaults of a zero Options.
@@ -178,11 +178,11 @@ type Options struct {
 	// spread over when the target is a loopback address
 	// (DefaultSourceAddrs); 1 turns it off.
 	SourceAddrs int
-	// Dialer overrides the websocket dialer; nil builds one with small
-	// buffers and pooled write buffers. HTTPClient overrides the push
-	// client; nil builds one with Workers keep-alive connections.
-	Dialer     *websocket.Dialer
-	HTTPClient *http.Client
+	// NetDialContext makes the joins' connections; nil spreads loopback
+	// joins over SourceAddrs source addresses. HTTPClient overrides the
+	// push client; nil builds one with Workers keep-alive connections.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	HTTPClient     *http.Client
 	// OnInterval, if set, receives each interval (a second, or less at a
 	// boundary of the run) as it ends,
 	// from the driver's ticker goroutine; it must not block for long.
