@@ -1,9 +1,10 @@
 package contract
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -48,12 +49,7 @@ func (r *runner) formatResponse(h http.Header, body []byte) string {
 func (r *runner) showFrame(data []byte) string { return r.red.Redact(excerpt(data, maxFrameExcerpt)) }
 
 func writeHeader(b *strings.Builder, h http.Header) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			b.WriteString("\n" + k + ": " + v)
 		}

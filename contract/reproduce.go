@@ -1,8 +1,10 @@
 package contract
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -113,12 +115,7 @@ func (r *runner) reproduceHTTP(method string, u *url.URL, h http.Header, body []
 		return ""
 	}
 	parts = append(parts, w)
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			w, ok := r.shellWord(k + ": " + v)
 			if !ok {

@@ -24,6 +24,6 @@
 // goroutine, also at once: data writes are serialised, control frames
 // may be sent during them, and each Ping waits on a channel of its own
 // keyed by its payload, so concurrent Pings never take each other's
-// pongs (TestConcurrentPings holds it to this). ReadSessionFrame must
+// pongs (client's TestConcurrentPings holds it to this). ReadSessionFrame must
 // come before Start, on one goroutine.
 package wsconn
