@@ -54,7 +54,10 @@ type CloseError struct {
 }
 
 func (e *CloseError) Error() string {
-	return fmt.Sprintf("wsconn: closed with code %d (%s)", e.Code, e.Text)
+	if e.Text == "" {
+		return fmt.Sprintf("websocket closed with code %d", e.Code)
+	}
+	return fmt.Sprintf("websocket closed with code %d (%s)", e.Code, e.Text)
 }
 
 // OnWire reports whether the code is one a peer can send.
