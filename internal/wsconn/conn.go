@@ -99,7 +99,8 @@ func newConn(ws *websocket.Conn, o Options) *Conn {
 // ReadSessionFrame reads the first frame, which must be a session
 // frame, waiting until ctx's deadline or at most wait when it has none;
 // cancelling ctx ends the wait. raw is the frame as received, also with
-// a *protocol.FrameError or an error wrapping ErrNotSession. Call it
+// a *protocol.FrameError or an error wrapping ErrNotSession, and nil when
+// no frame came (a *CloseError says why when the server closed). Call it
 // before Start.
 func (c *Conn) ReadSessionFrame(ctx context.Context, wait time.Duration) (f protocol.Frame, raw []byte, err error) {
 	deadline, ok := ctx.Deadline()
