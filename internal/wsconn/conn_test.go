@@ -227,3 +227,23 @@ func TestCloseBeforeStart(t *testing.T) {
 	<-c.Done()
 	assert.ErrorIs(t, c.Err(), wsconn.ErrClosed)
 }
+
+// TestCloseAfterStart: Close waits for the reader, whose error says both
+// that we closed and how the peer answered.
+func TestCloseAfterStart(t *testing.T) {
+	t.Parallel()
+	c := dial(t, start(t, &server{first: sessionFrame}), nil)
+	_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
+	require.NoError(t, err)
+	c.Start(func(wsconn.MessageType, []byte) error { return nil }, nil)
+	require.NoError(t, c.Close(protocol.CloseNormal, "", 5*time.Second))
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("Close returned before the reader ended")
+	}
+	assert.ErrorIs(t, c.Err(), wsconn.ErrClosed)
+	var ce *wsconn.CloseError
+	require.ErrorAs(t, c.Err(), &ce, "the peer's answer to the close")
+	assert.Equal(t, protocol.CloseNormal, ce.Code)
+}
