@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/wstrigger/wstrigger/protocol"
@@ -56,12 +55,11 @@ func (r *runner) shellRef(v string) (ref string, ok bool) {
 // first.
 func (r *runner) secretsIn(s string) []string {
 	var out []string
-	for _, k := range r.red.Secrets() {
+	for _, k := range r.red.Secrets() { // longest first
 		if strings.Contains(s, k) {
 			out = append(out, k)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
 }
 
