@@ -7,7 +7,7 @@
 //		Subscriptions: 1000, PushRate: 2000, Duration: 10 * time.Second,
 //	})
 //	if err != nil { ... }
-//	ok := res.CheckSLOs(slos) // for CI gates
+//	ok := res.CheckSLOs(slos) // loadresult.ParseSLO; for CI gates
 //	_ = reports.LoadText(os.Stdout, res) // accounting, latencies, errors
 //
 // # Model
@@ -29,14 +29,17 @@
 // session that ended, or by the end plus PushTimeout). The invariant
 // accepted = received + lost (+ in flight, when the run was cut short)
 // is checked. Seq gaps, repeats and reordering are counted per session;
-// trigger frames per subscription. When the target is the mock, its
-// /_mock/stats before and after the run are reconciled with what the
-// driver saw.
+// trigger frames per subscription. When Options.Observer is set (the
+// target is a wstrigger mock), the target's counters before and after
+// the run are reconciled with what the driver saw (Result.Mock).
+// Without it the driver sends the target nothing but joins and pushes.
 //
 // Latencies are HdrHistograms in microseconds (1 µs to 1 h, three
 // significant digits), recorded into a few lock-striped shards and merged
 // at the end; the Result carries each one encoded, for merging shards
-// and comparing runs. Result is versioned (SchemaVersion). A run whose
+// and comparing runs. Result is package loadresult's plain data, named
+// here too, versioned (loadresult.SchemaVersion) and merged across shards
+// by loadresult.Merge; its SLOs are loadresult.SLO. A run whose
 // context is cancelled before it ends stops early and returns what it
 // measured so far with Result.Interrupted set; none of its SLOs pass.
 //
@@ -58,6 +61,17 @@
 // scheduler latency and GC pauses and warns when it, not the target, may
 // have set the pace.
 //
+// # Parts
+//
+// A Driver is composed of small parts, each tested on its own: the
+// Schedule, a pure function of the push number; the ticker, which
+// closes the intervals on the driver's clock (Options.Now) and the time
+// package's timers, so that a testing/synctest bubble runs it exactly;
+// the ledger, the push table and the accounting of every push sent and
+// frame received; and the joiners, which hold the subscriptions, join
+// and reconnect them and close them at the end. The driver runs the
+// pacer and the push workers and gathers the Result from the parts.
+//
 // # Concurrency
 //
 // Run owns every goroutine it starts and waits for all of them before it
@@ -70,5 +84,8 @@
 // and readers share the push table through atomics and the histograms
 // through striped locks; each subscription's own figures pass from its
 // joiner to its reader and back, one at a time, until Run gathers them.
-// Live may be called from any goroutine while Run runs.
+// Live may be called from any goroutine while Run runs (TestLiveWhileRunning
+// does so under the race detector). The Observer is called from Run's
+// own goroutine, before the first join and after the last session
+// closed.
 package load

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -32,7 +34,7 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	var intervals int
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
 		Subscriptions: 50, ConnectRate: 1000, PushRate: 200, Duration: 2 * time.Second,
-		Warmup: 200 * time.Millisecond, Workers: 16,
+		Warmup: 200 * time.Millisecond, Workers: 16, Observer: observe(srv),
 		OnInterval: func(Interval) { intervals++ },
 	})
 	require.NoError(t, err)
@@ -68,34 +70,13 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.InDelta(t, 440, due, 0.5)
 	assert.Equal(t, int64(440), e2e)
 	assert.Equal(t, int64(50), connects)
-	// the warmup's 0.2 s is an interval of its own, then whole pushing
-	// seconds from its end to the schedule's: [0.2, 1.2) and [1.2, 2.2)
-	var pushing, warmup []Interval
-	for _, iv := range res.Intervals {
-		switch iv.Phase {
-		case PhasePushing:
-			pushing = append(pushing, iv)
-		case PhaseWarmup:
-			warmup = append(warmup, iv)
-		}
-	}
-	require.Len(t, warmup, 1)
-	// 0.2 s, and the joins before it when they took less than minInterval
-	assert.InDelta(t, 0.2+minInterval.Seconds()/2, warmup[0].Seconds, minInterval.Seconds()/2+0.05)
-	require.Len(t, pushing, 2)
-	for _, iv := range pushing {
-		assert.InDelta(t, 1, iv.Seconds, 0.25)
-		// the schedule's rate; what was sent in each second depends on
-		// how busy the machine is, so only the sum is checked below
-		assert.InDelta(t, 200, iv.TargetRate, 40)
-	}
+	// where the intervals end, and their phases, is TestTickerIntervals'
+	// to check exactly: here, on the machine's clock, only their sums
 	var sent uint64
 	for _, iv := range res.Intervals {
 		sent += iv.Sent
 	}
 	assert.Equal(t, res.Pushes.Sent, sent, "every push sent is in one interval")
-	start := pushing[0].T - pushing[0].Seconds - res.Subscriptions.JoinSeconds
-	assert.InDelta(t, 0.2, start, 0.05, "the pushing seconds start at the warmup's end")
 }
 
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for
@@ -109,11 +90,11 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 		Subscriptions: 40, ConnectRate: 2000, Idle: true, PushRate: 500, Warmup: time.Second, Duration: 1500 * time.Millisecond,
 		OnInterval: func(iv Interval) {
 			phases = append(phases, iv.Phase)
-			if iv.Phase == PhaseHolding && readers < 0 {
+			if iv.Phase == loadresult.PhaseHolding && readers < 0 {
 				var buf bytes.Buffer
 				require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
 				readers = strings.Count(buf.String(), "wsconn.(*Conn).readLoop(")
-				joiners = strings.Count(buf.String(), "load.(*Driver).connect(")
+				joiners = strings.Count(buf.String(), "load.(*joiners).connect(")
 			}
 		},
 	})
@@ -127,7 +108,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 	assert.Equal(t, 40, s.Joined)
 	assert.Equal(t, 40, s.OpenAtEnd)
 	assert.Positive(t, s.JoinSeconds)
-	assert.Contains(t, phases, PhaseHolding)
+	assert.Contains(t, phases, loadresult.PhaseHolding)
 	assert.Equal(t, 40, readers, "one goroutine per held subscription: its session's reader")
 	assert.Zero(t, joiners, "no joiner goroutine once joined")
 	m := res.Driver.Memory
@@ -141,6 +122,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 }
 
 func TestMemoryFigures(t *testing.T) {
+	t.Parallel()
 	rss, ok := parseVmRSS([]byte("Name:\tx\nVmPeak:\t  9 kB\nVmRSS:\t   1234 kB\nThreads: 4\n"))
 	assert.True(t, ok)
 	assert.Equal(t, uint64(1234<<10), rss)
@@ -153,7 +135,7 @@ func TestMemoryFigures(t *testing.T) {
 	at := memSample{source: "VmRSS", bytes: 30 << 20, heap: 5, stacks: 6, goroutines: 7}
 	m, per := memory(base, at, 1024)
 	assert.Equal(t, float64(20<<10), per)
-	assert.Equal(t, Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 30 << 20, SubscriptionsHeld: 1024, GoHeapBytes: 5, GoStackBytes: 6, Goroutines: 7}, m)
+	assert.Equal(t, loadresult.Memory{Source: "VmRSS", BaselineBytes: 10 << 20, HeldBytes: 30 << 20, SubscriptionsHeld: 1024, GoHeapBytes: 5, GoStackBytes: 6, Goroutines: 7}, m)
 	_, per = memory(base, at, 0)
 	assert.Zero(t, per, "nothing held")
 	_, per = memory(at, base, 10)
@@ -195,7 +177,7 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	res, err := Run(ctx, srv.URL, demo, &Options{
 		Subscriptions: 20, ConnectRate: 1000, PushRate: 100, Duration: 10 * time.Second, Workers: 8,
 		OnInterval: func(iv Interval) {
-			if iv.Phase == PhasePushing {
+			if iv.Phase == loadresult.PhasePushing {
 				cancel() // after the first pushing second
 			}
 		},
@@ -207,7 +189,7 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 	for _, iv := range res.Intervals {
 		assert.Positive(t, iv.Seconds, "interval at %.3f s", iv.T)
 		due += iv.TargetRate * iv.Seconds
-		if iv.Phase == PhasePushing {
+		if iv.Phase == loadresult.PhasePushing {
 			pushing++
 			assert.False(t, afterCancel, "a pushing interval after the cancel")
 		} else if pushing > 0 {
@@ -215,14 +197,48 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, pushing, 2, "the first pushing second and the part up to the cancel")
-	assert.InDelta(t, float64(res.Pushes.Sent), due, 5, "no push is due after the cancel")
+	assert.LessOrEqual(t, due, float64(res.Pushes.Scheduled), "no push is due after the cancel (exactly: TestTickerIntervals)")
 	assert.Less(t, res.Pushes.Sent, uint64(300))
 	assert.True(t, res.Interrupted, "cancelled during the pushes")
-	assert.InDelta(t, 100, res.Pushes.TargetRate, 5, "rates over the part that ran, not the whole 10 s schedule")
 	assert.Greater(t, res.Pushes.AchievedRate, res.Pushes.TargetRate/2)
-	slo, err := ParseSLO("errors<=1000000")
+	slo, err := loadresult.ParseSLO("errors<=1000000")
 	require.NoError(t, err)
-	assert.False(t, res.CheckSLOs([]SLO{slo}), "an interrupted run passes no SLO")
+	assert.False(t, res.CheckSLOs([]loadresult.SLO{slo}), "an interrupted run passes no SLO")
 	require.Len(t, res.SLOs, 1)
 	assert.False(t, res.SLOs[0].Passed)
+}
+
+// TestLiveWhileRunning reads Live from another goroutine all through a
+// run, as a progress display does: under -race, that is the promise of
+// the package's concurrency note.
+func TestLiveWhileRunning(t *testing.T) {
+	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	d, err := New(srv.URL, demo, &Options{Subscriptions: 10, ConnectRate: 1000, PushRate: 50, Duration: 300 * time.Millisecond, Workers: 4})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	polled := make(chan []string)
+	go func() {
+		var phases []string
+		for {
+			l := d.Live()
+			if len(phases) == 0 || phases[len(phases)-1] != l.Phase {
+				phases = append(phases, l.Phase)
+			}
+			select {
+			case <-stop:
+				polled <- phases
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}()
+	res, err := d.Run(context.Background())
+	close(stop)
+	phases := <-polled
+	require.NoError(t, err)
+	assert.Equal(t, loadresult.PhaseJoining, phases[0])
+	assert.Equal(t, loadresult.PhaseDone, d.Live().Phase)
+	assert.Equal(t, res.Pushes.Sent, d.Live().Sent)
+	assert.Equal(t, res.Intervals[len(res.Intervals)-1], d.Live().Last)
 }

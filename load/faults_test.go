@@ -20,6 +20,7 @@ func TestCloseFaultReconnectsAndCountsLosses(t *testing.T) {
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
 		Subscriptions: 10, PushRate: 200, Duration: 2 * time.Second, Workers: 16,
 		BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond, PushTimeout: time.Second,
+		Observer: observe(srv),
 	})
 	require.NoError(t, err)
 	d, s := res.Delivery, res.Subscriptions

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // metric names one latency histogram.
@@ -18,16 +19,6 @@ const (
 	mService                    // actual send time to frame receipt
 	nMetrics
 )
-
-// Histogram geometry: microseconds from 1 µs to one hour, three
-// significant digits (0.1 % resolution).
-const (
-	histMin    = 1
-	histMax    = int64(time.Hour / time.Microsecond)
-	histDigits = 3
-)
-
-func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMax, histDigits) }
 
 // histShard is one lock's worth of histograms. Recorders pick a shard by
 // their own index (worker or subscription), so that goroutines rarely
@@ -48,17 +39,17 @@ func newRecorder(shards int) *recorder {
 	r := &recorder{shards: make([]histShard, max(shards, 1))}
 	for i := range r.shards {
 		for m := range r.shards[i].h {
-			r.shards[i].h[m] = newHist()
-			r.shards[i].interval[m] = newHist()
+			r.shards[i].h[m] = loadresult.NewHistogram()
+			r.shards[i].interval[m] = loadresult.NewHistogram()
 		}
 	}
 	return r
 }
 
 // micros turns d into a value the histograms hold: at least 1 µs, at
-// most histMax.
+// most loadresult.HistogramMax.
 func micros(d time.Duration) int64 {
-	return min(max(d.Microseconds(), histMin), histMax)
+	return min(max(d.Microseconds(), loadresult.HistogramMin), loadresult.HistogramMax)
 }
 
 // record adds d to metric m. measured says whether it falls after the
@@ -77,7 +68,7 @@ func (r *recorder) record(key int, m metric, d time.Duration, measured bool) {
 
 // merged returns the merge of every shard's histogram of m.
 func (r *recorder) merged(m metric) *hdrhistogram.Histogram {
-	out := newHist()
+	out := loadresult.NewHistogram()
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
@@ -128,46 +119,4 @@ func (r *recorder) pending() bool {
 		}
 	}
 	return false
-}
-
-// Summary is one latency distribution: count, extremes, mean and
-// percentiles in microseconds, and the whole HdrHistogram in its V2
-// compressed, base64 encoding (hdrhistogram.Decode reads it back), so
-// that runs and shards can be merged and compared later.
-type Summary struct {
-	Count  int64   `json:"count"`
-	MinUs  int64   `json:"minUs"`
-	MeanUs float64 `json:"meanUs"`
-	P50Us  int64   `json:"p50Us"`
-	P90Us  int64   `json:"p90Us"`
-	P99Us  int64   `json:"p99Us"`
-	P999Us int64   `json:"p999Us"`
-	MaxUs  int64   `json:"maxUs"`
-	HDR    string  `json:"hdr,omitempty"`
-}
-
-// Summarize describes h; it encodes h too when encode is set.
-func Summarize(h *hdrhistogram.Histogram, encode bool) Summary {
-	s := Summary{Count: h.TotalCount()}
-	if s.Count == 0 {
-		return s
-	}
-	s.MinUs, s.MaxUs, s.MeanUs = h.Min(), h.Max(), h.Mean()
-	s.P50Us, s.P90Us = h.ValueAtQuantile(50), h.ValueAtQuantile(90)
-	s.P99Us, s.P999Us = h.ValueAtQuantile(99), h.ValueAtQuantile(99.9)
-	if encode {
-		if b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
-			s.HDR = string(b)
-		}
-	}
-	return s
-}
-
-// Histogram decodes the summary's HdrHistogram, to merge it with
-// another run's.
-func (s Summary) Histogram() (*hdrhistogram.Histogram, error) {
-	if s.HDR == "" {
-		return newHist(), nil
-	}
-	return hdrhistogram.Decode([]byte(s.HDR))
 }

@@ -6,32 +6,9 @@ import (
 	"os"
 	"runtime/metrics"
 	"strconv"
-)
 
-// Memory is the driver process's memory before its first join and with
-// its subscriptions held, from which DriverHealth.MemoryPerSubscriptionBytes
-// is derived. HeldBytes is sampled when the hold (Options.Idle) or the
-// pushes end, before the drain: in a push run it includes the push
-// path's memory too, so an idle run gives the cost of a subscription.
-type Memory struct {
-	// Source says what BaselineBytes and HeldBytes are: "VmRSS", the
-	// process's resident set from /proc/self/status (Linux), or
-	// "go-runtime", the memory the Go runtime has mapped less what it has
-	// released to the system, where /proc is not available. Neither
-	// counts the kernel's socket buffers. A merge of shards adds their
-	// processes' figures up ("mixed" when they measured differently).
-	Source        string `json:"source"`
-	BaselineBytes uint64 `json:"baselineBytes"` // before the first join
-	HeldBytes     uint64 `json:"heldBytes"`     // with the subscriptions held
-	// SubscriptionsHeld is how many sessions were open when HeldBytes
-	// was sampled.
-	SubscriptionsHeld int64 `json:"subscriptionsHeld"`
-	// The Go runtime's view when HeldBytes was sampled: heap objects
-	// (live and not yet swept), goroutine stacks, goroutines.
-	GoHeapBytes  uint64 `json:"goHeapBytes"`
-	GoStackBytes uint64 `json:"goStackBytes"`
-	Goroutines   uint64 `json:"goroutines"`
-}
+	"github.com/wstrigger/wstrigger/loadresult"
+)
 
 // memSample is the process's memory at one moment.
 type memSample struct {
@@ -97,8 +74,8 @@ func parseVmRSS(status []byte) (uint64, bool) {
 
 // memory sums the two samples up; held is the sessions open at the
 // second one.
-func memory(base, at memSample, held int64) (Memory, float64) {
-	m := Memory{
+func memory(base, at memSample, held int64) (loadresult.Memory, float64) {
+	m := loadresult.Memory{
 		Source: at.source, BaselineBytes: base.bytes, HeldBytes: at.bytes, SubscriptionsHeld: held,
 		GoHeapBytes: at.heap, GoStackBytes: at.stacks, Goroutines: at.goroutines,
 	}

@@ -2,66 +2,41 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
+
+	"github.com/wstrigger/wstrigger/loadresult"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
-// mockStatsPath is the mock's control endpoint with its counters.
-const mockStatsPath = "/_mock/stats"
+// An Observer reads the target's own counters: the driver calls it
+// once before the run and once after, and compares the difference with
+// what it saw (Result.Mock). Only a target that is a wstrigger mock has
+// such counters; the command sets an Observer for the embedded mock
+// (read in-process) and for a mock that identified itself on a join
+// (mockapi.Identifies). Without one the driver sends no request but
+// joins (GET /api/v1/websocket) and pushes (POST
+// /api/v1/websocket/session), and Result.Mock is nil.
+//
+// It is called from the goroutine of Run, with a context that ends
+// after 3 s; an error leaves Result.Mock nil.
+type Observer func(ctx context.Context) (mockapi.Stats, error)
 
-// MockStats are the counters of the mock's GET /_mock/stats that the
-// reconciliation uses (the load package does not import the mock).
-type MockStats struct {
-	OpenSessions int               `json:"openSessions"`
-	Joins        uint64            `json:"joins"`
-	FramesSent   map[string]uint64 `json:"framesSent"`
-	Deliveries   uint64            `json:"deliveries"`
-	Dropped      uint64            `json:"dropped"`
-	Closes       map[string]uint64 `json:"closes"`
-	Pushes       map[string]uint64 `json:"pushes"`
-}
+// observeTimeout bounds each call of the Observer.
+const observeTimeout = 3 * time.Second
 
-// MockCheck compares what the mock says it did during the run with what
-// the driver saw. It is best effort: another client of the same mock, or
-// other shards, add to the mock's counters.
-type MockCheck struct {
-	PushFramesSent     uint64   `json:"pushFramesSent"`
-	PushFramesReceived uint64   `json:"pushFramesReceived"`
-	TriggersSent       uint64   `json:"triggerFramesSent"`
-	TriggersReceived   uint64   `json:"triggerFramesReceived"`
-	Pushes202          uint64   `json:"pushes202"`
-	Accepted           uint64   `json:"accepted"`
-	Joins              uint64   `json:"joins"`
-	JoinsSeen          uint64   `json:"joinsSeen"`
-	Deliveries         uint64   `json:"deliveries"`
-	Dropped            uint64   `json:"dropped"`
-	Match              bool     `json:"match"`
-	Notes              []string `json:"notes"`
-}
-
-// mockStats fetches the target's /_mock/stats, or nil when the target
-// is not the mock (or does not answer).
-func (d *Driver) mockStats(ctx context.Context) *MockStats {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+// mockStats reads the target's counters through the Observer, or
+// returns nil when there is none or it fails.
+func (d *Driver) mockStats(ctx context.Context) *mockapi.Stats {
+	if d.opts.Observer == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, observeTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.target+mockStatsPath, nil)
+	st, err := d.opts.Observer(ctx)
 	if err != nil {
-		return nil
-	}
-	resp, err := d.httpc.Do(req)
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil
-	}
-	var st MockStats
-	if json.Unmarshal(data, &st) != nil || st.FramesSent == nil {
 		return nil
 	}
 	return &st
@@ -69,16 +44,16 @@ func (d *Driver) mockStats(ctx context.Context) *MockStats {
 
 // reconcile compares the mock's counters over the run with the driver's
 // figures.
-func reconcile(before, after *MockStats, r *Result) *MockCheck {
+func reconcile(before, after *mockapi.Stats, r *Result) *loadresult.MockCheck {
 	if before == nil || after == nil {
 		return nil
 	}
-	c := &MockCheck{
-		PushFramesSent:     after.FramesSent["push"] - before.FramesSent["push"],
+	c := &loadresult.MockCheck{
+		PushFramesSent:     after.FramesSent[protocol.FramePush] - before.FramesSent[protocol.FramePush],
 		PushFramesReceived: r.Subscriptions.PushFrames,
-		TriggersSent:       after.FramesSent["trigger"] - before.FramesSent["trigger"],
+		TriggersSent:       after.FramesSent[protocol.FrameTrigger] - before.FramesSent[protocol.FrameTrigger],
 		TriggersReceived:   r.Subscriptions.TriggersReceived,
-		Pushes202:          after.Pushes["202"] - before.Pushes["202"],
+		Pushes202:          after.Pushes[http.StatusAccepted] - before.Pushes[http.StatusAccepted],
 		Accepted:           r.Pushes.Accepted,
 		Joins:              after.Joins - before.Joins,
 		JoinsSeen:          r.Subscriptions.Sessions,

@@ -103,27 +103,6 @@ func (s Skew) String() string {
 	return "zipf:" + strconv.FormatFloat(s.S, 'g', -1, 64)
 }
 
-// Shard is this process's part of a run split over N processes: it holds
-// the subscriptions i with i%N == K and sends 1/N of the push rate, with
-// push ids that do not collide with the other shards'.
-type Shard struct {
-	K int `json:"k"`
-	N int `json:"n"`
-}
-
-// ParseShard reads "K/N" with 0 <= K < N.
-func ParseShard(s string) (Shard, error) {
-	k, n, ok := strings.Cut(s, "/")
-	sk, err1 := strconv.Atoi(k)
-	sn, err2 := strconv.Atoi(n)
-	if !ok || err1 != nil || err2 != nil || sn < 1 || sk < 0 || sk >= sn {
-		return Shard{}, fmt.Errorf("shard %q: want K/N with 0 <= K < N, such as 0/4", s)
-	}
-	return Shard{K: sk, N: sn}, nil
-}
-
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
-
 // Options configure a Driver. The zero value is usable (a short, modest
 // run); a nil *Options means the zero value.
 type Options struct {
@@ -140,7 +119,7 @@ type Options struct {
 	// Idle holds the subscriptions for Duration and pushes nothing:
 	// PushRate, Stages and Warmup are ignored. It is the mode that
 	// measures how many subscriptions a driver holds, and at what memory
-	// (DriverHealth.MemoryPerSubscriptionBytes).
+	// (loadresult.DriverHealth.MemoryPerSubscriptionBytes).
 	Idle bool
 	// Stages, when set, replace PushRate and Duration: the run pushes at
 	// each stage's rate for its duration, in order.
@@ -183,18 +162,18 @@ type Options struct {
 	// push client; nil builds one with Workers keep-alive connections.
 	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	HTTPClient     *http.Client
+	// Observer, if set, reads the target's counters before and after
+	// the run for Result.Mock. Nil (the default) means no request but
+	// the API's two endpoints goes to the target.
+	Observer Observer
 	// OnInterval, if set, receives each interval (a second, or less at a
 	// boundary of the run) as it ends,
 	// from the driver's ticker goroutine; it must not block for long.
 	OnInterval func(Interval)
-	// Now is the clock (time.Now).
+	// Now is the clock (time.Now). The driver's timers are the time
+	// package's, so Now must move with them: time.Now, or time.Now in a
+	// testing/synctest bubble, where both are the bubble's.
 	Now func() time.Time
-}
-
-// Stage is a part of the run pushing at a constant Rate per second.
-type Stage struct {
-	Duration time.Duration `json:"duration"`
-	Rate     float64       `json:"rate"`
 }
 
 // ParseStages reads "30s:1000,60s:5000".

@@ -8,6 +8,7 @@ import (
 )
 
 func TestScheduleDueBefore(t *testing.T) {
+	t.Parallel()
 	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
 	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
 	tests := []struct {
@@ -47,6 +48,7 @@ func TestScheduleDueBefore(t *testing.T) {
 }
 
 func TestSchedulePace(t *testing.T) {
+	t.Parallel()
 	constant := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}
 	stages := Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2}, {Duration: 0, Rate: 50}, {Duration: 2 * time.Second, Rate: 0}, {Duration: time.Second, Rate: 4}}}
 	cases := []struct {
@@ -81,6 +83,7 @@ func TestSchedulePace(t *testing.T) {
 }
 
 func TestScheduleTotalAndRate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		s     Schedule
@@ -88,11 +91,11 @@ func TestScheduleTotalAndRate(t *testing.T) {
 		at    time.Duration
 		rate  float64
 	}{
-		{"whole rate", Schedule{Stages: []Stage{{10 * time.Second, 2000}}}, 20000, 5 * time.Second, 2000},
-		{"fraction rounds up", Schedule{Stages: []Stage{{time.Second, 2.5}}}, 3, 0, 2.5},
-		{"two stages", Schedule{Stages: []Stage{{30 * time.Second, 1000}, {60 * time.Second, 5000}}}, 330000, 45 * time.Second, 5000},
-		{"after the end", Schedule{Stages: []Stage{{time.Second, 10}}}, 10, 2 * time.Second, 0},
-		{"zero rate", Schedule{Stages: []Stage{{time.Second, 0}}}, 0, 0, 0},
+		{"whole rate", Schedule{Stages: []Stage{{Duration: 10 * time.Second, Rate: 2000}}}, 20000, 5 * time.Second, 2000},
+		{"fraction rounds up", Schedule{Stages: []Stage{{Duration: time.Second, Rate: 2.5}}}, 3, 0, 2.5},
+		{"two stages", Schedule{Stages: []Stage{{Duration: 30 * time.Second, Rate: 1000}, {Duration: 60 * time.Second, Rate: 5000}}}, 330000, 45 * time.Second, 5000},
+		{"after the end", Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}, 10, 2 * time.Second, 0},
+		{"zero rate", Schedule{Stages: []Stage{{Duration: time.Second, Rate: 0}}}, 0, 0, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,13 +113,14 @@ func TestScheduleTotalAndRate(t *testing.T) {
 }
 
 func TestParseStages(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want []Stage
 		err  bool
 	}{
-		{"30s:1000,60s:5000", []Stage{{30 * time.Second, 1000}, {60 * time.Second, 5000}}, false},
-		{"1m:0.5", []Stage{{time.Minute, 0.5}}, false},
+		{"30s:1000,60s:5000", []Stage{{Duration: 30 * time.Second, Rate: 1000}, {Duration: 60 * time.Second, Rate: 5000}}, false},
+		{"1m:0.5", []Stage{{Duration: time.Minute, Rate: 0.5}}, false},
 		{"30s", nil, true},
 		{"x:1", nil, true},
 		{"0s:1", nil, true},

@@ -3,13 +3,12 @@ package load
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math/rand/v2"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // job is one push due: its number in the schedule and its intended send
@@ -23,11 +22,11 @@ type job struct {
 func (d *Driver) setPushPhase() {
 	switch {
 	case d.opts.Idle:
-		d.setPhase(PhaseHolding)
+		d.live.setPhase(loadresult.PhaseHolding)
 	case d.opts.Warmup > 0:
-		d.setPhase(PhaseWarmup)
+		d.live.setPhase(loadresult.PhaseWarmup)
 	default:
-		d.setPhase(PhasePushing)
+		d.live.setPhase(loadresult.PhasePushing)
 	}
 }
 
@@ -35,7 +34,7 @@ func (d *Driver) setPushPhase() {
 // every push has had its answer, or ctx is done.
 func (d *Driver) pushAll(ctx context.Context) {
 	if d.opts.Idle {
-		sleepUntil(ctx, d.now, d.pushStart.Add(d.sched.Duration()))
+		sleepUntil(ctx, d.now, d.pushStart.Add(d.led.sched.Duration()))
 		return
 	}
 	jobs := make(chan job, d.opts.Workers)
@@ -58,16 +57,16 @@ func (d *Driver) pace(ctx context.Context, jobs chan<- job) {
 		elapsed := d.now().Sub(d.pushStart)
 		if warm && elapsed >= d.opts.Warmup {
 			warm = false
-			d.setPhase(PhasePushing)
+			d.live.setPhase(loadresult.PhasePushing)
 		}
-		wait, stop := d.sched.Pace(elapsed, n)
+		wait, stop := d.led.sched.Pace(elapsed, n)
 		if stop {
 			// Hold the subscriptions to the end of the schedule, which
 			// may end with a stage that pushes nothing.
-			sleepUntil(ctx, d.now, d.pushStart.Add(d.sched.Duration()))
+			sleepUntil(ctx, d.now, d.pushStart.Add(d.led.sched.Duration()))
 			return
 		}
-		due, _ := d.sched.Due(n)
+		due, _ := d.led.sched.Due(n)
 		if wait > 0 && !sleepUntil(ctx, d.now, d.now().Add(wait)) {
 			return
 		}
@@ -104,65 +103,38 @@ func (p *picker) pick() int {
 
 // worker sends the pushes it is handed, one at a time.
 func (d *Driver) worker(ctx context.Context, w int, jobs <-chan job) {
-	if len(d.subs) == 0 {
+	n := len(d.joins.subs)
+	if n == 0 {
 		for j := range jobs {
-			d.table.e[j.n].state.Or(stUnsent)
+			d.led.unsent(j.n)
 		}
 		return
 	}
-	p := newPicker(len(d.subs), d.opts.Skew, uint64(w))
+	p := newPicker(n, d.opts.Skew, uint64(w))
 	for j := range jobs {
 		d.send(ctx, w, j, p.pick())
 	}
 }
 
-// openSub returns subscription i if it has an open session, else the
-// next one that has, or nil.
-func (d *Driver) openSub(i int) (*subscription, *conn) {
-	for k := range len(d.subs) {
-		s := d.subs[(i+k)%len(d.subs)]
-		if c := s.cur.Load(); c != nil {
-			return s, c
-		}
-	}
-	return nil, nil
-}
-
 // send makes one push and records its fate.
 func (d *Driver) send(ctx context.Context, w int, j job, i int) {
-	e := &d.table.e[j.n]
-	s, c := d.openSub(i)
+	s, c := d.joins.openSub(i)
 	if c == nil {
-		e.state.Or(stUnsent)
+		d.led.unsent(j.n)
 		return
 	}
 	sentAt := d.now()
-	if lag := sentAt.Sub(j.intended); lag > d.opts.LateSend {
-		d.live.lateSends.Add(1)
-		for old := d.live.maxLag.Load(); int64(lag) > old && !d.live.maxLag.CompareAndSwap(old, int64(lag)); old = d.live.maxLag.Load() {
-		}
-	}
-	h := header{ID: j.n*uint64(d.opts.Shard.N) + uint64(d.opts.Shard.K), Sub: s.idx, Intended: j.intended.UnixNano(), Sent: sentAt.UnixNano()}
+	d.led.sending(j.n, j.intended, sentAt)
+	h := header{ID: d.led.id(j.n), Sub: s.idx, Intended: j.intended.UnixNano(), Sent: sentAt.UnixNano()}
 	body := appendPayload(make([]byte, 0, max(d.opts.PayloadSize, 96)), h, d.opts.PayloadSize)
-	e.state.Or(stSent)
-	d.live.sent.Add(1)
 	pctx, cancel := context.WithTimeout(ctx, d.opts.PushTimeout)
 	_, err := d.cl.Push(pctx, c.sess.ID(), json.RawMessage(body))
 	cancel()
-	if err == nil {
-		c.accepted.Add(1)
-		e.state.Or(stAccepted)
-		d.live.accepted.Add(1)
-		d.rec.record(w, mPushResponse, d.now().Sub(sentAt), !j.intended.Before(d.measureFrom))
-		return
-	}
-	var he *client.HTTPError
-	if errors.As(err, &he) {
-		e.state.Or(stRejected)
-	} else {
-		e.state.Or(stFailed)
-	}
-	if ctx.Err() == nil {
+	d.led.answered(j.n, c, err)
+	switch {
+	case err == nil:
+		d.rec.record(w, mPushResponse, d.now().Sub(sentAt), d.led.measured(j.intended))
+	case ctx.Err() == nil:
 		d.errs.add("push", err)
 	}
 }

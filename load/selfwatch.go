@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"time"
+
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // Thresholds above which the driver warns that it, not the target, may
@@ -130,28 +132,10 @@ func (w *selfWatch) sample(iv *Interval, wall time.Duration) {
 	w.maxGC = max(w.maxGC, iv.GCPauseMaxUs)
 }
 
-// DriverHealth is how the driver process itself fared. CPU is the
-// process's user and system time (with the embedded mock, the mock's
-// too) as a share of what GOMAXPROCS threads could use.
-type DriverHealth struct {
-	MaxCPUPercent        float64 `json:"maxCpuPercent"` // of GOMAXPROCS, the worst interval
-	MaxSchedLatencyP99Us int64   `json:"maxSchedLatencyP99Us"`
-	MaxGCPauseUs         int64   `json:"maxGcPauseUs"`
-	GCCPUSeconds         float64 `json:"gcCpuSeconds"`
-	BusySeconds          int     `json:"busySeconds"` // intervals (seconds, mostly) over the CPU or scheduler threshold
-	// MemoryPerSubscriptionBytes is the process's memory with its
-	// subscriptions held less its memory before the first join, divided
-	// by the subscriptions held (see Memory; 0 when none was held). It is
-	// the cost of an idle subscription in an idle run (Options.Idle).
-	MemoryPerSubscriptionBytes float64  `json:"memoryPerSubscriptionBytes"`
-	Memory                     Memory   `json:"memory"`
-	Warnings                   []string `json:"warnings"`
-}
-
 // health sums the watch up and adds warnings when the driver, not the
 // target, may have set the pace.
-func (w *selfWatch) health(p Pushes) DriverHealth {
-	h := DriverHealth{MaxCPUPercent: w.maxCPU, MaxSchedLatencyP99Us: w.maxSched, MaxGCPauseUs: w.maxGC, GCCPUSeconds: w.gcCPU, BusySeconds: w.busyIntervals, Warnings: []string{}}
+func (w *selfWatch) health(p loadresult.Pushes) loadresult.DriverHealth {
+	h := loadresult.DriverHealth{MaxCPUPercent: w.maxCPU, MaxSchedLatencyP99Us: w.maxSched, MaxGCPauseUs: w.maxGC, GCCPUSeconds: w.gcCPU, BusySeconds: w.busyIntervals, Warnings: []string{}}
 	if w.busyIntervals > 0 && w.busyIntervals*5 >= w.intervals {
 		h.Warnings = append(h.Warnings, fmt.Sprintf("the driver process was busy (CPU over %d%% of GOMAXPROCS or scheduler p99 over %v) for %d of %d seconds: latencies may be the driver's, not the target's; use --shard K/N over more processes or machines",
 			busyCPUPercent, busySchedP99, w.busyIntervals, w.intervals))

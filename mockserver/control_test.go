@@ -1,15 +1,20 @@
 package mockserver
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -138,5 +143,36 @@ func TestNoControl(t *testing.T) {
 		resp, body := control(t, c, srv, http.MethodGet, path, "")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 		assert.Equal(t, codeNotFound, errorCode(t, body))
+	}
+}
+
+// TestJoinInvitesStatsReader: with the control API on, an accepted join
+// carries the mockapi header, and FetchStats reads the counters it
+// invites; with NoControl, neither.
+func TestJoinInvitesStatsReader(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		noControl bool
+	}{
+		{"control API on", false},
+		{"no control API", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, &Options{NoControl: tt.noControl})
+			conn, resp, err := websocket.DefaultDialer.Dial(wsURL(srv, url.Values{"pattern": {"{}"}}), credHeader(demo))
+			require.NoError(t, err)
+			defer conn.Close()
+			assert.Equal(t, !tt.noControl, mockapi.Identifies(resp.Header), "%v", resp.Header)
+			validate(t, resp.Request, resp, nil)
+			st, err := mockapi.FetchStats(context.Background(), httpClient(t), srv.URL)
+			if tt.noControl {
+				assert.ErrorContains(t, err, "404")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, uint64(1), st.Joins)
+			assert.Equal(t, srv.Stats().FramesSent, st.FramesSent)
+		})
 	}
 }

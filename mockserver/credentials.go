@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -156,7 +155,7 @@ func LoadCredentials(r io.Reader) ([]Credential, error) {
 		return nil, fmt.Errorf("mockserver: credentials: %w", err)
 	}
 	at := func(e *CredentialsError, offset int64) *CredentialsError {
-		e.Line, e.Column = position(data, offset)
+		e.Line, e.Column = protocol.Position(data, offset)
 		return e
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -281,15 +280,6 @@ func nextValue(data []byte, offset int64) int64 {
 	return offset
 }
 
-// position returns the 1-based line and column (in characters) of the
-// byte at offset.
-func position(data []byte, offset int64) (line, col int) {
-	offset = min(max(offset, 0), int64(len(data)))
-	before := data[:offset]
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	return 1 + bytes.Count(before, []byte{'\n'}), 1 + utf8.RuneCount(before[lineStart:])
-}
-
 // fieldOffset returns the offset, in the JSON object raw, of the key that
 // encoding/json decodes into field: the last key equal to field, or else
 // the last one equal under case folding. It returns 0 (the start of the
@@ -397,11 +387,23 @@ var (
 // or the request is errConflict.
 func joinCredentials(r *http.Request) (credentials, error) {
 	q := r.URL.Query()
-	token, err := onePart(r.Header.Values(protocol.HeaderAccessToken), q[protocol.QueryAccessToken])
+	return requestCredentials(r.Header, q[protocol.QueryAccessToken], q[protocol.QuerySecretKey])
+}
+
+// pushCredentials takes the credentials of a push, from headers only.
+// A header repeated with different values is errConflict, as on a join.
+func pushCredentials(r *http.Request) (credentials, error) {
+	return requestCredentials(r.Header, nil, nil)
+}
+
+// requestCredentials takes the credentials from the headers h and the
+// query values given for each.
+func requestCredentials(h http.Header, queryToken, querySecret []string) (credentials, error) {
+	token, err := onePart(h.Values(protocol.HeaderAccessToken), queryToken)
 	if err != nil {
 		return credentials{}, err
 	}
-	secret, err := onePart(r.Header.Values(protocol.HeaderSecretKey), q[protocol.QuerySecretKey])
+	secret, err := onePart(h.Values(protocol.HeaderSecretKey), querySecret)
 	if err != nil {
 		return credentials{}, err
 	}
@@ -436,21 +438,4 @@ func onePart(lists ...[]string) (string, error) {
 		}
 	}
 	return value, nil
-}
-
-// pushCredentials takes the credentials of a push, from headers only.
-// A header repeated with different values is errConflict, as on a join.
-func pushCredentials(r *http.Request) (credentials, error) {
-	token, err := onePart(r.Header.Values(protocol.HeaderAccessToken))
-	if err != nil {
-		return credentials{}, err
-	}
-	secret, err := onePart(r.Header.Values(protocol.HeaderSecretKey))
-	if err != nil {
-		return credentials{}, err
-	}
-	if token == "" || secret == "" {
-		return credentials{}, errMissing
-	}
-	return credentials{token, secret}, nil
 }

@@ -66,6 +66,12 @@
 //	POST /_mock/reset     set the counters to zero; answers the Stats
 //	POST /_mock/replay    restart the replay from the beginning
 //
+// With the control API on, every accepted join is answered with the
+// header "Wstrigger-Mock: stats" (package mockapi, which also defines
+// Stats): the invitation by which "wstrigger load" knows it may read
+// GET /_mock/stats to reconcile a run. A load run sends no request
+// outside the API to a target that does not invite it.
+//
 // # Logs
 //
 // Options.Logger receives one line per join, close and rejected request.

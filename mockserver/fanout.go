@@ -29,10 +29,8 @@ func prepareEvent(raw []byte) (*event, error) {
 	if len(compact) == 0 || compact[0] != '{' {
 		return nil, errors.New("event is not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(compact))
-	dec.UseNumber()
-	var v map[string]any
-	if err := dec.Decode(&v); err != nil {
+	v, err := protocol.DecodeEvent(compact)
+	if err != nil {
 		return nil, fmt.Errorf("event is not a JSON object: %w", err)
 	}
 	return &event{raw: compact, val: v}, nil

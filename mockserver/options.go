@@ -90,7 +90,8 @@ type Options struct {
 	// Clock is the replay's time source; nil means the real clock.
 	Clock Clock
 
-	// NoControl turns off the control API under /_mock/.
+	// NoControl turns off the control API under /_mock/, and with it the
+	// join response header that invites a driver to read the counters.
 	NoControl bool
 	// Faults are the faults in force from the start; see SetFaults.
 	Faults Faults

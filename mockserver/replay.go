@@ -133,8 +133,8 @@ func (r *replayer) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			r.srv.stats.replayed.Add(1)
 			r.srv.fanout(e.ev)
+			r.srv.stats.replayed.Add(1) // after the fan-out: a reader who sees it sees its deliveries
 		}
 		if !r.srv.opts.Loop {
 			return

@@ -16,12 +16,13 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
 // ControlPrefix is the path prefix of the control API.
-const ControlPrefix = "/_mock/"
+const ControlPrefix = mockapi.ControlPrefix
 
 // readHeaderTimeout bounds how long a client may take to send its
 // request headers.
@@ -55,6 +56,7 @@ type Server struct {
 	epoch        time.Time // frames are stamped with the time since, on the monotonic clock
 	rand         *lockedRand
 	upgrader     websocket.Upgrader
+	joinHeader   http.Header // on every accepted join: mockapi.Header, unless NoControl
 	handler      http.Handler
 	httpSrv      *http.Server
 	ln           net.Listener
@@ -118,6 +120,9 @@ func New(opts *Options) (*Server, error) {
 		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(*http.Request) bool { return true }, // checked before, see checkJoin
+	}
+	if !o.NoControl { // identify as the mock whose counters a driver may read
+		s.joinHeader = http.Header{mockapi.Header: {mockapi.HeaderStats}}
 	}
 	f := o.Faults.resolved(time.Now())
 	s.faults.Store(&f)

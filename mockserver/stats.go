@@ -4,38 +4,15 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
+
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 )
 
-// Stats are the server's counters since it started or since ResetStats.
-// In JSON (GET /_mock/stats) map keys are written as strings.
-type Stats struct {
-	// OpenSessions is the number of sessions open now (not reset).
-	OpenSessions int `json:"openSessions"`
-	// Joins counts accepted joins.
-	Joins uint64 `json:"joins"`
-	// RejectedJoins counts rejected joins by HTTP status.
-	RejectedJoins map[int]uint64 `json:"rejectedJoins"`
-	// FramesSent counts frames written, by type: session, trigger, push.
-	FramesSent map[string]uint64 `json:"framesSent"`
-	// TriggersReplayed counts events taken from the recording.
-	TriggersReplayed uint64 `json:"triggersReplayed"`
-	// TriggersInjected counts events injected with Inject or
-	// POST /_mock/triggers.
-	TriggersInjected uint64 `json:"triggersInjected"`
-	// Deliveries counts trigger frames queued for sessions.
-	Deliveries uint64 `json:"deliveries"`
-	// Dropped counts frames queued or due for a session that ended
-	// before they were written: those of a session closed with 4008
-	// (including the frame that overflowed its queue), any left in a
-	// queue when a session closes, and any whose write failed.
-	Dropped uint64 `json:"dropped"`
-	// Closes counts ended sessions by close code: the code the server
-	// sent, or the client's when it closed first; 1006 when the
-	// connection ended without a close frame (reset, no pong, dropped).
-	Closes map[int]uint64 `json:"closes"`
-	// Pushes counts push requests by HTTP status.
-	Pushes map[int]uint64 `json:"pushes"`
-}
+// Stats are the server's counters since it started or since ResetStats,
+// as GET /_mock/stats writes them. The type is defined once, in package
+// mockapi, so that a load run reads the same shape without linking the
+// mock.
+type Stats = mockapi.Stats
 
 // counters are the live counters behind Stats. The hot ones are atomic;
 // the maps are keyed by few values and change at request rate.

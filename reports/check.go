@@ -7,14 +7,14 @@ import (
 	"io"
 	"time"
 
-	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // CheckSchemaVersion is the version of the JSON shape of CheckResult. It
 // changes when a field is renamed or removed or changes meaning. The
 // contract and load parts carry versions of their own
-// (contract.SchemaVersion, load.SchemaVersion), which change on their own.
+// (contractreport.SchemaVersion, loadresult.SchemaVersion), which change on their own.
 const CheckSchemaVersion = 1
 
 // CheckKind names a CheckResult document in its "kind" field.
@@ -33,13 +33,13 @@ type CheckResult struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// NotRun names the parts the interruption kept from running
 	// ("load").
-	NotRun   []string         `json:"notRun,omitempty"`
-	Contract *contract.Report `json:"contract,omitempty"`
-	Load     *load.Result     `json:"load,omitempty"`
+	NotRun   []string               `json:"notRun,omitempty"`
+	Contract *contractreport.Report `json:"contract,omitempty"`
+	Load     *loadresult.Result     `json:"load,omitempty"`
 }
 
 // NewCheckResult returns the versioned result of the two runs.
-func NewCheckResult(c *contract.Report, l *load.Result) *CheckResult {
+func NewCheckResult(c *contractreport.Report, l *loadresult.Result) *CheckResult {
 	return &CheckResult{SchemaVersion: CheckSchemaVersion, Kind: CheckKind, Contract: c, Load: l}
 }
 
@@ -137,8 +137,8 @@ func ReadCheck(r io.Reader) (*CheckResult, error) {
 	if c.Contract == nil && c.Load == nil {
 		return nil, errors.New("reports: reading check result: it holds neither a contract nor a load part")
 	}
-	if c.Load != nil && c.Load.SchemaVersion > load.SchemaVersion {
-		return nil, fmt.Errorf("reports: reading check result: its load part has schema version %d, newer than %d", c.Load.SchemaVersion, load.SchemaVersion)
+	if c.Load != nil && c.Load.SchemaVersion > loadresult.SchemaVersion {
+		return nil, fmt.Errorf("reports: reading check result: its load part has schema version %d, newer than %d", c.Load.SchemaVersion, loadresult.SchemaVersion)
 	}
 	return &c, nil
 }
@@ -147,28 +147,28 @@ func ReadCheck(r io.Reader) (*CheckResult, error) {
 type latencyKind struct {
 	name  string
 	short string // in the console's latency table
-	of    func(*load.Latencies) *load.Summary
+	of    func(*loadresult.Latencies) *loadresult.Summary
 	push  bool // recorded per push (so warmup seconds are left out), not per join
 }
 
 // latencyKindList is the order reports show the latency kinds in.
 var latencyKindList = []latencyKind{
-	{"push end-to-end", "push e2e", func(l *load.Latencies) *load.Summary { return &l.PushEndToEnd }, true},
-	{"push service", "push service", func(l *load.Latencies) *load.Summary { return &l.PushService }, true},
-	{"push response", "push response", func(l *load.Latencies) *load.Summary { return &l.PushResponse }, true},
-	{"connect", "connect", func(l *load.Latencies) *load.Summary { return &l.Connect }, false},
-	{"first frame", "first frame", func(l *load.Latencies) *load.Summary { return &l.FirstFrame }, false},
+	{"push end-to-end", "push e2e", func(l *loadresult.Latencies) *loadresult.Summary { return &l.PushEndToEnd }, true},
+	{"push service", "push service", func(l *loadresult.Latencies) *loadresult.Summary { return &l.PushService }, true},
+	{"push response", "push response", func(l *loadresult.Latencies) *loadresult.Summary { return &l.PushResponse }, true},
+	{"connect", "connect", func(l *loadresult.Latencies) *loadresult.Summary { return &l.Connect }, false},
+	{"first frame", "first frame", func(l *loadresult.Latencies) *loadresult.Summary { return &l.FirstFrame }, false},
 }
 
 // latencyKinds names the latency distributions of a load run, in the
 // order reports show them.
-func latencyKinds(l *load.Latencies) []struct {
+func latencyKinds(l *loadresult.Latencies) []struct {
 	name string
-	s    load.Summary
+	s    loadresult.Summary
 } {
 	out := make([]struct {
 		name string
-		s    load.Summary
+		s    loadresult.Summary
 	}, len(latencyKindList))
 	for i, k := range latencyKindList {
 		out[i].name, out[i].s = k.name, *k.of(l)

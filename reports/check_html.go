@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 //go:embed check_html.tmpl
@@ -22,8 +22,8 @@ var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncM
 	"mean":  usMean,
 	"since": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"round": roundDuration,
-	"evidence": func(evs []contract.Evidence) string {
-		return formatEvidence(evs, false)
+	"evidence": func(evs []contractreport.Evidence) string {
+		return contractreport.FormatEvidence(evs, false)
 	},
 	"reproducers": reproducers,
 }).Parse(checkHTMLText))
@@ -32,7 +32,7 @@ var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncM
 type htmlGroup struct {
 	Name                  string
 	Passed, Failed, Skips int
-	Results               []contract.Result
+	Results               []contractreport.Result
 }
 
 // htmlPage is what the template reads.
@@ -49,10 +49,10 @@ type htmlPage struct {
 	Passed                     bool
 	MustFailed                 int
 	SLOsFailed                 int
-	Contract                   *contract.Report
+	Contract                   *contractreport.Report
 	Groups                     []htmlGroup
 	Coverage                   htmlCoverage
-	Load                       *load.Result
+	Load                       *loadresult.Result
 	Latencies                  []latencyRow
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
@@ -68,7 +68,7 @@ type htmlCoverage struct {
 
 type latencyRow struct {
 	Name string
-	S    load.Summary
+	S    loadresult.Summary
 }
 
 type htmlPlot struct {
@@ -134,7 +134,7 @@ func sentence(s string) string {
 // groupResults groups results by their group, groups with failures
 // first, and within a group failures, then skips, then passes; the
 // catalogue's order is kept otherwise.
-func groupResults(results []contract.Result) []htmlGroup {
+func groupResults(results []contractreport.Result) []htmlGroup {
 	var groups []htmlGroup
 	index := map[string]int{}
 	for _, r := range results {
@@ -147,17 +147,17 @@ func groupResults(results []contract.Result) []htmlGroup {
 		g := &groups[i]
 		g.Results = append(g.Results, r)
 		switch r.Status {
-		case contract.StatusFail:
+		case contractreport.StatusFail:
 			g.Failed++
-		case contract.StatusSkip:
+		case contractreport.StatusSkip:
 			g.Skips++
 		default:
 			g.Passed++
 		}
 	}
-	rank := map[contract.Status]int{contract.StatusFail: 0, contract.StatusSkip: 1, contract.StatusPass: 2}
+	rank := map[contractreport.Status]int{contractreport.StatusFail: 0, contractreport.StatusSkip: 1, contractreport.StatusPass: 2}
 	for i := range groups {
-		slices.SortStableFunc(groups[i].Results, func(a, b contract.Result) int { return cmp.Compare(rank[a.Status], rank[b.Status]) })
+		slices.SortStableFunc(groups[i].Results, func(a, b contractreport.Result) int { return cmp.Compare(rank[a.Status], rank[b.Status]) })
 	}
 	slices.SortStableFunc(groups, func(a, b htmlGroup) int { return cmp.Compare(min(b.Failed, 1), min(a.Failed, 1)) })
 	return groups

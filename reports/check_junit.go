@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // CheckJUnit writes a check run as JUnit XML: the contract's suites (one
@@ -40,14 +40,14 @@ func CheckJUnit(w io.Writer, c *CheckResult) error {
 }
 
 // loadDuration is how long the load run took, joins and drain included.
-func loadDuration(l *load.Result) time.Duration {
+func loadDuration(l *loadresult.Result) time.Duration {
 	if d := l.Meta.Ended.Sub(l.Meta.Started); d > 0 {
 		return d
 	}
 	return time.Duration(l.Config.DurationSeconds * float64(time.Second))
 }
 
-func sloSuite(l *load.Result) junitSuite {
+func sloSuite(l *loadresult.Result) junitSuite {
 	s := junitSuite{
 		Name:       "load.slo",
 		Time:       seconds(loadDuration(l)),

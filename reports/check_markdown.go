@@ -4,7 +4,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 )
 
 // CheckMarkdown writes a compact summary of a check run, fit for a CI job
@@ -31,7 +31,7 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 		}
 		ew.printf(" · %s\n\n", roundDuration(r.Duration))
 		for _, res := range r.Results {
-			if res.Status == contract.StatusFail {
+			if res.Status == contractreport.StatusFail {
 				writeMarkdownFailure(ew, "❌ ", res, false)
 			}
 		}

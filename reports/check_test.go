@@ -16,13 +16,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
 // sampleSummary records n latencies drawn from a fixed seed: a body
 // around base microseconds and a tail ten times slower.
-func sampleSummary(t *testing.T, seed uint64, n int, base float64) load.Summary {
+func sampleSummary(t *testing.T, seed uint64, n int, base float64) loadresult.Summary {
 	t.Helper()
 	h := hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
 	rng := rand.New(rand.NewPCG(seed, 1))
@@ -33,48 +33,48 @@ func sampleSummary(t *testing.T, seed uint64, n int, base float64) load.Summary 
 		}
 		require.NoError(t, h.RecordValue(int64(v)+1))
 	}
-	return load.Summarize(h, true)
+	return loadresult.Summarize(h, true)
 }
 
 // sampleLoad is a ten-second run with a dip and a burst of errors at
 // second six, and one missed SLO.
-func sampleLoad(t *testing.T) *load.Result {
+func sampleLoad(t *testing.T) *loadresult.Result {
 	t.Helper()
 	started := time.Date(2026, 11, 26, 12, 0, 5, 0, time.UTC)
-	r := &load.Result{
-		SchemaVersion: load.SchemaVersion, Kind: load.ResultKind,
-		Meta: load.Meta{Version: "v0.0.0-test", GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", NumCPU: 2, GOMAXPROCS: 2,
+	r := &loadresult.Result{
+		SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind,
+		Meta: loadresult.Meta{Version: "v0.0.0-test", GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", NumCPU: 2, GOMAXPROCS: 2,
 			Host: "ci", Target: "http://127.0.0.1:8080", Started: started, PushStart: started.Add(time.Second), Ended: started.Add(12 * time.Second), CutoffSeconds: 10.5},
-		Config: load.Config{Subscriptions: 200, ShardSubscriptions: 200, ConnectRate: 500, Patterns: []string{"{}"}, PushRate: 500,
+		Config: loadresult.Config{Subscriptions: 200, ShardSubscriptions: 200, ConnectRate: 500, Patterns: []string{"{}"}, PushRate: 500,
 			DurationSeconds: 10, PayloadSize: 256, Skew: "uniform", PushTimeoutMs: 5000, Workers: 128, Reconnect: true, Shard: "0/1", LateSendMs: 50, SourceAddrs: 1},
-		Subscriptions: load.SubscriptionFigures{Requested: 200, Joined: 200, OpenAtEnd: 199, Sessions: 201, JoinAttempts: 201, Reconnects: 1, JoinSeconds: 0.4,
+		Subscriptions: loadresult.SubscriptionFigures{Requested: 200, Joined: 200, OpenAtEnd: 199, Sessions: 201, JoinAttempts: 201, Reconnects: 1, JoinSeconds: 0.4,
 			TriggersReceived: 400, TriggersPerSubscription: []uint64{1, 2, 3}, PushFrames: 4990},
-		Pushes: load.Pushes{Scheduled: 5000, Sent: 5000, Accepted: 4990, Rejected: 10, TargetRate: 500, AchievedRate: 500, AcceptedRate: 499, MeasuredPushes: 5000},
-		Delivery: load.Delivery{Accepted: 4990, Received: 4989, ExactlyOnce: 4989, Lost: 1, LostAcrossReconnect: 1, DeliveredPercent: 99.98,
+		Pushes: loadresult.Pushes{Scheduled: 5000, Sent: 5000, Accepted: 4990, Rejected: 10, TargetRate: 500, AchievedRate: 500, AcceptedRate: 499, MeasuredPushes: 5000},
+		Delivery: loadresult.Delivery{Accepted: 4990, Received: 4989, ExactlyOnce: 4989, Lost: 1, LostAcrossReconnect: 1, DeliveredPercent: 99.98,
 			InvariantHolds: true, Invariant: "accepted 4990 = received 4989 + lost 1 + in flight 0: holds"},
-		Latency: load.Latencies{
+		Latency: loadresult.Latencies{
 			Connect:      sampleSummary(t, 1, 201, 400),
 			FirstFrame:   sampleSummary(t, 2, 200, 300_000),
 			PushResponse: sampleSummary(t, 3, 5000, 200),
 			PushEndToEnd: sampleSummary(t, 4, 4989, 800),
 			PushService:  sampleSummary(t, 5, 4989, 150),
 		},
-		Errors: []load.ErrorClass{{Kind: "push", Key: "503 unavailable", Count: 10, Examples: []string{"503 unavailable"}}},
-		SLOs: []load.SLOResult{
+		Errors: []loadresult.ErrorClass{{Kind: "push", Key: "503 unavailable", Count: 10, Examples: []string{"503 unavailable"}}},
+		SLOs: []loadresult.SLOResult{
 			{SLO: "delivered>=99.99%", Actual: "99.9800%", Passed: false},
 			{SLO: "push.p99<250ms", Actual: "9.1ms", Passed: true},
 		},
 	}
 	for i := range 12 {
-		iv := load.Interval{T: float64(i + 1), Seconds: 1, Phase: load.PhasePushing, Sent: 500, Accepted: 500, Frames: 540, Open: 200, Joined: 200, TargetRate: 500,
-			Latency: load.Latencies{PushEndToEnd: load.Summary{Count: 500, P50Us: 780 + int64(i)*7, P99Us: 2900 + int64(i%3)*400, MaxUs: 9000 + int64(i)*100}}}
+		iv := loadresult.Interval{T: float64(i + 1), Seconds: 1, Phase: loadresult.PhasePushing, Sent: 500, Accepted: 500, Frames: 540, Open: 200, Joined: 200, TargetRate: 500,
+			Latency: loadresult.Latencies{PushEndToEnd: loadresult.Summary{Count: 500, P50Us: 780 + int64(i)*7, P99Us: 2900 + int64(i%3)*400, MaxUs: 9000 + int64(i)*100}}}
 		switch i {
 		case 0:
-			iv = load.Interval{T: 1, Seconds: 1, Phase: load.PhaseJoining, Open: 200, Joined: 200}
+			iv = loadresult.Interval{T: 1, Seconds: 1, Phase: loadresult.PhaseJoining, Open: 200, Joined: 200}
 		case 5:
 			iv.Accepted, iv.Errors, iv.Open = 490, 10, 199
 		case 11:
-			iv.T, iv.Seconds, iv.Phase, iv.Sent, iv.Accepted, iv.Frames, iv.TargetRate = 11.4, 0.4, load.PhaseClosing, 0, 0, 30, 0
+			iv.T, iv.Seconds, iv.Phase, iv.Sent, iv.Accepted, iv.Frames, iv.TargetRate = 11.4, 0.4, loadresult.PhaseClosing, 0, 0, 30, 0
 		}
 		r.Intervals = append(r.Intervals, iv)
 	}
@@ -85,7 +85,11 @@ func sampleCheck(t *testing.T) *reports.CheckResult {
 	return reports.NewCheckResult(sampleReport(), sampleLoad(t))
 }
 
+// TestCheckWritersGolden runs every writer at once on one result: under
+// -race, that holds the package's promise that writers only read.
 func TestCheckWritersGolden(t *testing.T) {
+	t.Parallel()
+	shared := sampleCheck(t)
 	writers := []struct {
 		name  string
 		write func(w *bytes.Buffer, c *reports.CheckResult) error
@@ -104,8 +108,9 @@ func TestCheckWritersGolden(t *testing.T) {
 	}
 	for _, wr := range writers {
 		t.Run(wr.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
-			require.NoError(t, wr.write(&buf, sampleCheck(t)))
+			require.NoError(t, wr.write(&buf, shared))
 			golden(t, wr.name, buf.Bytes())
 		})
 	}
@@ -220,7 +225,7 @@ func TestCheckHTMLEmptyLoad(t *testing.T) {
 	// A run that measured nothing (cut short before the first second)
 	// still gives a page with its five, empty, plots.
 	var buf bytes.Buffer
-	require.NoError(t, reports.CheckHTML(&buf, reports.NewCheckResult(nil, &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind})))
+	require.NoError(t, reports.CheckHTML(&buf, reports.NewCheckResult(nil, &loadresult.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind})))
 	assert.Equal(t, 5, strings.Count(buf.String(), "<svg"))
 }
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // Figure is one line of a comparison: a figure of the old and the new
@@ -101,9 +101,9 @@ func twoProportionP(x1, n1, x2, n2 uint64) float64 {
 // counts taken per second of the interval's length; for connect and first frame, every interval that recorded one.
 // A latency percentile is sampled only in the intervals that recorded
 // that kind.
-func CompareFigures(old, cur *load.Result) []Figure {
-	pushing := func(iv *load.Interval) bool { return iv.Phase == load.PhasePushing }
-	series := func(r *load.Result, keep func(*load.Interval) bool, v func(*load.Interval) float64) []float64 {
+func CompareFigures(old, cur *loadresult.Result) []Figure {
+	pushing := func(iv *loadresult.Interval) bool { return iv.Phase == loadresult.PhasePushing }
+	series := func(r *loadresult.Result, keep func(*loadresult.Interval) bool, v func(*loadresult.Interval) float64) []float64 {
 		var out []float64 // nil when no second qualifies
 		for i := range r.Intervals {
 			if iv := &r.Intervals[i]; keep(iv) {
@@ -112,7 +112,7 @@ func CompareFigures(old, cur *load.Result) []Figure {
 		}
 		return out
 	}
-	fig := func(name, unit string, v func(*load.Result) float64, keep func(*load.Interval) bool, s func(*load.Interval) float64) Figure {
+	fig := func(name, unit string, v func(*loadresult.Result) float64, keep func(*loadresult.Interval) bool, s func(*loadresult.Interval) float64) Figure {
 		f := Figure{Name: name, Unit: unit, Old: v(old), New: v(cur)}
 		if s != nil {
 			f.OldSamples, f.NewSamples = series(old, keep, s), series(cur, keep, s)
@@ -120,38 +120,38 @@ func CompareFigures(old, cur *load.Result) []Figure {
 		return f
 	}
 	figs := []Figure{
-		fig("throughput achieved", "/s", func(r *load.Result) float64 { return r.Pushes.AchievedRate },
-			pushing, func(iv *load.Interval) float64 { return iv.PerSecond(iv.Sent) }),
-		fig("pushes accepted", "/s", func(r *load.Result) float64 { return r.Pushes.AcceptedRate },
-			pushing, func(iv *load.Interval) float64 { return iv.PerSecond(iv.Accepted) }),
+		fig("throughput achieved", "/s", func(r *loadresult.Result) float64 { return r.Pushes.AchievedRate },
+			pushing, func(iv *loadresult.Interval) float64 { return iv.PerSecond(iv.Sent) }),
+		fig("pushes accepted", "/s", func(r *loadresult.Result) float64 { return r.Pushes.AcceptedRate },
+			pushing, func(iv *loadresult.Interval) float64 { return iv.PerSecond(iv.Accepted) }),
 		{Name: "delivered", Unit: "%", Old: old.Delivery.DeliveredPercent, New: cur.Delivery.DeliveredPercent,
 			OldHits: old.Delivery.Received, OldOf: old.Delivery.Accepted, NewHits: cur.Delivery.Received, NewOf: cur.Delivery.Accepted},
 	}
 	for _, k := range latencyKindList {
-		pct := func(p string, v func(load.Summary) int64) Figure {
-			keep := func(iv *load.Interval) bool {
+		pct := func(p string, v func(loadresult.Summary) int64) Figure {
+			keep := func(iv *loadresult.Interval) bool {
 				s := *k.of(&iv.Latency)
 				// A percentile of 0 is unknown (p90 of schema 1 intervals):
 				// recorded latencies are at least 1 µs.
 				return (!k.push || pushing(iv)) && s.Count > 0 && v(s) > 0
 			}
-			return fig(k.name+" "+p, "µs", func(r *load.Result) float64 { return float64(v(*k.of(&r.Latency))) },
-				keep, func(iv *load.Interval) float64 { return float64(v(*k.of(&iv.Latency))) })
+			return fig(k.name+" "+p, "µs", func(r *loadresult.Result) float64 { return float64(v(*k.of(&r.Latency))) },
+				keep, func(iv *loadresult.Interval) float64 { return float64(v(*k.of(&iv.Latency))) })
 		}
 		figs = append(figs,
-			pct("p50", func(s load.Summary) int64 { return s.P50Us }),
-			pct("p90", func(s load.Summary) int64 { return s.P90Us }),
-			pct("p99", func(s load.Summary) int64 { return s.P99Us }),
-			pct("max", func(s load.Summary) int64 { return s.MaxUs }),
+			pct("p50", func(s loadresult.Summary) int64 { return s.P50Us }),
+			pct("p90", func(s loadresult.Summary) int64 { return s.P90Us }),
+			pct("p99", func(s loadresult.Summary) int64 { return s.P99Us }),
+			pct("max", func(s loadresult.Summary) int64 { return s.MaxUs }),
 		)
 	}
-	return append(figs, fig("errors", "", func(r *load.Result) float64 {
+	return append(figs, fig("errors", "", func(r *loadresult.Result) float64 {
 		var n uint64
 		for _, c := range r.Errors {
 			n += c.Count
 		}
 		return float64(n)
-	}, pushing, func(iv *load.Interval) float64 { return iv.PerSecond(iv.Errors) }))
+	}, pushing, func(iv *loadresult.Interval) float64 { return iv.PerSecond(iv.Errors) }))
 }
 
 // Compare writes a benchstat-style table of two load runs: each figure
@@ -166,7 +166,7 @@ func CompareFigures(old, cur *load.Result) []Figure {
 //
 // When the runs were configured differently, a note before the table
 // says how (ConfigDifferences): their changes may come from that.
-func Compare(w io.Writer, old, cur *load.Result) error {
+func Compare(w io.Writer, old, cur *loadresult.Result) error {
 	if diffs := ConfigDifferences(old, cur); len(diffs) > 0 {
 		if _, err := fmt.Fprintf(w, "note: the runs differ in configuration (%s): the changes below may come from that\n\n", strings.Join(diffs, "; ")); err != nil {
 			return fmt.Errorf("reports: compare: %w", err)
@@ -206,7 +206,7 @@ func Compare(w io.Writer, old, cur *load.Result) error {
 // shapes the load (subscriptions, patterns, join rate, schedule, warmup,
 // payload, skew, timeout, workers, shards, reconnects) and the target (any
 // wstrigger mock counting as one target).
-func ConfigDifferences(old, cur *load.Result) []string {
+func ConfigDifferences(old, cur *loadresult.Result) []string {
 	var out []string
 	diff := func(name string, a, b any) {
 		if as, bs := fmt.Sprint(a), fmt.Sprint(b); as != bs {
@@ -233,14 +233,14 @@ func ConfigDifferences(old, cur *load.Result) []string {
 // targetLabel names a run's target for a comparison: "the mock" for any
 // wstrigger mock (the embedded one listens on a new port each run), its
 // URL otherwise.
-func targetLabel(r *load.Result) string {
+func targetLabel(r *loadresult.Result) string {
 	if r.Mock != nil {
 		return "the mock"
 	}
 	return r.Meta.Target
 }
 
-func pushRateText(c load.Config) string {
+func pushRateText(c loadresult.Config) string {
 	switch {
 	case c.Idle:
 		return "idle"

@@ -10,35 +10,35 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
 // rateRun is a run of two joining seconds and len(jitter) pushing
 // seconds that sent rate±jitter each; its latencies wobble with the
 // jitter around base, its delivery lost lost of the pushes.
-func rateRun(rate uint64, jitter []int64, base, lost int64) *load.Result {
-	r := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind}
-	summary := func(us, j int64) load.Summary {
-		return load.Summary{Count: 100, P50Us: us + j, P90Us: 2*us + 3*j, P99Us: 4*us + 10*j, MaxUs: 9*us + 20*j}
+func rateRun(rate uint64, jitter []int64, base, lost int64) *loadresult.Result {
+	r := &loadresult.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind}
+	summary := func(us, j int64) loadresult.Summary {
+		return loadresult.Summary{Count: 100, P50Us: us + j, P90Us: 2*us + 3*j, P99Us: 4*us + 10*j, MaxUs: 9*us + 20*j}
 	}
 	for i := range 2 {
-		r.Intervals = append(r.Intervals, load.Interval{T: float64(i + 1), Phase: load.PhaseJoining,
-			Latency: load.Latencies{Connect: summary(400, jitter[i]), FirstFrame: summary(90, jitter[i+1])}})
+		r.Intervals = append(r.Intervals, loadresult.Interval{T: float64(i + 1), Phase: loadresult.PhaseJoining,
+			Latency: loadresult.Latencies{Connect: summary(400, jitter[i]), FirstFrame: summary(90, jitter[i+1])}})
 	}
 	var sent uint64
 	for i, j := range jitter {
 		n := uint64(int64(rate) + j)
 		sent += n
-		r.Intervals = append(r.Intervals, load.Interval{T: float64(i + 3), Phase: load.PhasePushing, Sent: n, Accepted: n,
-			Latency: load.Latencies{PushEndToEnd: summary(base, j), PushService: summary(base-50, j), PushResponse: summary(base/2, j)}})
+		r.Intervals = append(r.Intervals, loadresult.Interval{T: float64(i + 3), Phase: loadresult.PhasePushing, Sent: n, Accepted: n,
+			Latency: loadresult.Latencies{PushEndToEnd: summary(base, j), PushService: summary(base-50, j), PushResponse: summary(base/2, j)}})
 	}
 	r.Pushes.AchievedRate = float64(sent) / float64(len(jitter))
 	r.Pushes.AcceptedRate = r.Pushes.AchievedRate
 	r.Delivery.Accepted = sent
 	r.Delivery.Received = sent - uint64(lost)
 	r.Delivery.DeliveredPercent = 100 * float64(r.Delivery.Received) / float64(sent)
-	r.Latency = load.Latencies{PushEndToEnd: summary(base, 0), PushService: summary(base-50, 0), PushResponse: summary(base/2, 0),
+	r.Latency = loadresult.Latencies{PushEndToEnd: summary(base, 0), PushService: summary(base-50, 0), PushResponse: summary(base/2, 0),
 		Connect: summary(400, 0), FirstFrame: summary(90, 0)}
 	return r
 }
@@ -51,7 +51,7 @@ var (
 func TestCompare(t *testing.T) {
 	tests := []struct {
 		name          string
-		old, new      *load.Result
+		old, new      *loadresult.Result
 		wantLine      string // the throughput line holds this
 		wantNotInLine string
 		significant   []string // lines whose change is significant
@@ -122,7 +122,7 @@ func TestCompareSchema1Intervals(t *testing.T) {
 		{"t":2,"phase":"pushing","sent":11,"endToEndCount":11,"endToEndP50Us":710,"endToEndP99Us":950,"endToEndMaxUs":1100}]}`))
 	require.NoError(t, err)
 	e2e := old.Intervals[1].Latency.PushEndToEnd
-	assert.Equal(t, load.Summary{Count: 11, P50Us: 710, P99Us: 950, MaxUs: 1100}, e2e)
+	assert.Equal(t, loadresult.Summary{Count: 11, P50Us: 710, P99Us: 950, MaxUs: 1100}, e2e)
 	byName := map[string]reports.Figure{}
 	for _, f := range reports.CompareFigures(old, rateRun(500, jitterA, 800, 0)) {
 		byName[f.Name] = f
@@ -132,28 +132,28 @@ func TestCompareSchema1Intervals(t *testing.T) {
 }
 
 func TestConfigDifferences(t *testing.T) {
-	base := func() *load.Result {
+	base := func() *loadresult.Result {
 		r := rateRun(500, jitterA, 800, 0)
-		r.Config = load.Config{Subscriptions: 100, Patterns: []string{"{}"}, ConnectRate: 500, PushRate: 300, DurationSeconds: 10,
+		r.Config = loadresult.Config{Subscriptions: 100, Patterns: []string{"{}"}, ConnectRate: 500, PushRate: 300, DurationSeconds: 10,
 			PayloadSize: 256, Skew: "uniform", PushTimeoutMs: 5000, Workers: 128, Shard: "0/1", Reconnect: true}
 		r.Meta.Target = "http://127.0.0.1:8080"
 		return r
 	}
 	tests := []struct {
 		name   string
-		change func(r *load.Result)
+		change func(r *loadresult.Result)
 		want   []string
 	}{
-		{"same", func(*load.Result) {}, nil},
-		{"rate and subscriptions", func(r *load.Result) { r.Config.PushRate, r.Config.Subscriptions = 100, 40 },
+		{"same", func(*loadresult.Result) {}, nil},
+		{"rate and subscriptions", func(r *loadresult.Result) { r.Config.PushRate, r.Config.Subscriptions = 100, 40 },
 			[]string{"subscriptions 100 → 40", "push rate 300/s → 100/s"}},
-		{"merged shards", func(r *load.Result) { r.Config.Shard = "0/2,1/2" }, []string{"shards 1 process → 2 of 2 shards"}},
-		{"stages", func(r *load.Result) {
-			r.Config.PushRate, r.Config.Stages = 0, []load.Stage{{Duration: time.Second, Rate: 10}}
+		{"merged shards", func(r *loadresult.Result) { r.Config.Shard = "0/2,1/2" }, []string{"shards 1 process → 2 of 2 shards"}},
+		{"stages", func(r *loadresult.Result) {
+			r.Config.PushRate, r.Config.Stages = 0, []loadresult.Stage{{Duration: time.Second, Rate: 10}}
 		},
 			[]string{"push rate 300/s → 1s:10/s"}},
-		{"target", func(r *load.Result) { r.Meta.Target = "http://127.0.0.1:9090" }, []string{"target http://127.0.0.1:8080 → http://127.0.0.1:9090"}},
-		{"the mock on another port", func(r *load.Result) { r.Meta.Target, r.Mock = "http://127.0.0.1:9090", &load.MockCheck{} }, []string{"target http://127.0.0.1:8080 → the mock"}},
+		{"target", func(r *loadresult.Result) { r.Meta.Target = "http://127.0.0.1:9090" }, []string{"target http://127.0.0.1:8080 → http://127.0.0.1:9090"}},
+		{"the mock on another port", func(r *loadresult.Result) { r.Meta.Target, r.Mock = "http://127.0.0.1:9090", &loadresult.MockCheck{} }, []string{"target http://127.0.0.1:8080 → the mock"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestConfigDifferences(t *testing.T) {
 			tt.change(cur)
 			assert.Equal(t, tt.want, reports.ConfigDifferences(base(), cur))
 			bothMocks, otherMock := base(), base()
-			bothMocks.Mock, otherMock.Mock = &load.MockCheck{}, &load.MockCheck{}
+			bothMocks.Mock, otherMock.Mock = &loadresult.MockCheck{}, &loadresult.MockCheck{}
 			otherMock.Meta.Target = "http://127.0.0.1:9999"
 			assert.Empty(t, reports.ConfigDifferences(bothMocks, otherMock), "two runs against a mock on different ports")
 			var buf bytes.Buffer
@@ -176,9 +176,9 @@ func TestConfigDifferences(t *testing.T) {
 }
 
 func TestCompareRunsWithoutSamples(t *testing.T) {
-	idle := func() *load.Result {
-		return &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind,
-			Intervals: []load.Interval{{T: 1, Phase: load.PhaseHolding, Open: 10}}}
+	idle := func() *loadresult.Result {
+		return &loadresult.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind,
+			Intervals: []loadresult.Interval{{T: 1, Phase: loadresult.PhaseHolding, Open: 10}}}
 	}
 	var buf bytes.Buffer
 	require.NoError(t, reports.Compare(&buf, idle(), idle()))

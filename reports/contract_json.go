@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 )
 
 // ContractJSON writes a contract run in its documented, versioned JSON
-// shape (contract.SchemaVersion; see the contract package), indented.
-func ContractJSON(w io.Writer, r *contract.Report) error {
+// shape (contractreport.SchemaVersion; see the contract package), indented.
+func ContractJSON(w io.Writer, r *contractreport.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(r); err != nil {
@@ -25,7 +25,7 @@ func ContractJSON(w io.Writer, r *contract.Report) error {
 // contract report: without a "target", a "summary" or a non-empty
 // "results" list, or with a result lacking an id, a level or a status
 // among pass, fail and skip.
-func ReadContractJSON(rd io.Reader) (*contract.Report, error) {
+func ReadContractJSON(rd io.Reader) (*contractreport.Report, error) {
 	data, err := io.ReadAll(rd)
 	if err != nil {
 		return nil, fmt.Errorf("reports: reading a contract report: %w", err)
@@ -37,7 +37,7 @@ func ReadContractJSON(rd io.Reader) (*contract.Report, error) {
 	if obj == nil {
 		return nil, errors.New("reports: not a contract report: the document is null")
 	}
-	var r contract.Report
+	var r contractreport.Report
 	if err := unmarshalAt(data, &r); err != nil {
 		return nil, fmt.Errorf("reports: reading a contract report: %w", err)
 	}
@@ -58,8 +58,8 @@ func checkContractFields(obj map[string]json.RawMessage) error {
 	if err := json.Unmarshal(raw, &version); err != nil {
 		return errors.New(`"schemaVersion" is not an integer`)
 	}
-	if version < 1 || version > contract.SchemaVersion {
-		return fmt.Errorf("contract report has schema version %d; this build reads 1 to %d", version, contract.SchemaVersion)
+	if version < 1 || version > contractreport.SchemaVersion {
+		return fmt.Errorf("contract report has schema version %d; this build reads 1 to %d", version, contractreport.SchemaVersion)
 	}
 	raw, ok = obj["results"]
 	if !ok || isNull(raw) {
@@ -96,7 +96,7 @@ func checkContractResult(raw json.RawMessage) error {
 	if isNull(raw) {
 		return errors.New("is null")
 	}
-	var res contract.Result
+	var res contractreport.Result
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return errors.New("is not a JSON object with an id, a level and a status")
 	}
@@ -107,11 +107,11 @@ func checkContractResult(raw json.RawMessage) error {
 		return fmt.Errorf(`%s has no "level"`, res.ID)
 	}
 	switch res.Status {
-	case contract.StatusPass, contract.StatusFail, contract.StatusSkip:
+	case contractreport.StatusPass, contractreport.StatusFail, contractreport.StatusSkip:
 	case "":
 		return fmt.Errorf(`%s has no "status"`, res.ID)
 	default:
-		return fmt.Errorf(`%s has status %q, want %q, %q or %q`, res.ID, res.Status, contract.StatusPass, contract.StatusFail, contract.StatusSkip)
+		return fmt.Errorf(`%s has status %q, want %q, %q or %q`, res.ID, res.Status, contractreport.StatusPass, contractreport.StatusFail, contractreport.StatusSkip)
 	}
 	return nil
 }

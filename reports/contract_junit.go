@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 )
 
 // JUnit XML elements, in the shape most CI systems read (the Ant/Maven
@@ -69,7 +69,7 @@ type junitMessage struct {
 // commands that reproduce it, is the failure's text, and a passing
 // check's evidence goes to system-out. An interrupted run adds a
 // "wstrigger.run" suite whose one testcase is an error saying so.
-func ContractJUnit(w io.Writer, r *contract.Report) error {
+func ContractJUnit(w io.Writer, r *contractreport.Report) error {
 	doc := contractSuites(r, "wstrigger contract")
 	if r.Interrupted {
 		addSuite(&doc, interruptedSuite(ContractVerdict(r), r.Started))
@@ -100,7 +100,7 @@ func addSuite(doc *junitSuites, s junitSuite) {
 }
 
 // contractSuites builds the JUnit document of a contract run.
-func contractSuites(r *contract.Report, name string) junitSuites {
+func contractSuites(r *contractreport.Report, name string) junitSuites {
 	doc := junitSuites{Name: name, Time: seconds(r.Duration)}
 	index := map[string]int{}
 	for _, res := range r.Results {
@@ -121,15 +121,15 @@ func contractSuites(r *contract.Report, name string) junitSuites {
 			Time:      seconds(res.Duration),
 		}
 		switch res.Status {
-		case contract.StatusFail:
-			c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Level), Text: formatEvidence(res.Evidence, true)}
+		case contractreport.StatusFail:
+			c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Level), Text: contractreport.FormatEvidence(res.Evidence, true)}
 			s.Failures++
-		case contract.StatusSkip:
+		case contractreport.StatusSkip:
 			c.Skipped = &junitMessage{Message: res.Reason}
 			s.Skipped++
 		default:
 			if len(res.Evidence) > 0 {
-				c.SystemOut = &junitText{Text: formatEvidence(res.Evidence, false)}
+				c.SystemOut = &junitText{Text: contractreport.FormatEvidence(res.Evidence, false)}
 			}
 		}
 		s.Tests++
@@ -147,7 +147,7 @@ func contractSuites(r *contract.Report, name string) junitSuites {
 }
 
 // contractProperties are the properties of a contract run's suites.
-func contractProperties(r *contract.Report) []junitProperty {
+func contractProperties(r *contractreport.Report) []junitProperty {
 	props := []junitProperty{{Name: "target", Value: r.Target}}
 	if r.TargetName != "" {
 		props = append(props, junitProperty{Name: "targetName", Value: r.TargetName})

@@ -4,7 +4,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 )
 
 // ContractMarkdown writes a compact summary of a contract run, fit for a
@@ -12,7 +12,7 @@ import (
 // run's says so, not a pass or a fail), the failures with their evidence
 // and the commands that reproduce them folded, every check in a table,
 // and the spec coverage.
-func ContractMarkdown(w io.Writer, r *contract.Report) error {
+func ContractMarkdown(w io.Writer, r *contractreport.Report) error {
 	ew := &errWriter{w: w}
 	s := r.Summary
 	ew.printf("## wstrigger contract: %s %s\n\n", contractOutcome(r).mdMark(), mdInline(ContractVerdict(r)))
@@ -24,7 +24,7 @@ func ContractMarkdown(w io.Writer, r *contract.Report) error {
 	if s.Failed > 0 {
 		ew.printf("### Failures\n\n")
 		for _, res := range r.Results {
-			if res.Status == contract.StatusFail {
+			if res.Status == contractreport.StatusFail {
 				writeMarkdownFailure(ew, "", res, true)
 			}
 		}
@@ -33,7 +33,7 @@ func ContractMarkdown(w io.Writer, r *contract.Report) error {
 	ew.printf("### Checks\n\n| | id | level | check | section | note |\n|---|---|---|---|---|---|\n")
 	for _, res := range r.Results {
 		note := ""
-		if res.Status != contract.StatusPass {
+		if res.Status != contractreport.StatusPass {
 			note = res.Reason
 		}
 		ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdStatus(res.Status), res.ID, res.Level,
@@ -52,11 +52,11 @@ func ContractMarkdown(w io.Writer, r *contract.Report) error {
 	return ew.err
 }
 
-func mdStatus(s contract.Status) string {
+func mdStatus(s contractreport.Status) string {
 	switch s {
-	case contract.StatusPass:
+	case contractreport.StatusPass:
 		return "✅"
-	case contract.StatusFail:
+	case contractreport.StatusFail:
 		return "❌"
 	default:
 		return "⏭️"
@@ -76,7 +76,7 @@ func mdInline(s string) string {
 // writeMarkdownFailure writes a failed check as a list item, mark
 // first, with its evidence (when withEvidence) and the commands that
 // reproduce it folded under it.
-func writeMarkdownFailure(ew *errWriter, mark string, res contract.Result, withEvidence bool) {
+func writeMarkdownFailure(ew *errWriter, mark string, res contractreport.Result, withEvidence bool) {
 	ew.printf("- %s**%s** (%s) %s — %s\n", mark, res.ID, res.Level, mdInline(res.Title), mdInline(res.Reason))
 	cmds := reproducers(res.Evidence)
 	if !withEvidence || len(res.Evidence) == 0 {
@@ -85,7 +85,7 @@ func writeMarkdownFailure(ew *errWriter, mark string, res contract.Result, withE
 		}
 		return
 	}
-	ew.printf("  <details><summary>evidence</summary>\n\n%s", mdFence("text", formatEvidence(res.Evidence, false)))
+	ew.printf("  <details><summary>evidence</summary>\n\n%s", mdFence("text", contractreport.FormatEvidence(res.Evidence, false)))
 	if len(cmds) > 0 {
 		ew.printf("\n  reproduce:\n\n%s", mdFence("sh", strings.Join(cmds, "\n")))
 	}

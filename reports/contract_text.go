@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 )
 
 // ContractText writes the console summary of a contract run: one line per
 // check in run order, the reason under each failure and skip, the spec
 // coverage, and the verdict.
-func ContractText(w io.Writer, r *contract.Report) error {
+func ContractText(w io.Writer, r *contractreport.Report) error {
 	ew := &errWriter{w: w}
 	ew.printf("Contract suite against %s (%d checks, %s)\n\n", targetText(r.Target, r.TargetName), r.Summary.Total, roundDuration(r.Duration))
 	for _, res := range r.Results {
@@ -25,7 +25,7 @@ func ContractText(w io.Writer, r *contract.Report) error {
 // ContractLine writes the console line of one check, its reason when it
 // did not pass and, under a failure, the commands that reproduce its
 // steps (at most a few): what a command prints as each check finishes.
-func ContractLine(w io.Writer, res contract.Result) error {
+func ContractLine(w io.Writer, res contractreport.Result) error {
 	ew := &errWriter{w: w}
 	writeResultLine(ew, res)
 	return ew.err
@@ -34,18 +34,18 @@ func ContractLine(w io.Writer, res contract.Result) error {
 // ContractFooter writes the end of the console summary: coverage, the
 // counts and the verdict (ContractVerdict), for a command that printed
 // the lines as they came.
-func ContractFooter(w io.Writer, r *contract.Report) error {
+func ContractFooter(w io.Writer, r *contractreport.Report) error {
 	ew := &errWriter{w: w}
 	writeFooter(ew, r)
 	return ew.err
 }
 
-func writeResultLine(ew *errWriter, res contract.Result) {
+func writeResultLine(ew *errWriter, res contractreport.Result) {
 	ew.printf("%s  %-9s %-6s %s (%s)\n", statusWord(res.Status), res.ID, res.Level, res.Title, roundDuration(res.Duration))
-	if res.Reason != "" && res.Status != contract.StatusPass {
+	if res.Reason != "" && res.Status != contractreport.StatusPass {
 		ew.printf("      %s\n", indent(res.Reason, "      "))
 	}
-	if res.Status != contract.StatusFail {
+	if res.Status != contractreport.StatusFail {
 		return
 	}
 	cmds := reproducers(res.Evidence)
@@ -58,7 +58,7 @@ func writeResultLine(ew *errWriter, res contract.Result) {
 	}
 }
 
-func writeFooter(ew *errWriter, r *contract.Report) {
+func writeFooter(ew *errWriter, r *contractreport.Report) {
 	ew.printf("\n")
 	writeCoverageText(ew, r.Coverage)
 	s := r.Summary
@@ -69,7 +69,7 @@ func writeFooter(ew *errWriter, r *contract.Report) {
 	ew.printf("\nVerdict: %s\n", ContractVerdict(r))
 }
 
-func writeCoverageText(ew *errWriter, c contract.Coverage) {
+func writeCoverageText(ew *errWriter, c contractreport.Coverage) {
 	cov := summarizeCoverage(c)
 	ew.printf("Spec coverage: %d/%d declared statuses, %d/%d message types, %d/%d close codes exercised\n",
 		cov.statusesSeen, cov.statuses, cov.messagesSeen, cov.messages, cov.closeSeen, cov.closeCodes)
@@ -89,7 +89,7 @@ type coverageSummary struct {
 	missing, undeclared    []string
 }
 
-func summarizeCoverage(c contract.Coverage) coverageSummary {
+func summarizeCoverage(c contractreport.Coverage) coverageSummary {
 	var s coverageSummary
 	for _, op := range c.Operations {
 		for _, st := range op.Statuses {
@@ -133,13 +133,13 @@ func summarizeCoverage(c contract.Coverage) coverageSummary {
 	return s
 }
 
-func statusWord(s contract.Status) string {
+func statusWord(s contractreport.Status) string {
 	switch s {
-	case contract.StatusPass:
+	case contractreport.StatusPass:
 		return "PASS"
-	case contract.StatusFail:
+	case contractreport.StatusFail:
 		return "FAIL"
-	case contract.StatusSkip:
+	case contractreport.StatusSkip:
 		return "SKIP"
 	}
 	return strings.ToUpper(string(s))

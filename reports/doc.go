@@ -20,8 +20,12 @@
 // and inlined as SVG; browsercheck/check.sh renders it in headless
 // Chromium.
 //
-// Every writer marks an interrupted run (contract.Report.Interrupted,
-// load.Result.Interrupted) as such: its verdict says how far it got and
+// The writers read plain data only: contractreport.Report (which
+// contract.Run returns as contract.Report) and loadresult.Result (load.Run's
+// load.Result), so this package links neither the suite nor the driver,
+// their websocket client or the OpenAPI validators; a test holds it to
+// that. Every writer marks an interrupted run (Report.Interrupted,
+// Result.Interrupted) as such: its verdict says how far it got and
 // that it is not a verdict, JUnit counts it as an error, and an
 // interrupted load run's SLOs are not judged. Verdicts of runs that
 // skipped checks count them by cause (ContractVerdict), and failed
@@ -33,5 +37,5 @@
 // # Concurrency
 //
 // The writers only read the report; several may run at once on the same
-// report.
+// report (TestCheckWritersGolden runs them so, under -race).
 package reports

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // LoadText writes the console summary of a load run, as "wstrigger load"
@@ -15,7 +15,7 @@ import (
 // the delivery accounting with its invariant, latencies, errors, the mock
 // reconciliation, driver warnings and SLOs. An interrupted run says so
 // under its first line, and its SLOs read "not judged".
-func LoadText(w io.Writer, r *load.Result) error {
+func LoadText(w io.Writer, r *loadresult.Result) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	c, s, pu, d := r.Config, r.Subscriptions, r.Pushes, r.Delivery
@@ -78,7 +78,7 @@ func LoadText(w io.Writer, r *load.Result) error {
 	return err
 }
 
-func writeErrors(p func(string, ...any), errs []load.ErrorClass) {
+func writeErrors(p func(string, ...any), errs []loadresult.ErrorClass) {
 	if len(errs) == 0 {
 		p("\nErrors         none")
 		return
@@ -92,7 +92,7 @@ func writeErrors(p func(string, ...any), errs []load.ErrorClass) {
 	}
 }
 
-func writeMock(p func(string, ...any), m *load.MockCheck) {
+func writeMock(p func(string, ...any), m *loadresult.MockCheck) {
 	if m == nil {
 		return
 	}
@@ -127,7 +127,7 @@ func spread(v []uint64) (mn uint64, mean float64, mx uint64) {
 }
 
 // stagesText is the --stages flag's form of st.
-func stagesText(st []load.Stage) string {
+func stagesText(st []loadresult.Stage) string {
 	parts := make([]string, len(st))
 	for i, s := range st {
 		parts[i] = fmt.Sprintf("%v:%g/s", s.Duration, s.Rate)
@@ -138,7 +138,7 @@ func stagesText(st []load.Stage) string {
 // IntervalLine is the plain progress line of one second of a load run,
 // as "wstrigger load" prints it when its output is not a terminal: rates
 // per second of the interval, errors as counted in it.
-func IntervalLine(iv load.Interval) string {
+func IntervalLine(iv loadresult.Interval) string {
 	e2e := iv.Latency.PushEndToEnd
 	return fmt.Sprintf("%6.1fs %-9s joined %d open %d  pushes %.0f/s (target %.0f/s) accepted %.0f/s  frames %.0f/s  e2e p50 %v p99 %v  errors %d  cpu %.0f%%",
 		iv.T, iv.Phase, iv.Joined, iv.Open, iv.PerSecond(iv.Sent), iv.TargetRate, iv.PerSecond(iv.Accepted), iv.PerSecond(iv.Frames),

@@ -9,37 +9,37 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
 func TestLoadTextVariants(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(r *load.Result)
+		change func(r *loadresult.Result)
 		want   []string
 		absent []string
 	}{
-		{name: "idle", change: func(r *load.Result) { r.Config.Idle, r.Config.PushRate, r.Config.DurationSeconds = true, 0, 1.5 },
+		{name: "idle", change: func(r *loadresult.Result) { r.Config.Idle, r.Config.PushRate, r.Config.DurationSeconds = true, 0, 1.5 },
 			want: []string{"held idle for 1.5s: no pushes"}, absent: []string{"pushes 0/s"}},
-		{name: "stages", change: func(r *load.Result) {
+		{name: "stages", change: func(r *loadresult.Result) {
 			r.Config.PushRate = 0
-			r.Config.Stages = []load.Stage{{Duration: 5 * time.Second, Rate: 100}, {Duration: 10 * time.Second, Rate: 400}}
+			r.Config.Stages = []loadresult.Stage{{Duration: 5 * time.Second, Rate: 100}, {Duration: 10 * time.Second, Rate: 400}}
 		}, want: []string{"pushes 5s:100/s,10s:400/s for"}},
-		{name: "no errors, no SLOs", change: func(r *load.Result) { r.Errors, r.SLOs = nil, nil },
+		{name: "no errors, no SLOs", change: func(r *loadresult.Result) { r.Errors, r.SLOs = nil, nil },
 			want: []string{"Errors         none"}, absent: []string{"SLO "}},
-		{name: "memory", change: func(r *load.Result) {
-			r.Driver.Memory = load.Memory{Source: "VmRSS", HeldBytes: 50 << 20, BaselineBytes: 10 << 20, SubscriptionsHeld: 40, Goroutines: 45}
+		{name: "memory", change: func(r *loadresult.Result) {
+			r.Driver.Memory = loadresult.Memory{Source: "VmRSS", HeldBytes: 50 << 20, BaselineBytes: 10 << 20, SubscriptionsHeld: 40, Goroutines: 45}
 			r.Driver.MemoryPerSubscriptionBytes = float64(40<<20) / 40
 		}, want: []string{"memory (VmRSS) 50.0 MB with 40 subscriptions held, 10.0 MB before the first join: 1024.0 KB per subscription"}},
-		{name: "memory fell", change: func(r *load.Result) {
-			r.Driver.Memory = load.Memory{Source: "VmRSS", HeldBytes: 10 << 20, BaselineBytes: 50 << 20, SubscriptionsHeld: 40}
+		{name: "memory fell", change: func(r *loadresult.Result) {
+			r.Driver.Memory = loadresult.Memory{Source: "VmRSS", HeldBytes: 10 << 20, BaselineBytes: 50 << 20, SubscriptionsHeld: 40}
 		}, want: []string{"before the first join: per subscription not measurable"}, absent: []string{"0.0 KB per subscription"}},
-		{name: "mock differs", change: func(r *load.Result) {
-			r.Mock = &load.MockCheck{Match: false, PushFramesSent: 10, PushFramesReceived: 9, Notes: []string{"one frame short"}}
+		{name: "mock differs", change: func(r *loadresult.Result) {
+			r.Mock = &loadresult.MockCheck{Match: false, PushFramesSent: 10, PushFramesReceived: 9, Notes: []string{"one frame short"}}
 		}, want: []string{"Mock stats     differs: push frames sent 10 / read 9", "note: one frame short"}},
-		{name: "driver warning", change: func(r *load.Result) { r.Driver.Warnings = []string{"driver CPU at 97%"} },
+		{name: "driver warning", change: func(r *loadresult.Result) { r.Driver.Warnings = []string{"driver CPU at 97%"} },
 			want: []string{"WARNING: driver CPU at 97%"}},
 	}
 	for _, tt := range tests {
@@ -59,15 +59,15 @@ func TestLoadTextVariants(t *testing.T) {
 }
 
 func TestIntervalLine(t *testing.T) {
-	second := load.Interval{T: 3.04, Seconds: 1, Phase: load.PhasePushing, Joined: 50, Open: 49, Sent: 199, TargetRate: 200, Accepted: 198, Frames: 220,
-		Errors: 1, DriverCPU: 12.4, Latency: load.Latencies{PushEndToEnd: load.Summary{Count: 198, P50Us: 950, P99Us: 12345}}}
+	second := loadresult.Interval{T: 3.04, Seconds: 1, Phase: loadresult.PhasePushing, Joined: 50, Open: 49, Sent: 199, TargetRate: 200, Accepted: 198, Frames: 220,
+		Errors: 1, DriverCPU: 12.4, Latency: loadresult.Latencies{PushEndToEnd: loadresult.Summary{Count: 198, P50Us: 950, P99Us: 12345}}}
 	last := second
-	last.T, last.Seconds, last.Phase, last.Sent, last.Accepted, last.Frames, last.TargetRate = 3.24, 0.2, load.PhaseDraining, 0, 10, 40, 0
+	last.T, last.Seconds, last.Phase, last.Sent, last.Accepted, last.Frames, last.TargetRate = 3.24, 0.2, loadresult.PhaseDraining, 0, 10, 40, 0
 	unknown := second
 	unknown.Seconds = 0
 	tests := []struct {
 		name string
-		iv   load.Interval
+		iv   loadresult.Interval
 		want string
 	}{
 		{"a second", second, "   3.0s pushing   joined 50 open 49  pushes 199/s (target 200/s) accepted 198/s  frames 220/s  e2e p50 950µs p99 12.35ms  errors 1  cpu 12%"},
@@ -87,7 +87,7 @@ func TestCheckVerdictText(t *testing.T) {
 	passingSLOs := sampleLoad(t)
 	passingSLOs.SLOs = passingSLOs.SLOs[1:]
 	twoFailed := sampleLoad(t)
-	twoFailed.SLOs = append(twoFailed.SLOs, load.SLOResult{SLO: "errors<0.1%", Actual: "0.2000%"})
+	twoFailed.SLOs = append(twoFailed.SLOs, loadresult.SLOResult{SLO: "errors<0.1%", Actual: "0.2000%"})
 	interruptedLoad := sampleLoad(t)
 	interruptedLoad.Interrupted, interruptedLoad.Meta.CutoffSeconds = true, 4.54
 	for i := range interruptedLoad.SLOs {
@@ -96,7 +96,7 @@ func TestCheckVerdictText(t *testing.T) {
 	// every MUST check ran and passed
 	cleanContract := sampleReport()
 	cleanContract.Results = cleanContract.Results[:3]
-	cleanContract.Summary = contract.Summary{Total: 3, Passed: 1, Failed: 2}
+	cleanContract.Summary = contractreport.Summary{Total: 3, Passed: 1, Failed: 2}
 	// every MUST check that ran passed; one was skipped
 	skippedContract := sampleReport()
 	skippedContract.Summary.MustFailed = 0
@@ -152,17 +152,17 @@ func TestCheckVerdictText(t *testing.T) {
 func TestLoadConfigText(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(r *load.Result)
+		change func(r *loadresult.Result)
 		want   string
 	}{
-		{"one process", func(*load.Result) {}, "200 subscriptions at 500 joins/s; pushes 500/s for 10s, 256 B, uniform, timeout 5000ms, 128 workers"},
-		{"warmup", func(r *load.Result) { r.Config.WarmupSeconds = 2 }, "pushes 500/s for 10s after 2s warmup, 256 B"},
-		{"one shard", func(r *load.Result) {
+		{"one process", func(*loadresult.Result) {}, "200 subscriptions at 500 joins/s; pushes 500/s for 10s, 256 B, uniform, timeout 5000ms, 128 workers"},
+		{"warmup", func(r *loadresult.Result) { r.Config.WarmupSeconds = 2 }, "pushes 500/s for 10s after 2s warmup, 256 B"},
+		{"one shard", func(r *loadresult.Result) {
 			r.Config.Shard, r.Config.ShardSubscriptions, r.Pushes.TargetRate = "1/2", 100, 250
 		}, "100 of 200 subscriptions (shard 1/2) at 500 joins/s; pushes 500/s over all shards (this one's share: 250.0/s) for 10s"},
-		{"merged shards", func(r *load.Result) { r.Config.Shard = "0/2,1/2" }, "200 subscriptions (shards 0/2,1/2) at 500 joins/s; pushes 500/s for 10s"},
-		{"idle", func(r *load.Result) { r.Config.Idle = true }, "200 subscriptions at 500 joins/s, held idle for 10s: no pushes"},
-		{"one subscription", func(r *load.Result) { r.Config.ShardSubscriptions = 1 }, "1 subscription at 500 joins/s"},
+		{"merged shards", func(r *loadresult.Result) { r.Config.Shard = "0/2,1/2" }, "200 subscriptions (shards 0/2,1/2) at 500 joins/s; pushes 500/s for 10s"},
+		{"idle", func(r *loadresult.Result) { r.Config.Idle = true }, "200 subscriptions at 500 joins/s, held idle for 10s: no pushes"},
+		{"one subscription", func(r *loadresult.Result) { r.Config.ShardSubscriptions = 1 }, "1 subscription at 500 joins/s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

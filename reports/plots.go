@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // Plot size, in points.
@@ -44,10 +44,10 @@ type namedPlot struct {
 }
 
 // loadPlots draws the plots of a load run.
-func loadPlots(r *load.Result) ([]namedPlot, error) {
+func loadPlots(r *loadresult.Result) ([]namedPlot, error) {
 	type build struct {
 		title string
-		make  func(*load.Result) (*plot.Plot, error)
+		make  func(*loadresult.Result) (*plot.Plot, error)
 	}
 	builds := []build{
 		{"Latency by percentile", percentilePlot},
@@ -131,7 +131,7 @@ var percentileTicks = []struct {
 // percentilePlot draws each latency kind's value at percentile p against
 // 1/(1-p) on a log axis, as HdrHistogram's plots do: the tail gets as
 // much room as the median.
-func percentilePlot(r *load.Result) (*plot.Plot, error) {
+func percentilePlot(r *loadresult.Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.X.Label.Text = "percentile"
 	p.Y.Label.Text = "latency (ms)"
@@ -192,7 +192,7 @@ func percentileCurve(h *hdrhistogram.Histogram) plotter.XYs {
 }
 
 // overTime builds a plot against the run's seconds.
-func overTime(r *load.Result, ylabel string, ss []series) (*plot.Plot, error) {
+func overTime(r *loadresult.Result, ylabel string, ss []series) (*plot.Plot, error) {
 	p := plot.New()
 	p.X.Label.Text = "seconds since start"
 	p.Y.Label.Text = ylabel
@@ -222,7 +222,7 @@ var plainTicks = plot.TickerFunc(func(min, max float64) []plot.Tick {
 })
 
 // intervalSeries picks one value per interval; skip leaves an interval out.
-func intervalSeries(r *load.Result, v func(load.Interval) float64, skip func(load.Interval) bool) plotter.XYs {
+func intervalSeries(r *loadresult.Result, v func(loadresult.Interval) float64, skip func(loadresult.Interval) bool) plotter.XYs {
 	xys := plotter.XYs{}
 	for _, iv := range r.Intervals {
 		if skip != nil && skip(iv) {
@@ -233,38 +233,38 @@ func intervalSeries(r *load.Result, v func(load.Interval) float64, skip func(loa
 	return xys
 }
 
-func latencyOverTime(r *load.Result) (*plot.Plot, error) {
-	none := func(iv load.Interval) bool { return iv.Latency.PushEndToEnd.Count == 0 }
+func latencyOverTime(r *loadresult.Result) (*plot.Plot, error) {
+	none := func(iv loadresult.Interval) bool { return iv.Latency.PushEndToEnd.Count == 0 }
 	return overTime(r, "latency (ms)", []series{
-		{"p50", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Latency.PushEndToEnd.P50Us) / 1000 }, none)},
-		{"p99", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Latency.PushEndToEnd.P99Us) / 1000 }, none)},
-		{"max", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Latency.PushEndToEnd.MaxUs) / 1000 }, none)},
+		{"p50", intervalSeries(r, func(iv loadresult.Interval) float64 { return float64(iv.Latency.PushEndToEnd.P50Us) / 1000 }, none)},
+		{"p99", intervalSeries(r, func(iv loadresult.Interval) float64 { return float64(iv.Latency.PushEndToEnd.P99Us) / 1000 }, none)},
+		{"max", intervalSeries(r, func(iv loadresult.Interval) float64 { return float64(iv.Latency.PushEndToEnd.MaxUs) / 1000 }, none)},
 	})
 }
 
 // sliver leaves out of the rate plots an interval too short for its
 // rate to mean much (the last one of a run may be a few milliseconds).
-func sliver(iv load.Interval) bool { return iv.Seconds > 0 && iv.Seconds < 0.1 }
+func sliver(iv loadresult.Interval) bool { return iv.Seconds > 0 && iv.Seconds < 0.1 }
 
-func throughputOverTime(r *load.Result) (*plot.Plot, error) {
+func throughputOverTime(r *loadresult.Result) (*plot.Plot, error) {
 	return overTime(r, "per second", []series{
-		{"target", intervalSeries(r, func(iv load.Interval) float64 { return iv.TargetRate }, sliver)},
-		{"pushes sent", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Sent) }, sliver)},
-		{"pushes accepted", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Accepted) }, sliver)},
-		{"frames received", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Frames) }, sliver)},
+		{"target", intervalSeries(r, func(iv loadresult.Interval) float64 { return iv.TargetRate }, sliver)},
+		{"pushes sent", intervalSeries(r, func(iv loadresult.Interval) float64 { return iv.PerSecond(iv.Sent) }, sliver)},
+		{"pushes accepted", intervalSeries(r, func(iv loadresult.Interval) float64 { return iv.PerSecond(iv.Accepted) }, sliver)},
+		{"frames received", intervalSeries(r, func(iv loadresult.Interval) float64 { return iv.PerSecond(iv.Frames) }, sliver)},
 	})
 }
 
-func subscriptionsOverTime(r *load.Result) (*plot.Plot, error) {
+func subscriptionsOverTime(r *loadresult.Result) (*plot.Plot, error) {
 	return overTime(r, "subscriptions", []series{
-		{"open", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Open) }, nil)},
-		{"joined", intervalSeries(r, func(iv load.Interval) float64 { return float64(iv.Joined) }, nil)},
+		{"open", intervalSeries(r, func(iv loadresult.Interval) float64 { return float64(iv.Open) }, nil)},
+		{"joined", intervalSeries(r, func(iv loadresult.Interval) float64 { return float64(iv.Joined) }, nil)},
 	})
 }
 
-func errorsOverTime(r *load.Result) (*plot.Plot, error) {
+func errorsOverTime(r *loadresult.Result) (*plot.Plot, error) {
 	p, err := overTime(r, "errors per second", []series{
-		{"errors", intervalSeries(r, func(iv load.Interval) float64 { return iv.PerSecond(iv.Errors) }, sliver)},
+		{"errors", intervalSeries(r, func(iv loadresult.Interval) float64 { return iv.PerSecond(iv.Errors) }, sliver)},
 	})
 	if p != nil && p.Y.Max < 1 {
 		p.Y.Max = 1.2 // a flat zero line still reads as "no errors"

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"unicode/utf8"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // ReadAny reads a saved run of any kind and returns it as a CheckResult:
@@ -51,7 +51,7 @@ func ReadAny(r io.Reader) (*CheckResult, error) {
 			return nil, err
 		}
 		return c, nil
-	case load.ResultKind:
+	case loadresult.ResultKind:
 		l, err := ReadLoad(bytes.NewReader(data))
 		if err != nil {
 			return nil, err
@@ -70,7 +70,7 @@ func ReadAny(r io.Reader) (*CheckResult, error) {
 		}
 		return NewCheckResult(c, nil), nil
 	}
-	return nil, fmt.Errorf("reports: reading a result: unknown kind %q (want %q, %q or a contract report)", kind, CheckKind, load.ResultKind)
+	return nil, fmt.Errorf("reports: reading a result: unknown kind %q (want %q, %q or a contract report)", kind, CheckKind, loadresult.ResultKind)
 }
 
 // contractFields are the top-level fields of a contract report; a
@@ -119,20 +119,20 @@ func checkLoadFields(obj map[string]json.RawMessage) error {
 
 // ReadLoad reads a load result (the --json file of "wstrigger load"),
 // refusing other kinds and schema versions this build does not know.
-func ReadLoad(r io.Reader) (*load.Result, error) {
+func ReadLoad(r io.Reader) (*loadresult.Result, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("reports: reading a load result: %w", err)
 	}
-	var l load.Result
+	var l loadresult.Result
 	if err := unmarshalAt(data, &l); err != nil {
 		return nil, fmt.Errorf("reports: reading a load result: %w", err)
 	}
-	if l.Kind != load.ResultKind {
-		return nil, fmt.Errorf("reports: reading a load result: kind %q, want %q", l.Kind, load.ResultKind)
+	if l.Kind != loadresult.ResultKind {
+		return nil, fmt.Errorf("reports: reading a load result: kind %q, want %q", l.Kind, loadresult.ResultKind)
 	}
-	if l.SchemaVersion < 1 || l.SchemaVersion > load.SchemaVersion {
-		return nil, fmt.Errorf("reports: load result has schema version %d; this build reads 1 to %d", l.SchemaVersion, load.SchemaVersion)
+	if l.SchemaVersion < 1 || l.SchemaVersion > loadresult.SchemaVersion {
+		return nil, fmt.Errorf("reports: load result has schema version %d; this build reads 1 to %d", l.SchemaVersion, loadresult.SchemaVersion)
 	}
 	return &l, nil
 }
@@ -189,10 +189,7 @@ func position(data []byte, offset int64, atEnd bool) string {
 	if atEnd {
 		p = len(bytes.TrimRight(data, " \t\r\n"))
 	}
-	p = max(0, min(p, len(data)))
-	before := data[:p]
-	line := 1 + bytes.Count(before, []byte("\n"))
-	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
+	line, col := protocol.Position(data, int64(p))
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 

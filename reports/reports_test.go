@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
@@ -24,20 +24,20 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // sampleReport is a contract run with a pass, a MUST failure with
 // evidence, a SHOULD failure, a skip, and partial coverage.
-func sampleReport() *contract.Report {
+func sampleReport() *contractreport.Report {
 	started := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	results := []contract.Result{
+	results := []contractreport.Result{
 		{
-			Check:    contract.Check{ID: "HS-001", Title: "101 with Upgrade, Connection and Sec-WebSocket-Accept", Group: "handshake", Level: contract.LevelMust, Section: "PROTOCOL.md §3"},
-			Status:   contract.StatusPass,
+			Check:    contractreport.Check{ID: "HS-001", Title: "101 with Upgrade, Connection and Sec-WebSocket-Accept", Group: "handshake", Level: contractreport.LevelMust, Section: "PROTOCOL.md §3"},
+			Status:   contractreport.StatusPass,
 			Duration: 12 * time.Millisecond,
-			Evidence: []contract.Evidence{{Step: "join with valid credentials", Request: "GET /api/v1/websocket?pattern=%7B%7D\nX-API-AccessToken: ***", Status: 101}},
+			Evidence: []contractreport.Evidence{{Step: "join with valid credentials", Request: "GET /api/v1/websocket?pattern=%7B%7D\nX-API-AccessToken: ***", Status: 101}},
 		},
 		{
-			Check:  contract.Check{ID: "AUTH-003", Title: "wrong secret key on the join gets 401 | unauthorized", Group: "auth", Level: contract.LevelMust, Section: "PROTOCOL.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/401"},
-			Status: contract.StatusFail,
+			Check:  contractreport.Check{ID: "AUTH-003", Title: "wrong secret key on the join gets 401 | unauthorized", Group: "auth", Level: contractreport.LevelMust, Section: "PROTOCOL.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/401"},
+			Status: contractreport.StatusFail,
 			Reason: "got 403 forbidden, want 401 unauthorized",
-			Evidence: []contract.Evidence{{
+			Evidence: []contractreport.Evidence{{
 				Step:     "join with a wrong secret key",
 				Request:  "GET /api/v1/websocket?pattern=%7B%7D\nX-API-AccessToken: ***\nX-API-SecretKey: ***",
 				Status:   403,
@@ -48,38 +48,38 @@ func sampleReport() *contract.Report {
 			Duration: 3 * time.Millisecond,
 		},
 		{
-			Check:    contract.Check{ID: "SES-004", Title: "heartbeat is announced", Group: "session", Level: contract.LevelShould, Section: "PROTOCOL.md §3.1"},
-			Status:   contract.StatusFail,
+			Check:    contractreport.Check{ID: "SES-004", Title: "heartbeat is announced", Group: "session", Level: contractreport.LevelShould, Section: "PROTOCOL.md §3.1"},
+			Status:   contractreport.StatusFail,
 			Reason:   "heartbeat 0",
 			Duration: time.Millisecond,
-			Evidence: []contract.Evidence{{Step: "join", Frames: []string{`{"type":"session","session":"***","pattern":{},"heartbeat":0}`},
+			Evidence: []contractreport.Evidence{{Step: "join", Frames: []string{`{"type":"session","session":"***","pattern":{},"heartbeat":0}`},
 				Reproduce: `websocat -H "X-API-AccessToken: $WSTRIGGER_ACCESS_TOKEN" -H "X-API-SecretKey: $WSTRIGGER_SECRET_KEY" 'ws://127.0.0.1:8080/api/v1/websocket?pattern=%7B%7D'`}},
 		},
 		{
-			Check:    contract.Check{ID: "ISO-002", Title: "a push to another tenant's session gets 404", Group: "isolation", Level: contract.LevelMust, Section: "PROTOCOL.md §4"},
-			Status:   contract.StatusSkip,
+			Check:    contractreport.Check{ID: "ISO-002", Title: "a push to another tenant's session gets 404", Group: "isolation", Level: contractreport.LevelMust, Section: "PROTOCOL.md §4"},
+			Status:   contractreport.StatusSkip,
 			Reason:   "no second tenant: set --other-access-token and --other-secret-key",
 			Cause:    "no second tenant",
 			Duration: 0,
 		},
 	}
-	return &contract.Report{
-		SchemaVersion: contract.SchemaVersion,
+	return &contractreport.Report{
+		SchemaVersion: contractreport.SchemaVersion,
 		Target:        "http://127.0.0.1:8080",
 		Started:       started,
 		Duration:      1500 * time.Millisecond,
 		Results:       results,
-		Coverage: contract.Coverage{
-			Operations: []contract.OperationCoverage{
-				{ID: "joinWebsocket", Method: "GET", Path: "/api/v1/websocket", Statuses: []contract.StatusCoverage{
+		Coverage: contractreport.Coverage{
+			Operations: []contractreport.OperationCoverage{
+				{ID: "joinWebsocket", Method: "GET", Path: "/api/v1/websocket", Statuses: []contractreport.StatusCoverage{
 					{Status: 101, Exercised: true, Declared: true, Seen: 3}, {Status: 401, Exercised: true, Declared: true, Seen: 1},
 					{Status: 503, Declared: true}, {Status: 500, Exercised: true, Seen: 1},
 				}},
 			},
-			Messages:   []contract.MessageCoverage{{Type: "session", Seen: 3, Declared: true}, {Type: "trigger", Declared: true}},
-			CloseCodes: []contract.CloseCodeCoverage{{Code: 1000, Seen: 2, Declared: true}, {Code: 4008, Declared: true}},
+			Messages:   []contractreport.MessageCoverage{{Type: "session", Seen: 3, Declared: true}, {Type: "trigger", Declared: true}},
+			CloseCodes: []contractreport.CloseCodeCoverage{{Code: 1000, Seen: 2, Declared: true}, {Code: 4008, Declared: true}},
 		},
-		Summary: contract.Summary{Total: 4, Passed: 1, Failed: 2, Skipped: 1, MustFailed: 1, MustSkipped: 1},
+		Summary: contractreport.Summary{Total: 4, Passed: 1, Failed: 2, Skipped: 1, MustFailed: 1, MustSkipped: 1},
 	}
 }
 
@@ -94,20 +94,25 @@ func golden(t *testing.T, name string, got []byte) {
 	assert.Equal(t, string(want), string(got), "%s differs; if the change is intended, run go test ./reports -update", path)
 }
 
+// TestContractWritersGolden runs every writer at once on one report, as
+// TestCheckWritersGolden does.
 func TestContractWritersGolden(t *testing.T) {
+	t.Parallel()
+	shared := sampleReport()
 	writers := []struct {
 		name  string
-		write func(w *bytes.Buffer, r *contract.Report) error
+		write func(w *bytes.Buffer, r *contractreport.Report) error
 	}{
-		{"contract.txt", func(w *bytes.Buffer, r *contract.Report) error { return reports.ContractText(w, r) }},
-		{"contract.md", func(w *bytes.Buffer, r *contract.Report) error { return reports.ContractMarkdown(w, r) }},
-		{"contract.junit.xml", func(w *bytes.Buffer, r *contract.Report) error { return reports.ContractJUnit(w, r) }},
-		{"contract.json", func(w *bytes.Buffer, r *contract.Report) error { return reports.ContractJSON(w, r) }},
+		{"contract.txt", func(w *bytes.Buffer, r *contractreport.Report) error { return reports.ContractText(w, r) }},
+		{"contract.md", func(w *bytes.Buffer, r *contractreport.Report) error { return reports.ContractMarkdown(w, r) }},
+		{"contract.junit.xml", func(w *bytes.Buffer, r *contractreport.Report) error { return reports.ContractJUnit(w, r) }},
+		{"contract.json", func(w *bytes.Buffer, r *contractreport.Report) error { return reports.ContractJSON(w, r) }},
 	}
 	for _, wr := range writers {
 		t.Run(wr.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
-			require.NoError(t, wr.write(&buf, sampleReport()))
+			require.NoError(t, wr.write(&buf, shared))
 			golden(t, wr.name, buf.Bytes())
 		})
 	}

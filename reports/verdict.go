@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // outcome is what a verdict says of a run, for the marks renderers put
@@ -37,7 +37,7 @@ func (o outcome) htmlMark() string {
 }
 
 // contractOutcome says what a contract run came to.
-func contractOutcome(r *contract.Report) outcome {
+func contractOutcome(r *contractreport.Report) outcome {
 	switch {
 	case r.Interrupted:
 		return outcomeInterrupted
@@ -58,7 +58,7 @@ func contractOutcome(r *contract.Report) outcome {
 //
 // A run that skipped checks says so, grouped by cause; an interrupted
 // run gives no verdict, whatever its checks said so far.
-func ContractVerdict(r *contract.Report) string {
+func ContractVerdict(r *contractreport.Report) string {
 	s := r.Summary
 	strict := ""
 	if r.Strict {
@@ -83,7 +83,7 @@ func ContractVerdict(r *contract.Report) string {
 
 // contractPassText is the verdict of a contract run in which no MUST
 // check failed, with its skipped checks.
-func contractPassText(r *contract.Report) string {
+func contractPassText(r *contractreport.Report) string {
 	switch {
 	case r.Summary.Skipped == 0:
 		return "every MUST check passed"
@@ -96,7 +96,7 @@ func contractPassText(r *contract.Report) string {
 // skipsText counts a run's skipped checks and groups them by cause:
 // "6 checks skipped (4 MUST): no trigger observed (4), blocked by
 // SESS-001 (2)".
-func skipsText(r *contract.Report) string {
+func skipsText(r *contractreport.Report) string {
 	s := r.Summary
 	var head string
 	switch s.MustSkipped {
@@ -127,10 +127,10 @@ type skipCause struct {
 // skipCauses groups the skipped results by their Cause (by their Reason
 // in reports written before causes were recorded), the largest group
 // first and groups of one size in the order they first appear.
-func skipCauses(results []contract.Result) []skipCause {
+func skipCauses(results []contractreport.Result) []skipCause {
 	var out []skipCause
 	for _, r := range results {
-		if r.Status != contract.StatusSkip {
+		if r.Status != contractreport.StatusSkip {
 			continue
 		}
 		cause := mdInline(r.Cause)
@@ -151,7 +151,7 @@ func skipCauses(results []contract.Result) []skipCause {
 }
 
 // loadInterruptedText says how far an interrupted load run got.
-func loadInterruptedText(l *load.Result) string {
+func loadInterruptedText(l *loadresult.Result) string {
 	ran := max(l.Meta.CutoffSeconds, 0)
 	return fmt.Sprintf("interrupted %.1fs into the load run's %gs — not a verdict", ran, l.Config.WarmupSeconds+l.Config.DurationSeconds)
 }
@@ -180,7 +180,7 @@ const maxReproducers = 3
 
 // reproducers are the shell commands that repeat a check's steps, in
 // order.
-func reproducers(evs []contract.Evidence) []string {
+func reproducers(evs []contractreport.Evidence) []string {
 	var out []string
 	for _, ev := range evs {
 		if cmd := strings.TrimSpace(ev.Reproduce); cmd != "" {

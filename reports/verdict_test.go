@@ -9,34 +9,34 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
 // skipped is a skipped result of the given level and cause.
-func skipped(id string, level contract.Level, cause, reason string) contract.Result {
-	return contract.Result{Check: contract.Check{ID: id, Title: id, Group: "g", Level: level}, Status: contract.StatusSkip, Cause: cause, Reason: reason}
+func skipped(id string, level contractreport.Level, cause, reason string) contractreport.Result {
+	return contractreport.Result{Check: contractreport.Check{ID: id, Title: id, Group: "g", Level: level}, Status: contractreport.StatusSkip, Cause: cause, Reason: reason}
 }
 
 func TestContractVerdict(t *testing.T) {
-	passed := contract.Result{Check: contract.Check{ID: "P-1", Title: "p", Group: "g", Level: contract.LevelMust}, Status: contract.StatusPass}
-	failed := contract.Result{Check: contract.Check{ID: "F-1", Title: "f", Group: "g", Level: contract.LevelMust}, Status: contract.StatusFail}
-	report := func(change func(r *contract.Report), results ...contract.Result) *contract.Report {
-		r := &contract.Report{SchemaVersion: contract.SchemaVersion, Target: "http://127.0.0.1:1", Results: results}
+	passed := contractreport.Result{Check: contractreport.Check{ID: "P-1", Title: "p", Group: "g", Level: contractreport.LevelMust}, Status: contractreport.StatusPass}
+	failed := contractreport.Result{Check: contractreport.Check{ID: "F-1", Title: "f", Group: "g", Level: contractreport.LevelMust}, Status: contractreport.StatusFail}
+	report := func(change func(r *contractreport.Report), results ...contractreport.Result) *contractreport.Report {
+		r := &contractreport.Report{SchemaVersion: contractreport.SchemaVersion, Target: "http://127.0.0.1:1", Results: results}
 		for _, res := range results {
 			r.Summary.Total++
 			switch res.Status {
-			case contract.StatusPass:
+			case contractreport.StatusPass:
 				r.Summary.Passed++
-			case contract.StatusFail:
+			case contractreport.StatusFail:
 				r.Summary.Failed++
-				if res.Level == contract.LevelMust {
+				if res.Level == contractreport.LevelMust {
 					r.Summary.MustFailed++
 				}
-			case contract.StatusSkip:
+			case contractreport.StatusSkip:
 				r.Summary.Skipped++
-				if res.Level == contract.LevelMust {
+				if res.Level == contractreport.LevelMust {
 					r.Summary.MustSkipped++
 				}
 			}
@@ -46,10 +46,10 @@ func TestContractVerdict(t *testing.T) {
 		}
 		return r
 	}
-	must, should := contract.LevelMust, contract.LevelShould
+	must, should := contractreport.LevelMust, contractreport.LevelShould
 	tests := []struct {
 		name   string
-		report *contract.Report
+		report *contractreport.Report
 		want   string
 	}{
 		{"all passed", report(nil, passed), "every MUST check passed"},
@@ -69,13 +69,13 @@ func TestContractVerdict(t *testing.T) {
 			"every MUST check passed, 1 SHOULD check skipped: no forbidden account (1)"},
 		{"failed with skips", report(nil, failed, skipped("S-1", must, "blocked by F-1", "")),
 			"NOT CONFORMANT: 1 MUST check failed; 1 MUST check skipped: blocked by F-1 (1)"},
-		{"strict", report(func(r *contract.Report) { r.Strict = true }, failed),
+		{"strict", report(func(r *contractreport.Report) { r.Strict = true }, failed),
 			"NOT CONFORMANT: 1 MUST check failed (strict: a skipped MUST check fails)"},
-		{"strict pass", report(func(r *contract.Report) { r.Strict = true }, passed),
+		{"strict pass", report(func(r *contractreport.Report) { r.Strict = true }, passed),
 			"every MUST check passed (strict: a skipped MUST check fails)"},
-		{"interrupted", report(func(r *contract.Report) { r.Interrupted, r.Summary.NotRun = true, 46 }, passed, passed),
+		{"interrupted", report(func(r *contractreport.Report) { r.Interrupted, r.Summary.NotRun = true, 46 }, passed, passed),
 			"interrupted after 2 of 48 checks — not a verdict"},
-		{"interrupted after a failure", report(func(r *contract.Report) { r.Interrupted, r.Summary.NotRun = true, 1 }, failed),
+		{"interrupted after a failure", report(func(r *contractreport.Report) { r.Interrupted, r.Summary.NotRun = true, 1 }, failed),
 			"interrupted after 1 of 2 checks — not a verdict; 1 MUST check had failed by then"},
 	}
 	for _, tt := range tests {
@@ -93,7 +93,7 @@ func TestContractVerdict(t *testing.T) {
 
 // interruptedReport is sampleReport cut short after its four checks,
 // with 44 not run, against the embedded mock.
-func interruptedReport() *contract.Report {
+func interruptedReport() *contractreport.Report {
 	r := sampleReport()
 	r.Interrupted, r.Summary.NotRun = true, 44
 	r.TargetName = "embedded mock"
@@ -101,7 +101,7 @@ func interruptedReport() *contract.Report {
 }
 
 // interruptedLoad is sampleLoad cut short 4.5 s into its pushes.
-func interruptedLoad(t *testing.T) *load.Result {
+func interruptedLoad(t *testing.T) *loadresult.Result {
 	l := sampleLoad(t)
 	l.Interrupted, l.Meta.CutoffSeconds = true, 4.5
 	l.Meta.TargetName = "embedded mock"
@@ -112,7 +112,7 @@ func interruptedLoad(t *testing.T) *load.Result {
 }
 
 func TestInterruptedWritersGolden(t *testing.T) {
-	contractOnly := func(w *bytes.Buffer, _ *testing.T) *contract.Report { return interruptedReport() }
+	contractOnly := func(w *bytes.Buffer, _ *testing.T) *contractreport.Report { return interruptedReport() }
 	writers := []struct {
 		name  string
 		write func(w *bytes.Buffer, t *testing.T) error
@@ -211,12 +211,12 @@ func TestInterruptedJUnitIsAnError(t *testing.T) {
 }
 
 func TestConsoleReproducers(t *testing.T) {
-	var evs []contract.Evidence
+	var evs []contractreport.Evidence
 	for i := range 5 {
-		evs = append(evs, contract.Evidence{Step: "step", Reproduce: "curl -si 'http://127.0.0.1:1/" + strings.Repeat("x", i) + "'"})
+		evs = append(evs, contractreport.Evidence{Step: "step", Reproduce: "curl -si 'http://127.0.0.1:1/" + strings.Repeat("x", i) + "'"})
 	}
-	evs = append(evs, contract.Evidence{Step: "no command"})
-	res := contract.Result{Check: contract.Check{ID: "F-1", Title: "f", Level: contract.LevelMust}, Status: contract.StatusFail, Reason: "why", Evidence: evs}
+	evs = append(evs, contractreport.Evidence{Step: "no command"})
+	res := contractreport.Result{Check: contractreport.Check{ID: "F-1", Title: "f", Level: contractreport.LevelMust}, Status: contractreport.StatusFail, Reason: "why", Evidence: evs}
 	var buf bytes.Buffer
 	require.NoError(t, reports.ContractLine(&buf, res))
 	out := buf.String()
@@ -224,7 +224,7 @@ func TestConsoleReproducers(t *testing.T) {
 	assert.Contains(t, out, "(2 more in the JSON, Markdown, HTML and JUnit reports)")
 	assert.Less(t, strings.Index(out, "why"), strings.Index(out, "reproduce:"), "the reason first")
 
-	res.Status = contract.StatusPass
+	res.Status = contractreport.StatusPass
 	buf.Reset()
 	require.NoError(t, reports.ContractLine(&buf, res))
 	assert.NotContains(t, buf.String(), "reproduce", "passing checks print no reproducer")

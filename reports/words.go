@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 )
 
 // plural is n and the noun, with an "s" unless n is 1.
@@ -109,7 +109,7 @@ func (c *CheckResult) Source() string {
 		parts = append(parts, fmt.Sprintf("a contract report (schema version %d)", c.Contract.SchemaVersion))
 	}
 	if c.Load != nil {
-		parts = append(parts, fmt.Sprintf("a load result (%s, schema version %d)", load.ResultKind, c.Load.SchemaVersion))
+		parts = append(parts, fmt.Sprintf("a load result (%s, schema version %d)", loadresult.ResultKind, c.Load.SchemaVersion))
 	}
 	if len(parts) == 0 {
 		return "an empty result"
@@ -120,7 +120,7 @@ func (c *CheckResult) Source() string {
 // LoadConfigText is a load run's configuration in one line, as every
 // report shows it: subscriptions (and the shard's share), join rate, the
 // push schedule with its warmup, payload, skew, timeout and workers.
-func LoadConfigText(r *load.Result) string {
+func LoadConfigText(r *loadresult.Result) string {
 	c := r.Config
 	subs := plural(c.ShardSubscriptions, "subscription")
 	shards := strings.Split(c.Shard, ",")

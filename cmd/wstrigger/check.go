@@ -5,13 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
@@ -124,12 +122,11 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if err := preflightJoin(ctx, target.URL, creds); err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "check")
-		}
-		return fail("%v", err)
+	invited, status, ok := preflight(ctx, e, "check", target.URL, creds)
+	if !ok {
+		return status
 	}
+	o.load.observeInvited(target.URL, invited)
 	res, err := o.runPhases(ctx, e, target, creds, suite)
 	if err != nil {
 		if ctx.Err() != nil && res == nil {
@@ -169,7 +166,7 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 	o.contract.Quiet = o.load.Quiet
 	if len(o.load.SLOs) == 0 {
 		for _, s := range DefaultCheckSLOs {
-			slo, err := load.ParseSLO(s)
+			slo, err := loadresult.ParseSLO(s)
 			if err != nil {
 				return nil, fmt.Errorf("default SLO %q: %v", s, err)
 			}
@@ -255,29 +252,7 @@ func (o *checkOptions) targets(e *env) (contract.Target, protocol.Credentials, f
 	if !o.load.Quiet {
 		fmt.Fprintf(e.stderr, "no --target and no $%s: checking the embedded mock at %s\n", envTarget, srv.URL)
 	}
+	o.load.observeEmbedded(srv)
 	t := mockTarget(srv.URL)
 	return t, t.Credentials, srv.Close, nil
-}
-
-// writeCheckFiles writes the four files of the report folder.
-func writeCheckFiles(dir string, res *reports.CheckResult) error {
-	files := []struct {
-		name  string
-		write func(io.Writer, *reports.CheckResult) error
-	}{
-		{"results.json", reports.CheckJSON},
-		{"report.md", reports.CheckMarkdown},
-		{"junit.xml", reports.CheckJUnit},
-		{"report.html", reports.CheckHTML},
-	}
-	for _, f := range files {
-		path := filepath.Join(dir, f.name)
-		if err := writeFile(path, func(w io.Writer) error { return f.write(w, res) }); err != nil {
-			return err
-		}
-		if err := os.Chmod(path, 0o644); err != nil { // a report is for reading
-			return err
-		}
-	}
-	return nil
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -53,18 +51,18 @@ first), or the flags are wrong, 130 when interrupted (Ctrl-C, SIGTERM).`
 // contractOptions are the flags of "contract".
 type contractOptions struct {
 	targetOptions
-	OtherAccessToken      string
-	OtherSecretKey        string
-	ForbiddenAccessToken  string
-	ForbiddenSecretKey    string
-	SpecDir               string
-	RunPattern            string
-	Timeout               time.Duration
-	Observe               time.Duration
-	Aggressive            bool
-	Strict                bool
-	JSON, JUnit, Markdown string
-	Quiet                 bool
+	OtherAccessToken     string
+	OtherSecretKey       string
+	ForbiddenAccessToken string
+	ForbiddenSecretKey   string
+	SpecDir              string
+	RunPattern           string
+	Timeout              time.Duration
+	Observe              time.Duration
+	Aggressive           bool
+	Strict               bool
+	outputs              contractOutputs // --json, --junit, --markdown
+	Quiet                bool
 }
 
 func runContract(ctx context.Context, e *env, args []string) int {
@@ -72,9 +70,7 @@ func runContract(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "contract", "contract [--target URL] [flags]", contractHelp)
 	o.register(fs, "check", true)
 	o.registerSuite(fs)
-	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
-	fs.StringVar(&o.JUnit, "junit", "", "write the results as JUnit XML to this file")
-	fs.StringVar(&o.Markdown, "markdown", "", "write a Markdown summary to this file")
+	o.outputs.registerOutputs(fs)
 	fs.BoolVar(&o.Quiet, "quiet", false, "print only the footer, not a line per check")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -117,11 +113,8 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if err := preflightJoin(ctx, target.URL, target.Credentials); err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "contract")
-		}
-		return fail("%v", err)
+	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials); !ok {
+		return status
 	}
 	rep, err := contract.Run(ctx, target, opts)
 	if err != nil {
@@ -133,12 +126,12 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if err := reports.ContractFooter(e.stdout, rep); err != nil {
 		return fail("%v", err)
 	}
-	if err := writeContractFiles(o, rep); err != nil {
+	if err := o.outputs.write(rep); err != nil {
 		return fail("%v", err)
 	}
 	switch {
 	case rep.Interrupted:
-		if o.JSON != "" || o.JUnit != "" || o.Markdown != "" {
+		if o.outputs.requested() {
 			fmt.Fprintln(e.stderr, "wstrigger contract: interrupted: the files hold the checks that finished, marked interrupted")
 		}
 		return exitInterrupted
@@ -169,10 +162,8 @@ func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
 		}
 		opts.Run = re
 	}
-	for _, out := range []struct{ flag, path string }{{"--json", o.JSON}, {"--junit", o.JUnit}, {"--markdown", o.Markdown}} {
-		if err := checkOutPath(out.flag, out.path); err != nil {
-			return nil, err
-		}
+	if err := o.outputs.check(); err != nil {
+		return nil, err
 	}
 	if o.SpecDir != "" {
 		s, err := spec.Load(os.DirFS(o.SpecDir))
@@ -233,26 +224,4 @@ func optionalCredentials(e *env, token, secret, tokenEnv, secretEnv string) *pro
 		return nil
 	}
 	return &protocol.Credentials{AccessToken: token, SecretKey: secret}
-}
-
-// writeContractFiles writes the requested output files.
-func writeContractFiles(o *contractOptions, rep *contract.Report) error {
-	outputs := []struct {
-		path  string
-		write func(io.Writer, *contract.Report) error
-	}{
-		{o.JSON, reports.ContractJSON},
-		{o.JUnit, reports.ContractJUnit},
-		{o.Markdown, reports.ContractMarkdown},
-	}
-	var errs []error
-	for _, out := range outputs {
-		if out.path == "" {
-			continue
-		}
-		if err := writeFile(out.path, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
@@ -290,7 +291,7 @@ func TestInterruptedBeforeTheRun(t *testing.T) {
 // nothing once interrupted, rather than a part of their output.
 func TestQuickCommandsInterrupted(t *testing.T) {
 	dir := t.TempDir()
-	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Config: load.Config{Shard: "0/1"}, Intervals: []load.Interval{}}
+	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Config: loadresult.Config{Shard: "0/1"}, Intervals: []load.Interval{}}
 	var buf bytes.Buffer
 	require.NoError(t, writeLoadJSON(&buf, l))
 	one := writeTestFile(t, dir, "one.json", buf.String())
@@ -324,8 +325,8 @@ func TestReportMergeOfAnInterruptedShard(t *testing.T) {
 	dir := t.TempDir()
 	var paths []string
 	for k, interrupted := range []bool{false, true} {
-		l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Interrupted: interrupted,
-			Config: load.Config{Shard: load.Shard{K: k, N: 2}.String()}, Intervals: []load.Interval{}}
+		l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Interrupted: interrupted,
+			Config: loadresult.Config{Shard: load.Shard{K: k, N: 2}.String()}, Intervals: []load.Interval{}}
 		var buf bytes.Buffer
 		require.NoError(t, writeLoadJSON(&buf, l))
 		paths = append(paths, writeTestFile(t, dir, load.Shard{K: k, N: 2}.String()[:1]+".json", buf.String()))

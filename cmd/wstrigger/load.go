@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/reports"
@@ -37,8 +38,10 @@ It prints the delivery accounting (every accepted push received exactly
 once, lost, duplicated, late or out of order; seq gaps; the invariant
 accepted = received + lost), latency percentiles (push end-to-end, service
 time, push response, connect, first frame), errors by class, and, against
-the mock, a reconciliation with its /_mock/stats. --json writes all of it
-with the interval series and the HdrHistograms.
+the embedded mock or a 'wstrigger mock' (which says so when it accepts a
+join), a reconciliation with its /_mock/stats; any other target is sent
+nothing but joins and pushes. --json writes all of it with the interval
+series and the HdrHistograms.
 
 The first line names the target loaded. The target and its credentials
 come from --target, --access-token and --secret-key or, for a flag not
@@ -65,7 +68,7 @@ type loadOptions struct {
 	Stages    string
 	Skew      string
 	Shard     string
-	SLOs      []load.SLO
+	SLOs      []loadresult.SLO
 	JSON      string
 	Quiet     bool
 	Reconnect bool
@@ -98,9 +101,9 @@ func (o *loadOptions) registerDriver(fs *flag.FlagSet) {
 }
 
 // sloFlag defines the repeatable --slo flag, appending to slos.
-func sloFlag(fs *flag.FlagSet, slos *[]load.SLO) {
+func sloFlag(fs *flag.FlagSet, slos *[]loadresult.SLO) {
 	fs.Func("slo", "objective such as 'push.p99<50ms', 'errors<0.1%', 'delivered>=99.99%' (repeatable)", func(s string) error {
-		slo, err := load.ParseSLO(s)
+		slo, err := loadresult.ParseSLO(s)
 		if err == nil {
 			*slos = append(*slos, slo)
 		}
@@ -119,7 +122,7 @@ func (o *loadOptions) parse() error {
 	if o.opts.Skew, err = load.ParseSkew(o.Skew); err != nil {
 		return fmt.Errorf("--skew: %w", err)
 	}
-	if o.opts.Shard, err = load.ParseShard(o.Shard); err != nil {
+	if o.opts.Shard, err = loadresult.ParseShard(o.Shard); err != nil {
 		return fmt.Errorf("--shard: %w", err)
 	}
 	if o.Patterns != "" {
@@ -177,7 +180,7 @@ func noneJoined(res *load.Result) error {
 	if len(res.Errors) > 0 {
 		top := res.Errors[0] // the most frequent; a join error if there is one
 		for _, c := range res.Errors {
-			if c.Kind == load.KindDial || c.Kind == load.KindHandshake || strings.HasSuffix(c.Key, " join") {
+			if c.Kind == loadresult.KindDial || c.Kind == loadresult.KindHandshake || strings.HasSuffix(c.Key, " join") {
 				top = c
 				break
 			}
@@ -230,12 +233,11 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
-	if err := preflightJoin(ctx, target, creds); err != nil {
-		if ctx.Err() != nil {
-			return interruptedBefore(e, "load")
-		}
-		return fail("%v", err)
+	invited, status, ok := preflight(ctx, e, "load", target, creds)
+	if !ok {
+		return status
 	}
+	o.observeInvited(target, invited)
 	res, err := runWithProgress(ctx, e, &o, target, creds)
 	if err != nil {
 		return fail("%v", err)
@@ -288,7 +290,7 @@ func (o *loadOptions) checkCapacity(e *env) error {
 	inProcess := o.Target == ""
 	workers := o.opts.Workers
 	if o.opts.Idle {
-		workers = 1 // no push connections, but the mock's stats
+		workers = 1 // no push connections, but one to read an invited mock's counters
 	}
 	if most := load.MaxSubscriptions(soft, workers, inProcess); n > most {
 		where := "one process"
@@ -316,6 +318,7 @@ func (o *loadOptions) loadTarget(e *env) (string, protocol.Credentials, func(), 
 	if !o.Quiet {
 		fmt.Fprintf(e.stderr, "no --target and no $%s: loading the embedded mock at %s\n", envTarget, srv.URL)
 	}
+	o.observeEmbedded(srv)
 	return srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
 }
 

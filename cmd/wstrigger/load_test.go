@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 )
 
@@ -26,6 +27,7 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "Invariant      accepted 100 = received 100 + lost 0 + in flight 0: holds")
 	assert.Contains(t, stdout, "SLO pass delivered>=100%")
+	assert.Contains(t, stdout, "Mock stats     matches", "the embedded mock is reconciled, read in-process")
 	assert.True(t, strings.HasPrefix(stdout, "target: embedded mock\n"), stdout)
 	assert.Contains(t, stderr, "no --target and no $WSTRIGGER_TARGET: loading the embedded mock")
 	assert.Regexp(t, `joined 20 open \d+  pushes \d+/s \(target \d+/s\)`, stderr, "plain progress lines off a terminal")
@@ -39,8 +41,8 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 	}
 	var res load.Result
 	require.NoError(t, json.Unmarshal(data, &res))
-	assert.Equal(t, load.SchemaVersion, res.SchemaVersion)
-	assert.Equal(t, load.ResultKind, res.Kind)
+	assert.Equal(t, loadresult.SchemaVersion, res.SchemaVersion)
+	assert.Equal(t, loadresult.ResultKind, res.Kind)
 	assert.Equal(t, "embedded mock", res.Meta.TargetName)
 	assert.False(t, res.Interrupted)
 	assert.Equal(t, []string{"{}", "type=job-join"}, res.Config.Patterns)

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
 
@@ -172,23 +174,22 @@ func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) 
 
 // decodeEventLine decodes an event, or the event of a recording line.
 func decodeEventLine(text []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := protocol.DecodeValue(text)
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, fmt.Errorf("not JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("more than one JSON value on the line")
+	case err != nil: // one value, then more text
+		return nil, errors.New("more than one JSON value on the line")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("not a JSON object")
+		return nil, errors.New("not a JSON object")
 	}
 	if ev, isRecording := obj["event"]; isRecording {
 		if _, hasOffset := obj["offsetMs"]; hasOffset {
 			if _, ok := ev.(map[string]any); !ok {
-				return nil, fmt.Errorf(`recording line whose "event" is not an object`)
+				return nil, errors.New(`recording line whose "event" is not an object`)
 			}
 			return ev, nil
 		}

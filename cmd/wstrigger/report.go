@@ -32,13 +32,6 @@ read (missing, not JSON, an unknown kind or a newer schema version), 130
 when interrupted (Ctrl-C, SIGTERM) before the output was written (then
 nothing is).`
 
-// reportRenderers are the writers "report" can re-render a saved run with.
-var reportRenderers = map[string]func(io.Writer, *reports.CheckResult) error{
-	"html":  reports.CheckHTML,
-	"md":    reports.CheckMarkdown,
-	"junit": reports.CheckJUnit,
-}
-
 func runReport(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || isHelp(args[0]) {
 		fs := newFlagSet(e, "report", "report html|md|junit|merge|compare [flags] FILE...", reportHelp)
@@ -49,8 +42,8 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	sub, rest := args[0], args[1:]
-	if render, ok := reportRenderers[sub]; ok {
-		return runReportRender(ctx, e, sub, render, rest)
+	if f, ok := reportFormat(sub); ok {
+		return runReportRender(ctx, e, sub, f.check, rest)
 	}
 	if extra, ok := reportExtra[sub]; ok {
 		return extra(ctx, e, rest)

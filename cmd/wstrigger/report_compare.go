@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
@@ -56,7 +56,7 @@ func runReportCompare(ctx context.Context, e *env, args []string) int {
 	if ctx.Err() != nil {
 		return interruptedReport(e, "compare")
 	}
-	for _, r := range []*load.Result{old, cur} {
+	for _, r := range []*loadresult.Result{old, cur} {
 		if r.Interrupted {
 			fmt.Fprintf(e.stderr, "wstrigger report compare: note: the run started %s was interrupted: its figures stop short\n", r.Meta.Started.UTC().Format(time.RFC3339))
 		}

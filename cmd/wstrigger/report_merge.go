@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
 )
 
@@ -38,7 +38,7 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report merge", "report merge -o OUT.json A.json B.json ...", reportMergeHelp)
 	out := fs.String("o", "", "merged load result to write (required; - for stdout)")
 	quiet := fs.Bool("quiet", false, "do not print the merged summary")
-	var slos []load.SLO
+	var slos []loadresult.SLO
 	sloFlag(fs, &slos)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -60,7 +60,7 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 	if in, same := sameFile(*out, pos...); same {
 		return fail("-o %s would overwrite the input %s", *out, in)
 	}
-	results := make([]*load.Result, 0, len(pos))
+	results := make([]*loadresult.Result, 0, len(pos))
 	for _, path := range pos {
 		r, err := readLoadFile(path)
 		if err != nil {
@@ -68,7 +68,7 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 		}
 		results = append(results, r)
 	}
-	merged, err := load.Merge(results...)
+	merged, err := loadresult.Merge(results...)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -113,7 +113,7 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 
 // readLoadFile reads a load result from path; the load part of a check
 // result will do too.
-func readLoadFile(path string) (*load.Result, error) {
+func readLoadFile(path string) (*loadresult.Result, error) {
 	res, err := readResultFile(path)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/reports"
 )
@@ -39,9 +40,9 @@ func writeTestFile(t *testing.T, dir, name, data string) string {
 
 func TestReportRender(t *testing.T) {
 	dir := t.TempDir()
-	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Intervals: []load.Interval{}}
-	l.Delivery = load.Delivery{Accepted: 10, Received: 10, DeliveredPercent: 100, InvariantHolds: true}
-	l.SLOs = []load.SLOResult{{SLO: "delivered>=99.99%", Actual: "100%", Passed: true}}
+	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
+	l.Delivery = loadresult.Delivery{Accepted: 10, Received: 10, DeliveredPercent: 100, InvariantHolds: true}
+	l.SLOs = []loadresult.SLOResult{{SLO: "delivered>=99.99%", Actual: "100%", Passed: true}}
 	var buf bytes.Buffer
 	require.NoError(t, reports.CheckJSON(&buf, reports.NewCheckResult(nil, l)))
 	check := writeTestFile(t, dir, "results.json", buf.String())
@@ -91,7 +92,7 @@ func TestReportRender(t *testing.T) {
 
 func TestReportRenderRefusesToOverwriteItsInput(t *testing.T) {
 	dir := t.TempDir()
-	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Intervals: []load.Interval{}}
+	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
 	var buf bytes.Buffer
 	require.NoError(t, writeLoadJSON(&buf, l))
 	in := writeTestFile(t, dir, "run.json", buf.String())
@@ -214,7 +215,7 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 func TestReportMergeStatuses(t *testing.T) {
 	dir := t.TempDir()
 	shard := func(s string) string {
-		l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind, Intervals: []load.Interval{}}
+		l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
 		l.Config.Shard = s
 		var buf bytes.Buffer
 		require.NoError(t, writeLoadJSON(&buf, l))
@@ -260,9 +261,9 @@ func TestReportMergeStatuses(t *testing.T) {
 // rateResult is a load result whose pushing seconds each sent rate+j.
 func rateResult(t *testing.T, dir, name string, rate int64, jitter []int64) string {
 	t.Helper()
-	l := &load.Result{SchemaVersion: load.SchemaVersion, Kind: load.ResultKind}
+	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind}
 	for i, j := range jitter {
-		l.Intervals = append(l.Intervals, load.Interval{T: float64(i + 1), Phase: load.PhasePushing, Sent: uint64(rate + j), Accepted: uint64(rate + j)})
+		l.Intervals = append(l.Intervals, load.Interval{T: float64(i + 1), Phase: loadresult.PhasePushing, Sent: uint64(rate + j), Accepted: uint64(rate + j)})
 	}
 	l.Pushes.AchievedRate = float64(rate)
 	var buf bytes.Buffer

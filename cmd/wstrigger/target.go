@@ -98,6 +98,21 @@ func interruptedBefore(e *env, cmd string) int {
 	return exitInterrupted
 }
 
+// preflight runs preflightJoin for the command cmd. When the run must
+// not begin, it says why on stderr and returns ok false with the exit
+// status.
+func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials) (invited bool, status int, ok bool) {
+	invited, err := preflightJoin(ctx, target, creds)
+	switch {
+	case err == nil:
+		return invited, exitOK, true
+	case ctx.Err() != nil:
+		return false, interruptedBefore(e, cmd), false
+	}
+	fmt.Fprintf(e.stderr, "wstrigger %s: %v\n", cmd, err)
+	return false, exitUsage, false
+}
+
 // preflightJoin joins target with creds and the pattern {} before a
 // run, and returns an error when the run could only fail for a reason of
 // the user's rather than the target's: the target cannot be dialled
@@ -105,35 +120,39 @@ func interruptedBefore(e *env, cmd string) int {
 // refuses the credentials (401, or 403 for an account without
 // websockets) to every one of preflightAttempts joins, so that a target
 // that refuses some joins at random is left to the run to judge. Every
-// other outcome, a timeout included, is left to the run too.
-func preflightJoin(ctx context.Context, target string, creds protocol.Credentials) error {
+// other outcome, a timeout included, is left to the run too. invited
+// reports whether the join that succeeded was answered with the
+// mockapi header: the target is a wstrigger mock that invites a reader
+// of its counters.
+func preflightJoin(ctx context.Context, target string, creds protocol.Credentials) (invited bool, err error) {
 	if _, err := client.New(target, creds, nil); err != nil {
-		return err
+		return false, err
 	}
 	where := protocol.RedactURLString(target)
 	var refused error
+	var tap headTap
 	for range preflightAttempts {
-		err := preflightOnce(ctx, target, creds)
+		err := preflightOnce(ctx, target, creds, &tap)
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted before the run: %w", ctx.Err())
+			return false, fmt.Errorf("interrupted before the run: %w", ctx.Err())
 		}
 		var he *client.HTTPError
 		var oe *net.OpError
 		switch {
 		case err == nil:
-			return nil
+			return tap.invited(), nil
 		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %s; check --access-token and --secret-key (or $%s and $%s)",
 				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
 			continue // once more: it may refuse some joins at random
 		case errors.As(err, &he) && he.Status == http.StatusNotFound:
-			return fmt.Errorf("%s answered a join with %s: is the base URL that of the API (it joins at %s)?", where, statusText(he), protocol.JoinPath)
+			return false, fmt.Errorf("%s answered a join with %s: is the base URL that of the API (it joins at %s)?", where, statusText(he), protocol.JoinPath)
 		case errors.As(err, &oe) && oe.Op == "dial":
-			return fmt.Errorf("%s is unreachable: %v", where, err)
+			return false, fmt.Errorf("%s is unreachable: %v", where, err)
 		}
-		return nil
+		return false, nil
 	}
-	return refused
+	return false, refused
 }
 
 // statusText is an HTTP answer as "401 unauthorized" (its error code,
@@ -145,11 +164,11 @@ func statusText(he *client.HTTPError) string {
 	return fmt.Sprintf("%d %s", he.Status, http.StatusText(he.Status))
 }
 
-// preflightOnce makes one join and closes it.
-func preflightOnce(ctx context.Context, target string, creds protocol.Credentials) error {
+// preflightOnce makes one join over tap's connections and closes it.
+func preflightOnce(ctx context.Context, target string, creds protocol.Credentials, tap *headTap) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	c, err := client.New(target, creds, nil)
+	c, err := client.New(target, creds, &client.Options{NetDialContext: tap.dial})
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contractreport"
 )
 
 // Test runs the suite against target and reports each check as a
@@ -63,39 +64,13 @@ func Test(t *testing.T, target contract.Target, opts *contract.Options) {
 func subtest(t *testing.T, res contract.Result) {
 	switch res.Status {
 	case contract.StatusFail:
-		t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, formatEvidence(res.Evidence))
+		t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, "\n"+contractreport.FormatEvidence(res.Evidence, true))
 	case contract.StatusSkip:
 		t.Skipf("%s %s: skipped: %s", res.ID, res.Title, res.Reason)
 	default:
 		t.Logf("%s %s: pass (%v)", res.ID, res.Title, res.Duration.Round(time.Millisecond))
 	}
 }
-
-// formatEvidence renders evidence for a test log.
-func formatEvidence(ev []contract.Evidence) string {
-	var b strings.Builder
-	for _, e := range ev {
-		b.WriteString("\n--- " + e.Step)
-		if e.Request != "" {
-			b.WriteString("\n" + indent(e.Request))
-		}
-		if e.Status != 0 {
-			fmt.Fprintf(&b, "\n  => %d", e.Status)
-		}
-		if e.Response != "" {
-			b.WriteString("\n" + indent(e.Response))
-		}
-		for _, f := range e.Frames {
-			b.WriteString("\n  frame: " + f)
-		}
-		if e.Note != "" {
-			b.WriteString("\n  note: " + e.Note)
-		}
-	}
-	return b.String()
-}
-
-func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 // coverageLine summarises coverage in one line.
 func coverageLine(cv contract.Coverage) string {

@@ -1,4 +1,4 @@
-package load
+package loadresult
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ var mergeT0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 // latencies vals (µs), and one interval per second of sent each.
 func shardResult(t *testing.T, k, n int, accepted, lost uint64, vals []int64, sent []uint64, offset time.Duration) *Result {
 	t.Helper()
-	h := newHist()
+	h := NewHistogram()
 	for _, v := range vals {
 		require.NoError(t, h.RecordValue(v))
 	}
@@ -32,7 +32,7 @@ func shardResult(t *testing.T, k, n int, accepted, lost uint64, vals []int64, se
 		Driver:        DriverHealth{Warnings: []string{"busy"}},
 	}
 	for i, s := range sent {
-		ih := newHist()
+		ih := NewHistogram()
 		require.NoError(t, ih.RecordValue(int64(100*(k+1))))
 		r.Intervals = append(r.Intervals, Interval{T: float64(i + 1), Phase: PhasePushing, Sent: s, Latency: Latencies{PushEndToEnd: Summarize(ih, true)}})
 	}
@@ -88,7 +88,7 @@ func TestMerge(t *testing.T) {
 			assert.InDelta(t, 50000, e2e.MaxUs, 50)
 			require.Len(t, m.Errors, 1)
 			assert.Equal(t, uint64(6), m.Errors[0].Count)
-			assert.Len(t, m.Errors[0].Examples, maxExamples)
+			assert.Len(t, m.Errors[0].Examples, MaxExamples)
 			assert.Len(t, m.Driver.Warnings, 3)
 			assert.Nil(t, m.Mock)
 			assert.Empty(t, m.SLOs)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -24,9 +25,9 @@ type books struct {
 }
 
 func newBooks() *books {
-	b := &books{sched: Schedule{Stages: []Stage{{time.Second, 10}}}, t0: time.Unix(1000, 0)}
+	b := &books{sched: Schedule{Stages: []Stage{{Duration: time.Second, Rate: 10}}}, t0: time.Unix(1000, 0)}
 	t := newPushTable(b.sched.Total())
-	b.led = ledger{table: t, rec: newRecorder(2), live: &b.live, shard: Shard{0, 1}, timeout: time.Second, measureFrom: b.t0.UnixNano()}
+	b.led = ledger{table: t, sched: b.sched, rec: newRecorder(2), live: &b.live, shard: Shard{K: 0, N: 1}, timeout: time.Second, measureFrom: b.t0.UnixNano()}
 	return b
 }
 
@@ -40,6 +41,7 @@ func (b *books) frame(n uint64, sub int, seq uint64, delay time.Duration) client
 }
 
 func TestAccounting(t *testing.T) {
+	t.Parallel()
 	type recv struct {
 		n     uint64
 		seq   uint64
@@ -50,23 +52,23 @@ func TestAccounting(t *testing.T) {
 		accepted []uint64
 		frames   []recv
 		cutoff   time.Duration
-		want     Delivery
+		want     loadresult.Delivery
 		gaps     uint64
 	}{
 		{"exactly once", []uint64{0, 1, 2}, []recv{{0, 1, ms(1)}, {1, 2, ms(1)}, {2, 3, ms(1)}}, 3 * time.Second,
-			Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3}, 0},
+			loadresult.Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3}, 0},
 		{"lost", []uint64{0, 1, 2}, []recv{{0, 1, ms(1)}, {2, 3, ms(1)}}, 3 * time.Second,
-			Delivery{Accepted: 3, Received: 2, ExactlyOnce: 2, Lost: 1}, 1},
+			loadresult.Delivery{Accepted: 3, Received: 2, ExactlyOnce: 2, Lost: 1}, 1},
 		{"in flight at cut-off", []uint64{0, 9}, []recv{{0, 1, ms(1)}}, 1 * time.Second,
-			Delivery{Accepted: 2, Received: 1, ExactlyOnce: 1, InFlight: 1}, 0},
+			loadresult.Delivery{Accepted: 2, Received: 1, ExactlyOnce: 1, InFlight: 1}, 0},
 		{"duplicated", []uint64{0, 1}, []recv{{0, 1, ms(1)}, {1, 2, ms(1)}, {1, 3, ms(2)}}, 3 * time.Second,
-			Delivery{Accepted: 2, Received: 2, ExactlyOnce: 1, Duplicated: 1}, 0},
+			loadresult.Delivery{Accepted: 2, Received: 2, ExactlyOnce: 1, Duplicated: 1}, 0},
 		{"out of order", []uint64{0, 1, 2}, []recv{{0, 1, ms(1)}, {2, 3, ms(1)}, {1, 2, ms(300)}}, 3 * time.Second,
-			Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3, OutOfOrder: 1}, 1},
+			loadresult.Delivery{Accepted: 3, Received: 3, ExactlyOnce: 3, OutOfOrder: 1}, 1},
 		{"late", []uint64{0, 1}, []recv{{0, 1, ms(1)}, {1, 2, 1500 * time.Millisecond}}, 3 * time.Second,
-			Delivery{Accepted: 2, Received: 2, ExactlyOnce: 2, Late: 1}, 0},
+			loadresult.Delivery{Accepted: 2, Received: 2, ExactlyOnce: 2, Late: 1}, 0},
 		{"received but not accepted", []uint64{0}, []recv{{0, 1, ms(1)}, {1, 2, ms(1)}}, 3 * time.Second,
-			Delivery{Accepted: 1, Received: 1, ExactlyOnce: 1, ReceivedUnaccepted: 1}, 0},
+			loadresult.Delivery{Accepted: 1, Received: 1, ExactlyOnce: 1, ReceivedUnaccepted: 1}, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,9 +82,10 @@ func TestAccounting(t *testing.T) {
 				b.led.frame(r, &fr)
 			}
 			r.newSession(nil)
-			_, d := tally(b.led.table, b.sched, tc.cutoff, b.led.timeout, 10, tc.cutoff < 2*time.Second)
+			b.live.dispatched.Store(10)
+			_, d := b.led.tally(tc.cutoff, tc.cutoff < 2*time.Second)
 			d.Late, d.OutOfOrder = r.stats.Late, r.stats.PushReordered
-			d.check(uint64(len(tc.accepted)))
+			d.SetInvariant(uint64(len(tc.accepted)))
 			assert.True(t, d.InvariantHolds, d.Invariant)
 			d.InvariantHolds, d.Invariant, d.DeliveredPercent = false, "", 0
 			assert.Equal(t, tc.want, d)
@@ -95,6 +98,7 @@ func TestAccounting(t *testing.T) {
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func TestReceiverCountsTriggersAndStrangers(t *testing.T) {
+	t.Parallel()
 	b := newBooks()
 	r := &receiver{sub: 1}
 	frames := []client.Frame{
@@ -115,6 +119,7 @@ func TestReceiverCountsTriggersAndStrangers(t *testing.T) {
 }
 
 func TestPayloadRoundTrip(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		h    header
@@ -144,6 +149,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 }
 
 func TestBackoffIsFullJitter(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		attempt int
 		u       float64
@@ -161,6 +167,7 @@ func TestBackoffIsFullJitter(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, op string
 		err      error
@@ -182,6 +189,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestErrorExamplesAreRedacted(t *testing.T) {
+	t.Parallel()
 	l := newErrorLog(protocol.Credentials{AccessToken: "tok-secret-1", SecretKey: "key-secret-2"})
 	for range 5 {
 		l.add("push", fmt.Errorf("boom tok-secret-1 key-secret-2 session AAAAAAAAAAAAAAAAAAAAAAAAAA"))
@@ -189,9 +197,61 @@ func TestErrorExamplesAreRedacted(t *testing.T) {
 	got := l.list()
 	require.Len(t, got, 1)
 	assert.Equal(t, uint64(5), got[0].Count)
-	assert.Len(t, got[0].Examples, maxExamples)
+	assert.Len(t, got[0].Examples, loadresult.MaxExamples)
 	for _, ex := range got[0].Examples {
 		assert.NotContains(t, ex, "secret")
 		assert.NotContains(t, ex, "AAAAAAAAAAAAAAAAAAAAAA")
+	}
+}
+
+// TestLedgerSendSide marks pushes as a worker does and tallies the
+// send side, of a whole run and of one cut short.
+func TestLedgerSendSide(t *testing.T) {
+	t.Parallel()
+	secs := func(d time.Duration) float64 { return d.Seconds() }
+	tests := []struct {
+		name     string
+		cutoff   time.Duration
+		cutShort bool
+		want     loadresult.Pushes
+	}{
+		{name: "whole run", cutoff: 3 * time.Second, want: loadresult.Pushes{
+			TargetRate: 10, AchievedRate: 3, AcceptedRate: 1,
+		}},
+		{name: "cut short at 0.4 s: rates over the part that ran", cutoff: ms(400), cutShort: true, want: loadresult.Pushes{
+			TargetRate: 4 / secs(ms(400)), AchievedRate: 3 / secs(ms(400)), AcceptedRate: 1 / secs(ms(400)),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := newBooks()
+			b.led.lateSend = ms(10)
+			c := &conn{}
+			at := func(n int) time.Time { return b.t0.Add(ms(100 * n)) }
+			b.led.sending(0, at(0), at(0).Add(ms(1)))
+			b.led.answered(0, c, nil)
+			b.led.sending(1, at(1), at(1).Add(ms(25))) // late
+			b.led.answered(1, c, &client.HTTPError{Op: "push", Status: 503})
+			b.led.sending(2, at(2), at(2))
+			b.led.answered(2, c, errors.New("EOF"))
+			b.led.unsent(3)
+			b.live.dispatched.Store(4)
+
+			p, d := b.led.tally(tt.cutoff, tt.cutShort)
+			b.led.sendFigures(&p, 0, time.Second, tt.cutoff, tt.cutShort)
+			want := tt.want
+			want.Scheduled, want.Sent, want.Unsent, want.NotDue = 10, 3, 1, 6
+			want.Accepted, want.Rejected, want.Failed = 1, 1, 1
+			want.LateSends, want.MaxSendLagUs, want.MeasuredPushes = 1, 25000, 3
+			assert.Equal(t, want, p)
+			assert.Equal(t, int64(1), c.accepted.Load(), "accepted for its session")
+			assert.Equal(t, uint64(1), d.Accepted)
+			if tt.cutShort {
+				assert.Equal(t, uint64(1), d.InFlight, "due within PushTimeout of the cut")
+			} else {
+				assert.Equal(t, uint64(1), d.Lost)
+			}
+		})
 	}
 }

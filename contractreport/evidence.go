@@ -1,16 +1,14 @@
-package reports
+package contractreport
 
 import (
 	"fmt"
 	"strings"
-
-	"github.com/wstrigger/wstrigger/contract"
 )
 
-// formatEvidence renders a check's evidence as plain text: each exchange
+// FormatEvidence renders a check's evidence as plain text: each exchange
 // as its step, the request, the answer, the frames and, with repro, the
 // command that reproduces it.
-func formatEvidence(evs []contract.Evidence, repro bool) string {
+func FormatEvidence(evs []Evidence, repro bool) string {
 	var b strings.Builder
 	for i, ev := range evs {
 		if i > 0 {
@@ -36,7 +34,7 @@ func formatEvidence(evs []contract.Evidence, repro bool) string {
 	return b.String()
 }
 
-func responseText(ev contract.Evidence) string {
+func responseText(ev Evidence) string {
 	if ev.Response == "" {
 		return fmt.Sprintf("status %d", ev.Status)
 	}

@@ -1,0 +1,63 @@
+package loadresult
+
+import (
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histogram geometry: microseconds from 1 µs to one hour, three
+// significant digits (0.1 % resolution).
+const (
+	HistogramMin    = 1
+	HistogramMax    = int64(time.Hour / time.Microsecond)
+	HistogramDigits = 3
+)
+
+// NewHistogram returns an empty latency histogram of the geometry every
+// Summary's histogram has.
+func NewHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(HistogramMin, HistogramMax, HistogramDigits)
+}
+
+// Summary is one latency distribution: count, extremes, mean and
+// percentiles in microseconds, and the whole HdrHistogram in its V2
+// compressed, base64 encoding (hdrhistogram.Decode reads it back), so
+// that runs and shards can be merged and compared later.
+type Summary struct {
+	Count  int64   `json:"count"`
+	MinUs  int64   `json:"minUs"`
+	MeanUs float64 `json:"meanUs"`
+	P50Us  int64   `json:"p50Us"`
+	P90Us  int64   `json:"p90Us"`
+	P99Us  int64   `json:"p99Us"`
+	P999Us int64   `json:"p999Us"`
+	MaxUs  int64   `json:"maxUs"`
+	HDR    string  `json:"hdr,omitempty"`
+}
+
+// Summarize describes h; it encodes h too when encode is set.
+func Summarize(h *hdrhistogram.Histogram, encode bool) Summary {
+	s := Summary{Count: h.TotalCount()}
+	if s.Count == 0 {
+		return s
+	}
+	s.MinUs, s.MaxUs, s.MeanUs = h.Min(), h.Max(), h.Mean()
+	s.P50Us, s.P90Us = h.ValueAtQuantile(50), h.ValueAtQuantile(90)
+	s.P99Us, s.P999Us = h.ValueAtQuantile(99), h.ValueAtQuantile(99.9)
+	if encode {
+		if b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+			s.HDR = string(b)
+		}
+	}
+	return s
+}
+
+// Histogram decodes the summary's HdrHistogram, to merge it with
+// another run's.
+func (s Summary) Histogram() (*hdrhistogram.Histogram, error) {
+	if s.HDR == "" {
+		return NewHistogram(), nil
+	}
+	return hdrhistogram.Decode([]byte(s.HDR))
+}
