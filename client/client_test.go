@@ -293,21 +293,29 @@ func TestConcurrentPings(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	const goroutines, each = 16, 100
-	var failed atomic.Int64
+	var failed, inFlight, most atomic.Int64
 	var wg sync.WaitGroup
+	gate := make(chan struct{}) // every goroutine pings from the same moment on
 	for range goroutines {
 		wg.Go(func() {
+			<-gate
 			for range each {
+				n := inFlight.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
 				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 				if _, err := s.Ping(pctx); err != nil {
 					failed.Add(1)
 				}
 				cancel()
+				inFlight.Add(-1)
 			}
 		})
 	}
+	close(gate)
 	wg.Wait()
 	assert.Zero(t, failed.Load(), "pings of %d lost their pong", goroutines*each)
+	assert.Greater(t, most.Load(), int64(1), "the pings never overlapped: the test did not exercise concurrency")
 }
 
 func TestParseTarget(t *testing.T) {
@@ -451,10 +459,10 @@ func TestJoinWithErrors(t *testing.T) {
 	assert.Empty(t, r.ended, "no End when the join fails")
 }
 
-// TestDialContextHonoursCancel: a join to a server that accepts and
+// TestJoinHonoursCancel: a join to a server that accepts and
 // never answers ends as soon as its context is cancelled, not at the
 // handshake timeout.
-func TestDialContextHonoursCancel(t *testing.T) {
+func TestJoinHonoursCancel(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	accepted := make(chan net.Conn, 1)

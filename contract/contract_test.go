@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contract/contracttest"
 )
 
 // TestAgainstMock runs the suite as subtests: against WSTRIGGER_TARGET
@@ -13,5 +14,5 @@ func TestAgainstMock(t *testing.T) {
 	if !ok {
 		target = mockTarget(newMock(t, nil).URL)
 	}
-	contract.Test(t, target, &contract.Options{Observe: testObserve})
+	contracttest.Test(t, target, &contract.Options{Observe: testObserve})
 }

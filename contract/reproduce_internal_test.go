@@ -15,7 +15,7 @@ import (
 func TestReproduceNamesOnlyWhatItKnows(t *testing.T) {
 	r := testRunner(t, nil)
 	const session = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-	r.red.addSession(session)
+	r.red.AddSession(session)
 	tok, sec := r.target.Credentials.AccessToken, r.target.Credentials.SecretKey
 	cases := []struct {
 		name  string

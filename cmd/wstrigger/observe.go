@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/mockserver/mockapi"
@@ -54,11 +52,6 @@ const maxHead = 64 << 10
 type headTap struct {
 	mu     sync.Mutex
 	header http.Header
-}
-
-// dialer returns the client's default dialer, tapped.
-func (t *headTap) dialer() *websocket.Dialer {
-	return &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: client.DefaultHandshakeTimeout, NetDialContext: t.dial}
 }
 
 func (t *headTap) dial(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -164,11 +164,11 @@ func statusText(he *client.HTTPError) string {
 	return fmt.Sprintf("%d %s", he.Status, http.StatusText(he.Status))
 }
 
-// preflightOnce makes one join through tap's dialer and closes it.
+// preflightOnce makes one join over tap's connections and closes it.
 func preflightOnce(ctx context.Context, target string, creds protocol.Credentials, tap *headTap) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	c, err := client.New(target, creds, &client.Options{Dialer: tap.dialer()})
+	c, err := client.New(target, creds, &client.Options{NetDialContext: tap.dial})
 	if err != nil {
 		return err
 	}
