@@ -19,6 +19,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -496,5 +497,34 @@ func TestJoinHonoursCancel(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	case <-time.After(client.DefaultHandshakeTimeout / 2):
 		t.Fatal("the join did not end when its context was cancelled")
+	}
+}
+
+// TestSessionHeader: the 101 answer's headers reach the caller, so that a
+// wstrigger mock that names itself there is recognised.
+func TestSessionHeader(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		opts   mockserver.Options
+		invite bool
+	}{
+		{"a mock with its control API", mockserver.Options{}, true},
+		{"a mock without it", mockserver.Options{NoControl: true}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, err := mockserver.New(&tc.opts)
+			require.NoError(t, err)
+			t.Cleanup(srv.Close)
+			c, err := client.New(srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
+			require.NoError(t, err)
+			s, err := c.Join(testContext(t), `{"contractSuiteQuiet":["never-in-an-event"]}`)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = s.Close() })
+			assert.Equal(t, tc.invite, mockapi.Identifies(s.Header()))
+			assert.Equal(t, "websocket", strings.ToLower(s.Header().Get("Upgrade")))
+		})
 	}
 }

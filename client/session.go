@@ -31,6 +31,7 @@ type Session struct {
 	id        string
 	pattern   json.RawMessage
 	heartbeat time.Duration
+	header    http.Header // the headers of the server's 101 answer
 
 	frames chan Frame // nil when h takes the frames
 	h      Handler    // set by JoinWith
@@ -45,6 +46,11 @@ type Session struct {
 func (c *Client) Join(ctx context.Context, pattern string) (*Session, error) {
 	return c.join(ctx, pattern, nil)
 }
+
+// Header returns the headers of the server's answer (101) to the join.
+// A wstrigger mock names itself in them (mockapi.Identifies). The caller
+// must not modify them.
+func (s *Session) Header() http.Header { return s.header }
 
 // A Handler takes the frames of a session opened with JoinWith from the
 // session's reader goroutine, in place of the buffer Next reads: such a
@@ -89,7 +95,7 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 	if err != nil {
 		return nil, c.joinError(u, hs, err)
 	}
-	s = &Session{c: c, conn: conn, h: h}
+	s = &Session{c: c, conn: conn, h: h, header: hs.Header}
 	if h == nil {
 		s.frames = make(chan Frame, c.opts.FrameBuffer)
 	}
