@@ -1,13 +1,16 @@
 package client
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -28,9 +31,25 @@ type Options struct {
 	QueryCredentials bool
 	// Header holds extra headers for joins and pushes (Origin, say).
 	Header http.Header
-	// Dialer makes the websocket connections. Nil means a Dialer with
-	// DefaultHandshakeTimeout and gorilla's default buffer sizes.
-	Dialer *websocket.Dialer
+	// HandshakeTimeout bounds a join's opening handshake, and the wait
+	// for its session frame when ctx has no deadline
+	// (DefaultHandshakeTimeout).
+	HandshakeTimeout time.Duration
+	// TLSConfig configures wss joins (nil: the default).
+	TLSConfig *tls.Config
+	// Proxy returns the proxy for a join (nil: http.ProxyFromEnvironment;
+	// a function returning a nil URL joins directly).
+	Proxy func(*http.Request) (*url.URL, error)
+	// NetDialContext makes the connection a join runs over (nil: a
+	// net.Dialer); a test may hand out one end of a net.Pipe. Pushes go
+	// through HTTPClient.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// ReadBufferSize and WriteBufferSize are a session's I/O buffer
+	// sizes in bytes (0: 4 KiB each); they do not limit frame sizes.
+	ReadBufferSize, WriteBufferSize int
+	// WriteBufferPool, if set, lends write buffers to sessions between
+	// writes (a *sync.Pool will do); one pool serves one WriteBufferSize.
+	WriteBufferPool BufferPool
 	// HTTPClient sends pushes. Nil means http.DefaultClient.
 	HTTPClient *http.Client
 	// ReadLimit is the largest frame a session accepts (DefaultReadLimit).
@@ -43,6 +62,12 @@ type Options struct {
 	CloseTimeout time.Duration
 	// Now is the clock that stamps received frames (time.Now).
 	Now func() time.Time
+}
+
+// BufferPool is a pool of buffers (*sync.Pool is one).
+type BufferPool interface {
+	Get() any
+	Put(any)
 }
 
 // Client speaks the protocol to one target with one set of credentials.
@@ -70,8 +95,11 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Client, err
 }
 
 func (o *Options) setDefaults() {
-	if o.Dialer == nil {
-		o.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: DefaultHandshakeTimeout}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if o.Proxy == nil {
+		o.Proxy = http.ProxyFromEnvironment
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = http.DefaultClient
@@ -87,6 +115,15 @@ func (o *Options) setDefaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+}
+
+// dial returns the connection options of a join.
+func (o *Options) dial() *wsconn.Options {
+	return &wsconn.Options{
+		HandshakeTimeout: o.HandshakeTimeout, TLSConfig: o.TLSConfig, Proxy: o.Proxy,
+		NetDialContext: o.NetDialContext, ReadBufferSize: o.ReadBufferSize, WriteBufferSize: o.WriteBufferSize,
+		WriteBufferPool: o.WriteBufferPool, ReadLimit: o.ReadLimit, ControlTimeout: o.CloseTimeout,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -293,21 +294,29 @@ func TestConcurrentPings(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	const goroutines, each = 16, 100
-	var failed atomic.Int64
+	var failed, inFlight, most atomic.Int64
 	var wg sync.WaitGroup
+	gate := make(chan struct{}) // every goroutine pings from the same moment on
 	for range goroutines {
 		wg.Go(func() {
+			<-gate
 			for range each {
+				n := inFlight.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
 				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 				if _, err := s.Ping(pctx); err != nil {
 					failed.Add(1)
 				}
 				cancel()
+				inFlight.Add(-1)
 			}
 		})
 	}
+	close(gate)
 	wg.Wait()
 	assert.Zero(t, failed.Load(), "pings of %d lost their pong", goroutines*each)
+	assert.Greater(t, most.Load(), int64(1), "the pings never overlapped: the test did not exercise concurrency")
 }
 
 func TestParseTarget(t *testing.T) {
@@ -451,10 +460,10 @@ func TestJoinWithErrors(t *testing.T) {
 	assert.Empty(t, r.ended, "no End when the join fails")
 }
 
-// TestDialContextHonoursCancel: a join to a server that accepts and
+// TestJoinHonoursCancel: a join to a server that accepts and
 // never answers ends as soon as its context is cancelled, not at the
 // handshake timeout.
-func TestDialContextHonoursCancel(t *testing.T) {
+func TestJoinHonoursCancel(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	accepted := make(chan net.Conn, 1)
@@ -488,5 +497,34 @@ func TestDialContextHonoursCancel(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	case <-time.After(client.DefaultHandshakeTimeout / 2):
 		t.Fatal("the join did not end when its context was cancelled")
+	}
+}
+
+// TestSessionHeader: the 101 answer's headers reach the caller, so that a
+// wstrigger mock that names itself there is recognised.
+func TestSessionHeader(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		opts   mockserver.Options
+		invite bool
+	}{
+		{"a mock with its control API", mockserver.Options{}, true},
+		{"a mock without it", mockserver.Options{NoControl: true}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, err := mockserver.New(&tc.opts)
+			require.NoError(t, err)
+			t.Cleanup(srv.Close)
+			c, err := client.New(srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
+			require.NoError(t, err)
+			s, err := c.Join(testContext(t), `{"contractSuiteQuiet":["never-in-an-event"]}`)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = s.Close() })
+			assert.Equal(t, tc.invite, mockapi.Identifies(s.Header()))
+			assert.Equal(t, "websocket", strings.ToLower(s.Header().Get("Upgrade")))
+		})
 	}
 }

@@ -62,10 +62,10 @@ func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("client: %s: protocol violation: %s", e.Op, e.Reason)
 }
 
-// newHTTPError builds an HTTPError from a response whose body has been read.
-func (c *Client) newHTTPError(op string, resp *http.Response, body []byte, sessionID string) *HTTPError {
-	e := &HTTPError{Op: op, Status: resp.StatusCode, Allow: resp.Header.Get("Allow")}
-	if ra := resp.Header.Get("Retry-After"); ra != "" {
+// newHTTPError builds an HTTPError from an answer whose body has been read.
+func (c *Client) newHTTPError(op string, status int, header http.Header, body []byte, sessionID string) *HTTPError {
+	e := &HTTPError{Op: op, Status: status, Allow: header.Get("Allow")}
+	if ra := header.Get("Retry-After"); ra != "" {
 		if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
 			e.RetryAfter = time.Duration(secs) * time.Second
 		}

@@ -37,7 +37,7 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 		return 0, fmt.Errorf("client: push: reading the answer: %w", protocol.RedactError(err))
 	}
 	if resp.StatusCode != http.StatusAccepted {
-		return 0, c.newHTTPError("push", resp, data, sessionID)
+		return 0, c.newHTTPError("push", resp.StatusCode, resp.Header, data, sessionID)
 	}
 	var pr protocol.PushResponse
 	if err := json.Unmarshal(data, &pr); err != nil {

@@ -50,8 +50,8 @@ func Record(ctx context.Context, s *Session, w *protocol.RecordingWriter, opts *
 		defer cancel()
 	}
 	var (
-		st      RecordStats
-		lastSeq uint64
+		st  RecordStats
+		seq protocol.SeqCheck
 	)
 	for o.MaxEvents <= 0 || st.Triggers < o.MaxEvents {
 		f, err := s.Next(ctx)
@@ -61,11 +61,8 @@ func Record(ctx context.Context, s *Session, w *protocol.RecordingWriter, opts *
 			}
 			return st, err
 		}
-		if f.Seq > lastSeq+1 {
-			st.Gaps++
-			st.Missing += f.Seq - lastSeq - 1
-		}
-		lastSeq = max(lastSeq, f.Seq)
+		seq.Observe(f.Seq)
+		st.Gaps, st.Missing = int(seq.Gaps), seq.Missing
 		if f.Type != protocol.FrameTrigger {
 			st.Pushes++
 			continue

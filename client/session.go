@@ -2,18 +2,15 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -30,25 +27,17 @@ type Frame struct {
 // Close may be called from different goroutines.
 type Session struct {
 	c         *Client
-	conn      *websocket.Conn
+	conn      *wsconn.Conn
 	id        string
 	pattern   json.RawMessage
 	heartbeat time.Duration
+	header    http.Header // the headers of the server's 101 answer
 
-	frames chan Frame    // nil when h takes the frames
-	h      Handler       // set by JoinWith
-	done   chan struct{} // closed when the reader goroutine ends
-	err    error         // why the reader ended; read after done is closed
+	frames chan Frame // nil when h takes the frames
+	h      Handler    // set by JoinWith
 
-	writeMu   sync.Mutex
-	closeOnce sync.Once
-	closing   chan struct{}
-
-	// pings holds a channel for each Ping waiting for its pong, keyed by
-	// the ping's payload, so that concurrent Pings never take each
-	// other's pongs.
-	pingMu sync.Mutex
-	pings  map[string]chan struct{}
+	errOnce sync.Once
+	err     error // why the session ended, set once the reader has ended
 }
 
 // Join opens a session on the client's target with the given pattern (in
@@ -57,6 +46,11 @@ type Session struct {
 func (c *Client) Join(ctx context.Context, pattern string) (*Session, error) {
 	return c.join(ctx, pattern, nil)
 }
+
+// Header returns the headers of the server's answer (101) to the join.
+// A wstrigger mock names itself in them (mockapi.Identifies). The caller
+// must not modify them.
+func (s *Session) Header() http.Header { return s.header }
 
 // A Handler takes the frames of a session opened with JoinWith from the
 // session's reader goroutine, in place of the buffer Next reads: such a
@@ -97,128 +91,101 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 		q.Set(protocol.QuerySecretKey, c.creds.SecretKey)
 	}
 	u := c.endpoint(protocol.JoinPath, q, true)
-	conn, resp, err := DialContext(ctx, c.opts.Dialer, u.String(), c.header(c.opts.QueryCredentials))
+	conn, hs, err := wsconn.Dial(ctx, u.String(), c.header(c.opts.QueryCredentials), c.opts.dial())
 	if err != nil {
-		return nil, c.joinError(u, resp, err)
+		return nil, c.joinError(u, hs, err)
 	}
-	conn.SetReadLimit(c.opts.ReadLimit)
-	s = &Session{
-		c: c, conn: conn, h: h,
-		done:    make(chan struct{}),
-		closing: make(chan struct{}),
-		pings:   map[string]chan struct{}{},
-	}
+	s = &Session{c: c, conn: conn, h: h, header: hs.Header}
 	if h == nil {
 		s.frames = make(chan Frame, c.opts.FrameBuffer)
 	}
 	if err := s.readSessionFrame(ctx); err != nil {
-		_ = conn.Close()
+		_ = conn.Close(protocol.CloseNormal, "", 0)
 		return nil, err
 	}
-	conn.SetPongHandler(s.onPong)
 	if h != nil {
 		h.Open(s)
 	}
-	go s.readLoop()
+	conn.Start(s.onMessage, s.onEnd)
 	return s, nil
 }
 
 // joinError turns a failed dial into a typed error with no credential in it.
-func (c *Client) joinError(u *url.URL, resp *http.Response, err error) error {
-	if resp != nil && errors.Is(err, websocket.ErrBadHandshake) {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		_ = resp.Body.Close()
-		if resp.StatusCode == http.StatusSwitchingProtocols {
+func (c *Client) joinError(u *url.URL, hs *wsconn.Handshake, err error) error {
+	if errors.Is(err, wsconn.ErrBadHandshake) {
+		if hs.Status == http.StatusSwitchingProtocols {
 			return &ProtocolError{Op: "join", Reason: "101 response with an invalid handshake (Upgrade, Connection or Sec-WebSocket-Accept)"}
 		}
-		return c.newHTTPError("join", resp, body, "")
+		return c.newHTTPError("join", hs.Status, hs.Header, hs.Body, "")
 	}
 	return fmt.Errorf("client: join %s: %w", protocol.RedactURL(u), protocol.RedactError(err))
 }
 
 func (s *Session) readSessionFrame(ctx context.Context) error {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(s.c.opts.Dialer.HandshakeTimeout)
-	}
-	_ = s.conn.SetReadDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Now()) })
-	defer stop()
-	_, data, err := s.conn.ReadMessage()
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("client: join: waiting for the session frame: %w", ctx.Err())
-		}
-		return fmt.Errorf("client: join: waiting for the session frame: %w", s.c.readError(err, ""))
-	}
-	_ = s.conn.SetReadDeadline(time.Time{})
-	f, err := protocol.DecodeFrame(data)
-	if err != nil {
+	f, _, err := s.conn.ReadSessionFrame(ctx, s.c.opts.HandshakeTimeout)
+	var fe *protocol.FrameError
+	switch {
+	case errors.As(err, &fe):
 		return &ProtocolError{Op: "join", Reason: "first frame: " + s.c.scrub(err.Error())}
-	}
-	if f.Type != protocol.FrameSession {
+	case errors.Is(err, wsconn.ErrNotSession):
 		return &ProtocolError{Op: "join", Reason: fmt.Sprintf("first frame has type %q, want %q", f.Type, protocol.FrameSession)}
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("client: join: waiting for the session frame: %w", ctx.Err())
+	case err != nil:
+		return fmt.Errorf("client: join: waiting for the session frame: %w", s.c.readError(err, ""))
 	}
 	s.id, s.pattern = f.Session, f.Pattern
 	s.heartbeat = time.Duration(f.Heartbeat) * time.Second
 	return nil
 }
 
-// readError turns a read error into a CloseError when the server closed.
+// readError turns the error that ended a connection into the client's.
 func (c *Client) readError(err error, sessionID string) error {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
+	var ce *wsconn.CloseError
+	var pe *ProtocolError
+	switch {
+	case errors.Is(err, wsconn.ErrClosed):
+		return ErrClosed
+	case errors.As(err, &pe):
+		return pe
+	case errors.As(err, &ce):
 		return &CloseError{Code: ce.Code, Text: c.scrub(ce.Text, sessionID)}
-	}
-	if errors.Is(err, websocket.ErrReadLimit) {
+	case errors.Is(err, wsconn.ErrReadLimit):
 		return fmt.Errorf("client: frame over the read limit of %d bytes: %w", c.opts.ReadLimit, err)
 	}
 	return fmt.Errorf("client: read: %w", err)
 }
 
-// readLoop is the session's reader goroutine.
-func (s *Session) readLoop() {
-	s.err = s.read()
-	if s.frames != nil {
-		close(s.frames)
+// onMessage takes each frame from the reader goroutine: to the Handler,
+// or into the buffer, waiting for room (back-pressure on the server).
+func (s *Session) onMessage(_ wsconn.MessageType, data []byte) error {
+	f := Frame{Raw: data, Received: s.c.opts.Now()}
+	var err error
+	if f.Frame, err = protocol.DecodeFrame(data); err != nil {
+		return &ProtocolError{Op: "read", Reason: s.c.scrub(err.Error(), s.id)}
 	}
-	close(s.done)
+	closing := s.conn.Closing()
 	if s.h != nil {
-		s.h.End(s.err)
+		select {
+		case <-closing: // dropped, as below
+		default:
+			s.h.Frame(f)
+		}
+		return nil
 	}
+	select {
+	case s.frames <- f:
+	case <-closing:
+		// Close is waiting for the server's close frame: keep reading,
+		// dropping what arrives meanwhile.
+	}
+	return nil
 }
 
-// read reads frames until the connection ends and returns why.
-func (s *Session) read() error {
-	for {
-		_, data, err := s.conn.ReadMessage()
-		if err != nil {
-			select {
-			case <-s.closing:
-				return ErrClosed
-			default:
-				return s.c.readError(err, s.id)
-			}
-		}
-		f := Frame{Raw: data, Received: s.c.opts.Now()}
-		if f.Frame, err = protocol.DecodeFrame(data); err != nil {
-			_ = s.conn.Close()
-			return &ProtocolError{Op: "read", Reason: s.c.scrub(err.Error(), s.id)}
-		}
-		if s.h != nil {
-			select {
-			case <-s.closing: // dropped, as below
-			default:
-				s.h.Frame(f)
-			}
-			continue
-		}
-		select {
-		case s.frames <- f:
-		case <-s.closing:
-			// Close is waiting for the server's close frame: keep reading,
-			// dropping what arrives meanwhile.
-		}
+// onEnd is called by the reader goroutine once it has ended.
+func (s *Session) onEnd(error) {
+	if s.h != nil {
+		s.h.End(s.Err())
 	}
 }
 
@@ -238,96 +205,67 @@ func (s *Session) Heartbeat() time.Duration { return s.heartbeat }
 // abandons the wait without harming the session. On a session opened with
 // JoinWith it returns no frame, only the reason once the session ended.
 func (s *Session) Next(ctx context.Context) (Frame, error) {
-	if s.frames == nil { // a Handler takes the frames
-		select {
-		case <-s.done:
-			return Frame{}, s.err
-		case <-ctx.Done():
-			return Frame{}, ctx.Err()
-		}
-	}
 	select {
-	case f, ok := <-s.frames:
-		if ok {
+	case f := <-s.frames: // never ready when a Handler takes the frames
+		return f, nil
+	case <-s.conn.Done():
+		// The reader has ended and sends nothing more: what the
+		// buffer holds is all there is.
+		select {
+		case f := <-s.frames:
 			return f, nil
+		default:
+			return Frame{}, s.Err()
 		}
-		<-s.done
-		return Frame{}, s.err
 	case <-ctx.Done():
 		return Frame{}, ctx.Err()
 	}
 }
 
 // Done is closed when the session's connection has ended.
-func (s *Session) Done() <-chan struct{} { return s.done }
+func (s *Session) Done() <-chan struct{} { return s.conn.Done() }
 
 // Err is why the session ended, or nil while it is open.
 func (s *Session) Err() error {
 	select {
-	case <-s.done:
-		return s.err
+	case <-s.conn.Done():
 	default:
 		return nil
 	}
+	s.errOnce.Do(func() { s.err = s.c.readError(s.conn.Err(), s.id) })
+	return s.err
 }
 
 // Ping sends a ping and waits for its pong, returning the round trip. The
 // pong is read by the session's reader, so frames must be consumed with
-// Next meanwhile if many are arriving.
+// Next meanwhile if many are arriving. Concurrent Pings each get their
+// own pong.
 func (s *Session) Ping(ctx context.Context) (time.Duration, error) {
-	payload := rand.Text()[:16]
-	pong := make(chan struct{}, 1)
-	s.pingMu.Lock()
-	s.pings[payload] = pong
-	s.pingMu.Unlock()
-	defer func() {
-		s.pingMu.Lock()
-		delete(s.pings, payload)
-		s.pingMu.Unlock()
-	}()
-	start := time.Now()
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = start.Add(s.c.opts.CloseTimeout)
+	rtt, err := s.conn.Ping(ctx, "")
+	if err == nil {
+		return rtt, nil
 	}
-	if err := s.conn.WriteControl(websocket.PingMessage, []byte(payload), deadline); err != nil {
-		return 0, fmt.Errorf("client: ping: %w", err)
+	if end := s.Err(); end != nil {
+		err = end
 	}
-	select {
-	case <-pong:
-		return time.Since(start), nil
-	case <-s.done:
-		return 0, fmt.Errorf("client: ping: %w", s.err)
-	case <-ctx.Done():
-		return 0, fmt.Errorf("client: ping: no pong: %w", ctx.Err())
-	}
+	return 0, fmt.Errorf("client: ping: %w", err)
 }
 
-// onPong hands a pong to the Ping that sent its payload; an unsolicited
-// pong, or one whose Ping has given up, is dropped.
-func (s *Session) onPong(data string) error {
-	s.pingMu.Lock()
-	pong := s.pings[data]
-	s.pingMu.Unlock()
-	if pong != nil {
-		select {
-		case pong <- struct{}{}:
-		default:
-		}
-	}
-	return nil
-}
+// MessageType is the type of a frame WriteMessage sends: its RFC 6455
+// opcode.
+type MessageType int
 
-// WriteMessage sends a data frame to the server. The protocol defines no
-// client frames; this exists to test how a server treats them.
-func (s *Session) WriteMessage(ctx context.Context, messageType int, data []byte) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = s.conn.SetWriteDeadline(deadline)
-		defer func() { _ = s.conn.SetWriteDeadline(time.Time{}) }()
-	}
-	if err := s.conn.WriteMessage(messageType, data); err != nil {
+// Data frame types.
+const (
+	TextMessage   MessageType = 1
+	BinaryMessage MessageType = 2
+)
+
+// WriteMessage sends a frame to the server, as given: its data need not
+// be valid UTF-8 in a TextMessage, nor of any size. The protocol defines
+// no client frames; this exists to test how a server treats them.
+func (s *Session) WriteMessage(ctx context.Context, messageType MessageType, data []byte) error {
+	if err := s.conn.WriteMessage(ctx, wsconn.MessageType(messageType), data); err != nil {
 		return fmt.Errorf("client: write: %w", err)
 	}
 	return nil
@@ -337,33 +275,13 @@ func (s *Session) WriteMessage(ctx context.Context, messageType int, data []byte
 // Options.CloseTimeout for the server's answer, and releases the
 // connection. It is safe to call more than once.
 func (s *Session) Close() error {
-	return s.CloseWithCode(websocket.CloseNormalClosure, "")
+	return s.CloseWithCode(protocol.CloseNormal, "")
 }
 
 // CloseWithCode is Close with a chosen close code and reason.
 func (s *Session) CloseWithCode(code int, text string) error {
-	var err error
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		deadline := time.Now().Add(s.c.opts.CloseTimeout)
-		werr := s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), deadline)
-		timer := time.NewTimer(s.c.opts.CloseTimeout)
-		defer timer.Stop()
-		select {
-		case <-s.done: // the server answered, or the connection had ended
-		case <-timer.C:
-		}
-		cerr := s.conn.Close()
-		<-s.done
-		if werr != nil && !errors.Is(werr, websocket.ErrCloseSent) && !isClosedConn(werr) {
-			err = fmt.Errorf("client: close: %w", werr)
-		} else if cerr != nil && !isClosedConn(cerr) {
-			err = fmt.Errorf("client: close: %w", cerr)
-		}
-	})
-	return err
-}
-
-func isClosedConn(err error) bool {
-	return errors.Is(err, net.ErrClosed) || errors.Is(err, websocket.ErrCloseSent)
+	if err := s.conn.Close(code, text, s.c.opts.CloseTimeout); err != nil {
+		return fmt.Errorf("client: close: %w", err)
+	}
+	return nil
 }

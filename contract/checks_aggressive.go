@@ -8,7 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/gorilla/websocket"
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -163,9 +163,8 @@ func checkSlowloris(ctx context.Context, c *checkCtx) error {
 			_ = conn.Close()
 		}
 	}()
-	var d net.Dialer
 	for range 32 {
-		conn, err := d.DialContext(ctx, "tcp", hostPort(u.Host, u.Scheme))
+		conn, err := c.netDial(ctx, hostPort(u.Host, u.Scheme))
 		if err != nil {
 			break
 		}
@@ -198,12 +197,12 @@ func checkHugeFrame(ctx context.Context, c *checkCtx) error {
 func checkMalformedFrames(ctx context.Context, c *checkCtx) error {
 	for _, tc := range []struct {
 		kind string
-		typ  int
+		typ  wsconn.MessageType
 		data []byte
 	}{
-		{"a binary frame", websocket.BinaryMessage, []byte{0, 1, 2, 0xff}},
-		{"a text frame of invalid UTF-8", websocket.TextMessage, []byte{0xc3, 0x28, 0xff}},
-		{"a text frame of JSON", websocket.TextMessage, []byte(`{"type":"session","session":"x"}`)},
+		{"a binary frame", wsconn.Binary, []byte{0, 1, 2, 0xff}},
+		{"a text frame of invalid UTF-8", wsconn.Text, []byte{0xc3, 0x28, 0xff}},
+		{"a text frame of JSON", wsconn.Text, []byte(`{"type":"session","session":"x"}`)},
 	} {
 		s, err := c.joinMain(ctx, "join before sending "+tc.kind, quietPattern)
 		if err != nil {

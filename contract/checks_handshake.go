@@ -47,8 +47,7 @@ type rawExchange struct {
 // rawJoin sends a hand-written join request and reads the answer.
 func (c *checkCtx) rawJoin(ctx context.Context, step, rawQuery string, header http.Header) (*rawExchange, *response, error) {
 	u := c.url(protocol.JoinPath, rawQuery, false)
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", hostPort(u.Host, u.Scheme))
+	conn, err := c.netDial(ctx, hostPort(u.Host, u.Scheme))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", step, err)
 	}
@@ -176,9 +175,9 @@ func checkUpgrade(ctx context.Context, c *checkCtx) error {
 		Session string `json:"session"`
 	}
 	if json.Unmarshal(payload, &probe) == nil {
-		c.red.addSession(probe.Session)
+		c.red.AddSession(probe.Session)
 	}
-	c.addEvidence(Evidence{Step: "first frame after the 101", Frames: []string{c.red.frame(payload)}})
+	c.addEvidence(Evidence{Step: "first frame after the 101", Frames: []string{c.showFrame(payload)}})
 	if op != 1 {
 		c.failf("%s: the first frame after the 101 has opcode %d, want a text frame (1)", step, op)
 	}

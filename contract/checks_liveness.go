@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gorilla/websocket"
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -54,7 +54,7 @@ func (c *checkCtx) tooBig(ctx context.Context, n int) error {
 	step := fmt.Sprintf("send a text frame of %d bytes", n)
 	// A write error is expected when the server closes before the frame
 	// is through; what counts is the close that follows.
-	_ = s.write(ctx, websocket.TextMessage, bytes.Repeat([]byte("x"), n))
+	_ = s.write(ctx, wsconn.Text, bytes.Repeat([]byte("x"), n))
 	if err := s.waitClosed(ctx); err != nil {
 		c.failf("%s: the session stayed open, want a close with %d", step, protocol.CloseMessageTooBig)
 		return nil
@@ -81,7 +81,7 @@ func checkSmallFramesIgnored(ctx context.Context, c *checkCtx) error {
 	}
 	for _, n := range []int{1, 100, protocol.MaxClientFrame} {
 		step := fmt.Sprintf("send a text frame of %d bytes", n)
-		if err := s.write(ctx, websocket.TextMessage, bytes.Repeat([]byte("y"), n)); err != nil {
+		if err := s.write(ctx, wsconn.Text, bytes.Repeat([]byte("y"), n)); err != nil {
 			return fmt.Errorf("%s: %v", step, err)
 		}
 		if _, err := c.push(ctx, "push after it", s, []byte(`{"after":true}`)); err != nil {

@@ -253,7 +253,7 @@ func (r *runner) redactNearMisses() {
 	for _, cr := range r.allCredentials() {
 		for _, v := range []string{cr.AccessToken, cr.SecretKey} {
 			for _, nm := range nearMisses(v) {
-				r.red.add(nm.value, strings.TrimSpace(nm.value), url.QueryEscape(nm.value))
+				r.red.Add(nm.value, strings.TrimSpace(nm.value), url.QueryEscape(nm.value))
 			}
 		}
 	}

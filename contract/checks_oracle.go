@@ -373,7 +373,7 @@ func (c *checkCtx) oracleSettle(ctx context.Context, ws []*oracleWatch, need []b
 		select {
 		case <-w.marker:
 			settled[i] = true
-		case <-w.s.done:
+		case <-w.s.ended:
 		case <-timer.C:
 			expired = true
 			late++
@@ -449,8 +449,8 @@ func (c *checkCtx) oracleReport(cases []oracle.Case, j oracle.Judgement, events 
 			shrunk = "no smaller disagreeing pattern was observed"
 		}
 		ev := events[g.Events[0]].Key
-		excerpt := truncate(c.red.str(string(raw[ev])), oracleExcerpt)
+		excerpt := truncate(c.red.Redact(string(raw[ev])), oracleExcerpt)
 		c.failf("pattern %s [%s]: %s on %d trigger(s), e.g. %s (%s)", cs.Text, cs.Rule(), g.Dir, len(g.Events), excerpt, shrunk)
-		c.note(fmt.Sprintf("disagreement %d", n+1), fmt.Sprintf("pattern %s: %s; trigger %s", cs.Text, g.Dir, c.red.frame(raw[ev])))
+		c.note(fmt.Sprintf("disagreement %d", n+1), fmt.Sprintf("pattern %s: %s; trigger %s", cs.Text, g.Dir, c.showFrame(raw[ev])))
 	}
 }

@@ -85,7 +85,7 @@ func checkIsolation(ctx context.Context, c *checkCtx) error {
 			return err
 		}
 		if !sameValue(f.Data, fmt.Appendf(nil, `{"for":"A","i":%d}`, i)) {
-			c.failf("session A's push frame %d carries %s", i+1, c.red.frame(f.Data))
+			c.failf("session A's push frame %d carries %s", i+1, c.showFrame(f.Data))
 			break
 		}
 	}

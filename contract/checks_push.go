@@ -65,7 +65,7 @@ func checkPushAccepted(ctx context.Context, c *checkCtx) error {
 		c.failf("the push frame has seq %d, but the 202 said seq %d", f.Seq, seq)
 	}
 	if d := compareValues(body, f.Data); d != nil && d.must {
-		c.failf("the push frame carries %s, want %s: %s", c.red.frame(f.Data), body, d.what)
+		c.failf("the push frame carries %s, want %s: %s", c.showFrame(f.Data), body, d.what)
 	}
 	s.frameEvidence("")
 	return nil
@@ -144,7 +144,7 @@ func (c *checkCtx) pushEach(ctx context.Context, values []pushValue, judge func(
 		}
 		if d := compareValues([]byte(v.body), f.Data); d != nil {
 			judge(step, d)
-			c.note(step, "sent:     "+excerpt([]byte(v.body), 200)+"\nreceived: "+c.red.frame(f.Data))
+			c.note(step, "sent:     "+excerpt([]byte(v.body), 200)+"\nreceived: "+c.showFrame(f.Data))
 		}
 	}
 	return nil
@@ -247,7 +247,7 @@ func checkPushOrder(ctx context.Context, c *checkCtx) error {
 		}
 		var v struct{ I int }
 		if json.Unmarshal(f.Data, &v) != nil || v.I != i {
-			c.failf("push frame %d carries %s, want push %d: pushes arrived out of order", i+1, c.red.frame(f.Data), i+1)
+			c.failf("push frame %d carries %s, want push %d: pushes arrived out of order", i+1, c.showFrame(f.Data), i+1)
 			return nil
 		}
 		if f.Seq != seqs[i] {
@@ -307,7 +307,7 @@ func checkPushConcurrent(ctx context.Context, c *checkCtx) error {
 		}
 		got[key]++
 		if got[key] == 2 {
-			c.failf("value %s was delivered twice: duplicate push frame", c.red.frame(f.Data))
+			c.failf("value %s was delivered twice: duplicate push frame", c.showFrame(f.Data))
 		}
 	}
 	if len(got) != workers*each {

@@ -59,7 +59,7 @@ func checkPushUnknown(ctx context.Context, c *checkCtx) error {
 		{"a well-formed unknown session id", randomSessionID()},
 		{"a malformed session id", "not-a-session"},
 	} {
-		c.red.addSession(tc.id)
+		c.red.AddSession(tc.id)
 		step := "push to " + tc.kind
 		resp, err := c.pushReq(ctx, step, c.target.Credentials, tc.id, []byte(`{"a":1}`))
 		if err != nil {
@@ -179,7 +179,7 @@ func checkPushOtherTenant(ctx context.Context, c *checkCtx) error {
 		return err
 	}
 	if !sameValue(f.Data, []byte(`{"owner":true}`)) {
-		c.failf("the other tenant's push was delivered into the session: %s", c.red.frame(f.Data))
+		c.failf("the other tenant's push was delivered into the session: %s", c.showFrame(f.Data))
 	}
 	return nil
 }

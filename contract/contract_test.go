@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/contract/contracttest"
 	"github.com/wstrigger/wstrigger/internal/mocktest"
 )
 
@@ -15,5 +16,5 @@ func TestAgainstMock(t *testing.T) {
 	if !ok {
 		target = mockTarget(mocktest.Start(t, replaying(10)).URL)
 	}
-	contract.Test(t, target, &contract.Options{Observe: testObserve})
+	contracttest.Test(t, target, &contract.Options{Observe: testObserve})
 }

@@ -11,10 +11,12 @@
 //	if !rep.Passed() { ... } // a MUST check failed
 //
 // From a team's own tests, in the way golang.org/x/net/nettest.TestConn
-// exposes a conformance suite, each check becomes a subtest:
+// exposes a conformance suite, each check becomes a subtest with package
+// contracttest (a package of its own, so that this one does not link
+// package testing):
 //
 //	func TestConformance(t *testing.T) {
-//		contract.Test(t, target, &contract.Options{Observe: 5 * time.Second})
+//		contracttest.Test(t, target, &contract.Options{Observe: 5 * time.Second})
 //	}
 //
 // "go test ./contract/..." runs the suite against $WSTRIGGER_TARGET when
@@ -113,14 +115,14 @@
 //
 // # Concurrency
 //
-// Run and Test run up to Options.Parallel checks at once (DefaultParallel);
-// checks that load the target (the aggressive ones) run alone, and the
-// SCHEMA checks run after every other. A check may use a bounded number
+// Run (and contracttest.Test) runs up to Options.Parallel checks at once
+// (DefaultParallel); checks that load the target (the aggressive ones)
+// run alone, and the SCHEMA checks run after every other. A check may use a bounded number
 // of goroutines of its own (concurrent pushes and joins), and every
 // session it opens has one reader goroutine. All of them end before the
 // check's result is returned, so a finished Run leaves no goroutine
-// behind. Options.Progress is called from the goroutine that called Run
-// (or Test), in catalogue order. When the run's context is cancelled, no
+// behind. Options.Progress is called from the goroutine that called Run,
+// in catalogue order. When the run's context is cancelled, no
 // further check starts, the running ones end, and the Report is marked
 // Interrupted. Separate Runs share nothing and may run at once.
 package contract

@@ -45,6 +45,14 @@ func credHeader(creds protocol.Credentials) http.Header {
 	return h
 }
 
+// setUpgradeHeader adds the headers of a WebSocket upgrade request.
+func setUpgradeHeader(h http.Header) {
+	h.Set("Connection", "Upgrade")
+	h.Set("Upgrade", "websocket")
+	h.Set("Sec-WebSocket-Version", "13")
+	h.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+}
+
 // do sends a plain HTTP request and passes the answer through observe.
 func (c *checkCtx) do(ctx context.Context, rq request) (*response, error) {
 	u := c.url(rq.path, rq.rawQuery, false)
@@ -59,10 +67,7 @@ func (c *checkCtx) do(ctx context.Context, rq request) (*response, error) {
 		req.Header[k] = vs
 	}
 	if rq.upgrade {
-		req.Header.Set("Connection", "Upgrade")
-		req.Header.Set("Upgrade", "websocket")
-		req.Header.Set("Sec-WebSocket-Version", "13")
-		req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+		setUpgradeHeader(req.Header)
 	}
 	resp, err := c.httpc.Do(req)
 	if err != nil {
@@ -112,9 +117,9 @@ func (c *checkCtx) observe(ctx context.Context, step string, req *http.Request, 
 	}
 	c.addEvidence(Evidence{
 		Step:      step,
-		Request:   c.red.formatRequest(req.Method, req.URL, req.Header, reqBody),
+		Request:   c.formatRequest(req.Method, req.URL, req.Header, reqBody),
 		Status:    status,
-		Response:  c.red.formatResponse(header, body),
+		Response:  c.formatResponse(header, body),
 		Reproduce: repro,
 	})
 	return resp

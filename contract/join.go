@@ -4,11 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
-	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
 )
@@ -73,34 +72,25 @@ func (c *checkCtx) joinMain(ctx context.Context, step, pat string) (*wsSession, 
 // the session's checks.
 func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response, error) {
 	u := c.url(protocol.JoinPath, jr.rawQuery, true)
-	conn, resp, err := client.DialContext(ctx, c.dialer, u.String(), jr.header)
+	conn, hs, err := wsconn.Dial(ctx, u.String(), jr.header, c.dial)
+	if hs == nil {
+		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.Redact(protocol.RedactError(err).Error()))
+	}
 	vreq, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.url(protocol.JoinPath, jr.rawQuery, false).String(), nil)
 	for k, vs := range jr.header {
 		vreq.Header[k] = vs
 	}
-	vreq.Header.Set("Connection", "Upgrade")
-	vreq.Header.Set("Upgrade", "websocket")
-	vreq.Header.Set("Sec-WebSocket-Version", "13")
-	vreq.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-	if resp == nil {
-		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.str(protocol.RedactError(err).Error()))
-	}
-	var body []byte
+	setUpgradeHeader(vreq.Header)
+	r := c.observe(ctx, jr.step, vreq, nil, hs.Status, hs.Header, hs.Body)
 	if err != nil {
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	}
-	_ = resp.Body.Close()
-	r := c.observe(ctx, jr.step, vreq, nil, resp.StatusCode, resp.Header, body)
-	if err != nil {
-		if resp.StatusCode == http.StatusSwitchingProtocols {
+		if hs.Status == http.StatusSwitchingProtocols {
 			c.failf("%s: 101 with an invalid handshake (Upgrade, Connection or Sec-WebSocket-Accept is wrong)", jr.step)
 		}
 		return nil, r, nil
 	}
 	s := &wsSession{
 		c: c, conn: conn, label: jr.step,
-		frames: make(chan frame, cmp.Or(jr.buffer, frameBuffer)), done: make(chan struct{}),
-		pongs: make(chan string, 1), stop: make(chan struct{}),
+		frames: make(chan frame, cmp.Or(jr.buffer, frameBuffer)), ended: make(chan struct{}),
 		noSchema: jr.noSchema,
 	}
 	if q, err := url.ParseQuery(jr.rawQuery); err == nil && q.Has(protocol.QueryPattern) {
@@ -113,13 +103,6 @@ func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response,
 	if err := s.readSessionFrame(ctx); err != nil {
 		return nil, r, fmt.Errorf("%s: %w", jr.step, err)
 	}
-	conn.SetPongHandler(func(data string) error {
-		select {
-		case s.pongs <- data:
-		default:
-		}
-		return nil
-	})
 	if !jr.noRead {
 		s.startReading()
 	}

@@ -1,8 +1,10 @@
 package contract
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 	"time"
@@ -106,6 +108,10 @@ type Options struct {
 	// HTTPClient sends the plain HTTP requests; its Transport (and Proxy)
 	// is used, never its redirects. Nil: a client of its own.
 	HTTPClient *http.Client
+	// NetDialContext makes the connections of joins and of the
+	// hand-written handshakes (nil: a net.Dialer); a test may hand out
+	// one end of a net.Pipe. Plain requests go through HTTPClient.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Parallel is how many checks run at once (DefaultParallel); 1 runs
 	// them one after the other. Checks that load the target run alone.
 	Parallel int

@@ -48,7 +48,7 @@ func (c *checkCtx) push(ctx context.Context, step string, s *wsSession, body []b
 	}
 	var pr protocol.PushResponse
 	if err := json.Unmarshal(resp.body, &pr); err != nil || pr.Seq == 0 {
-		return 0, fmt.Errorf("%s: the %d has no seq: %s", step, want, c.red.str(excerpt(resp.body, 200)))
+		return 0, fmt.Errorf("%s: the %d has no seq: %s", step, want, c.red.Redact(excerpt(resp.body, 200)))
 	}
 	if pr.Session != s.id {
 		c.failf("%s: the %d names another session than the one pushed to", step, want)

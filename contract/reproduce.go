@@ -1,9 +1,10 @@
 package contract
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/wstrigger/wstrigger/protocol"
@@ -44,7 +45,7 @@ func (r *runner) shellRef(v string) (ref string, ok bool) {
 			return p.ref, true
 		}
 	}
-	if r.red.isSession(v) {
+	if r.red.IsSession(v) {
 		return "${SESSION}", true
 	}
 	return "", false
@@ -54,12 +55,11 @@ func (r *runner) shellRef(v string) (ref string, ok bool) {
 // first.
 func (r *runner) secretsIn(s string) []string {
 	var out []string
-	for _, k := range r.red.all() {
+	for _, k := range r.red.Secrets() { // longest first
 		if strings.Contains(s, k) {
 			out = append(out, k)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
 }
 
@@ -113,12 +113,7 @@ func (r *runner) reproduceHTTP(method string, u *url.URL, h http.Header, body []
 		return ""
 	}
 	parts = append(parts, w)
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			w, ok := r.shellWord(k + ": " + v)
 			if !ok {

@@ -16,7 +16,7 @@ func TestReproduceNamesOnlyWhatItKnows(t *testing.T) {
 	t.Parallel()
 	r := testRunner(t, nil)
 	const session = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-	r.red.addSession(session)
+	r.red.AddSession(session)
 	tok, sec := r.target.Credentials.AccessToken, r.target.Credentials.SecretKey
 	cases := []struct {
 		name  string

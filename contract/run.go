@@ -2,13 +2,9 @@ package contract
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
-	"testing"
 	"time"
 
-	"github.com/wstrigger/wstrigger/contractreport"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -117,84 +113,4 @@ func (r *runner) finish(rep *Report, start time.Time) {
 	rep.Summary = summarize(rep.Results)
 	rep.Summary.NotRun = notRun
 	rep.Duration = time.Since(start)
-}
-
-// Test runs the suite against target and reports each check as a
-// subtest of t, named by check ID, as its result arrives in catalogue
-// order: a failed check is a t.Error carrying its reason and evidence, a
-// skipped one a t.Skip. A team can call it from its own go test, as
-// golang.org/x/net/nettest.TestConn is called. Options.Progress is
-// called as in Run. Coverage is logged at the end.
-func Test(t *testing.T, target Target, opts *Options) {
-	t.Helper()
-	r, err := newRunner(target, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.close()
-	ctx := t.Context()
-	start := time.Now()
-	if err := r.preflight(ctx); err != nil {
-		t.Fatal(err)
-	}
-	rep := r.newReport(start)
-	rep.Summary.NotRun = r.schedule(ctx, selected(r.opts), func(res Result) {
-		rep.Results = append(rep.Results, res)
-		if r.opts.Progress != nil {
-			r.opts.Progress(res)
-		}
-		t.Run(res.ID, func(t *testing.T) {
-			switch res.Status {
-			case StatusFail:
-				t.Errorf("%s %s [%s, %s]: %s%s", res.ID, res.Title, res.Level, res.Section, res.Reason, "\n"+contractreport.FormatEvidence(res.Evidence, true))
-			case StatusSkip:
-				t.Skipf("%s %s: skipped: %s", res.ID, res.Title, res.Reason)
-			default:
-				t.Logf("%s %s: pass (%v)", res.ID, res.Title, res.Duration.Round(time.Millisecond))
-			}
-		})
-	})
-	rep.Interrupted = rep.Summary.NotRun > 0
-	if rep.Interrupted {
-		t.Errorf("contract: interrupted: %d checks did not run", rep.Summary.NotRun)
-	}
-	r.finish(rep, start)
-	t.Logf("contract: %d checks, %d passed, %d failed, %d skipped in %v; %s",
-		rep.Summary.Total, rep.Summary.Passed, rep.Summary.Failed, rep.Summary.Skipped,
-		rep.Duration.Round(time.Millisecond), coverageLine(rep.Coverage))
-}
-
-// coverageLine summarises coverage in one line.
-func coverageLine(cv Coverage) string {
-	var parts []string
-	for _, op := range cv.Operations {
-		var missing []string
-		n := 0
-		for _, st := range op.Statuses {
-			if st.Declared {
-				n++
-				if !st.Exercised {
-					missing = append(missing, itoa(st.Status))
-				}
-			}
-		}
-		p := fmt.Sprintf("%s %d/%d statuses", op.ID, n-len(missing), n)
-		if len(missing) > 0 {
-			p += " (not exercised: " + strings.Join(missing, ", ") + ")"
-		}
-		parts = append(parts, p)
-	}
-	var msgs []string
-	for _, m := range cv.Messages {
-		msgs = append(msgs, fmt.Sprintf("%s×%d", m.Type, m.Seen))
-	}
-	parts = append(parts, "frames "+strings.Join(msgs, " "))
-	var codes []string
-	for _, c := range cv.CloseCodes {
-		if c.Seen > 0 {
-			codes = append(codes, fmt.Sprintf("%d×%d", c.Code, c.Seen))
-		}
-	}
-	parts = append(parts, "close codes seen "+strings.Join(codes, " "))
-	return strings.Join(parts, "; ")
 }

@@ -5,15 +5,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
@@ -26,10 +26,10 @@ type runner struct {
 	spec   *spec.Spec
 	base   *url.URL
 	httpc  *http.Client
-	dialer *websocket.Dialer
+	dial   *wsconn.Options
 	cov    *coverage
 	schema *schemaLog
-	red    *redactor
+	red    *protocol.Redactor
 	// ownTransport is the transport the runner made, nil when the
 	// caller's is used.
 	ownTransport *http.Transport
@@ -50,7 +50,7 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 		target: target, opts: o, spec: o.Spec, base: base,
 		cov:    newCoverage(o.Spec),
 		schema: newSchemaLog(),
-		red:    newRedactor(),
+		red:    protocol.NewRedactor(),
 		wrong:  protocol.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
 	}
 	var transport http.RoundTripper
@@ -65,11 +65,11 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	r.dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: o.Timeout}
+	r.dial = &wsconn.Options{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: o.Timeout, NetDialContext: o.NetDialContext}
 	for _, c := range r.allCredentials() {
-		r.red.add(c.AccessToken, c.SecretKey)
+		r.red.Add(c.AccessToken, c.SecretKey)
 	}
-	r.red.add(r.wrong.AccessToken, r.wrong.SecretKey)
+	r.red.Add(r.wrong.AccessToken, r.wrong.SecretKey)
 	r.redactNearMisses()
 	return r, nil
 }
@@ -93,6 +93,16 @@ func (r *runner) allCredentials() []protocol.Credentials {
 	return out
 }
 
+// netDial makes a connection to addr for the checks that write their
+// own handshakes, through Options.NetDialContext when it is set.
+func (r *runner) netDial(ctx context.Context, addr string) (net.Conn, error) {
+	if r.opts.NetDialContext != nil {
+		return r.opts.NetDialContext(ctx, "tcp", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
+}
+
 // url returns the URL of path on the target with a raw query.
 func (r *runner) url(path, rawQuery string, ws bool) *url.URL {
 	u := *r.base
@@ -114,11 +124,11 @@ func (r *runner) preflight(ctx context.Context) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(protocol.JoinPath, "", false).String(), nil)
 	if err != nil {
-		return fmt.Errorf("%w: %s", ErrOptions, r.red.str(protocol.RedactError(err).Error()))
+		return fmt.Errorf("%w: %s", ErrOptions, r.red.Redact(protocol.RedactError(err).Error()))
 	}
 	resp, err := r.httpc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %s", ErrUnreachable, protocol.RedactURL(r.base), r.red.str(protocol.RedactError(err).Error()))
+		return fmt.Errorf("%w: %s: %s", ErrUnreachable, protocol.RedactURL(r.base), r.red.Redact(protocol.RedactError(err).Error()))
 	}
 	_ = resp.Body.Close()
 	return nil
@@ -183,7 +193,7 @@ type checkCtx struct {
 // failf records a problem: the check fails, and the problem is part of
 // its reason.
 func (c *checkCtx) failf(format string, args ...any) {
-	msg := c.red.str(fmt.Sprintf(format, args...))
+	msg := c.red.Redact(fmt.Sprintf(format, args...))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, p := range c.problems {
@@ -204,8 +214,8 @@ func (c *checkCtx) failed() bool {
 // addEvidence records an exchange; past maxEvidence entries only a
 // count is kept.
 func (c *checkCtx) addEvidence(e Evidence) {
-	e.Step = c.red.str(e.Step)
-	e.Note = c.red.str(e.Note)
+	e.Step = c.red.Redact(e.Step)
+	e.Note = c.red.Redact(e.Note)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.evidence) >= maxEvidence {
@@ -219,7 +229,7 @@ func (c *checkCtx) addEvidence(e Evidence) {
 func (c *checkCtx) note(step, note string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.evidence = append(c.evidence, Evidence{Step: c.red.str(step), Note: c.red.str(note)})
+	c.evidence = append(c.evidence, Evidence{Step: c.red.Redact(step), Note: c.red.Redact(note)})
 }
 
 func (c *checkCtx) track(s *wsSession) {
@@ -265,7 +275,7 @@ func (r *runner) runCheck(ctx context.Context, d checkDef) (res Result) {
 	var skip *errSkip
 	switch {
 	case errors.As(err, &skip) && !c.failed():
-		res.Status, res.Reason, res.Cause = StatusSkip, r.red.str(skip.reason), r.red.str(skip.cause)
+		res.Status, res.Reason, res.Cause = StatusSkip, r.red.Redact(skip.reason), r.red.Redact(skip.cause)
 	case err != nil && !errors.As(err, &skip):
 		if cctx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("%w (the check's time limit is %v)", err, timeout)

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,8 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/websocket"
-
+	"github.com/wstrigger/wstrigger/internal/wsconn"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 	"github.com/wstrigger/wstrigger/spec/pattern"
@@ -37,7 +35,7 @@ type frame struct {
 // opened the session.
 type wsSession struct {
 	c         *checkCtx
-	conn      *websocket.Conn
+	conn      *wsconn.Conn
 	label     string
 	id        string
 	heartbeat int
@@ -45,55 +43,40 @@ type wsSession struct {
 	pat       *pattern.Pattern
 	noSchema  bool // frames after the session frame are not validated
 	patText   string
-	first     []byte // the session frame
 
-	frames  chan frame
-	done    chan struct{}
-	stop    chan struct{}
-	pongs   chan string
+	frames  chan frame    // closed when the reader has ended
+	ended   chan struct{} // closed after frames, once the end is recorded
 	started atomic.Bool
-	closing atomic.Bool
 	once    sync.Once
-	writeMu sync.Mutex
 
 	mu        sync.Mutex
-	lastSeq   uint64
+	seq       protocol.SeqCheck
 	closeCode int // the server's close code, 0 before or without one
 	readErr   error
 	triggers  int
 	kept      []string
-	// seqProblems counts seq departures; only the first few are reported.
-	seqProblems int
 }
 
 func (s *wsSession) readSessionFrame(ctx context.Context) error {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(s.c.opts.Timeout)
-	}
-	_ = s.conn.SetReadDeadline(deadline)
-	_, data, err := s.conn.ReadMessage()
-	_ = s.conn.SetReadDeadline(time.Time{})
-	if err != nil {
+	f, data, err := s.conn.ReadSessionFrame(ctx, s.c.opts.Timeout)
+	if data == nil {
 		s.recordClose(err)
-		return fmt.Errorf("no session frame after the upgrade: %s", s.c.red.str(err.Error()))
+		return fmt.Errorf("no session frame after the upgrade: %s", s.c.red.Redact(err.Error()))
 	}
-	s.first = data
 	var probe struct {
 		Session string `json:"session"`
 	}
 	if json.Unmarshal(data, &probe) == nil {
-		s.c.red.addSession(probe.Session)
+		s.c.red.AddSession(probe.Session)
 	}
 	s.c.cov.message(frameType(data))
 	s.keep(data)
 	s.c.validateFrame(s.label, data)
-	f, err := protocol.DecodeFrame(data)
-	if err != nil {
-		return fmt.Errorf("the first frame is not a valid session frame: %s: %s", s.c.red.str(err.Error()), s.c.red.frame(data))
+	if errors.Is(err, wsconn.ErrNotSession) {
+		return fmt.Errorf("the first frame is a %s frame, not a session frame: %s", f.Type, s.c.showFrame(data))
 	}
-	if f.Type != protocol.FrameSession {
-		return fmt.Errorf("the first frame is a %s frame, not a session frame: %s", f.Type, s.c.red.frame(data))
+	if err != nil {
+		return fmt.Errorf("the first frame is not a valid session frame: %s: %s", s.c.red.Redact(err.Error()), s.c.showFrame(data))
 	}
 	s.id, s.heartbeat, s.echoed = f.Session, f.Heartbeat, f.Pattern
 	return nil
@@ -128,35 +111,35 @@ func (s *wsSession) keep(data []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.kept) < maxFrames {
-		s.kept = append(s.kept, s.c.red.frame(data))
+		s.kept = append(s.kept, s.c.showFrame(data))
 	}
 }
 
 // startReading starts the reader goroutine; close waits for it.
 func (s *wsSession) startReading() {
 	if s.started.CompareAndSwap(false, true) {
-		go s.readLoop()
+		s.conn.Start(s.onMessage, s.onEnd)
 	}
 }
 
-func (s *wsSession) readLoop() {
-	defer close(s.done)
-	defer close(s.frames)
-	for {
-		_, data, err := s.conn.ReadMessage()
-		if err != nil {
-			s.recordClose(err)
-			return
-		}
-		f, ok := s.inspect(data)
-		if !ok {
-			continue
-		}
-		select {
-		case s.frames <- f:
-		case <-s.stop:
-		}
+// onMessage takes each message from the reader goroutine.
+func (s *wsSession) onMessage(_ wsconn.MessageType, data []byte) error {
+	f, ok := s.inspect(data)
+	if !ok {
+		return nil
 	}
+	select {
+	case s.frames <- f:
+	case <-s.conn.Closing():
+	}
+	return nil
+}
+
+// onEnd records why the session ended, from the reader goroutine.
+func (s *wsSession) onEnd(err error) {
+	s.recordClose(err)
+	close(s.frames)
+	close(s.ended)
 }
 
 // inspect runs the checks every frame gets.
@@ -183,35 +166,17 @@ func (s *wsSession) inspect(data []byte) (frame, bool) {
 		return frame{}, false
 	}
 	s.mu.Lock()
-	last := s.lastSeq
-	s.lastSeq = max(last, f.Seq)
+	ev := s.seq.Observe(f.Seq)
+	reported := s.seq.Gaps + s.seq.Duplicates + s.seq.Reordered
 	if f.Type == protocol.FrameTrigger {
 		s.triggers++
 	}
 	s.mu.Unlock()
-	var problem string
-	switch {
-	case f.Seq == last:
-		problem = fmt.Sprintf("duplicate seq %d", f.Seq)
-	case f.Seq < last:
-		problem = fmt.Sprintf("frames out of order: seq %d after %d", f.Seq, last)
-	case f.Seq > last+1:
-		problem = fmt.Sprintf("seq gap: %d after %d, %d frames missing", f.Seq, last, f.Seq-last-1)
-	}
-	if problem != "" {
-		s.mu.Lock()
-		s.seqProblems++
-		n := s.seqProblems
-		s.mu.Unlock()
-		if n <= maxSeqProblems {
-			c.failf("%s: %s", s.label, problem)
-		}
+	if problem := ev.Problem(); problem != "" && reported <= maxSeqProblems {
+		c.failf("%s: %s", s.label, problem)
 	}
 	if f.Type == protocol.FrameTrigger && s.pat != nil {
-		dec := json.NewDecoder(bytes.NewReader(f.Event))
-		dec.UseNumber()
-		var ev any
-		if dec.Decode(&ev) == nil {
+		if ev, err := protocol.DecodeEvent(f.Event); err == nil {
 			if ok, why := s.pat.Explain(ev); !ok {
 				c.failf("%s: trigger seq %d does not match the session's pattern %s: %s", s.label, f.Seq, truncate(s.patText, 200), why)
 			}
@@ -221,7 +186,7 @@ func (s *wsSession) inspect(data []byte) (frame, bool) {
 }
 
 func (s *wsSession) recordClose(err error) {
-	var ce *websocket.CloseError
+	var ce *wsconn.CloseError
 	if !errors.As(err, &ce) {
 		s.mu.Lock()
 		s.readErr = err
@@ -231,9 +196,8 @@ func (s *wsSession) recordClose(err error) {
 	s.mu.Lock()
 	s.readErr, s.closeCode = err, ce.Code
 	s.mu.Unlock()
-	switch ce.Code {
-	case websocket.CloseNoStatusReceived, websocket.CloseAbnormalClosure, websocket.CloseTLSHandshake:
-		return // never sent on the wire
+	if !ce.OnWire() {
+		return
 	}
 	s.c.cov.closeCode(ce.Code)
 	if !declaredClose(s.c.spec, ce.Code) {
@@ -281,7 +245,7 @@ func (s *wsSession) endErr() error {
 		return fmt.Errorf("%s: the server closed the session with code %d", s.label, s.closeCode)
 	}
 	if s.readErr != nil {
-		return fmt.Errorf("%s: the connection ended: %s", s.label, s.c.red.str(s.readErr.Error()))
+		return fmt.Errorf("%s: the connection ended: %s", s.label, s.c.red.Redact(s.readErr.Error()))
 	}
 	return fmt.Errorf("%s: the session ended", s.label)
 }
@@ -301,32 +265,24 @@ func (s *wsSession) triggerCount() int {
 
 // ping sends a ping and waits for the matching pong.
 func (s *wsSession) ping(ctx context.Context, payload string) (time.Duration, error) {
-	start := time.Now()
-	deadline, _ := ctx.Deadline()
-	if err := s.conn.WriteControl(websocket.PingMessage, []byte(payload), deadline); err != nil {
-		return 0, fmt.Errorf("%s: sending a ping: %v", s.label, err)
+	rtt, err := s.conn.Ping(ctx, payload)
+	if err == nil {
+		return rtt, nil
 	}
-	for {
-		select {
-		case got := <-s.pongs:
-			if got == payload {
-				return time.Since(start), nil
-			}
-		case <-s.done:
-			return 0, fmt.Errorf("%s: no pong: %w", s.label, s.endErr())
-		case <-ctx.Done():
-			return 0, fmt.Errorf("%s: no pong within the time limit", s.label)
-		}
+	select {
+	case <-s.ended:
+		return 0, fmt.Errorf("%s: no pong: %w", s.label, s.endErr())
+	default:
 	}
+	if ctx.Err() != nil {
+		return 0, fmt.Errorf("%s: no pong within the time limit", s.label)
+	}
+	return 0, fmt.Errorf("%s: %v", s.label, err)
 }
 
-// write sends a data frame.
-func (s *wsSession) write(ctx context.Context, typ int, data []byte) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	deadline, _ := ctx.Deadline()
-	_ = s.conn.SetWriteDeadline(deadline)
-	return s.conn.WriteMessage(typ, data)
+// write sends a frame of any type and content.
+func (s *wsSession) write(ctx context.Context, typ wsconn.MessageType, data []byte) error {
+	return s.conn.WriteMessage(ctx, typ, data)
 }
 
 // waitClosed waits until the server has ended the session.
@@ -335,7 +291,7 @@ func (s *wsSession) waitClosed(ctx context.Context) error {
 		select {
 		case _, ok := <-s.frames:
 			if !ok {
-				<-s.done
+				<-s.ended
 				return nil
 			}
 		case <-ctx.Done():
@@ -347,20 +303,9 @@ func (s *wsSession) waitClosed(ctx context.Context) error {
 // close ends the session with 1000 and waits for the reader.
 func (s *wsSession) close() {
 	s.once.Do(func() {
-		s.closing.Store(true)
-		close(s.stop)
-		s.writeMu.Lock()
-		_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		s.writeMu.Unlock()
+		_ = s.conn.Close(protocol.CloseNormal, "", 2*time.Second)
 		if s.started.Load() {
-			select {
-			case <-s.done:
-			case <-time.After(2 * time.Second):
-			}
-		}
-		_ = s.conn.Close()
-		if s.started.Load() {
-			<-s.done
+			<-s.ended
 		}
 	})
 }

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/loadresult"
@@ -88,19 +87,19 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if isLoopback(u.Hostname()) && o.SourceAddrs > 1 {
 		d.src.n = o.SourceAddrs
 	}
-	dialer := o.Dialer
-	if dialer == nil {
-		dialer = &websocket.Dialer{
-			HandshakeTimeout: client.DefaultHandshakeTimeout,
-			ReadBufferSize:   DefaultReadBuffer,
-			WriteBufferSize:  DefaultWriteBuffer,
-			WriteBufferPool:  &sync.Pool{},
-			NetDialContext:   d.src.dial,
-		}
+	dial := o.NetDialContext
+	if dial == nil {
+		dial = d.src.dial
 	}
 	d.cl, err = client.New(d.target, creds, &client.Options{
-		Dialer: dialer, HTTPClient: d.httpc,
-		ReadLimit: 2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
+		HandshakeTimeout: client.DefaultHandshakeTimeout,
+		Proxy:            func(*http.Request) (*url.URL, error) { return nil, nil }, // direct
+		NetDialContext:   dial,
+		ReadBufferSize:   DefaultReadBuffer,
+		WriteBufferSize:  DefaultWriteBuffer,
+		WriteBufferPool:  &sync.Pool{},
+		HTTPClient:       d.httpc,
+		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)

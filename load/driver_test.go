@@ -93,7 +93,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 			if iv.Phase == loadresult.PhaseHolding && readers < 0 {
 				var buf bytes.Buffer
 				require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
-				readers = strings.Count(buf.String(), "client.(*Session).readLoop(")
+				readers = strings.Count(buf.String(), "wsconn.(*Conn).readLoop(")
 				joiners = strings.Count(buf.String(), "load.(*joiners).connect(")
 			}
 		},

@@ -1,17 +1,17 @@
 package load
 
 import (
+	"context"
 	_ "embed" // the default pattern mix
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // Defaults of a zero Options.
@@ -157,11 +157,11 @@ type Options struct {
 	// spread over when the target is a loopback address
 	// (DefaultSourceAddrs); 1 turns it off.
 	SourceAddrs int
-	// Dialer overrides the websocket dialer; nil builds one with small
-	// buffers and pooled write buffers. HTTPClient overrides the push
-	// client; nil builds one with Workers keep-alive connections.
-	Dialer     *websocket.Dialer
-	HTTPClient *http.Client
+	// NetDialContext makes the joins' connections; nil spreads loopback
+	// joins over SourceAddrs source addresses. HTTPClient overrides the
+	// push client; nil builds one with Workers keep-alive connections.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	HTTPClient     *http.Client
 	// Observer, if set, reads the target's counters before and after
 	// the run for Result.Mock. Nil (the default) means no request but
 	// the API's two endpoints goes to the target.

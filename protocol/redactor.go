@@ -3,6 +3,7 @@ package protocol
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ type Redactor struct {
 	mu       sync.Mutex
 	secrets  map[string]bool
 	sessions map[string]bool // the secrets that are session ids
+	sorted   []string        // the secrets, longest first; nil after an Add
 	r        *strings.Replacer
 }
 
@@ -44,7 +46,7 @@ func (rd *Redactor) Add(secrets ...string) {
 			rd.secrets = map[string]bool{}
 		}
 		rd.secrets[s] = true
-		rd.r = nil
+		rd.r, rd.sorted = nil, nil
 	}
 }
 
@@ -76,10 +78,16 @@ func (rd *Redactor) Secrets() []string {
 	}
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
-	return rd.sortedLocked()
+	return slices.Clone(rd.sortedLocked())
 }
 
+// sortedLocked returns the secrets, longest first, sorting them only
+// after an Add: a caller that asks for them with every request (a
+// reproducer) pays for a copy, not a sort.
 func (rd *Redactor) sortedLocked() []string {
+	if rd.sorted != nil || len(rd.secrets) == 0 {
+		return rd.sorted
+	}
 	keys := make([]string, 0, len(rd.secrets))
 	for k := range rd.secrets {
 		keys = append(keys, k)
@@ -90,6 +98,7 @@ func (rd *Redactor) sortedLocked() []string {
 		}
 		return keys[i] < keys[j]
 	})
+	rd.sorted = keys
 	return keys
 }
 

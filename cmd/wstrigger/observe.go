@@ -1,14 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"net"
-	"net/http"
-	"sync"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/mockserver"
@@ -40,85 +33,4 @@ func (o *loadOptions) observeInvited(target string, invited bool) {
 	o.opts.Observer = func(ctx context.Context) (mockapi.Stats, error) {
 		return mockapi.FetchStats(ctx, nil, base)
 	}
-}
-
-// maxHead bounds the bytes a headTap keeps while it looks for the end of
-// a response head.
-const maxHead = 64 << 10
-
-// headTap is a websocket dialer that keeps the headers of the handshake
-// response (101) of the last join made through it: the client does not
-// hand them out, and the pre-flight join reads the mock's invitation in
-// them. It sees what crosses the TCP connection, so a handshake over TLS
-// is not seen (such a target is not invited).
-type headTap struct {
-	mu     sync.Mutex
-	header http.Header
-}
-
-// dialer returns the client's default dialer, tapped.
-func (t *headTap) dialer() *websocket.Dialer {
-	return &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: client.DefaultHandshakeTimeout, NetDialContext: t.dial}
-}
-
-func (t *headTap) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	return &tapConn{Conn: c, tap: t}, nil
-}
-
-// invited reports whether the last 101 response seen carried the mock's
-// invitation, and forgets it.
-func (t *headTap) invited() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	h := t.header
-	t.header = nil
-	return mockapi.Identifies(h)
-}
-
-// tapConn passes reads through and looks in them for the 101 response
-// head, after any proxy's answer to CONNECT; it stops looking once found
-// or hopeless.
-type tapConn struct {
-	net.Conn
-	tap  *headTap
-	buf  []byte
-	done bool
-}
-
-func (c *tapConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if !c.done && n > 0 {
-		c.look(p[:n])
-	}
-	return n, err
-}
-
-func (c *tapConn) look(b []byte) {
-	c.buf = append(c.buf, b...)
-	for !c.done {
-		end := bytes.Index(c.buf, []byte("\r\n\r\n"))
-		if end < 0 {
-			c.done = len(c.buf) > maxHead
-			return
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(c.buf[:end+4])), nil)
-		c.buf = c.buf[end+4:]
-		switch {
-		case err != nil:
-			c.done = true
-		case resp.StatusCode == http.StatusSwitchingProtocols:
-			c.tap.mu.Lock()
-			c.tap.header = resp.Header
-			c.tap.mu.Unlock()
-			c.done = true
-		case resp.StatusCode != http.StatusOK: // not a proxy's CONNECT
-			c.done = true
-		}
-	}
-	c.buf = nil
 }

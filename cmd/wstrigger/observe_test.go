@@ -86,39 +86,3 @@ func TestLoadReconcilesMockCommand(t *testing.T) {
 		})
 	}
 }
-
-// TestHeadTapSeesTheInvitation feeds a tapConn what a handshake's
-// reads could bring, in pieces, and checks what the tap concludes.
-func TestHeadTapSeesTheInvitation(t *testing.T) {
-	t.Parallel()
-	const (
-		upgraded = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-		invite   = "Wstrigger-Mock: stats\r\n"
-		frame    = "\x81\x05hello"
-	)
-	cases := []struct {
-		name   string
-		reads  []string
-		invite bool
-	}{
-		{"invited, one read", []string{upgraded + invite + "\r\n" + frame}, true},
-		{"invited, byte by byte", strings.Split(upgraded+invite+"\r\n", ""), true},
-		{"invited through a proxy", []string{"HTTP/1.1 200 Connection established\r\n\r\n", upgraded + invite + "\r\n"}, true},
-		{"not invited", []string{upgraded + "\r\n" + frame}, false},
-		{"the header on a refusal", []string{"HTTP/1.1 401 Unauthorized\r\n" + invite + "Content-Length: 2\r\n\r\n{}"}, false},
-		{"the header after the head", []string{upgraded + "\r\n" + invite + "\r\n"}, false},
-		{"not HTTP", []string{"\x16\x03\x01 ciphertext\r\n\r\n", upgraded + invite + "\r\n"}, false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var tap headTap
-			c := &tapConn{tap: &tap}
-			for _, r := range tc.reads {
-				c.look([]byte(r))
-			}
-			assert.Equal(t, tc.invite, tap.invited())
-			assert.False(t, tap.invited(), "forgotten once read")
-		})
-	}
-}

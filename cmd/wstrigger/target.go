@@ -12,6 +12,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
@@ -130,9 +131,8 @@ func preflightJoin(ctx context.Context, target string, creds protocol.Credential
 	}
 	where := protocol.RedactURLString(target)
 	var refused error
-	var tap headTap
 	for range preflightAttempts {
-		err := preflightOnce(ctx, target, creds, &tap)
+		invited, err := preflightOnce(ctx, target, creds)
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("interrupted before the run: %w", ctx.Err())
 		}
@@ -140,7 +140,7 @@ func preflightJoin(ctx context.Context, target string, creds protocol.Credential
 		var oe *net.OpError
 		switch {
 		case err == nil:
-			return tap.invited(), nil
+			return invited, nil
 		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %s; check --access-token and --secret-key (or $%s and $%s)",
 				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
@@ -164,19 +164,22 @@ func statusText(he *client.HTTPError) string {
 	return fmt.Sprintf("%d %s", he.Status, http.StatusText(he.Status))
 }
 
-// preflightOnce makes one join through tap's dialer and closes it.
-func preflightOnce(ctx context.Context, target string, creds protocol.Credentials, tap *headTap) error {
+// preflightOnce makes one join and closes it. invited reports whether
+// the server's 101 answer carried the mockapi header.
+func preflightOnce(ctx context.Context, target string, creds protocol.Credentials) (invited bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	c, err := client.New(target, creds, &client.Options{Dialer: tap.dialer()})
+	c, err := client.New(target, creds, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	s, err := c.Join(ctx, "{}")
-	if err == nil {
-		_ = s.Close()
+	if err != nil {
+		return false, err
 	}
-	return err
+	invited = mockapi.Identifies(s.Header())
+	_ = s.Close()
+	return invited, nil
 }
 
 // preflightAttempts is how many joins preflightJoin makes at most.

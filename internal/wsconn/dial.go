@@ -1,0 +1,138 @@
+package wsconn
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// MaxHandshakeBody is how much of a refused handshake's body Dial keeps.
+const MaxHandshakeBody = 1 << 20
+
+// ErrBadHandshake is wrapped by the error of a Dial that the server
+// answered, but not with a valid upgrade: another status, or a 101 with
+// a wrong Upgrade, Connection or Sec-WebSocket-Accept header.
+var ErrBadHandshake = errors.New("wsconn: bad handshake")
+
+// BufferPool is a pool of write buffers shared by connections
+// (*sync.Pool is one).
+type BufferPool interface {
+	Get() any
+	Put(any)
+}
+
+// Options tune a Dial. The zero value dials directly with no handshake
+// timeout but ctx's, gorilla/websocket's buffer sizes and no read limit;
+// a nil *Options means the zero value.
+type Options struct {
+	// HandshakeTimeout bounds the opening handshake (0: ctx alone).
+	HandshakeTimeout time.Duration
+	// TLSConfig configures wss connections (nil: the default).
+	TLSConfig *tls.Config
+	// Proxy returns the proxy for a request (nil, or a nil URL: direct).
+	Proxy func(*http.Request) (*url.URL, error)
+	// NetDialContext makes the connection a handshake runs over (nil: a
+	// net.Dialer). A test can hand out one end of a net.Pipe.
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// ReadBufferSize and WriteBufferSize are the I/O buffer sizes in
+	// bytes (0: 4 KiB each); they do not limit message sizes.
+	ReadBufferSize, WriteBufferSize int
+	// WriteBufferPool, if set, lends write buffers to connections
+	// between writes; one pool serves one WriteBufferSize.
+	WriteBufferPool BufferPool
+	// ReadLimit is the largest message the connection accepts (0: no
+	// limit); a larger one ends the connection with ErrReadLimit.
+	ReadLimit int64
+	// ControlTimeout bounds a ping or close write when ctx has no
+	// deadline (0: DefaultControlTimeout).
+	ControlTimeout time.Duration
+}
+
+// DefaultControlTimeout bounds a control frame's write when neither ctx
+// nor Options say otherwise.
+const DefaultControlTimeout = 2 * time.Second
+
+// Handshake is the server's answer to the opening handshake: the
+// evidence of a join, kept also when the join was refused.
+type Handshake struct {
+	Status int
+	Header http.Header
+	// Body is the first MaxHandshakeBody bytes of a refused handshake's
+	// body; a 101 has none.
+	Body []byte
+}
+
+// Dial opens a websocket connection to urlStr (ws or wss) with the
+// given request headers. When the server answered, the Handshake is
+// returned, also with an error: one wrapping ErrBadHandshake when the
+// answer was no valid upgrade. Cancelling ctx ends the handshake at once,
+// not only at its deadline (gorilla/websocket heeds only the deadline);
+// after the handshake ctx no longer touches the connection.
+func Dial(ctx context.Context, urlStr string, header http.Header, opts *Options) (*Conn, *Handshake, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.ControlTimeout <= 0 {
+		o.ControlTimeout = DefaultControlTimeout
+	}
+	netDial := o.NetDialContext
+	if netDial == nil {
+		var nd net.Dialer
+		netDial = nd.DialContext
+	}
+	var stops []func() bool
+	d := websocket.Dialer{
+		HandshakeTimeout: o.HandshakeTimeout,
+		TLSClientConfig:  o.TLSConfig,
+		Proxy:            o.Proxy,
+		ReadBufferSize:   o.ReadBufferSize,
+		WriteBufferSize:  o.WriteBufferSize,
+		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := netDial(dctx, network, addr)
+			if err == nil {
+				stops = append(stops, context.AfterFunc(ctx, func() { _ = conn.Close() }))
+			}
+			return conn, err
+		},
+	}
+	if o.WriteBufferPool != nil {
+		d.WriteBufferPool = o.WriteBufferPool
+	}
+	ws, resp, err := d.DialContext(ctx, urlStr, header)
+	for _, stop := range stops {
+		stop()
+	}
+	hs := handshake(resp, err != nil)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, hs, ctx.Err()
+	case errors.Is(err, websocket.ErrBadHandshake):
+		return nil, hs, fmt.Errorf("%w: status %d", ErrBadHandshake, hs.Status)
+	case err != nil:
+		return nil, hs, err
+	}
+	return newConn(ws, o), hs, nil
+}
+
+// handshake keeps what the server answered, reading a refused answer's
+// body; nil when there was no answer.
+func handshake(resp *http.Response, refused bool) *Handshake {
+	if resp == nil {
+		return nil
+	}
+	hs := &Handshake{Status: resp.StatusCode, Header: resp.Header}
+	if refused {
+		hs.Body, _ = io.ReadAll(io.LimitReader(resp.Body, MaxHandshakeBody))
+	}
+	_ = resp.Body.Close()
+	return hs
+}
