@@ -214,3 +214,23 @@ func TestChecksCatalogue(t *testing.T) {
 		assert.Equal(t, c.Group == "aggressive", c.Aggressive, c.ID)
 	}
 }
+
+// TestRunOverAPipe runs checks of every kind but the oracle's through
+// the kit's in-memory pipe: no socket, joins and hand-written handshakes
+// through NetDialContext, plain requests through HTTPClient.
+func TestRunOverAPipe(t *testing.T) {
+	t.Parallel()
+	m := mocktest.Start(t, replaying(10))
+	rep, err := contract.Run(t.Context(), mockTarget("http://pipe"), &contract.Options{
+		Run:            regexp.MustCompile(`^(HS|AUTH|JOIN|SESS|PUSH|ISO|LIVE|SCHEMA)-`),
+		NetDialContext: m.Pipe.DialContext,
+		HTTPClient:     m.Pipe.Client(),
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Results)
+	for _, res := range rep.Results {
+		assert.NotEqual(t, contract.StatusFail, res.Status, "%s: %s", res.ID, res.Reason)
+	}
+	assert.True(t, rep.Passed())
+	assert.Positive(t, m.Stats().Joins, "the joins reached the mock")
+}
