@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -179,9 +178,8 @@ const checkTimeout = 45 * time.Second
 // oracleSlots bounds how many runs of the pattern oracle (PAT-003, in the
 // whole suite or alone) go on at once: each opens hundreds of sessions on
 // both sides and keeps a core busy, so more of them side by side on 2
-// cores only make each one miss its window. Four: the default run's two
-// unbroken runs and two broken ones; the -every-breakage sweep waits, and
-// under -race they run one at a time.
+// cores only make each one miss its window. Four: the two unbroken runs
+// and two broken ones at first; under -race, one at a time.
 var oracleSlots = mocktest.Slots(4)
 
 func run(t *testing.T, url string, opts *contract.Options) *contract.Report {
@@ -303,21 +301,14 @@ const (
 	patOracle    = "PAT-003"  // the differential pattern oracle
 )
 
-// everyBreakage adds the rest of the pattern-matching breakages: each
-// costs a run of the oracle (hundreds of sessions on both sides, seconds
-// of CPU), so by default PAT-003 is held to two of them, one a matching
-// bug of values (case) and one of structure (arrays).
-var everyBreakage = flag.Bool("every-breakage", false, "hold PAT-003 to every pattern-matching breakage of the refserver, not only two")
-
 func variants() []variant {
 	// The oracle's rows first: they take longest, so they start at once,
 	// beside the unbroken runs.
 	var vs []variant
-	pat := []string{"pat-equality-ci", "pat-array-same-element"}
-	if *everyBreakage {
-		pat = append(pat, "pat-prefix-ci", "pat-numeric-strings", "pat-anything-but-absent", "pat-null-absent", "pat-rule-no-unescape")
-	}
-	for _, brk := range pat {
+	for _, brk := range []string{
+		"pat-prefix-ci", "pat-equality-ci", "pat-numeric-strings", "pat-anything-but-absent",
+		"pat-null-absent", "pat-array-same-element", "pat-rule-no-unescape",
+	} {
 		vs = append(vs, variant{brk: brk, ids: []string{patOracle}, recording: edgeRecording})
 	}
 	for _, brk := range []string{
