@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -368,24 +369,38 @@ func breakages() []breakage {
 	}
 }
 
+// brokenTimeout is the time limit of check id against a broken
+// implementation. A few checks catch their breakage only by waiting out
+// the limit (no pong, a frame never delivered, a push frame never valid),
+// so theirs is short; the others end as soon as they see the breakage,
+// and keep a limit that a loaded machine meets. Longer under -race.
+func brokenTimeout(id string) time.Duration {
+	switch id {
+	case "LIVE-001", "PUSH-003", "SCHEMA-005":
+		return mocktest.Scaled(2 * time.Second)
+	}
+	return mocktest.Scaled(5 * time.Second)
+}
+
 // TestChecksCatchBrokenImplementations runs each MUST check against an
 // implementation broken in the way it guards against, and asserts that
 // it fails and names the problem.
 func TestChecksCatchBrokenImplementations(t *testing.T) {
+	t.Parallel()
 	for _, b := range append(breakages(), nearMissBreakages()...) {
 		t.Run(b.id+"/"+b.name, func(t *testing.T) {
 			t.Parallel()
 			// Fast replay, so that the oracle sees triggers on narrow
 			// patterns within its window.
-			m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
-			srv := httptest.NewServer(b.build(t, m))
+			m := mocktest.Start(t, replaying(50))
+			srv := httptest.NewServer(b.build(t, m.Server))
 			t.Cleanup(srv.Close)
 			run := runWith[b.id].run
 			if run == "" {
 				run = "^" + regexp.QuoteMeta(b.id) + "$"
 			}
 			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), &contract.Options{
-				Run: regexp.MustCompile(run), Observe: time.Second, Timeout: 5 * time.Second,
+				Run: regexp.MustCompile(run), Observe: oracleObserve, Timeout: brokenTimeout(b.id),
 			})
 			require.NoError(t, err)
 			i := slices.IndexFunc(rep.Results, func(r contract.Result) bool { return r.ID == b.id })
@@ -409,6 +424,7 @@ func TestChecksCatchBrokenImplementations(t *testing.T) {
 // TestBreakagesCoverMustChecks keeps the catalogue and the table of
 // broken implementations in step.
 func TestBreakagesCoverMustChecks(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{}
 	for _, b := range append(breakages(), nearMissBreakages()...) {
 		covered[b.id] = true
@@ -431,7 +447,8 @@ func TestBreakagesCoverMustChecks(t *testing.T) {
 // every MUST rule of PROTOCOL.md §3.1, and breaks only the SHOULD of
 // PUSH-014.
 func TestReencodingServerPasses(t *testing.T) {
-	m := newMock(t, nil)
+	t.Parallel()
+	m := mocktest.Start(t, replaying(10))
 	srv := httptest.NewServer(tampering(tamper{frame: func(p *proxied, data []byte) [][]byte {
 		var f map[string]any
 		d := json.NewDecoder(strings.NewReader(string(data)))
@@ -445,7 +462,7 @@ func TestReencodingServerPasses(t *testing.T) {
 		})
 		out, _ := json.MarshalIndent(f, "", " ")
 		return [][]byte{[]byte(asciiEscaped(string(out)))}
-	}})(t, m))
+	}})(t, m.Server))
 	t.Cleanup(srv.Close)
 	rep, err := contract.Run(t.Context(), mockTarget(srv.URL), &contract.Options{
 		Run: regexp.MustCompile(`^(PUSH|ISO)-`), Observe: time.Second,

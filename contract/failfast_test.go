@@ -11,13 +11,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // suiteLimit is how long the whole suite may take against a broken
-// implementation, with the default options.
-const suiteLimit = 60 * time.Second
+// implementation, with the default options: six times the time limit of
+// a check.
+const suiteLimit = 6 * contract.DefaultTimeout
+
+// fastTimeout is the time limit of a check in the default run, which has
+// only the slowest breakages: the suite must then finish within six times
+// it, as it must within six times contract.DefaultTimeout with the
+// defaults. With -every-breakage (CI) the defaults are used. Longer
+// under -race.
+var fastTimeout = mocktest.Scaled(3 * time.Second)
 
 var everyBreakage = flag.Bool("every-breakage", false, "run the whole suite against every broken implementation (minutes), not only the slowest kinds")
 
@@ -36,16 +44,20 @@ func slowBreakages() []breakage {
 	}
 }
 
-// TestSuiteFailsFast runs the whole suite, with the default options,
-// against broken implementations: it must finish within suiteLimit,
+// TestSuiteFailsFast runs the whole suite against broken
+// implementations: it must finish within six check time limits,
 // fail the check meant for the breakage (or one it depends on, which
 // blocks it), and skip the checks that depend on a failed one at once,
-// naming it. With
-// -every-breakage it does so for every broken implementation.
+// naming it. By default it does so for the slowest breakages with a 3 s
+// time limit; with -every-breakage, for every broken implementation with
+// the default options.
 func TestSuiteFailsFast(t *testing.T) {
+	t.Parallel()
 	table := slowBreakages()
+	opts, limit := &contract.Options{Timeout: fastTimeout, Observe: time.Second}, 6*fastTimeout
 	if *everyBreakage {
 		table = append(append(table, breakages()...), nearMissBreakages()...)
+		opts, limit = nil, suiteLimit
 	}
 	var (
 		mu          sync.Mutex
@@ -56,11 +68,11 @@ func TestSuiteFailsFast(t *testing.T) {
 	for _, b := range table {
 		t.Run(b.id+"/"+b.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t, &mockserver.Options{Speed: 50, Loop: true})
-			srv := httptest.NewServer(b.build(t, m))
+			m := mocktest.Start(t, replaying(50))
+			srv := httptest.NewServer(b.build(t, m.Server))
 			t.Cleanup(srv.Close)
 			start := time.Now()
-			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), nil)
+			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), opts)
 			took := time.Since(start)
 			require.NoError(t, err)
 			mu.Lock()
@@ -68,7 +80,7 @@ func TestSuiteFailsFast(t *testing.T) {
 				slowest, slowestName = took, b.id+"/"+b.name
 			}
 			mu.Unlock()
-			assert.Less(t, took, suiteLimit, "the suite took %v", took)
+			assert.Less(t, took, limit, "the suite took %v", took)
 			assert.False(t, rep.Passed() && levelOf(b.id) == contract.LevelMust)
 			blocked := 0
 			for _, res := range rep.Results {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec/pattern"
@@ -425,9 +426,17 @@ func injectNulls(t *testing.T, m *mockserver.Server) {
 	t.Cleanup(func() { close(done); wg.Wait() })
 }
 
+// oracleSlots bounds how many of these tests run the oracle at once: two,
+// one under -race; more side by side make each one skip, too slow to
+// judge.
+var oracleSlots = mocktest.Slots(2)
+
+// oracleObserve is the oracle's window: the fast replay fills a second.
+const oracleObserve = time.Second
+
 // oracleOptions runs PAT-003 alone, with a window the fast replay fills.
 func oracleOptions() *contract.Options {
-	return &contract.Options{Run: regexp.MustCompile(`^PAT-003$`), Observe: time.Second, Timeout: 20 * time.Second}
+	return &contract.Options{Run: regexp.MustCompile(`^PAT-003$`), Observe: oracleObserve, Timeout: 20 * time.Second}
 }
 
 // runOracle runs PAT-003 against handler (nil: the mock itself).
@@ -439,15 +448,17 @@ func runOracle(t *testing.T, build func(t *testing.T, m *mockserver.Server) http
 // runOracleOn is runOracle with a mock of the given options.
 func runOracleOn(t *testing.T, opts *mockserver.Options, build func(t *testing.T, m *mockserver.Server) http.Handler) contract.Result {
 	t.Helper()
-	m := newMock(t, opts)
-	injectNulls(t, m)
+	m := mocktest.Start(t, opts)
+	injectNulls(t, m.Server)
 	url := m.URL
 	if build != nil {
-		srv := httptest.NewServer(build(t, m))
+		srv := httptest.NewServer(build(t, m.Server))
 		t.Cleanup(srv.Close)
 		url = srv.URL
 	}
+	oracleSlots <- struct{}{}
 	rep, err := contract.Run(t.Context(), mockTarget(url), oracleOptions())
+	<-oracleSlots
 	require.NoError(t, err)
 	require.Len(t, rep.Results, 1)
 	res := rep.Results[0]
@@ -462,6 +473,7 @@ func runOracleOn(t *testing.T, opts *mockserver.Options, build func(t *testing.T
 }
 
 func TestOracleCatchesDeviatingFanOut(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		match   matcher
@@ -475,6 +487,7 @@ func TestOracleCatchesDeviatingFanOut(t *testing.T) {
 		{"dotted keys ignored", dottedIgnored, "dotted key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			res := runOracle(t, deviating(tc.match))
 			assert.Equal(t, contract.StatusFail, res.Status)
 			assert.Contains(t, res.Reason, tc.keyword)
@@ -497,16 +510,19 @@ func assertNoFalseFail(t *testing.T, res contract.Result) {
 // TestOraclePassesFaithfulFanOut guards against false failures: the
 // proxy of the deviation tests with the fan-out of §5 itself.
 func TestOraclePassesFaithfulFanOut(t *testing.T) {
+	t.Parallel()
 	assertNoFalseFail(t, runOracle(t, deviating(faithful)))
 }
 
 func TestOraclePassesMock(t *testing.T) {
+	t.Parallel()
 	assertNoFalseFail(t, runOracle(t, nil))
 }
 
 // TestOracleWithinASessionLimit: a target that refuses sessions past
 // its limit with 429 is judged on the patterns it let in.
 func TestOracleWithinASessionLimit(t *testing.T) {
+	t.Parallel()
 	res := runOracleOn(t, &mockserver.Options{Speed: 50, Loop: true, MaxSessions: 40}, nil)
 	assertNoFalseFail(t, res)
 	var notes []string
@@ -517,10 +533,11 @@ func TestOracleWithinASessionLimit(t *testing.T) {
 }
 
 func TestOracleSkipsWithoutTriggers(t *testing.T) {
-	m := newMock(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
+	t.Parallel()
+	m := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
 	rep, err := contract.Run(t.Context(), mockTarget(m.URL), oracleOptions())
 	require.NoError(t, err)
 	require.Len(t, rep.Results, 1)
 	assert.Equal(t, contract.StatusSkip, rep.Results[0].Status)
-	assert.Contains(t, rep.Results[0].Reason, "no trigger observed in 1s on a {} session")
+	assert.Contains(t, rep.Results[0].Reason, "no trigger observed in "+oracleObserve.String()+" on a {} session")
 }

@@ -15,12 +15,14 @@ import (
 
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 	"github.com/wstrigger/wstrigger/spec"
 )
 
 func TestRunReport(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		aggressive bool
@@ -29,11 +31,12 @@ func TestRunReport(t *testing.T) {
 		{"aggressive", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// A small session limit and queue, so that the aggressive
 			// checks reach them quickly.
 			creds := mockserver.DefaultCredentials()
 			creds[0].MaxSessions = 64
-			srv := newMock(t, &mockserver.Options{Credentials: creds, QueueSize: 64})
+			srv := mocktest.Start(t, &mockserver.Options{Credentials: creds, QueueSize: 64, Speed: 10, Loop: true})
 			target := mockTarget(srv.URL)
 			var progress []string
 			rep, err := contract.Run(t.Context(), target, &contract.Options{
@@ -92,7 +95,7 @@ func TestRunReport(t *testing.T) {
 			for _, k := range []string{"target", "started", "durationNs", "aggressive", "results", "coverage", "summary"} {
 				assert.Contains(t, shape, k)
 			}
-			assertNoSecrets(t, string(data), target, srv)
+			assertNoSecrets(t, string(data), target, srv.Server)
 		})
 	}
 }
@@ -123,9 +126,10 @@ func sessionIDs(text string) []string {
 }
 
 func TestReportCarriesNoSessionID(t *testing.T) {
+	t.Parallel()
 	// Sessions opened outside the suite show what the mock's ids look
 	// like; the report must not contain any of those it saw.
-	srv := newMock(t, nil)
+	srv := mocktest.Start(t, replaying(10))
 	target := mockTarget(srv.URL)
 	s, err := client.Join(t.Context(), srv.URL, target.Credentials, "{}")
 	require.NoError(t, err)
@@ -135,11 +139,12 @@ func TestReportCarriesNoSessionID(t *testing.T) {
 	require.NoError(t, err)
 	data, err := json.Marshal(rep)
 	require.NoError(t, err)
-	assertNoSecrets(t, string(data), target, srv)
+	assertNoSecrets(t, string(data), target, srv.Server)
 	assert.True(t, strings.Contains(string(data), "***"), "redaction marks are present")
 }
 
 func TestRunUnreachable(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -154,6 +159,7 @@ func TestRunUnreachable(t *testing.T) {
 }
 
 func TestRunBadOptions(t *testing.T) {
+	t.Parallel()
 	good := mockTarget("http://127.0.0.1:1")
 	for _, tc := range []struct {
 		name   string
@@ -167,6 +173,7 @@ func TestRunBadOptions(t *testing.T) {
 		{"negative observe", good, &contract.Options{Observe: -time.Second}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rep, err := contract.Run(t.Context(), tc.target, tc.opts)
 			require.Error(t, err)
 			assert.Nil(t, rep)
@@ -177,6 +184,7 @@ func TestRunBadOptions(t *testing.T) {
 }
 
 func TestTargetFromEnv(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		contract.EnvTarget: "http://h:1", contract.EnvAccessToken: "a", contract.EnvSecretKey: "s",
 		contract.EnvOtherAccessToken: "oa", contract.EnvOtherSecretKey: "os", contract.EnvForbiddenAccessToken: "fa",
@@ -193,6 +201,7 @@ func TestTargetFromEnv(t *testing.T) {
 }
 
 func TestChecksCatalogue(t *testing.T) {
+	t.Parallel()
 	ids := map[string]bool{}
 	idRE := regexp.MustCompile(`^[A-Z]+-\d{3}$`)
 	for _, c := range contract.Checks() {
@@ -204,4 +213,24 @@ func TestChecksCatalogue(t *testing.T) {
 		assert.True(t, strings.HasPrefix(c.Section, "PROTOCOL.md §"), c.ID)
 		assert.Equal(t, c.Group == "aggressive", c.Aggressive, c.ID)
 	}
+}
+
+// TestRunOverAPipe runs checks of every kind but the oracle's through
+// the kit's in-memory pipe: no socket, joins and hand-written handshakes
+// through NetDialContext, plain requests through HTTPClient.
+func TestRunOverAPipe(t *testing.T) {
+	t.Parallel()
+	m := mocktest.Start(t, replaying(10))
+	rep, err := contract.Run(t.Context(), mockTarget("http://pipe"), &contract.Options{
+		Run:            regexp.MustCompile(`^(HS|AUTH|JOIN|SESS|PUSH|ISO|LIVE|SCHEMA)-`),
+		NetDialContext: m.Pipe.DialContext,
+		HTTPClient:     m.Pipe.Client(),
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Results)
+	for _, res := range rep.Results {
+		assert.NotEqual(t, contract.StatusFail, res.Status, "%s: %s", res.ID, res.Reason)
+	}
+	assert.True(t, rep.Passed())
+	assert.Positive(t, m.Stats().Joins, "the joins reached the mock")
 }

@@ -13,6 +13,7 @@ import (
 // references, session ids $SESSION, and a request holding a near miss of
 // a credential, raw or query-escaped, gets no reproducer at all.
 func TestReproduceNamesOnlyWhatItKnows(t *testing.T) {
+	t.Parallel()
 	r := testRunner(t, nil)
 	const session = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	r.red.AddSession(session)
@@ -33,6 +34,7 @@ func TestReproduceNamesOnlyWhatItKnows(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			u, err := url.Parse("http://127.0.0.1:1/api/v1/websocket?" + tc.query.Encode())
 			require.NoError(t, err)
 			got := r.reproduceHTTP(http.MethodGet, u, tc.h, nil)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/contract"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 )
 
@@ -20,7 +21,8 @@ import (
 // and holds no credential or near miss of one; a curl reproducer, run
 // by a shell with those variables set, gets the answer the suite got.
 func TestReproducers(t *testing.T) {
-	m := newMock(t, nil)
+	t.Parallel()
+	m := mocktest.Start(t, replaying(10))
 	rep, err := contract.Run(t.Context(), mockTarget(m.URL), &contract.Options{
 		Run: regexp.MustCompile(`^(AUTH-0(0[1-9]|1[0-9])|PUSH-00[1-8])$`), Observe: time.Second,
 	})

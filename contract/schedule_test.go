@@ -67,6 +67,7 @@ func testRunner(t *testing.T, opts *Options) *runner {
 }
 
 func TestSchedule(t *testing.T) {
+	t.Parallel()
 	failed := errors.New("broken")
 	cases := []struct {
 		name     string
@@ -132,6 +133,7 @@ func TestSchedule(t *testing.T) {
 // TestScheduleInterrupted: a cancelled run starts no further check,
 // reports none of the interrupted ones, and counts what did not run.
 func TestScheduleInterrupted(t *testing.T) {
+	t.Parallel()
 	f := &fakeChecks{}
 	r := testRunner(t, &Options{Parallel: 1})
 	ctx, cancel := context.WithCancel(t.Context())

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCompareValues(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		sent, got string

@@ -32,6 +32,7 @@ func runCheckCmd(t *testing.T, args ...string) (code int, stdout, stderr string)
 }
 
 func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite and a load run")
 	}
@@ -90,6 +91,7 @@ func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
 }
 
 func TestCheckCommandStatuses(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs load and contract")
 	}
@@ -117,6 +119,7 @@ func TestCheckCommandStatuses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			code, stdout, stderr := runCheckCmd(t, append([]string{"--out", dir}, tc.args...)...)
 			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -138,6 +141,7 @@ func TestCheckCommandStatuses(t *testing.T) {
 // TestCheckDefaultSLOs: without --slo the run is judged by
 // DefaultCheckSLOs (whatever their verdicts on this machine).
 func TestCheckDefaultSLOs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := runCheckCmd(t, "--out", dir, "--skip-contract", "--subscriptions", "5", "--push-rate", "20", "--duration", "500ms", "--quiet")
 	require.Contains(t, []int{exitOK, exitFail}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)

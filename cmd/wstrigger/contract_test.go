@@ -20,6 +20,7 @@ import (
 )
 
 func TestContractCommandAgainstEmbeddedMock(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the whole suite")
 	}
@@ -53,6 +54,7 @@ func TestContractCommandAgainstEmbeddedMock(t *testing.T) {
 }
 
 func TestContractCommandStatuses(t *testing.T) {
+	t.Parallel()
 	// An implementation that answers 200 to everything fails the auth checks.
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

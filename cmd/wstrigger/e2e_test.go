@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,17 +25,9 @@ import (
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
+// demoEnv is an environment with the demo tenant's credentials.
 func demoEnv(stdout, stderr io.Writer) *env {
-	vars := map[string]string{envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
-	return &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(k string) string { return vars[k] }}
-}
-
-func startMock(t *testing.T, opts *mockserver.Options) *mockserver.Server {
-	t.Helper()
-	srv, err := mockserver.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
-	return srv
+	return &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: demoGetenv}
 }
 
 // record runs "wstrigger record" against target and returns the events of
@@ -61,9 +55,10 @@ func record(t *testing.T, target string, n int) (file string, events []json.RawM
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestRecordThenReplayIsIdentical(t *testing.T) {
+	t.Parallel()
 	const n = 80
 	original := mockserver.DefaultRecording()[:n]
-	first := startMock(t, &mockserver.Options{Recording: original, Speed: 0})
+	first := mocktest.Start(t, &mockserver.Options{Recording: original, Speed: 0})
 	captureFile, captured := record(t, first.URL, n)
 	require.Len(t, captured, n)
 	for i := range original {
@@ -75,7 +70,7 @@ func TestRecordThenReplayIsIdentical(t *testing.T) {
 	replayed, err := protocol.ReadRecording(f)
 	f.Close()
 	require.NoError(t, err)
-	second := startMock(t, &mockserver.Options{Recording: replayed, Speed: 0})
+	second := mocktest.Start(t, &mockserver.Options{Recording: replayed, Speed: 0})
 	_, again := record(t, second.URL, n)
 	require.Len(t, again, n)
 	for i := range captured {
@@ -84,7 +79,8 @@ func TestRecordThenReplayIsIdentical(t *testing.T) {
 }
 
 func TestRecordErrors(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
 	cases := []struct {
 		name   string
 		args   []string
@@ -117,6 +113,7 @@ func TestRecordErrors(t *testing.T) {
 // TestRecordKeepsAnEarlierFile: a record that fails leaves the file it
 // would have written as it was.
 func TestRecordKeepsAnEarlierFile(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "keep.jsonl")
 	require.NoError(t, os.WriteFile(out, []byte("precious\n"), 0o644))
 	var stdout, stderr bytes.Buffer
@@ -171,6 +168,7 @@ func startMockCommand(t *testing.T, args ...string) (url string, stderr *syncBuf
 }
 
 func TestMockCommandWithNodeClient(t *testing.T) {
+	t.Parallel()
 	url, stderr := startMockCommand(t, "--speed", "50")
 	node, err := exec.LookPath("node")
 	script := filepath.Join("..", "..", "tools", "nodeclient", "check.mjs")
@@ -194,6 +192,7 @@ func TestMockCommandWithNodeClient(t *testing.T) {
 }
 
 func TestMockCommandFlags(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	badRecording := filepath.Join(dir, "bad.jsonl")
 	require.NoError(t, os.WriteFile(badRecording, []byte("{\"offsetMs\":5,\"event\":{}}\n{\"offsetMs\":1,\"event\":{}}\n"), 0o600))

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -72,10 +74,12 @@ func commandArgs(t *testing.T, cmd string) (args []string, recorded func() strin
 // and its credentials, from the environment "go test ./contract/"
 // reads when the flags are absent, and name it on their first line.
 func TestTargetFromEnvironment(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"contract", "load", "check", "record"} {
 		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
 			// a mock of its own: it replays its recording from the first join
-			srv := startMock(t, &mockserver.Options{Speed: 0})
+			srv := mocktest.Start(t, &mockserver.Options{Speed: 0})
 			demo := map[string]string{envTarget: srv.URL, envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
 			joins := srv.Stats().Joins
 			args, recorded := commandArgs(t, cmd)
@@ -98,7 +102,8 @@ func TestTargetFromEnvironment(t *testing.T) {
 // TestFlagsOverrideTheEnvironment: a flag wins over its variable;
 // --target ” picks the embedded mock whatever $WSTRIGGER_TARGET says.
 func TestFlagsOverrideTheEnvironment(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Speed: 0})
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Speed: 0})
 	closed := closedPort(t)
 	tests := []struct {
 		name   string
@@ -142,7 +147,8 @@ func TestFlagsOverrideTheEnvironment(t *testing.T) {
 // forbidden account's credentials come from the environment too, and
 // enable the checks that need them.
 func TestOtherTenantsFromEnvironment(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Speed: 0})
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Speed: 0})
 	base := map[string]string{envTarget: srv.URL, envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
 	all := map[string]string{
 		contract.EnvOtherAccessToken: mockserver.OtherAccessToken, contract.EnvOtherSecretKey: mockserver.OtherSecretKey,
@@ -180,8 +186,9 @@ func TestOtherTenantsFromEnvironment(t *testing.T) {
 // TestStrict: a skipped MUST check passes the run but says so in the
 // verdict; --strict fails it.
 func TestStrict(t *testing.T) {
+	t.Parallel()
 	// no second tenant: the isolation check PUSH-013 (MUST) is skipped
-	srv := startMock(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
+	srv := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
 	vars := map[string]string{envTarget: srv.URL, envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}
 	for _, cmd := range []string{"contract", "check"} {
 		for _, tt := range []struct {
@@ -221,6 +228,7 @@ func TestStrict(t *testing.T) {
 // TestEmbeddedMockNamed: without a target the reports name the embedded
 // mock, whose port says nothing.
 func TestEmbeddedMockNamed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := runEnv(t, nil, "check", "--out", dir, "--run", "^AUTH-001$", "--subscriptions", "2", "--push-rate", "10",
 		"--duration", "300ms", "--quiet", "--slo", "errors<1000000")

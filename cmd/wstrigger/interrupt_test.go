@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	junit "github.com/joshdk/go-junit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,7 +65,7 @@ func runInterrupted(t *testing.T, getenv func(string) string, ready func(stdout,
 
 // demoGetenv is the environment of demoEnv.
 func demoGetenv(k string) string {
-	return map[string]string{envAccessToken: mockserver.DemoAccessToken, envSecretKey: mockserver.DemoSecretKey}[k]
+	return map[string]string{envAccessToken: mocktest.Demo.AccessToken, envSecretKey: mocktest.Demo.SecretKey}[k]
 }
 
 // after says that a run is ready to be interrupted once its standard
@@ -110,6 +112,7 @@ func firstLine(t *testing.T, path string) string {
 }
 
 func TestContractInterrupted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{"json": filepath.Join(dir, "r.json"), "junit": filepath.Join(dir, "r.xml"), "markdown": filepath.Join(dir, "r.md")}
 	code, stdout, stderr, _ := runInterrupted(t, demoGetenv, after("PASS  AUTH-002", false),
@@ -128,6 +131,7 @@ func TestContractInterrupted(t *testing.T) {
 }
 
 func TestCheckInterrupted(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite and a load run")
 	}
@@ -154,6 +158,7 @@ func TestCheckInterrupted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "report")
 			code, stdout, stderr, stopped := runInterrupted(t, demoGetenv, tt.ready, "check", "--out", dir, "--observe", "1s",
 				"--subscriptions", "5", "--push-rate", "20", "--duration", "60s", "--slo", "errors<1000000")
@@ -181,6 +186,7 @@ func TestCheckInterrupted(t *testing.T) {
 }
 
 func TestLoadInterrupted(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "run.json")
 	code, stdout, stderr, stopped := runInterrupted(t, demoGetenv, after(" pushing ", true),
 		"load", "--subscriptions", "5", "--push-rate", "20", "--duration", "60s", "--json", out, "--slo", "errors<1000000")
@@ -200,6 +206,7 @@ func TestLoadInterrupted(t *testing.T) {
 }
 
 func TestLoadInterruptedWhileJoining(t *testing.T) {
+	t.Parallel()
 	// an interruption before every subscription joined is no "nothing
 	// joined" bad-input error, whatever had joined
 	code, stdout, stderr, _ := runInterrupted(t, demoGetenv, after(" joining ", true),
@@ -209,9 +216,14 @@ func TestLoadInterruptedWhileJoining(t *testing.T) {
 }
 
 func TestRecordInterrupted(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Speed: 50, Loop: true})
 	out := filepath.Join(t.TempDir(), "capture.jsonl")
-	code, stdout, stderr, _ := runInterrupted(t, demoGetenv, func(string, string) bool { return srv.Stats().Joins > 0 },
+	// Ready once a trigger went out: the join alone is counted before
+	// the command's Join returns, and an interruption in between is one
+	// "before the run began", a race that parallel tests made frequent.
+	recording := func(string, string) bool { return srv.Stats().FramesSent[protocol.FrameTrigger] > 0 }
+	code, stdout, stderr, _ := runInterrupted(t, demoGetenv, recording,
 		"record", "--target", srv.URL, "--out", out)
 	require.Equal(t, exitInterrupted, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.True(t, strings.HasPrefix(stderr, "target: "+srv.URL+"\n"), stderr)
@@ -260,6 +272,7 @@ func frozenTarget(t *testing.T) string {
 // interruption ends the preflight join at once; nothing was measured,
 // so nothing is written.
 func TestInterruptedBeforeTheRun(t *testing.T) {
+	t.Parallel()
 	target := frozenTarget(t)
 	for _, cmd := range []string{"contract", "load", "check", "record"} {
 		t.Run(cmd, func(t *testing.T) {
@@ -290,6 +303,7 @@ func TestInterruptedBeforeTheRun(t *testing.T) {
 // TestQuickCommandsInterrupted: the commands that take no time write
 // nothing once interrupted, rather than a part of their output.
 func TestQuickCommandsInterrupted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Config: loadresult.Config{Shard: "0/1"}, Intervals: []load.Interval{}}
 	var buf bytes.Buffer
@@ -322,6 +336,7 @@ func TestQuickCommandsInterrupted(t *testing.T) {
 }
 
 func TestReportMergeOfAnInterruptedShard(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var paths []string
 	for k, interrupted := range []bool{false, true} {
@@ -343,6 +358,7 @@ func TestReportMergeOfAnInterruptedShard(t *testing.T) {
 }
 
 func TestWatchSignals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		signals []os.Signal

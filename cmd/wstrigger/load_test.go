@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,6 +20,7 @@ import (
 )
 
 func TestLoadCommandWritesJSON(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "run.json")
 	patterns := filepath.Join(dir, "patterns.txt")
@@ -55,6 +58,7 @@ func TestLoadCommandWritesJSON(t *testing.T) {
 }
 
 func TestLoadCommandStatuses(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		args   []string
@@ -85,6 +89,7 @@ func TestLoadCommandStatuses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			code, stdout, stderr := runCmd(t, "", append([]string{"load"}, tc.args...)...)
 			assert.Equal(t, tc.code, code, stdout+stderr)
 			assert.Contains(t, stderr, tc.stderr)
@@ -96,9 +101,11 @@ func TestLoadCommandStatuses(t *testing.T) {
 // credentials the target refuses: exit 2 with a message that says so,
 // not a run of failures; no secret in the output.
 func TestWrongCredentialsAreBadInput(t *testing.T) {
-	srv := startMock(t, nil)
+	t.Parallel()
+	srv := mocktest.Start(t, nil)
 	for _, cmd := range []string{"load", "contract", "check"} {
 		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
 			args := []string{cmd, "--target", srv.URL, "--access-token", mockserver.DemoAccessToken, "--secret-key", "sec-wrong-123", "--quiet"}
 			if cmd == "check" {
 				args = append(args, "--out", t.TempDir())
@@ -115,6 +122,7 @@ func TestWrongCredentialsAreBadInput(t *testing.T) {
 // TestLoadAgainstSomethingElse: a server that is not the API (404 on
 // the join path) or whose joins all fail after the preflight gives exit 2.
 func TestLoadAgainstSomethingElse(t *testing.T) {
+	t.Parallel()
 	notAPI := httptest.NewServer(http.NotFoundHandler())
 	defer notAPI.Close()
 	code, stdout, stderr := runCmd(t, "", "load", "--target", notAPI.URL, "--access-token", "tok-abcdef", "--secret-key", "sec-abcdef", "--quiet")
@@ -122,7 +130,7 @@ func TestLoadAgainstSomethingElse(t *testing.T) {
 	assert.Contains(t, stderr, "is the base URL that of the API")
 
 	// the mock takes {} but refuses every pattern of the file
-	srv := startMock(t, nil)
+	srv := mocktest.Start(t, nil)
 	patterns := filepath.Join(t.TempDir(), "patterns.txt")
 	require.NoError(t, os.WriteFile(patterns, []byte(`{"org":{"nested":{"deeper":{"and":{"deeper":{"still":{"more":{"levels":{"than":{"allowed":["x"]}}}}}}}}}}`+"\n"), 0o644))
 	code, stdout, stderr = runCmd(t, "", "load", "--target", srv.URL, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
@@ -135,6 +143,7 @@ func TestLoadAgainstSomethingElse(t *testing.T) {
 }
 
 func TestLoadCommandIdle(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "idle.json")
 	code, stdout, stderr := runCmd(t, "", "load", "--subscriptions", "30", "--push-rate", "0", "--duration", "1s", "--json", out)
 	require.Equal(t, exitOK, code, stderr)

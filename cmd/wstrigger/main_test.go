@@ -9,12 +9,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	mocktest.SetParallel(0)
+	goleak.VerifyTestMain(m)
+}
 
 // runCmd runs the command line in-process and returns its status and
 // output.
@@ -33,6 +38,7 @@ const (
 )
 
 func TestPatternTest(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		args      []string
@@ -65,6 +71,7 @@ func TestPatternTest(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			code, stdout, stderr := runCmd(t, tc.stdin, tc.args...)
 			assert.Equal(t, tc.code, code, "stdout: %s\nstderr: %s", stdout, stderr)
 			rest := stdout
@@ -79,6 +86,7 @@ func TestPatternTest(t *testing.T) {
 }
 
 func TestPatternTestJSONAndFile(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "events.jsonl")
 	require.NoError(t, os.WriteFile(file, []byte(ibmJoin+"\n"+appleJoin+"\n"), 0o600))
 	// Flags may follow the positional arguments.
@@ -99,6 +107,7 @@ func TestPatternTestJSONAndFile(t *testing.T) {
 }
 
 func TestPatternExampleFile(t *testing.T) {
+	t.Parallel()
 	// The README's first command runs on this file; keep it matching.
 	code, stdout, stderr := runCmd(t, "", "pattern", "test", "type=job-join|job-leave;org=IBM", "../../examples/events.jsonl")
 	require.Equal(t, exitOK, code, stderr)
@@ -107,6 +116,7 @@ func TestPatternExampleFile(t *testing.T) {
 }
 
 func TestSpecAndTopLevel(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		args   []string
@@ -128,6 +138,7 @@ func TestSpecAndTopLevel(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			code, stdout, stderr := runCmd(t, "", tc.args...)
 			assert.Equal(t, tc.code, code)
 			assert.Contains(t, stdout, tc.stdout)

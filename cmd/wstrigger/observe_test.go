@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/internal/reqlog"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
@@ -16,7 +17,7 @@ import (
 // startLoggedMock serves a real mock's handler behind a requestLog.
 func startLoggedMock(t *testing.T, opts *mockserver.Options) (url string, log *reqlog.Log) {
 	t.Helper()
-	srv := startMock(t, opts)
+	srv := mocktest.Start(t, opts)
 	log = reqlog.New(srv.Handler())
 	ts := httptest.NewServer(log)
 	t.Cleanup(ts.Close)
@@ -29,6 +30,7 @@ func startLoggedMock(t *testing.T, opts *mockserver.Options) (url string, log *r
 // joins and pushes only, and no reconciliation; a "wstrigger mock" that
 // invites it is reconciled, with two reads of its counters.
 func TestLoadReadsCountersOnlyWhenInvited(t *testing.T) {
+	t.Parallel()
 	const join, push, stats = reqlog.Join, reqlog.Push, reqlog.MockStats
 	cases := []struct {
 		name  string
@@ -64,6 +66,7 @@ func TestLoadReadsCountersOnlyWhenInvited(t *testing.T) {
 // command (control API on by default) invites the reconciliation; with
 // --no-control it does not.
 func TestLoadReconcilesMockCommand(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		args []string

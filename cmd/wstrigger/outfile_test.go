@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,6 +21,7 @@ import (
 )
 
 func TestWriteFileModes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// a new file gets what os.Create would give it (0666 less the umask)
 	ref := filepath.Join(dir, "ref")
@@ -63,6 +66,7 @@ func TestWriteFileModes(t *testing.T) {
 }
 
 func TestCheckOutPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name, path, want string
@@ -96,6 +100,7 @@ func TestCheckOutPath(t *testing.T) {
 }
 
 func TestReadLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -136,12 +141,13 @@ func TestReadLine(t *testing.T) {
 // at random (the mock's --reject-joins 0.5:401) is run against; one that
 // refuses them all is not.
 func TestPreflightToleratesSomeRefusals(t *testing.T) {
+	t.Parallel()
 	creds := protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}
 	for _, tt := range []struct {
 		share float64
 		fatal bool
 	}{{0.5, false}, {1, true}} {
-		srv := startMock(t, &mockserver.Options{Rand: rand.NewPCG(7, 7),
+		srv := mocktest.Start(t, &mockserver.Options{Rand: rand.NewPCG(7, 7),
 			Faults: mockserver.Faults{RejectJoins: mockserver.Rejection{Share: tt.share, Status: 401}}})
 		_, err := preflightJoin(context.Background(), srv.URL, creds)
 		if tt.fatal {

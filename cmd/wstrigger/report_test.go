@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -39,6 +41,7 @@ func writeTestFile(t *testing.T, dir, name, data string) string {
 }
 
 func TestReportRender(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
 	l.Delivery = loadresult.Delivery{Accepted: 10, Received: 10, DeliveredPercent: 100, InvariantHolds: true}
@@ -91,6 +94,7 @@ func TestReportRender(t *testing.T) {
 }
 
 func TestReportRenderRefusesToOverwriteItsInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
 	var buf bytes.Buffer
@@ -108,6 +112,7 @@ func TestReportRenderRefusesToOverwriteItsInput(t *testing.T) {
 // processes against one mock and checks the merged result against the
 // mock's and the shards' own accounting.
 func TestReportMergeThreeShardProcesses(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary and runs three load processes")
 	}
@@ -117,7 +122,7 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build:\n%s", out)
 
-	srv := startMock(t, nil)
+	srv := mocktest.Start(t, nil)
 	const shards = 3
 	files := make([]string, shards)
 	cmds := make([]*exec.Cmd, shards)
@@ -213,6 +218,7 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 }
 
 func TestReportMergeStatuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	shard := func(s string) string {
 		l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
@@ -272,6 +278,7 @@ func rateResult(t *testing.T, dir, name string, rate int64, jitter []int64) stri
 }
 
 func TestReportCompareStatuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	jitter := []int64{-2, 3, 0, 1, -1, 2, -3, 0}
 	slow := rateResult(t, dir, "slow.json", 100, jitter)
@@ -317,12 +324,15 @@ func TestReportCompareStatuses(t *testing.T) {
 // TestReportCompareRealRuns compares two load runs against the mock at
 // different push rates: the throughput change is significant.
 func TestReportCompareRealRuns(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("two load runs")
 	}
-	srv := startMock(t, nil)
 	dir := t.TempDir()
-	runAt := func(rate string) string {
+	// The two runs go side by side, each against a mock of its own so
+	// that neither's accounting sees the other's sessions.
+	runAt := func(t *testing.T, rate string) string {
+		srv := mocktest.Start(t, nil)
 		path := filepath.Join(dir, "rate"+rate+".json")
 		var out, errOut bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -332,7 +342,12 @@ func TestReportCompareRealRuns(t *testing.T) {
 		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 		return path
 	}
-	slow, fast := runAt("40"), runAt("160")
+	var slow, fast string
+	t.Run("runs", func(t *testing.T) {
+		t.Run("slow", func(t *testing.T) { t.Parallel(); slow = runAt(t, "40") })
+		t.Run("fast", func(t *testing.T) { t.Parallel(); fast = runAt(t, "160") })
+	})
+	require.False(t, t.Failed(), "a load run failed")
 	code, stdout, stderr := runReportCmd(t, "compare", slow, fast)
 	require.Equal(t, exitOK, code, stderr)
 	t.Logf("\n%s", stdout)

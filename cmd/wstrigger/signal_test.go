@@ -85,6 +85,7 @@ func (p *started) interruptTwice(t *testing.T, between func()) (int, time.Durati
 // ends it with status 130 within a second, even while the first one's
 // clean stop waits on a target that does not answer.
 func TestSecondSignalQuitsAtOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

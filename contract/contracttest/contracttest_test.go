@@ -5,13 +5,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/contract/contracttest"
-	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/protocol"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -19,14 +17,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // TestAgainstMock runs a few checks as subtests against the mock; the
 // whole catalogue runs in package contract's tests.
 func TestAgainstMock(t *testing.T) {
-	srv, err := mockserver.New(nil)
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
+	srv := mocktest.Start(t, nil)
 	var seen []string
-	contracttest.Test(t, contract.Target{
-		URL:         srv.URL,
-		Credentials: protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey},
-	}, &contract.Options{
+	contracttest.Test(t, contract.Target{URL: srv.URL, Credentials: mocktest.Demo}, &contract.Options{
 		Run:      regexp.MustCompile(`^(HS-001|SESS-001|LIVE-001)$`),
 		Progress: func(res contract.Result) { seen = append(seen, res.ID) },
 	})

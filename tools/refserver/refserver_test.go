@@ -21,32 +21,33 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wstrigger/wstrigger/contract"
-	"github.com/wstrigger/wstrigger/protocol"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 )
 
 func TestMain(m *testing.M) {
+	mocktest.SetParallel(8) // the tests mostly wait on node servers
 	goleak.VerifyTestMain(m)
 }
-
-// The refserver's default accounts: the Go mock's demo tenants.
-var (
-	demo      = protocol.Credentials{AccessToken: "demo-access-token", SecretKey: "demo-secret-key"}
-	other     = protocol.Credentials{AccessToken: "other-access-token", SecretKey: "other-secret-key"}
-	forbidden = protocol.Credentials{AccessToken: "forbidden-access-token", SecretKey: "forbidden-secret-key"}
-)
 
 const (
 	startTimeout = 15 * time.Second
 	stopTimeout  = 15 * time.Second
-	observe      = 2 * time.Second
+	// speed and observe: the oracle learns from, and judges, what the
+	// replay sends in its window; 100 s of recording either way (50 × 2 s
+	// before), in half the time.
+	speed   = "100"
+	observe = time.Second
 	// edgeRecording holds events with the edge cases a live stream has:
 	// null fields, empty arrays, numeric-looking strings, case variants,
 	// rule-form metacharacters, objects in arrays.
 	edgeRecording = "testdata/edge.jsonl"
 )
 
+// target is the refserver on url with its default accounts, which are
+// the Go mock's demo tenants.
 func target(url string) contract.Target {
-	return contract.Target{URL: url, Name: "refserver", Credentials: demo, Other: &other, Forbidden: &forbidden}
+	other, forbidden := mocktest.Other, mocktest.Forbidden
+	return contract.Target{URL: url, Name: "refserver", Credentials: mocktest.Demo, Other: &other, Forbidden: &forbidden}
 }
 
 // lockedBuffer collects the server's stderr for failure messages.
@@ -90,7 +91,7 @@ func startRef(t *testing.T, args ...string) string {
 	t.Helper()
 	node := requireNode(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, node, append([]string{"server.mjs", "--addr", "127.0.0.1:0", "--speed", "50", "--loop"}, args...)...)
+	cmd := exec.CommandContext(ctx, node, append([]string{"server.mjs", "--addr", "127.0.0.1:0", "--speed", speed, "--loop"}, args...)...)
 	cmd.WaitDelay = stopTimeout
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
@@ -174,8 +175,19 @@ func hasCheck(id string) bool {
 // slow part (it spends under a second of CPU on a PAT-003 run).
 const checkTimeout = 45 * time.Second
 
+// oracleSlots bounds how many runs of the pattern oracle (PAT-003, in the
+// whole suite or alone) go on at once: each opens hundreds of sessions on
+// both sides and keeps a core busy, so more of them side by side on 2
+// cores only make each one miss its window. Four: the two unbroken runs
+// and two broken ones at first; under -race, one at a time.
+var oracleSlots = mocktest.Slots(4)
+
 func run(t *testing.T, url string, opts *contract.Options) *contract.Report {
 	t.Helper()
+	if opts.Run == nil || opts.Run.MatchString(patOracle) {
+		oracleSlots <- struct{}{}
+		defer func() { <-oracleSlots }()
+	}
 	if opts.Timeout == 0 {
 		opts.Timeout = checkTimeout
 	}
@@ -193,29 +205,40 @@ const preciseNumbers = "PUSH-014"
 
 // unbroken holds the whole suite's report against the unbroken server,
 // per recording: TestConformance judges it, TestBrokenVariants uses it as
-// the controls of its rows.
+// the controls of its rows. The first test to ask runs it; the others
+// wait for it, each recording's run beside the other's.
 var unbroken = struct {
 	sync.Mutex
-	reps map[string]*contract.Report
-}{reps: map[string]*contract.Report{}}
+	runs map[string]*unbrokenRun
+}{runs: map[string]*unbrokenRun{}}
+
+type unbrokenRun struct {
+	once sync.Once
+	rep  *contract.Report // nil when the run failed
+}
 
 func unbrokenReport(t *testing.T, recording string) *contract.Report {
 	t.Helper()
 	unbroken.Lock()
-	defer unbroken.Unlock()
-	if rep := unbroken.reps[recording]; rep != nil {
-		return rep
+	r := unbroken.runs[recording]
+	if r == nil {
+		r = &unbrokenRun{}
+		unbroken.runs[recording] = r
 	}
-	var args []string
-	if recording != "" {
-		args = []string{"--recording", recording}
-	}
-	rep := run(t, startRef(t, args...), &contract.Options{Observe: observe})
-	unbroken.reps[recording] = rep
-	return rep
+	unbroken.Unlock()
+	r.once.Do(func() {
+		var args []string
+		if recording != "" {
+			args = []string{"--recording", recording}
+		}
+		r.rep = run(t, startRef(t, args...), &contract.Options{Observe: observe})
+	})
+	require.NotNil(t, r.rep, "the run against the unbroken refserver failed (see the test that ran it)")
+	return r.rep
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		recording string
@@ -231,6 +254,7 @@ func TestConformance(t *testing.T) {
 			&contract.Options{Observe: observe, Aggressive: true, MaxSessions: 64, Run: regexp.MustCompile(`^(AGG|LIVE|SCHEMA)-`)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var rep *contract.Report
 			if tc.opts == nil {
 				rep = unbrokenReport(t, tc.recording)
@@ -262,12 +286,13 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// variant is a deliberately broken refserver and the check that must
+// variant is a deliberately broken refserver and the checks that must
 // catch it.
 type variant struct {
-	brk, id   string
+	brk       string
+	ids       []string      // each must fail, in one run of the suite
 	recording string        // "" for the default
-	timeout   time.Duration // of the check; 0 for checkTimeout
+	timeout   time.Duration // of a check; 0 for checkTimeout
 }
 
 const (
@@ -277,83 +302,114 @@ const (
 )
 
 func variants() []variant {
+	// The oracle's rows first: they take longest, so they start at once,
+	// beside the unbroken runs.
 	var vs []variant
-	for _, brk := range []string{
-		"cred-case-insensitive", "cred-trim", "cred-prefix", "cred-nfkc",
-		"cred-percent-decode", "cred-any-tenant-secret", "cred-repeat-first-wins",
-	} {
-		vs = append(vs, variant{brk: brk, id: joinNearMiss}, variant{brk: brk, id: pushNearMiss})
-	}
 	for _, brk := range []string{
 		"pat-prefix-ci", "pat-equality-ci", "pat-numeric-strings", "pat-anything-but-absent",
 		"pat-null-absent", "pat-array-same-element", "pat-rule-no-unescape",
 	} {
-		vs = append(vs, variant{brk: brk, id: patOracle, recording: edgeRecording})
+		vs = append(vs, variant{brk: brk, ids: []string{patOracle}, recording: edgeRecording})
+	}
+	for _, brk := range []string{
+		"cred-case-insensitive", "cred-trim", "cred-prefix", "cred-nfkc",
+		"cred-percent-decode", "cred-any-tenant-secret", "cred-repeat-first-wins",
+	} {
+		vs = append(vs, variant{brk: brk, ids: []string{joinNearMiss, pushNearMiss}})
 	}
 	return append(vs,
-		variant{brk: "push-nfc", id: "PUSH-002"},
-		variant{brk: "seq-gap", id: "PUSH-003"},
-		variant{brk: "missing-session-404", id: "PUSH-006"},
-		variant{brk: "echo-raw-pattern", id: "SESS-003"},
+		variant{brk: "push-nfc", ids: []string{"PUSH-002"}},
+		variant{brk: "seq-gap", ids: []string{"PUSH-003"}},
+		variant{brk: "missing-session-404", ids: []string{"PUSH-006"}},
+		variant{brk: "echo-raw-pattern", ids: []string{"SESS-003"}},
 		// Nothing closes the session: the check waits for its time limit.
-		variant{brk: "ignore-big-frames", id: "LIVE-002", timeout: 5 * time.Second},
-		variant{brk: "push-throws", id: "PUSH-001"},
+		variant{brk: "ignore-big-frames", ids: []string{"LIVE-002"}, timeout: mocktest.Scaled(2 * time.Second)},
+		variant{brk: "push-throws", ids: []string{"PUSH-001"}},
 	)
 }
 
-// maxVariantRun bounds one check's run against a broken variant.
+// maxVariantRun bounds one run against a broken variant.
 const maxVariantRun = 60 * time.Second
 
+// TestBrokenVariants runs the checks of each broken variant against it,
+// side by side. Controls: every check a row uses must pass against the
+// unbroken server with the same recording, or a failure on a broken one
+// proves nothing. A check the whole run skipped (PAT-003 does when this
+// machine is too slow for its hundreds of sessions) is run once more
+// alone.
 func TestBrokenVariants(t *testing.T) {
+	t.Parallel()
 	requireNode(t)
-	vs := variants()
-	// Controls: every check the table uses must pass against the
-	// unbroken server with the same recording, or a failure on a broken
-	// one proves nothing. A check the whole run skipped (PAT-003 does
-	// when this machine is too slow for its hundreds of sessions) is run
-	// once more alone.
-	controls := map[string]map[string]contract.Result{}
-	for _, v := range vs {
-		if !hasCheck(v.id) {
-			continue
-		}
-		if controls[v.recording] == nil {
-			controls[v.recording] = map[string]contract.Result{}
-			for _, res := range unbrokenReport(t, v.recording).Results {
-				controls[v.recording][res.ID] = res
+	for _, v := range variants() {
+		t.Run(v.brk, func(t *testing.T) {
+			t.Parallel()
+			var ids []string
+			for _, id := range v.ids {
+				if hasCheck(id) {
+					ids = append(ids, id)
+				} else {
+					t.Logf("the suite has no check %s yet; --break %s should make it fail", id, v.brk)
+				}
 			}
-		}
-		if controls[v.recording][v.id].Status == contract.StatusSkip {
-			controls[v.recording][v.id] = runAlone(t, v.id, nil, v.recording, 0)
-		}
-	}
-
-	for _, v := range vs {
-		t.Run(v.brk+"/"+v.id, func(t *testing.T) {
-			if !hasCheck(v.id) {
-				t.Skipf("the suite has no check %s yet; --break %s should make it fail", v.id, v.brk)
+			if len(ids) == 0 {
+				t.Skipf("no check of %v in the suite", v.ids)
 			}
-			if c := controls[v.recording][v.id]; c.Status != contract.StatusPass {
-				t.Skipf("%s does not pass against the unbroken refserver (%s), so its failure on --break %s would prove nothing: %s", v.id, c.Status, v.brk, describe(c))
-			}
-			var res contract.Result
-			for try := 0; try < 2 && res.Status != contract.StatusPass && res.Status != contract.StatusFail; try++ {
+			// The broken run first, the controls after: by then the runs
+			// against the unbroken server they come from have ended.
+			var got map[string]contract.Result
+			for try := 0; try < 2 && (try == 0 || anySkipped(got)); try++ {
 				start := time.Now()
-				res = runAlone(t, v.id, []string{"--break", v.brk}, v.recording, v.timeout)
+				got = runChecks(t, ids, []string{"--break", v.brk}, v.recording, v.timeout)
 				assert.Less(t, time.Since(start), maxVariantRun)
 			}
-			if res.Status == contract.StatusSkip {
-				t.Skipf("%s skipped twice against --break %s (a loaded machine?): %s", v.id, v.brk, res.Reason)
+			held := 0
+			for _, id := range ids {
+				if c := control(t, id, v.recording); c.Status != contract.StatusPass {
+					t.Logf("%s does not pass against the unbroken refserver (%s), so its failure on --break %s would prove nothing: %s", id, c.Status, v.brk, describe(c))
+					continue
+				}
+				res := got[id]
+				if res.Status == contract.StatusSkip {
+					t.Logf("%s skipped twice against --break %s (a loaded machine?): %s", id, v.brk, res.Reason)
+					continue
+				}
+				held++
+				assert.Equal(t, contract.StatusFail, res.Status, "--break %s must fail %s: %s", v.brk, id, describe(res))
+				t.Logf("--break %s: %s %s: %s", v.brk, id, res.Status, res.Reason)
 			}
-			assert.Equal(t, contract.StatusFail, res.Status, "--break %s must fail %s: %s", v.brk, v.id, describe(res))
-			t.Logf("--break %s: %s %s: %s", v.brk, v.id, res.Status, res.Reason)
+			if held == 0 {
+				t.Skipf("no check of %v could be held to --break %s (see the log)", ids, v.brk)
+			}
 		})
 	}
+}
+
+// control is check id's result against the unbroken server on
+// recording: from the whole suite's run, or, when that skipped it, from a
+// run of its own.
+func control(t *testing.T, id, recording string) contract.Result {
+	t.Helper()
+	for _, res := range unbrokenReport(t, recording).Results {
+		if res.ID == id && res.Status != contract.StatusSkip {
+			return res
+		}
+	}
+	return runChecks(t, []string{id}, nil, recording, 0)[id]
+}
+
+func anySkipped(got map[string]contract.Result) bool {
+	for _, res := range got {
+		if res.Status != contract.StatusPass && res.Status != contract.StatusFail {
+			return true
+		}
+	}
+	return false
 }
 
 // TestNodeUnit runs the JavaScript unit tests of the pattern language and
 // the exact JSON reader.
 func TestNodeUnit(t *testing.T) {
+	t.Parallel()
 	node := requireNode(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -362,15 +418,23 @@ func TestNodeUnit(t *testing.T) {
 	assert.Contains(t, string(out), "# fail 0")
 }
 
-// runAlone runs one check against a server started with args on
-// recording ("" for the default).
-func runAlone(t *testing.T, id string, args []string, recording string, timeout time.Duration) contract.Result {
+// runChecks runs the checks ids against a server started with args on
+// recording ("" for the default), and returns their results by id.
+func runChecks(t *testing.T, ids, args []string, recording string, timeout time.Duration) map[string]contract.Result {
 	t.Helper()
 	if recording != "" {
 		args = append(args, "--recording", recording)
 	}
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = regexp.QuoteMeta(id)
+	}
 	url := startRef(t, args...)
-	rep := run(t, url, &contract.Options{Observe: observe, Timeout: timeout, Run: regexp.MustCompile(`^` + regexp.QuoteMeta(id) + `$`)})
-	require.Len(t, rep.Results, 1)
-	return rep.Results[0]
+	rep := run(t, url, &contract.Options{Observe: observe, Timeout: timeout, Run: regexp.MustCompile(`^(` + strings.Join(quoted, "|") + `)$`)})
+	require.Len(t, rep.Results, len(ids))
+	got := make(map[string]contract.Result, len(ids))
+	for _, res := range rep.Results {
+		got[res.ID] = res
+	}
+	return got
 }
