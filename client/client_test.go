@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/client"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/mockserver/mockapi"
 	"github.com/wstrigger/wstrigger/protocol"
@@ -282,11 +283,9 @@ func TestPingCloseAndCancel(t *testing.T) {
 // TestConcurrentPings holds the client to its promise that Ping may be
 // called from several goroutines: each Ping gets its own pong.
 func TestConcurrentPings(t *testing.T) {
-	srv, err := mockserver.New(nil)
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
+	srv := mocktest.Start(t, nil)
 	ctx := testContext(t)
-	c, err := client.New(srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
+	c, err := client.New(srv.URL, mocktest.Demo, nil)
 	require.NoError(t, err)
 	// A pattern no event matches: no trigger waits unread in the
 	// session's buffer while the pings run.
@@ -515,10 +514,8 @@ func TestSessionHeader(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, err := mockserver.New(&tc.opts)
-			require.NoError(t, err)
-			t.Cleanup(srv.Close)
-			c, err := client.New(srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, nil)
+			srv := mocktest.Start(t, &tc.opts)
+			c, err := client.New(srv.URL, mocktest.Demo, nil)
 			require.NoError(t, err)
 			s, err := c.Join(testContext(t), `{"contractSuiteQuiet":["never-in-an-event"]}`)
 			require.NoError(t, err)

@@ -487,6 +487,11 @@ func TestOracleCatchesDeviatingFanOut(t *testing.T) {
 		{"dotted keys ignored", dottedIgnored, "dotted key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if !*everyBreakage && !strings.HasPrefix(tc.name, "dotted") {
+				// tools/refserver holds PAT-003 to the same deviations of an
+				// independent server (its pat-* breakages) in every run.
+				t.Skip("the refserver's pat-* breakages cover this in go test ./...; run with -every-breakage (.ci/run does)")
+			}
 			t.Parallel()
 			res := runOracle(t, deviating(tc.match))
 			assert.Equal(t, contract.StatusFail, res.Status)

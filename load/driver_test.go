@@ -12,29 +12,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
-	"github.com/wstrigger/wstrigger/protocol"
 )
 
-var demo = protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}
-
-func startMock(t *testing.T, opts *mockserver.Options) *mockserver.Server {
-	t.Helper()
-	srv, err := mockserver.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
-	return srv
-}
+var demo = mocktest.Demo
 
 // TestRunDeliversExactlyOnce runs a small load against the mock and
 // checks that every push arrives once and the books balance.
 func TestRunDeliversExactlyOnce(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
 	var intervals int
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
 		Subscriptions: 50, ConnectRate: 1000, PushRate: 200, Duration: 2 * time.Second,
-		Warmup: 200 * time.Millisecond, Workers: 16, Observer: observe(srv),
+		Warmup: 200 * time.Millisecond, Workers: 16, Observer: observe(srv.Server),
 		OnInterval: func(Interval) { intervals++ },
 	})
 	require.NoError(t, err)
@@ -82,7 +75,7 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for
 // the whole duration and reports what it held and its memory.
 func TestIdleHoldsAndReportsMemory(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
 	var phases []string
 	readers, joiners := -1, -1
 	start := time.Now()
@@ -151,7 +144,7 @@ func TestMemoryFigures(t *testing.T) {
 // joins: Run returns soon, every session is closed (goleak checks that
 // no reader is left), and the figures describe what was held.
 func TestCancelWhileJoining(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -171,7 +164,8 @@ func TestCancelWhileJoining(t *testing.T) {
 // interval series ends its pushing seconds at the cancel and counts no
 // push as due after it.
 func TestCancelCutsTheIntervals(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Speed: mockserver.DefaultSpeed})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	res, err := Run(ctx, srv.URL, demo, &Options{
@@ -212,7 +206,7 @@ func TestCancelCutsTheIntervals(t *testing.T) {
 // run, as a progress display does: under -race, that is the promise of
 // the package's concurrency note.
 func TestLiveWhileRunning(t *testing.T) {
-	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
 	d, err := New(srv.URL, demo, &Options{Subscriptions: 10, ConnectRate: 1000, PushRate: 50, Duration: 300 * time.Millisecond, Workers: 4})
 	require.NoError(t, err)
 	stop := make(chan struct{})

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/internal/reqlog"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/mockserver/mockapi"
@@ -24,11 +25,11 @@ func observe(srv *mockserver.Server) Observer {
 // invites a reader of its counters on every join) behind a pathLog.
 func startLoggedMock(t *testing.T) (*mockserver.Server, *httptest.Server, *reqlog.Log) {
 	t.Helper()
-	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
 	log := reqlog.New(srv.Handler())
 	ts := httptest.NewServer(log)
 	t.Cleanup(ts.Close)
-	return srv, ts, log
+	return srv.Server, ts, log
 }
 
 // TestRunSendsNothingOutsideTheAPI runs the driver against a server
@@ -87,7 +88,7 @@ func TestRunSendsNothingOutsideTheAPI(t *testing.T) {
 // but Result.Mock.
 func TestObserverFailureLeavesNoReconciliation(t *testing.T) {
 	t.Parallel()
-	srv := startMock(t, &mockserver.Options{Recording: noReplay()})
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
 	calls := 0
 	res, err := Run(context.Background(), srv.URL, demo, &Options{
 		Subscriptions: 2, PushRate: 20, Duration: 200 * time.Millisecond, Workers: 2,

@@ -93,6 +93,7 @@ func startRef(t *testing.T, args ...string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, node, append([]string{"server.mjs", "--addr", "127.0.0.1:0", "--speed", speed, "--loop"}, args...)...)
 	cmd.WaitDelay = stopTimeout
+	dieWithTest(cmd)
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
