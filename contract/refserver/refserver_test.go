@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+// serverDir is the folder of the Node.js reference server, from this one.
+var serverDir = filepath.Join("..", "..", "tools", "refserver")
+
 const (
 	startTimeout = 15 * time.Second
 	stopTimeout  = 15 * time.Second
@@ -73,7 +76,7 @@ func (l *lockedBuffer) String() string {
 func requireNode(t *testing.T) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join("node_modules", "ws"))
+	_, modErr := os.Stat(filepath.Join(serverDir, "node_modules", "ws"))
 	if err != nil || modErr != nil {
 		if os.Getenv("WSTRIGGER_REQUIRE_NODE") != "" {
 			t.Fatalf("node or the ws package is missing (run npm ci --no-audit --no-fund in tools/refserver): %v %v", err, modErr)
@@ -92,6 +95,7 @@ func startRef(t *testing.T, args ...string) string {
 	node := requireNode(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, node, append([]string{"server.mjs", "--addr", "127.0.0.1:0", "--speed", speed, "--loop"}, args...)...)
+	cmd.Dir = serverDir
 	cmd.WaitDelay = stopTimeout
 	dieWithTest(cmd)
 	stderr := &lockedBuffer{}
@@ -414,7 +418,9 @@ func TestNodeUnit(t *testing.T) {
 	node := requireNode(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, node, "--test", "pattern.test.mjs").CombinedOutput()
+	cmd := exec.CommandContext(ctx, node, "--test", "pattern.test.mjs")
+	cmd.Dir = serverDir
+	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "node --test pattern.test.mjs:\n%s", out)
 	assert.Contains(t, string(out), "# fail 0")
 }
