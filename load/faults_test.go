@@ -38,15 +38,15 @@ func TestCloseFaultReconnectsAndCountsLosses(t *testing.T) {
 	assert.Equal(t, d.Lost, res.Mock.Dropped, "the mock's drops are the driver's losses")
 }
 
-// TestStallShowsInLatency is the coordinated-omission check of the
-// issue: a 1 s stall of every frame in the middle of a 10 s run at
-// 1,000 pushes/s must put the push p99 between 800 ms and 1 s, because
-// the driver keeps pushing on schedule and counts from the intended time.
 // timing runs the tests that assert latency bounds on a real run. They
 // need the machine to themselves, so go test ./... leaves them out and
 // .ci/run runs them alone.
 var timing = flag.Bool("timing", false, "run the timing tests (a 10 s load run with latency bounds), best alone")
 
+// TestStallShowsInLatency is the coordinated-omission check of the
+// issue: a 1 s stall of every frame in the middle of a 10 s run at
+// 1,000 pushes/s must put the push p99 between 800 ms and 1 s, because
+// the driver keeps pushing on schedule and counts from the intended time.
 func TestStallShowsInLatency(t *testing.T) {
 	if !*timing {
 		t.Skip("a 10 s run with latency bounds: run it alone with -args -timing (.ci/run does)")
