@@ -33,6 +33,7 @@ func control(t *testing.T, c *http.Client, srv *Server, method, path, body strin
 }
 
 func TestControlTriggers(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	ibm, _ := join(t, srv, `{"org":"IBM"}`)
 	all, _ := join(t, srv, `{}`)
@@ -66,6 +67,7 @@ func TestControlTriggers(t *testing.T) {
 }
 
 func TestControlStatsResetFaultsReplay(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{Recording: recording([]int64{0, 1}, "IBM"), HoldReplay: true})
 	conn, sf := join(t, srv, `{}`)
 	c := httpClient(t)
@@ -115,6 +117,7 @@ func TestControlStatsResetFaultsReplay(t *testing.T) {
 }
 
 func TestControlErrors(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	c := httpClient(t)
 	for _, tt := range []struct {
@@ -137,6 +140,7 @@ func TestControlErrors(t *testing.T) {
 }
 
 func TestNoControl(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{NoControl: true})
 	c := httpClient(t)
 	for _, path := range []string{"stats", "triggers", "faults"} {
@@ -150,6 +154,7 @@ func TestNoControl(t *testing.T) {
 // carries the mockapi header, and FetchStats reads the counters it
 // invites; with NoControl, neither.
 func TestJoinInvitesStatsReader(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name      string
 		noControl bool

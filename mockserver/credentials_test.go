@@ -19,6 +19,7 @@ import (
 )
 
 func TestLoadCredentials(t *testing.T) {
+	t.Parallel()
 	// pretty is a pretty-printed file whose second entry has a bad field
 	// on its own line; %s is that field.
 	const pretty = `[
@@ -77,6 +78,7 @@ func TestLoadCredentials(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := LoadCredentials(strings.NewReader(tt.in))
 			if tt.err == "" && tt.msg == "" {
 				require.NoError(t, err)
@@ -106,8 +108,10 @@ func TestLoadCredentials(t *testing.T) {
 // TestLoadCredentialsFile checks that the errors of a file name it, with
 // the position, as in FILE:LINE:COLUMN.
 func TestLoadCredentialsFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, text string) string {
+	write := func(t *testing.T, name, text string) string {
+		t.Helper()
 		path := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 		return path
@@ -122,7 +126,8 @@ func TestLoadCredentialsFile(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			path := write(tt.name, tt.in)
+			t.Parallel()
+			path := write(t, tt.name, tt.in)
 			creds, err := LoadCredentialsFile(path)
 			if tt.msg == "" {
 				require.NoError(t, err)
@@ -143,6 +148,7 @@ func TestLoadCredentialsFile(t *testing.T) {
 // demo accounts: an explicitly empty list is an error, not the demo
 // accounts.
 func TestNewCredentials(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		creds []Credential
@@ -155,6 +161,7 @@ func TestNewCredentials(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if tt.err == "" {
 				srv := startServer(t, &Options{Credentials: tt.creds})
 				assert.Equal(t, DefaultCredentials(), srv.Credentials())
@@ -169,6 +176,7 @@ func TestNewCredentials(t *testing.T) {
 
 // TestCustomCredentials replaces the defaults with a list of one's own.
 func TestCustomCredentials(t *testing.T) {
+	t.Parallel()
 	creds, err := LoadCredentials(strings.NewReader(`[{"accessToken":"team-token","secretKey":"team-secret"}]`))
 	require.NoError(t, err)
 	srv := startServer(t, &Options{Credentials: creds})
@@ -184,6 +192,7 @@ func TestCustomCredentials(t *testing.T) {
 }
 
 func TestDefaultCredentials(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	assert.Equal(t, DefaultCredentials(), srv.Credentials())
 	names := map[string]bool{}
@@ -194,6 +203,7 @@ func TestDefaultCredentials(t *testing.T) {
 }
 
 func TestCredentialNeverPrinted(t *testing.T) {
+	t.Parallel()
 	c := Credential{AccessToken: "tok-123456", SecretKey: "sec-123456", Name: "n"}
 	var b strings.Builder
 	slog.New(slog.NewTextHandler(&b, nil)).Info("x", "cred", c)

@@ -14,7 +14,11 @@ import (
 // TestFanoutDoesNotHoldIndex: a fan-out held up by one session (here by
 // the session's lock, which the test holds) does not hold up joins and
 // leaves, which change the index.
+//
+// Serial: it finds the held fan-out among the stacks of every goroutine
+// of the process, where another test's fan-out would do as well.
 func TestFanoutDoesNotHoldIndex(t *testing.T) {
+	serial(t)
 	for _, tt := range []struct {
 		name   string
 		change func(t *testing.T, srv *Server, other *websocket.Conn)

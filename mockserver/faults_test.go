@@ -21,6 +21,7 @@ import (
 // TestFaultLatency: every frame arrives no sooner than latency - jitter
 // after it was queued, and in seq order.
 func TestFaultLatency(t *testing.T) {
+	t.Parallel()
 	const latency, jitter = 120 * time.Millisecond, 40 * time.Millisecond
 	srv := startServer(t, &Options{Faults: Faults{Latency: latency, Jitter: jitter}, Rand: rand.NewPCG(1, 2)})
 	conn, sf := join(t, srv, "{}")
@@ -46,6 +47,7 @@ func TestFaultLatency(t *testing.T) {
 // TestFaultClose closes sessions after N frames with a chosen code, with
 // probability 1 per frame, or with a TCP reset.
 func TestFaultClose(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name   string
 		faults Faults
@@ -58,6 +60,7 @@ func TestFaultClose(t *testing.T) {
 		{"reset", Faults{CloseAfterFrames: 1, CloseReset: true}, -1, websocket.CloseAbnormalClosure},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startServer(t, &Options{Faults: tt.faults})
 			conn, _ := join(t, srv, "{}")
 			for i := range 5 {
@@ -72,7 +75,7 @@ func TestFaultClose(t *testing.T) {
 			for i, f := range frames {
 				assert.Equal(t, uint64(i+1), f.Seq)
 			}
-			waitOpen(t, srv, 0)
+			waitClosed(t, srv, 0, 1)
 			assert.Equal(t, uint64(1), srv.Stats().Closes[tt.code])
 		})
 	}
@@ -81,6 +84,7 @@ func TestFaultClose(t *testing.T) {
 // TestFaultResetIsAReset checks that the reset fault resets the TCP
 // connection rather than closing it in order.
 func TestFaultResetIsAReset(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{Faults: Faults{CloseAfterFrames: 1, CloseReset: true}})
 	conn, _ := join(t, srv, "{}")
 	_, err := srv.Inject(json.RawMessage(ibmJoin))
@@ -98,6 +102,7 @@ func TestFaultResetIsAReset(t *testing.T) {
 // TestFaultRejectJoins rejects a share of joins, with the draws of a
 // seeded source.
 func TestFaultRejectJoins(t *testing.T) {
+	t.Parallel()
 	const share, n = 0.3, 40
 	srv := startServer(t, &Options{Faults: Faults{RejectJoins: Rejection{Share: share, Status: 429}}, Rand: rand.NewPCG(7, 8)})
 	want := rand.New(rand.NewPCG(7, 8))
@@ -128,6 +133,7 @@ func TestFaultRejectJoins(t *testing.T) {
 
 // TestFaultRejectPushes rejects pushes with each allowed status.
 func TestFaultRejectPushes(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	conn, sf := join(t, srv, "{}")
 	c := httpClient(t)
@@ -145,6 +151,7 @@ func TestFaultRejectPushes(t *testing.T) {
 // TestFaultStall: frames queued during a stall are written when it ends,
 // for a stall starting now and one starting later.
 func TestFaultStall(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	conn, sf := join(t, srv, "{}")
 	c := httpClient(t)
@@ -175,6 +182,7 @@ func TestFaultStall(t *testing.T) {
 }
 
 func TestFaultsJSON(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2025, 3, 18, 10, 0, 0, 0, time.UTC)
 	f := Faults{Latency: 50 * time.Millisecond, Jitter: 10 * time.Millisecond, CloseAfterFrames: 100, CloseProbability: 0.01,
 		CloseCode: 4001, CloseReset: true, RejectJoins: Rejection{Share: 0.1, Status: 503}, RejectPushes: Rejection{Share: 0.2},
@@ -203,6 +211,7 @@ func TestFaultsJSON(t *testing.T) {
 }
 
 func TestFaultsCheck(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		f    Faults
@@ -224,6 +233,7 @@ func TestFaultsCheck(t *testing.T) {
 		{"stall over the bound", Faults{Stall: Stall{Duration: MaxFaultDuration + time.Second}}, "stall.duration 24h0m1s is over 24h0m0s"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			err := tt.f.check()
 			if tt.err == "" {
 				assert.NoError(t, err)
@@ -239,6 +249,7 @@ func TestFaultsCheck(t *testing.T) {
 // TestJittered draws latencies within d ± j, never negative, and never
 // panics, however large d and j are.
 func TestJittered(t *testing.T) {
+	t.Parallel()
 	r := newLockedRand(rand.NewPCG(1, 2))
 	for _, tt := range []struct {
 		name   string
@@ -266,6 +277,7 @@ func TestJittered(t *testing.T) {
 // was on is written once one comes on, its latency counted from when it
 // was queued, and the frames after it follow.
 func TestFaultLatencyQueuedBefore(t *testing.T) {
+	t.Parallel()
 	const latency = 100 * time.Millisecond
 	for _, tt := range []struct {
 		name   string
@@ -275,6 +287,7 @@ func TestFaultLatencyQueuedBefore(t *testing.T) {
 		{"jitter only", Faults{Jitter: latency}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startServer(t, &Options{Rand: rand.NewPCG(1, 2)})
 			conn, _ := join(t, srv, "{}")
 			// The stall holds the frame in the writer, queued without a
@@ -294,6 +307,7 @@ func TestFaultLatencyQueuedBefore(t *testing.T) {
 // TestFaultCodesMatchSpec checks that each rejection status carries a
 // code the OpenAPI document allows for it.
 func TestFaultCodesMatchSpec(t *testing.T) {
+	t.Parallel()
 	s := mustSpec(t)
 	for op, codes := range map[string]map[int]protocol.ErrorCode{"joinWebsocket": joinFaultCodes, "pushToSession": pushFaultCodes} {
 		for status, code := range codes {

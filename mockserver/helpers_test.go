@@ -28,12 +28,34 @@ const waitTimeout = 15 * time.Second
 
 var demo = Credential{AccessToken: DemoAccessToken, SecretKey: DemoSecretKey}
 
-// startServer starts a mock with opts (no replay unless opts has a
-// recording) and, at the end of the test, closes it and checks that no
-// goroutine it started is left.
-func startServer(t testing.TB, opts *Options) *Server {
+// serial is the first call of a test that does not call t.Parallel
+// because it must not run beside other tests: it measures memory or
+// looks at the goroutines of the whole process, or it needs a prompt
+// scheduler. It checks, at the end of the test and after its other
+// cleanups, that no goroutine started during the test (by its subtests
+// too) is left.
+//
+// Only a serial test can have this check: goleak looks at every
+// goroutine of the process, so in a test running beside others it would
+// report theirs. go test runs the serial top-level tests one at a time
+// before it releases the parallel ones, which wait in t.Parallel, their
+// first call, having started nothing; so during a serial test the only
+// other goroutines are the test binary's and the stragglers of tests
+// that have ended, which IgnoreCurrent leaves out. The parallel tests
+// have TestMain's goleak.VerifyTestMain, which fails the package when a
+// goroutine is left at its end.
+func serial(t *testing.T) {
 	t.Helper()
 	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+}
+
+// startServer starts a mock with opts (no replay unless opts has a
+// recording) and, at the end of the test, closes it and checks that it
+// holds no session. Leaked goroutines are checked by serial, for a
+// serial test, and by TestMain.
+func startServer(t testing.TB, opts *Options) *Server {
+	t.Helper()
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -46,9 +68,6 @@ func startServer(t testing.TB, opts *Options) *Server {
 	t.Cleanup(func() {
 		srv.Close()
 		assert.Zero(t, srv.Stats().OpenSessions, "sessions left after Close")
-		if tt, ok := t.(*testing.T); ok {
-			goleak.VerifyNone(tt, ignore)
-		}
 	})
 	return srv
 }
@@ -221,6 +240,23 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func waitOpen(t testing.TB, srv *Server, n int) {
 	t.Helper()
 	waitFor(t, "open sessions", func() bool { return srv.Stats().OpenSessions == n })
+}
+
+// waitClosed waits until the server holds open sessions and has counted
+// the ends of closes sessions in all. A session leaves the server before
+// its end is counted in Stats.Closes and logged (session.teardown), so a
+// test that checks the closes waits for them, not only for the session
+// to be gone: tests running side by side widen that gap.
+func waitClosed(t testing.TB, srv *Server, open int, closes uint64) {
+	t.Helper()
+	waitFor(t, "sessions closed and counted", func() bool {
+		st := srv.Stats()
+		var n uint64
+		for _, c := range st.Closes {
+			n += c
+		}
+		return st.OpenSessions == open && n == closes
+	})
 }
 
 // Events used in tests.

@@ -20,6 +20,7 @@ import (
 // TestJoinRejections covers every rejection row of PROTOCOL.md sections 2
 // and 3, and the order of the checks, against the running mock.
 func TestJoinRejections(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{
 		AllowedOrigins: []string{"https://crm.example.com"},
 		Credentials: append(DefaultCredentials(),
@@ -117,6 +118,7 @@ func TestJoinRejections(t *testing.T) {
 // TestJoinAccepted covers the successful joins: header and query
 // credentials, both forms agreeing, allowed origins, the session frame.
 func TestJoinAccepted(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{AllowedOrigins: []string{"https://CRM.example.com"}, Heartbeat: 1500 * time.Millisecond})
 	cases := []struct {
 		name    string
@@ -157,6 +159,7 @@ func TestJoinAccepted(t *testing.T) {
 // the handler mounted in another server (the mock's own listener is
 // closed by then).
 func TestJoinUnavailable(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	front := httptest.NewServer(srv.Handler())
 	defer front.Close()
@@ -172,6 +175,7 @@ func TestJoinUnavailable(t *testing.T) {
 // runs, so that net/http lets go of the connection's buffers; the
 // session goes on in goroutines of its own.
 func TestJoinHandlerReturns(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	returned := make(chan struct{}, 1)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +202,7 @@ func TestJoinHandlerReturns(t *testing.T) {
 }
 
 func TestHeartbeatSeconds(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		in   float64 // seconds
 		want int

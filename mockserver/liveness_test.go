@@ -20,6 +20,7 @@ import (
 // heartbeats without a pong, the session ends without a close frame
 // (1006), and every frame is either written or counted as dropped.
 func TestBlockedWriteClosed(t *testing.T) {
+	t.Parallel()
 	const hb, events = 100 * time.Millisecond, 200
 	srv := startServer(t, &Options{Heartbeat: hb, CloseTimeout: time.Second})
 	dialer := &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -39,7 +40,7 @@ func TestBlockedWriteClosed(t *testing.T) {
 	for range events { // 12 MB, far more than the TCP buffers hold, far less than the queue
 		require.Equal(t, 1, srv.fanout(ev))
 	}
-	waitOpen(t, srv, 0)
+	waitClosed(t, srv, 0, 1)
 	st := srv.Stats()
 	assert.Equal(t, map[int]uint64{websocket.CloseAbnormalClosure: 1}, st.Closes)
 	assert.NotZero(t, st.Dropped)
@@ -49,7 +50,12 @@ func TestBlockedWriteClosed(t *testing.T) {
 // TestLivenessDuringFaults: while a stall or a latency fault holds a
 // frame back, the server still pings on time, and still drops a client
 // that does not answer within two intervals.
+//
+// Serial: the answering clients must answer each ping within two 100 ms
+// heartbeats, which tests burning the CPU beside them could make them
+// miss. Its four subtests, each one idle session, run side by side.
 func TestLivenessDuringFaults(t *testing.T) {
+	serial(t)
 	const hb = 100 * time.Millisecond
 	for _, fault := range []struct {
 		name   string
@@ -59,6 +65,7 @@ func TestLivenessDuringFaults(t *testing.T) {
 		{"latency", Faults{Latency: time.Hour}},
 	} {
 		t.Run(fault.name+"/answering client is pinged", func(t *testing.T) {
+			t.Parallel()
 			srv := startServer(t, &Options{Heartbeat: hb, Faults: fault.faults})
 			conn, sf := join(t, srv, "{}")
 			var pings atomic.Int32
@@ -92,11 +99,12 @@ func TestLivenessDuringFaults(t *testing.T) {
 			assert.Zero(t, st.FramesSent["trigger"], "the fault still holds the frame")
 		})
 		t.Run(fault.name+"/silent client is dropped", func(t *testing.T) {
+			t.Parallel()
 			srv := startServer(t, &Options{Heartbeat: hb, Faults: fault.faults})
 			join(t, srv, "{}") // reads no more, so answers no ping
 			_, err := srv.Inject(json.RawMessage(ibmJoin))
 			require.NoError(t, err)
-			waitOpen(t, srv, 0)
+			waitClosed(t, srv, 0, 1)
 			st := srv.Stats()
 			assert.Equal(t, map[int]uint64{websocket.CloseAbnormalClosure: 1}, st.Closes)
 			assert.Equal(t, uint64(1), st.Dropped, "the frame held back")
@@ -108,6 +116,7 @@ func TestLivenessDuringFaults(t *testing.T) {
 // opening, which come from the monotonic clock: the wall clock, which
 // may step back (NTP, a VM resumed), plays no part. Times in intervals.
 func TestLiveness(t *testing.T) {
+	t.Parallel()
 	const iv = time.Second
 	type step struct {
 		op       string  // "ping", "dead", "alive", "deadline"
@@ -128,6 +137,7 @@ func TestLiveness(t *testing.T) {
 		{"write deadline with a ping pending", []step{{"ping", 1, 0, 0}, {"deadline", 1.5, 0, 3}, {"deadline", 1.5, 1.2, 3.5}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			l := liveness{interval: iv}
 			d := func(f float64) time.Duration { return time.Duration(f * float64(iv)) }
 			for i, s := range tt.steps {

@@ -57,7 +57,11 @@ func dialMany(t testing.TB, srv *Server, n int, patterns ...string) []*websocket
 
 // TestManySessions holds 8,000 sessions and checks that one injected
 // trigger reaches every one of them.
+//
+// Serial: it measures the heap and stacks of the process per session,
+// and its 8,000 joins keep both cores busy.
 func TestManySessions(t *testing.T) {
+	serial(t)
 	if testing.Short() {
 		t.Skip("8,000 sessions: skipped with -short")
 	}

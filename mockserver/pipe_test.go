@@ -20,6 +20,7 @@ import (
 // socket: through the kit's pipe to the handler of a mock on 127.0.0.1,
 // and through a mock whose only listener is a pipe.
 func TestOverAPipe(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		start func(t *testing.T) (*mockserver.Server, *mocktest.Pipe)
@@ -37,6 +38,7 @@ func TestOverAPipe(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv, p := tc.start(t)
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()

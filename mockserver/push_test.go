@@ -21,6 +21,7 @@ import (
 // TestPushRejections covers every row of PROTOCOL.md section 4 but 202
 // and 429, and the order of the checks.
 func TestPushRejections(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	_, mine := join(t, srv, "{}")
 	_, theirs := joinAs(t, srv, Credential{AccessToken: OtherAccessToken, SecretKey: OtherSecretKey}, "{}")
@@ -124,6 +125,7 @@ func TestPushRejections(t *testing.T) {
 // TestPushAccepted pushes values of every JSON type and checks the 202
 // body and the push frames: data unchanged, seq shared with triggers.
 func TestPushAccepted(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	conn, sf := join(t, srv, `{"org":"IBM"}`)
 	c := httpClient(t)
@@ -164,6 +166,7 @@ func TestPushAccepted(t *testing.T) {
 // pushes get 429 with Retry-After and are not queued; after the stall
 // every accepted push arrives, in order and without a gap.
 func TestPushQueueFull(t *testing.T) {
+	t.Parallel()
 	const size = 4
 	srv := startServer(t, &Options{QueueSize: size, Faults: Faults{Stall: Stall{Duration: time.Hour}}})
 	conn, sf := join(t, srv, "{}")
@@ -203,34 +206,40 @@ func TestPushQueueFull(t *testing.T) {
 // answered 400 once the request timeout has passed, instead of holding
 // its handler for good.
 func TestStalledBody(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{requestTimeout: 200 * time.Millisecond})
 	_, sf := join(t, srv, "{}")
-	for _, tt := range []struct {
-		name, method, target string
-		header               http.Header
-	}{
-		{"push", http.MethodPost, protocol.PushPath + "?session=" + sf.Session, credHeader(demo)},
-		{"control triggers", http.MethodPost, ControlPrefix + "triggers", nil},
-		{"control faults", http.MethodPut, ControlPrefix + "faults", nil},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			nc, err := net.Dial("tcp", srv.Addr().String())
-			require.NoError(t, err)
-			defer nc.Close()
-			var req bytes.Buffer
-			fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", tt.method, tt.target)
-			require.NoError(t, tt.header.Write(&req))
-			req.WriteString("\r\n" + `{"partial":`) // and nothing more
-			_, err = nc.Write(req.Bytes())
-			require.NoError(t, err)
-			require.NoError(t, nc.SetReadDeadline(time.Now().Add(waitTimeout)))
-			resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-			require.NoError(t, err, "no answer while the body stalls")
-			body, err := io.ReadAll(resp.Body)
-			require.NoError(t, err)
-			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-			assert.Equal(t, protocol.CodeInvalidBody, errorCode(t, body))
-		})
-	}
+	// The stalls wait out the request timeout side by side, in a group
+	// that ends before the check of the session below.
+	t.Run("stalled", func(t *testing.T) {
+		for _, tt := range []struct {
+			name, method, target string
+			header               http.Header
+		}{
+			{"push", http.MethodPost, protocol.PushPath + "?session=" + sf.Session, credHeader(demo)},
+			{"control triggers", http.MethodPost, ControlPrefix + "triggers", nil},
+			{"control faults", http.MethodPut, ControlPrefix + "faults", nil},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				nc, err := net.Dial("tcp", srv.Addr().String())
+				require.NoError(t, err)
+				defer nc.Close()
+				var req bytes.Buffer
+				fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", tt.method, tt.target)
+				require.NoError(t, tt.header.Write(&req))
+				req.WriteString("\r\n" + `{"partial":`) // and nothing more
+				_, err = nc.Write(req.Bytes())
+				require.NoError(t, err)
+				require.NoError(t, nc.SetReadDeadline(time.Now().Add(waitTimeout)))
+				resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+				require.NoError(t, err, "no answer while the body stalls")
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+				assert.Equal(t, protocol.CodeInvalidBody, errorCode(t, body))
+			})
+		}
+	})
 	assert.Equal(t, 1, srv.Stats().OpenSessions, "the session is not held to the request timeout")
 }

@@ -112,6 +112,7 @@ func readIDs(t *testing.T, conn *websocket.Conn, firstSeq uint64, n int) []strin
 // TestReplayMatches replays as fast as possible: each session receives
 // the matching events, in recording order.
 func TestReplayMatches(t *testing.T) {
+	t.Parallel()
 	rec := recording([]int64{0, 10, 10, 20, 5000, 90000}, "IBM", "SAP", "BASF")
 	srv := startServer(t, &Options{Recording: rec, HoldReplay: true})
 	ibm, _ := join(t, srv, `{"org":"IBM"}`)
@@ -131,6 +132,7 @@ func TestReplayMatches(t *testing.T) {
 // TestReplayStartsAtFirstJoin: without HoldReplay the first session gets
 // the whole recording, though it joined after the server started.
 func TestReplayStartsAtFirstJoin(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{Recording: recording([]int64{0, 1, 2}, "IBM")})
 	assert.Zero(t, srv.Stats().TriggersReplayed)
 	conn, _ := join(t, srv, "{}")
@@ -140,8 +142,10 @@ func TestReplayStartsAtFirstJoin(t *testing.T) {
 // TestReplaySpeed schedules each event at start + offset/speed on an
 // injected clock, without drift when the clock fires late.
 func TestReplaySpeed(t *testing.T) {
+	t.Parallel()
 	for _, speed := range []float64{1, 2, 0.5} {
 		t.Run(strconv.FormatFloat(speed, 'g', -1, 64), func(t *testing.T) {
+			t.Parallel()
 			clock := newFakeClock()
 			srv := startServer(t, &Options{Recording: recording([]int64{0, 1000, 1000, 2500}, "IBM"),
 				Speed: speed, Clock: clock, HoldReplay: true})
@@ -166,6 +170,7 @@ func TestReplaySpeed(t *testing.T) {
 // TestReplayLoop: a looped recording starts again after the last offset
 // plus the mean gap, for as many passes as the clock allows.
 func TestReplayLoop(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
 	srv := startServer(t, &Options{Recording: recording([]int64{500, 1500}, "IBM", "SAP"),
 		Speed: 1, Loop: true, Clock: clock, HoldReplay: true})
@@ -187,6 +192,7 @@ func TestReplayLoop(t *testing.T) {
 }
 
 func TestReplayNothing(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{Recording: []protocol.RecordingLine{}})
 	join(t, srv, "{}")
 	srv.StartReplay()
@@ -194,6 +200,7 @@ func TestReplayNothing(t *testing.T) {
 }
 
 func TestLoopPeriod(t *testing.T) {
+	t.Parallel()
 	ev := func(ms ...int64) []replayEvent {
 		var out []replayEvent
 		for _, m := range ms {
@@ -217,6 +224,7 @@ func TestLoopPeriod(t *testing.T) {
 }
 
 func TestRecordingOption(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		rec  []protocol.RecordingLine
@@ -227,6 +235,7 @@ func TestRecordingOption(t *testing.T) {
 		{"not an object", []protocol.RecordingLine{{OffsetMs: 5, Event: []byte(`[]`)}}, "line 1: event is not a JSON object"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := New(&Options{Recording: tt.rec})
 			assert.ErrorContains(t, err, tt.err)
 		})
@@ -237,6 +246,7 @@ func TestRecordingOption(t *testing.T) {
 // about 12 minutes, and every event makes a trigger frame that the
 // AsyncAPI document accepts.
 func TestDefaultRecording(t *testing.T) {
+	t.Parallel()
 	lines := DefaultRecording()
 	require.NotEmpty(t, lines)
 	t.Logf("%d events over %v", len(lines), time.Duration(lines[len(lines)-1].OffsetMs)*time.Millisecond)
@@ -252,6 +262,7 @@ func TestDefaultRecording(t *testing.T) {
 // TestDefaultReplay: a zero Options replays the default recording, as
 // fast as possible, from the first join.
 func TestDefaultReplay(t *testing.T) {
+	t.Parallel()
 	srv, err := New(nil)
 	require.NoError(t, err)
 	defer srv.Close()

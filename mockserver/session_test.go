@@ -23,6 +23,7 @@ import (
 // patterns: each gets exactly the matching ones, with seq from 1 and no
 // gap, interleaved with pushes.
 func TestTriggersMatchAndSeq(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	ibm, ibmSF := join(t, srv, `{"org":"IBM"}`)
 	sales, _ := join(t, srv, `kind=sales-trigger`)
@@ -74,11 +75,18 @@ func TestTriggersMatchAndSeq(t *testing.T) {
 
 // TestPingPong: the server pings every heartbeat; a client that answers
 // stays; one that does not is dropped after two intervals.
+//
+// Serial: the answering client must answer each ping within two 50 ms
+// heartbeats, which tests burning the CPU beside it could make it miss;
+// and it times the drop. Its two subtests, each one idle session on a
+// server of its own, run side by side.
 func TestPingPong(t *testing.T) {
+	serial(t)
 	const hb = 50 * time.Millisecond
-	srv := startServer(t, &Options{Heartbeat: hb})
 
 	t.Run("answering client stays", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, &Options{Heartbeat: hb})
 		conn, sf := join(t, srv, "{}")
 		assert.Equal(t, 1, sf.Heartbeat, "a sub-second heartbeat is announced as 1")
 		var pings atomic.Int32
@@ -98,7 +106,8 @@ func TestPingPong(t *testing.T) {
 		waitOpen(t, srv, 0)
 	})
 	t.Run("silent client is dropped", func(t *testing.T) {
-		srv.ResetStats()
+		t.Parallel()
+		srv := startServer(t, &Options{Heartbeat: hb})
 		conn, _ := join(t, srv, "{}")
 		var pings atomic.Int32
 		conn.SetPingHandler(func(string) error { pings.Add(1); return nil })
@@ -107,7 +116,7 @@ func TestPingPong(t *testing.T) {
 		assert.Equal(t, websocket.CloseAbnormalClosure, code)
 		assert.GreaterOrEqual(t, time.Since(start), hb+hb/2, "not before two intervals (less slack)")
 		assert.GreaterOrEqual(t, pings.Load(), int32(2))
-		waitOpen(t, srv, 0)
+		waitClosed(t, srv, 0, 1)
 		assert.Equal(t, uint64(1), srv.Stats().Closes[websocket.CloseAbnormalClosure])
 	})
 }
@@ -115,6 +124,7 @@ func TestPingPong(t *testing.T) {
 // TestClientFrames: data frames up to 4 KiB are ignored; a larger one is
 // closed with 1009.
 func TestClientFrames(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	c, err := client.New(srv.URL, protocol.Credentials{AccessToken: DemoAccessToken, SecretKey: DemoSecretKey},
 		&client.Options{HTTPClient: httpClient(t)})
@@ -138,24 +148,26 @@ func TestClientFrames(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, protocol.CloseMessageTooBig, ce.Code)
 	require.NoError(t, s.Close())
-	waitOpen(t, srv, 0)
+	waitClosed(t, srv, 0, 1)
 	assert.Equal(t, uint64(1), srv.Stats().Closes[protocol.CloseMessageTooBig])
 }
 
 // TestClientClose counts a client's close by its code.
 func TestClientClose(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	conn, _ := join(t, srv, "{}")
 	require.NoError(t, conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second)))
 	code, _ := readClose(t, conn)
 	assert.Equal(t, websocket.CloseNormalClosure, code, "the server answers the close")
-	waitOpen(t, srv, 0)
+	waitClosed(t, srv, 0, 1)
 	assert.Equal(t, uint64(1), srv.Stats().Closes[1000])
 }
 
 // TestLogs checks that joins, closes and rejections are logged, once
 // each, with no credential and no session id.
 func TestLogs(t *testing.T) {
+	t.Parallel()
 	var buf safeBuffer
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
 	srv := startServer(t, &Options{Logger: logger})
@@ -168,7 +180,8 @@ func TestLogs(t *testing.T) {
 	resp, _ = do(t, c, pushRequest(t, srv, sf.Session, Credential{AccessToken: DemoAccessToken, SecretKey: "wrong-secret"}, `1`))
 	require.Equal(t, 401, resp.StatusCode)
 	require.NoError(t, conn.Close())
-	waitOpen(t, srv, 0)
+	// The close is logged after the session has left the server.
+	waitFor(t, "the close to be logged", func() bool { return strings.Contains(buf.String(), `"msg":"close"`) })
 
 	out := buf.String()
 	for _, secret := range []string{DemoAccessToken, DemoSecretKey, "wrong-secret", sf.Session} {
@@ -202,6 +215,7 @@ func TestLogs(t *testing.T) {
 // client's close or refuses a frame over the read limit, before the
 // reader marks the session closing) is counted as dropped.
 func TestDroppedAfterCloseSent(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, nil)
 	conn, sf := join(t, srv, "{}")
 	ss := srv.lookup(sf.Session)

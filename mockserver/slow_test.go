@@ -59,6 +59,7 @@ func startReader(t *testing.T, conn *websocket.Conn) *reader {
 // its dropped frames counted, while the others receive every frame in
 // order; once it reads, it finds a gap-free prefix and then the 4008.
 func TestSlowConsumer(t *testing.T) {
+	t.Parallel()
 	const queue = 32
 	srv := startServer(t, &Options{QueueSize: queue, CloseTimeout: time.Minute})
 	slow, resp, err := websocket.DefaultDialer.Dial(wsURL(srv, url.Values{"pattern": {"{}"}}), credHeader(demo))
@@ -118,7 +119,7 @@ func TestSlowConsumer(t *testing.T) {
 		}
 	}
 	assert.Equal(t, protocol.CloseSlowConsumer, code)
-	waitOpen(t, srv, 3)
+	waitClosed(t, srv, 3, 1)
 	st := srv.Stats()
 	assert.Equal(t, uint64(1), st.Closes[protocol.CloseSlowConsumer])
 	assert.Equal(t, uint64(queue+1), st.Dropped, "the queue and the trigger that overflowed it")
@@ -130,6 +131,7 @@ func TestSlowConsumer(t *testing.T) {
 // TestShutdown: every open session sees 1001, Shutdown waits for the
 // close handshakes, and the server takes no more joins.
 func TestShutdown(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{CloseTimeout: time.Minute})
 	var readers []*reader
 	for range 5 {
@@ -157,6 +159,7 @@ func TestShutdown(t *testing.T) {
 // shutdown for at most the close timeout; a context that ends sooner
 // drops the connection at once.
 func TestShutdownGrace(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		timeout time.Duration // of the context
@@ -166,6 +169,7 @@ func TestShutdownGrace(t *testing.T) {
 		{"context ends first", 0, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			closeTimeout := 200 * time.Millisecond
 			if tt.wantErr {
 				closeTimeout = time.Minute
@@ -207,6 +211,7 @@ func (h *stallingHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // (and the connections were dropped) is dropped at once too, so that
 // Shutdown does not overrun its context by a close handshake.
 func TestShutdownLateJoin(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, &Options{CloseTimeout: time.Minute})
 
 	// A session whose client never answers the close: only the end of
