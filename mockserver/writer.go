@@ -174,8 +174,9 @@ func (ss *session) finishClose() {
 	<-ss.readDone
 }
 
-// teardown forgets the session once its connection is closed, counts
-// its end and logs it.
+// teardown counts the end of the session once its connection is closed,
+// logs it, and then forgets the session: whoever sees the session gone
+// (OpenSessions, or Close waiting) sees its close counted and logged.
 func (ss *session) teardown() {
 	ss.mu.Lock()
 	if ss.forceStop != nil {
@@ -184,7 +185,7 @@ func (ss *session) teardown() {
 	code, dropped, reason := ss.code, ss.dropped, ss.endReason()
 	ss.mu.Unlock()
 	srv := ss.srv
-	srv.removeSession(ss)
+	defer srv.removeSession(ss)
 	srv.stats.closes.add(code)
 	if srv.log.Enabled(context.Background(), slog.LevelInfo) {
 		attrs := []slog.Attr{
