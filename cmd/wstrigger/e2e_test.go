@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -128,30 +127,12 @@ func TestRecordKeepsAnEarlierFile(t *testing.T) {
 	assert.Len(t, entries, 1, "no temporary file left behind")
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startMockCommand runs "wstrigger mock" in-process on a free port and
 // returns its URL; the command stops when the test ends.
-func startMockCommand(t *testing.T, args ...string) (url string, stderr *syncBuffer) {
+func startMockCommand(t *testing.T, args ...string) (url string, stderr *mocktest.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &mocktest.Buffer{}, &mocktest.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"mock", "--addr", "127.0.0.1:0"}, args...), demoEnv(stdout, stderr))

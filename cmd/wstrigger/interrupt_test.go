@@ -34,7 +34,7 @@ import (
 // command took to stop after the cancel.
 func runInterrupted(t *testing.T, getenv func(string) string, ready func(stdout, stderr string) bool, args ...string) (code int, stdout, stderr string, stopped time.Duration) {
 	t.Helper()
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &mocktest.Buffer{}, &mocktest.Buffer{}
 	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: errOut, getenv: getenv}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -373,7 +373,7 @@ func TestWatchSignals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sigs := make(chan os.Signal)
-			var w syncBuffer
+			var w mocktest.Buffer
 			var mu sync.Mutex
 			var exited []int
 			ctx, done := watchSignals(context.Background(), sigs, &w, func(code int) {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 )
 
@@ -31,13 +32,13 @@ func buildBinary(t *testing.T) string {
 // started is a wstrigger process and its output.
 type started struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *mocktest.Buffer
 	exited         chan struct{}
 }
 
 func startBinary(t *testing.T, bin string, args ...string) *started {
 	t.Helper()
-	p := &started{cmd: exec.Command(bin, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &started{cmd: exec.Command(bin, args...), stdout: &mocktest.Buffer{}, stderr: &mocktest.Buffer{}, exited: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	p.cmd.Env = append(os.Environ(), envTarget+"=", envAccessToken+"=", envSecretKey+"=")
 	require.NoError(t, p.cmd.Start())

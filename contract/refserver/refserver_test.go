@@ -2,7 +2,6 @@ package refserver_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -53,24 +52,6 @@ func target(url string) contract.Target {
 	return contract.Target{URL: url, Name: "refserver", Credentials: mocktest.Demo, Other: &other, Forbidden: &forbidden}
 }
 
-// lockedBuffer collects the server's stderr for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // requireNode skips the test when node or the ws package is missing,
 // unless WSTRIGGER_REQUIRE_NODE is set.
 func requireNode(t *testing.T) string {
@@ -98,7 +79,7 @@ func startRef(t *testing.T, args ...string) string {
 	cmd.Dir = serverDir
 	cmd.WaitDelay = stopTimeout
 	dieWithTest(cmd)
-	stderr := &lockedBuffer{}
+	stderr := &mocktest.Buffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)

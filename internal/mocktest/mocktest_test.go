@@ -164,3 +164,22 @@ func TestPipeConcurrentDials(t *testing.T) {
 		assert.NoError(t, err)
 	}
 }
+
+// TestBufferConcurrentUse holds Buffer to its promise: writes from one
+// goroutine while another reads.
+func TestBufferConcurrentUse(t *testing.T) {
+	t.Parallel()
+	var b mocktest.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			_, _ = b.Write([]byte("x"))
+		}
+	}()
+	for range 200 {
+		_ = b.String()
+	}
+	<-done
+	assert.Equal(t, 200, len(b.String()))
+}
