@@ -216,3 +216,30 @@ func mergeIntervals(started time.Time, results []*Result) ([]Interval, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].T < out[j].T })
 	return out, nil
 }
+
+// MissingShards returns the shards of the run's split that the result
+// does not hold ("2/3" for a merge of 0/3 and 1/3), in order: none for a
+// run that was not split or a complete merge. A shard list it cannot
+// read counts as nothing missing; Merge refuses such lists.
+func (c Config) MissingShards() []Shard {
+	if c.Shard == "" {
+		return nil
+	}
+	have := map[int]bool{}
+	n := 0
+	for _, s := range strings.Split(c.Shard, shardSep) {
+		sh, err := ParseShard(s)
+		if err != nil || (n != 0 && sh.N != n) {
+			return nil
+		}
+		n = sh.N
+		have[sh.K] = true
+	}
+	var missing []Shard
+	for k := range n {
+		if !have[k] {
+			missing = append(missing, Shard{K: k, N: n})
+		}
+	}
+	return missing
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/reports"
@@ -22,7 +23,10 @@ shards are left out; --slo checks objectives on the merged figures
 instead, as "wstrigger load --slo" does on one process's.
 
 It refuses results of a newer schema version, of different splits (K/3
-and K/4) or a shard given twice.
+and K/4) or a shard given twice, and a set that lacks a shard of the
+split (0/3 and 1/3 without 2/3): the merge would read as the whole run
+while it holds only part of its subscriptions and pushes. --allow-partial
+merges such a set all the same, and says which shards are missing.
 
 A shard that was interrupted makes the merged result interrupted: its
 SLOs are then not judged.
@@ -38,6 +42,7 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report merge", "report merge -o OUT.json A.json B.json ...", reportMergeHelp)
 	out := fs.String("o", "", "merged load result to write (required; - for stdout)")
 	quiet := fs.Bool("quiet", false, "do not print the merged summary")
+	partial := fs.Bool("allow-partial", false, "merge a set that lacks some shards of the split (it is refused otherwise)")
 	var slos []loadresult.SLO
 	sloFlag(fs, &slos)
 	pos, err := parseFlags(fs, args)
@@ -71,6 +76,17 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 	merged, err := loadresult.Merge(results...)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if missing := merged.Config.MissingShards(); len(missing) > 0 {
+		names := make([]string, len(missing))
+		for i, sh := range missing {
+			names[i] = sh.String()
+		}
+		what := fmt.Sprintf("%d of %d shards, missing %s", missing[0].N-len(missing), missing[0].N, strings.Join(names, ", "))
+		if !*partial {
+			return fail("incomplete set: %s; merge every shard of the run, or pass --allow-partial", what)
+		}
+		fmt.Fprintf(e.stderr, "wstrigger report merge: partial merge (--allow-partial): %s; the figures are those of the merged shards only\n", what)
 	}
 	passed := merged.CheckSLOs(slos)
 	if ctx.Err() != nil {

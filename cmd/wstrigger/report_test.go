@@ -228,6 +228,7 @@ func TestReportMergeStatuses(t *testing.T) {
 		return writeTestFile(t, dir, "shard"+strings.ReplaceAll(s, "/", "of")+".json", buf.String())
 	}
 	a, b := shard("0/2"), shard("1/2")
+	third := shard("0/3")
 	out := filepath.Join(dir, "merged.json")
 	tests := []struct {
 		name         string
@@ -248,6 +249,9 @@ func TestReportMergeStatuses(t *testing.T) {
 		{name: "no -o", args: []string{a, b}, wantCode: exitUsage, wantStderr: "-o OUT.json is required"},
 		{name: "no files", args: []string{"-o", out}, wantCode: exitUsage, wantStderr: "want one or more"},
 		{name: "same shard twice", args: []string{"-o", out, a, a}, wantCode: exitUsage, wantStderr: "given twice"},
+		{name: "a shard missing", args: []string{"-o", out, a}, wantCode: exitUsage, wantStderr: "incomplete set: 1 of 2 shards, missing 1/2; merge every shard of the run, or pass --allow-partial"},
+		{name: "two shards missing", args: []string{"-o", out, third}, wantCode: exitUsage, wantStderr: "1 of 3 shards, missing 1/3, 2/3"},
+		{name: "a shard missing, allowed", args: []string{"-o", out, "--allow-partial", a}, wantCode: exitOK, wantStdout: "Load run against", wantStderr: "partial merge (--allow-partial): 1 of 2 shards, missing 1/2"},
 		{name: "missing file", args: []string{"-o", out, a, filepath.Join(dir, "none.json")}, wantCode: exitUsage, wantStderr: "no such file"},
 		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Usage: wstrigger report merge"},
 	}
