@@ -156,8 +156,16 @@ func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
 	return fs
 }
 
+// buildVersion, when set at link time (-ldflags "-X main.buildVersion=v1.2.3",
+// as deploy/container/build does), names the version in place of the
+// module's build information.
+var buildVersion string
+
 // version is the module version the binary was built from.
 func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok || info.Main.Version == "" {
 		return "(devel)"
