@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -40,6 +41,10 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.ticks.watch.health(r.Pushes)
 	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.mem.base, d.mem.held, d.mem.subs)
+	if d.lateStart > 0 {
+		r.Driver.Warnings = append(r.Driver.Warnings, fmt.Sprintf("the joins ended %v after the start time (--start-at %s): this shard began pushing that late, out of step with shards that started on time; give the joins more time before the start",
+			d.lateStart.Round(time.Millisecond), d.opts.StartAt.UTC().Format(time.RFC3339Nano)))
+	}
 	return r
 }
 
@@ -70,6 +75,9 @@ func (d *Driver) config() loadresult.Config {
 		c.PushRate = o.PushRate
 	}
 	c.Idle = o.Idle
+	if !o.StartAt.IsZero() {
+		c.StartAt = o.StartAt.UTC().Format(time.RFC3339Nano)
+	}
 	c.SourceAddrs = d.src.n
 	return c
 }
