@@ -25,7 +25,7 @@ func LoadText(w io.Writer, r *loadresult.Result) error {
 	}
 	p("  %s", LoadConfigText(r))
 	if strings.Contains(c.Shard, ",") {
-		p("  merged shards %s; their push starts spread over %v", c.Shard, usDuration(int64(r.Meta.PushStartSkewSeconds * 1e6)))
+		p("  merged shards %s; their push starts spread over %v", c.Shard, usDuration(int64(r.Meta.PushStartSkewSeconds*1e6)))
 	}
 	p("")
 	p("Subscriptions  joined %d of %d in %.1fs (never joined %d), open at the end %d, sessions %d, reconnects %d, join failures %d of %d attempts",
