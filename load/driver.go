@@ -43,6 +43,7 @@ type Driver struct {
 	ticks *ticker
 
 	started, pushStart time.Time
+	joined             time.Time     // when the joins ended
 	lateStart          time.Duration // how far the joins overran StartAt
 	mem                memWatch
 }
@@ -153,6 +154,7 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
 	d.joins.joinAll(subCtx)
+	d.joined = d.now()
 	d.awaitStart(ctx)
 
 	d.pushStart = d.now()

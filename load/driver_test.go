@@ -103,6 +103,11 @@ func TestStartAt(t *testing.T) {
 			warned := strings.Contains(strings.Join(res.Driver.Warnings, "\n"), "after the start time (--start-at")
 			assert.Equal(t, tc.wantLate, warned, "%q", res.Driver.Warnings)
 			assert.Equal(t, res.Pushes.Scheduled, res.Pushes.Accepted)
+			joined := res.Meta.Started.Add(time.Duration(res.Subscriptions.JoinSeconds * float64(time.Second)))
+			assert.False(t, joined.After(res.Meta.PushStart), "the joins' time leaves out the wait for the start")
+			if !tc.wantLate {
+				assert.True(t, joined.Before(at), "joined at %v, after the start %v", joined, at)
+			}
 		})
 	}
 }

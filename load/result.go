@@ -31,7 +31,7 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	r.Pushes, r.Delivery = d.led.tally(cutoff, cutShort)
 	d.led.sendFigures(&r.Pushes, d.opts.Warmup, d.opts.measured(), cutoff, cutShort)
 	r.Subscriptions = d.joins.figures(&r.Delivery)
-	r.Subscriptions.JoinSeconds = d.pushStart.Sub(d.started).Seconds()
+	r.Subscriptions.JoinSeconds = d.joined.Sub(d.started).Seconds()
 	r.Delivery.SetInvariant(d.live.accepted.Load())
 	var merged [nMetrics]*hdrhistogram.Histogram
 	for m := range merged {

@@ -262,7 +262,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	res.Meta.TargetName = name
+	res.Meta.TargetName, res.Meta.Version = name, version()
 	passed := res.CheckSLOs(o.SLOs)
 	if err := reports.LoadText(e.stdout, res); err != nil {
 		return fail("%v", err)
