@@ -19,9 +19,11 @@ var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); retu
 // writer has it corked, what gorilla writes gathers in a buffer, and
 // goes out in one write when the writer uncorks it (or the buffer
 // fills): frames queued together cost one system call, not one each.
-// A write from elsewhere (gorilla answering a ping or a close from the
-// reader goroutine) sends what has gathered first, then itself, so that
-// the frames leave in the order gorilla wrote them.
+// A write from elsewhere meanwhile (gorilla answering a ping or a close
+// on the reader goroutine) joins the gathered bytes: everything leaves
+// in the order gorilla wrote it, the control frame with the batch, a
+// few microseconds later than it would have; gorilla itself refuses
+// data frames after a close frame. Uncorked, writes go straight through.
 type corkConn struct {
 	net.Conn
 	mu     sync.Mutex

@@ -84,36 +84,34 @@ func (ss *session) writeItems(it item) error {
 		return ss.writeItem(it, f)
 	}
 	ss.nc.cork()
-	var n, pushes int
+	var triggers, pushes int // gathered
 	size := 0
 	var err error
 	for {
-		err = ss.writeFrame(it)
-		n++
-		if it.kind == kindPush {
-			pushes++
-		}
-		size += len(it.data) + frameOverhead
-		if err != nil {
+		if err = ss.writeFrame(it); err != nil {
+			ss.drop(1)
 			break
 		}
+		if it.kind == kindPush {
+			pushes++
+		} else {
+			triggers++
+		}
+		size += len(it.data) + frameOverhead
 		next, ok := ss.popFitting(corkLimit - size - frameOverhead)
 		if !ok {
 			break
 		}
 		it = next
 	}
-	if ferr := ss.nc.uncork(); err == nil {
-		err = ferr
+	if ferr := ss.nc.uncork(); ferr != nil {
+		ss.drop(triggers + pushes)
+		return ferr
 	}
-	if err != nil {
-		ss.drop(n)
-		return err
-	}
-	ss.srv.stats.triggerFrames.Add(uint64(n - pushes))
+	ss.srv.stats.triggerFrames.Add(uint64(triggers))
 	ss.srv.stats.pushFrames.Add(uint64(pushes))
-	ss.written += n
-	return nil
+	ss.written += triggers + pushes
+	return err
 }
 
 // writeItem writes one frame and applies the close faults.
