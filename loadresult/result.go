@@ -52,6 +52,9 @@ type Result struct {
 	Intervals     []Interval          `json:"intervals"`
 	Mock          *MockCheck          `json:"mock,omitempty"` // when the target is the mock
 	Driver        DriverHealth        `json:"driver"`
+	// DriverFloor, when the run was calibrated (load --calibrate), is the
+	// latency the driver adds by itself, measured beside the run.
+	DriverFloor *DriverFloor `json:"driverFloor,omitempty"`
 	SLOs          []SLOResult         `json:"slos,omitempty"` // filled by CheckSLOs
 }
 

@@ -57,6 +57,12 @@ whose joins overrun TIME begins when they end, and its result warns.
 Each result records its push start; "wstrigger report merge" prints how
 far apart the shards began and refuses a set too far apart.
 
+--calibrate first runs the same subscriptions (this shard's) at the
+run's highest push rate for up to 5s against an in-process target that
+does no work beyond the protocol, and reports that run's latency as the
+driver floor beside the run's: the part of every latency that is the
+driver's and this machine's, not the target's.
+
 Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
 writes (--json) the figures so far, marked interrupted, and judges no
 SLO; a second Ctrl-C quits at once.
@@ -81,6 +87,8 @@ type loadOptions struct {
 	Quiet     bool
 	Reconnect bool
 	StartAt   string
+	Calibrate bool
+	fileLimit uint64 // the open-file limit checkCapacity found; 0 unknown
 }
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
@@ -88,6 +96,7 @@ func (o *loadOptions) register(fs *flag.FlagSet) {
 	o.registerDriver(fs)
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
+	fs.BoolVar(&o.Calibrate, "calibrate", false, "first measure the driver's own latency floor against an in-process target that does no work, and report it beside the run's")
 	fs.StringVar(&o.StartAt, "start-at", "", "join, then begin pushing at this RFC 3339 time (such as 2026-12-03T18:00:00Z), the same for every shard")
 }
 
@@ -181,6 +190,9 @@ func (o *loadOptions) parse() error {
 		if o.opts.Warmup > 0 {
 			return errors.New("--warmup pushes: it needs a --push-rate above 0")
 		}
+		if o.Calibrate {
+			return errors.New("--calibrate measures push latency: it needs a --push-rate above 0")
+		}
 		o.opts.Idle = true
 	}
 	if err := o.opts.Check(); err != nil {
@@ -258,10 +270,15 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return status
 	}
 	o.observeInvited(target, invited)
+	floor, status, ok := o.calibrate(ctx, e)
+	if !ok {
+		return status
+	}
 	res, err := runWithProgress(ctx, e, &o, target, creds)
 	if err != nil {
 		return fail("%v", err)
 	}
+	res.DriverFloor = floor
 	res.Meta.TargetName, res.Meta.Version = name, version()
 	passed := res.CheckSLOs(o.SLOs)
 	if err := reports.LoadText(e.stdout, res); err != nil {
@@ -312,6 +329,7 @@ func (o *loadOptions) checkCapacity(e *env) error {
 	if o.opts.Idle {
 		workers = 1 // no push connections, but one to read an invited mock's counters
 	}
+	o.fileLimit = soft
 	if most := load.MaxSubscriptions(soft, workers, inProcess); n > most {
 		where := "one process"
 		if inProcess {
@@ -321,6 +339,31 @@ func (o *loadOptions) checkCapacity(e *env) error {
 			n, where, most, soft, (o.opts.Subscriptions+most-1)/max(most, 1))
 	}
 	return nil
+}
+
+// calibrate measures the driver's floor when --calibrate asks for it,
+// before the run: ok is false, with the exit status, when it could not.
+func (o *loadOptions) calibrate(ctx context.Context, e *env) (*loadresult.DriverFloor, int, bool) {
+	if !o.Calibrate {
+		return nil, exitOK, true
+	}
+	most := 0
+	if o.fileLimit > 0 { // both ends of each subscription are in this process
+		most = load.MaxSubscriptions(o.fileLimit, o.opts.Workers, true)
+	}
+	if !o.Quiet {
+		fmt.Fprintf(e.stderr, "wstrigger load: calibrating: the same subscriptions and rate against an in-process target that does no work, for up to %v\n", load.DefaultCalibration)
+	}
+	floor, err := load.Calibrate(ctx, &o.opts, 0, most)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(e.stderr, "wstrigger load: interrupted while calibrating: the run did not start")
+		return nil, exitInterrupted, false
+	case err != nil:
+		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
+		return nil, exitUsage, false
+	}
+	return floor, exitOK, true
 }
 
 // loadTarget returns the target (resolved by resolveTarget) and its
