@@ -55,7 +55,7 @@ type Result struct {
 	// DriverFloor, when the run was calibrated (load --calibrate), is the
 	// latency the driver adds by itself, measured beside the run.
 	DriverFloor *DriverFloor `json:"driverFloor,omitempty"`
-	SLOs          []SLOResult         `json:"slos,omitempty"` // filled by CheckSLOs
+	SLOs        []SLOResult  `json:"slos,omitempty"` // filled by CheckSLOs
 }
 
 // Meta describes where and when the run happened.
