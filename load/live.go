@@ -104,3 +104,7 @@ func (d *Driver) Live() Live {
 // summarizes once the run has ended. It is safe to call at any time; it
 // merges the recorder's shards, so it costs a few hundred kilobytes.
 func (d *Driver) EndToEnd() *hdrhistogram.Histogram { return d.rec.merged(mEndToEnd) }
+
+// Shard is the part of the run this driver carries (0/1 when it is the
+// whole run).
+func (d *Driver) Shard() Shard { return d.opts.Shard }
