@@ -1,12 +1,13 @@
 package metrics_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 )
 
 // TestEnginesLinkNoPrometheus holds the driver, the mock and what they
@@ -14,20 +15,11 @@ import (
 // prometheus/client_golang.
 func TestEnginesLinkNoPrometheus(t *testing.T) {
 	t.Parallel()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to list the dependencies with")
-	}
-	pkgs := []string{"load", "loadresult", "mockserver", "mockserver/mockapi", "client", "protocol", "reports"}
-	args := []string{"list", "-deps"}
-	for _, p := range pkgs {
-		args = append(args, "github.com/wstrigger/wstrigger/"+p)
-	}
-	out, err := exec.Command(goTool, args...).Output()
-	require.NoError(t, err)
-	deps := strings.Fields(string(out))
-	require.Contains(t, deps, "github.com/wstrigger/wstrigger/load", "the listing works")
+	const module = "github.com/wstrigger/wstrigger/"
+	engines := []string{module + "load", module + "loadresult", module + "mockserver", module + "mockserver/mockapi", module + "client", module + "protocol", module + "reports"}
+	deps := mocktest.Deps(t, engines...)
+	require.Contains(t, deps, module+"load", "the listing works")
 	for _, dep := range deps {
-		assert.False(t, strings.HasPrefix(dep, "github.com/prometheus/"), "%v link %s", pkgs, dep)
+		assert.False(t, strings.HasPrefix(dep, "github.com/prometheus/"), "the engines link %s", dep)
 	}
 }

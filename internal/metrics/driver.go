@@ -26,6 +26,17 @@ type figure struct {
 
 func u(n uint64) float64 { return float64(n) }
 
+// atEnd reads final once the run has ended (load.Live.Final), and live
+// before.
+func atEnd(final func(*load.Final) float64, live func(*load.Live) float64) func(*load.Live) float64 {
+	return func(l *load.Live) float64 {
+		if l.Final != nil {
+			return final(l.Final)
+		}
+		return live(l)
+	}
+}
+
 // driverFigures are the driver's metrics, each with the Result figure
 // it equals once the run has ended (see the package doc).
 var driverFigures = []figure{
@@ -48,12 +59,7 @@ var driverFigures = []figure{
 	{"wstrigger_driver_pushes_late_total", "Pushes received more than the push timeout after their intended time (result: delivery.late).", prometheus.CounterValue,
 		func(l *load.Live) float64 { return u(l.Late) }},
 	{"wstrigger_driver_pushes_lost_total", "Accepted pushes never received; known only when the run has ended, 0 before (result: delivery.lost).", prometheus.CounterValue,
-		func(l *load.Live) float64 {
-			if l.Final == nil {
-				return 0
-			}
-			return u(l.Final.Lost)
-		}},
+		atEnd(func(f *load.Final) float64 { return u(f.Lost) }, func(*load.Live) float64 { return 0 })},
 	{"wstrigger_driver_late_sends_total", "Pushes started later than --late-send after their intended time: the driver fell behind (result: pushes.lateSends).", prometheus.CounterValue,
 		func(l *load.Live) float64 { return u(l.LateSends) }},
 	{"wstrigger_driver_frames_received_total", "Trigger and push frames received, duplicates included.", prometheus.CounterValue,
@@ -63,12 +69,7 @@ var driverFigures = []figure{
 	{"wstrigger_driver_subscriptions_joined", "Subscriptions joined at least once.", prometheus.GaugeValue,
 		func(l *load.Live) float64 { return float64(l.Joined) }},
 	{"wstrigger_driver_subscriptions_open", "Subscriptions with an open session; once the run has ended, those open at its end (result: subscriptions.openAtEnd).", prometheus.GaugeValue,
-		func(l *load.Live) float64 {
-			if l.Final != nil {
-				return float64(l.Final.OpenAtEnd)
-			}
-			return float64(l.Open)
-		}},
+		atEnd(func(f *load.Final) float64 { return float64(f.OpenAtEnd) }, func(l *load.Live) float64 { return float64(l.Open) })},
 	{"wstrigger_driver_reconnects_total", "Sessions joined again after the server ended one (result: subscriptions.reconnects).", prometheus.CounterValue,
 		func(l *load.Live) float64 { return float64(l.Reconnects) }},
 	{"wstrigger_driver_join_attempts_total", "Join attempts (result: subscriptions.joinAttempts).", prometheus.CounterValue,
