@@ -39,8 +39,9 @@ a reset of them sets back to zero), and the process's CPU and memory.
 
 Exit status: 0 when it shut down cleanly on Ctrl-C or SIGTERM (a signal
 is how the mock is meant to stop: it judges nothing), 1 when sessions
-were still open after --grace, 2 when the flags are wrong or the address (or
---metrics-addr) cannot be listened on, 130 when a second signal cut the shutdown short.`
+were still open after --grace, 2 when the flags are wrong or --addr or
+--metrics-addr cannot be listened on, 130 when a second signal cut the
+shutdown short.`
 
 // mockOptions are the flags of "mock"; they fill mockserver.Options.
 type mockOptions struct {
