@@ -60,7 +60,7 @@ var driverFigures = []figure{
 		func(l *load.Live) float64 { return u(l.Late) }},
 	{"wstrigger_driver_pushes_lost_total", "Accepted pushes never received; known only when the run has ended, 0 before (result: delivery.lost).", prometheus.CounterValue,
 		atEnd(func(f *load.Final) float64 { return u(f.Lost) }, func(*load.Live) float64 { return 0 })},
-	{"wstrigger_driver_late_sends_total", "Pushes started later than --late-send after their intended time: the driver fell behind (result: pushes.lateSends).", prometheus.CounterValue,
+	{"wstrigger_driver_late_sends_total", "Pushes started more than the late-send lag (10 ms by default) after their intended time: the driver fell behind (result: pushes.lateSends).", prometheus.CounterValue,
 		func(l *load.Live) float64 { return u(l.LateSends) }},
 	{"wstrigger_driver_frames_received_total", "Trigger and push frames received, duplicates included.", prometheus.CounterValue,
 		func(l *load.Live) float64 { return u(l.Frames) }},
