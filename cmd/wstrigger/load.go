@@ -16,6 +16,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wstrigger/wstrigger/internal/metrics"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
@@ -67,28 +68,40 @@ Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
 writes (--json) the figures so far, marked interrupted, and judges no
 SLO; a second Ctrl-C quits at once.
 
+--metrics-addr ADDR (such as :9090) serves Prometheus metrics at
+http://ADDR/metrics while the run goes on, each labelled shard="K/N":
+pushes scheduled, sent, accepted, rejected, received, late and, once the
+run has ended, lost; the end-to-end latency histogram (warmup left out);
+open subscriptions, reconnects, the driver's CPU; against the embedded
+mock, the mock's metrics too. Once the run has ended they equal the
+result's figures and are served until the command exits: the result
+(--json), not the last scrape, is the record of the run.
+
 --slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
 the exit status: 0 when all pass, 1 when one fails (an SLO with nothing
-measured for it fails), 2 on bad flags, when the target is unreachable,
-answers 404 on the join path or refuses the credentials (a join is tried
-first), or when no subscription could join during the run, 130 when
-interrupted (Ctrl-C, SIGTERM).`
+measured for it fails), 2 on bad flags, when --metrics-addr cannot be
+listened on, when the target is unreachable, answers 404 on the join
+path or refuses the credentials (a join is tried first), or when no
+subscription could join during the run, 130 when interrupted (Ctrl-C,
+SIGTERM).`
 
 // loadOptions are the flags of "load".
 type loadOptions struct {
 	targetOptions
-	opts      load.Options
-	Patterns  string
-	Stages    string
-	Skew      string
-	Shard     string
-	SLOs      []loadresult.SLO
-	JSON      string
-	Quiet     bool
-	Reconnect bool
-	StartAt   string
-	Calibrate bool
-	fileLimit uint64 // the open-file limit checkCapacity found; 0 unknown
+	opts        load.Options
+	Patterns    string
+	Stages      string
+	Skew        string
+	Shard       string
+	SLOs        []loadresult.SLO
+	JSON        string
+	Quiet       bool
+	Reconnect   bool
+	StartAt     string
+	Calibrate   bool
+	fileLimit   uint64 // the open-file limit checkCapacity found; 0 unknown
+	MetricsAddr string
+	metrics     *metrics.Server // the --metrics-addr server, nil without
 }
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
@@ -98,6 +111,7 @@ func (o *loadOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
 	fs.BoolVar(&o.Calibrate, "calibrate", false, "first measure the driver's own latency floor against an in-process target that does no work, and report it beside the run's")
 	fs.StringVar(&o.StartAt, "start-at", "", "join, then begin pushing at this RFC 3339 time (such as 2026-12-03T18:00:00Z), the same for every shard")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", metricsAddrUsage)
 }
 
 // registerDriver registers the flags that shape the run itself, shared
@@ -246,6 +260,10 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := checkOutPath("--json", o.JSON); err != nil {
 		return fail("%v", err)
 	}
+	if o.metrics, err = listenMetrics(e, o.MetricsAddr); err != nil {
+		return fail("%v", err)
+	}
+	defer closeMetrics(o.metrics)
 	mock := o.resolveTarget(e)
 	if !mock {
 		if _, err := o.resolve(e); err != nil {
@@ -382,6 +400,12 @@ func (o *loadOptions) loadTarget(e *env) (string, protocol.Credentials, func(), 
 		fmt.Fprintf(e.stderr, "no --target and no $%s: loading the embedded mock at %s\n", envTarget, srv.URL)
 	}
 	o.observeEmbedded(srv)
+	if o.metrics != nil {
+		if err := metrics.RegisterMock(o.metrics.Registry, srv); err != nil {
+			srv.Close()
+			return "", protocol.Credentials{}, nil, err
+		}
+	}
 	return srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
 }
 
@@ -397,6 +421,11 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	d, err := load.New(target, creds, &opts)
 	if err != nil {
 		return nil, err
+	}
+	if o.metrics != nil {
+		if err := metrics.RegisterDriver(o.metrics.Registry, d); err != nil {
+			return nil, err
+		}
 	}
 	if !o.Quiet {
 		what := "pushes"
