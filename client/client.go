@@ -50,6 +50,11 @@ type Options struct {
 	// WriteBufferPool, if set, lends write buffers to sessions between
 	// writes (a *sync.Pool will do); one pool serves one WriteBufferSize.
 	WriteBufferPool BufferPool
+	// DiscardHeader drops the headers of the server's 101 answer once a
+	// join has succeeded, so that Session.Header returns nil: a caller
+	// holding many sessions that never reads them saves about half a
+	// kilobyte per session. A refused join's error keeps them either way.
+	DiscardHeader bool
 	// HTTPClient sends pushes. Nil means http.DefaultClient.
 	HTTPClient *http.Client
 	// ReadLimit is the largest frame a session accepts (DefaultReadLimit).

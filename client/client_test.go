@@ -500,27 +500,34 @@ func TestJoinHonoursCancel(t *testing.T) {
 }
 
 // TestSessionHeader: the 101 answer's headers reach the caller, so that a
-// wstrigger mock that names itself there is recognised.
+// wstrigger mock that names itself there is recognised, unless the
+// caller asked for them to be discarded.
 func TestSessionHeader(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name   string
-		opts   mockserver.Options
-		invite bool
+		name    string
+		opts    mockserver.Options
+		discard bool
+		invite  bool
 	}{
-		{"a mock with its control API", mockserver.Options{}, true},
-		{"a mock without it", mockserver.Options{NoControl: true}, false},
+		{"a mock with its control API", mockserver.Options{}, false, true},
+		{"a mock without it", mockserver.Options{NoControl: true}, false, false},
+		{"discarded", mockserver.Options{}, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := mocktest.Start(t, &tc.opts)
-			c, err := client.New(srv.URL, mocktest.Demo, nil)
+			c, err := client.New(srv.URL, mocktest.Demo, &client.Options{DiscardHeader: tc.discard})
 			require.NoError(t, err)
 			s, err := c.Join(testContext(t), `{"contractSuiteQuiet":["never-in-an-event"]}`)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = s.Close() })
 			assert.Equal(t, tc.invite, mockapi.Identifies(s.Header()))
+			if tc.discard {
+				assert.Nil(t, s.Header())
+				return
+			}
 			assert.Equal(t, "websocket", strings.ToLower(s.Header().Get("Upgrade")))
 		})
 	}

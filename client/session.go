@@ -47,9 +47,9 @@ func (c *Client) Join(ctx context.Context, pattern string) (*Session, error) {
 	return c.join(ctx, pattern, nil)
 }
 
-// Header returns the headers of the server's answer (101) to the join.
-// A wstrigger mock names itself in them (mockapi.Identifies). The caller
-// must not modify them.
+// Header returns the headers of the server's answer (101) to the join,
+// or nil when Options.DiscardHeader is set. A wstrigger mock names
+// itself in them (mockapi.Identifies). The caller must not modify them.
 func (s *Session) Header() http.Header { return s.header }
 
 // A Handler takes the frames of a session opened with JoinWith from the
@@ -95,7 +95,10 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 	if err != nil {
 		return nil, c.joinError(u, hs, err)
 	}
-	s = &Session{c: c, conn: conn, h: h, header: hs.Header}
+	s = &Session{c: c, conn: conn, h: h}
+	if !c.opts.DiscardHeader {
+		s.header = hs.Header
+	}
 	if h == nil {
 		s.frames = make(chan Frame, c.opts.FrameBuffer)
 	}

@@ -100,6 +100,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		ReadBufferSize:   DefaultReadBuffer,
 		WriteBufferSize:  DefaultWriteBuffer,
 		WriteBufferPool:  &sync.Pool{},
+		DiscardHeader:    true, // a held subscription never reads them
 		HTTPClient:       d.httpc,
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})

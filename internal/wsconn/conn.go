@@ -68,8 +68,8 @@ func (e *CloseError) OnWire() bool {
 // Conn is an open websocket connection with one reader goroutine
 // (started by Start) and serialised writes.
 type Conn struct {
-	ws   *websocket.Conn
-	opts Options
+	ws             *websocket.Conn
+	controlTimeout time.Duration // Options.ControlTimeout
 
 	writeMu sync.Mutex
 
@@ -82,13 +82,14 @@ type Conn struct {
 
 	// pings holds a channel for each Ping waiting for its pong, keyed
 	// by the ping's payload, so that concurrent Pings never take each
-	// other's pongs.
+	// other's pongs. It is made by the first Ping: a connection that
+	// never pings (most of a load run's) holds no map.
 	pingMu sync.Mutex
 	pings  map[string]chan struct{}
 }
 
 func newConn(ws *websocket.Conn, o Options) *Conn {
-	c := &Conn{ws: ws, opts: o, closing: make(chan struct{}), done: make(chan struct{}), pings: map[string]chan struct{}{}}
+	c := &Conn{ws: ws, controlTimeout: o.ControlTimeout, closing: make(chan struct{}), done: make(chan struct{})}
 	if o.ReadLimit > 0 {
 		ws.SetReadLimit(o.ReadLimit)
 	}
@@ -218,6 +219,9 @@ func (c *Conn) Ping(ctx context.Context, payload string) (time.Duration, error) 
 	}
 	pong := make(chan struct{}, 1)
 	c.pingMu.Lock()
+	if c.pings == nil {
+		c.pings = map[string]chan struct{}{}
+	}
 	if _, dup := c.pings[payload]; dup {
 		c.pingMu.Unlock()
 		return 0, fmt.Errorf("wsconn: a ping with payload %q is already waiting", payload)
@@ -262,7 +266,7 @@ func (c *Conn) controlDeadline(ctx context.Context) time.Time {
 	if d, ok := ctx.Deadline(); ok {
 		return d
 	}
-	return time.Now().Add(c.opts.ControlTimeout)
+	return time.Now().Add(c.controlTimeout)
 }
 
 // WriteMessage sends one frame of any type, as given: a data frame of

@@ -26,6 +26,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // hands every message it reads to got and echoes pings (gorilla's
 // default). A non-zero refuse answers the handshake with that status.
 type server struct {
+	pong      []byte // sent as an unsolicited pong before first, if set
 	first     []byte
 	refuse    int
 	got       chan message
@@ -52,6 +53,9 @@ func start(t *testing.T, s *server) string {
 			return
 		}
 		defer conn.Close()
+		if s.pong != nil {
+			_ = conn.WriteMessage(websocket.PongMessage, s.pong)
+		}
 		if s.first != nil {
 			_ = conn.WriteMessage(websocket.TextMessage, s.first)
 		}
@@ -112,6 +116,20 @@ func TestNetDialContextHook(t *testing.T) {
 	_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), dials.Load())
+}
+
+// TestUnsolicitedPongBeforeAnyPing: a pong that comes before the first
+// Ping (when the connection has no Ping waiting, nor its map) is dropped,
+// and Pings work after it.
+func TestUnsolicitedPongBeforeAnyPing(t *testing.T) {
+	t.Parallel()
+	url := start(t, &server{pong: []byte("stray"), first: sessionFrame})
+	c := dial(t, url, nil)
+	_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
+	require.NoError(t, err)
+	c.Start(func(wsconn.MessageType, []byte) error { return nil }, nil)
+	_, err = c.Ping(testContext(t), "stray")
+	assert.NoError(t, err)
 }
 
 func TestReadSessionFrame(t *testing.T) {
