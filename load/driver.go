@@ -155,6 +155,9 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
 	d.joins.joinAll(subCtx)
+	if d.opts.OnJoined != nil {
+		d.opts.OnJoined()
+	}
 	d.joined = d.now()
 	d.awaitStart(ctx)
 
