@@ -14,7 +14,10 @@
 #           Mock: VmRSS during the hold minus VmRSS before the joins,
 #           over its open sessions.
 #   active  an independent server, tools/refserver (Node.js), replaying
-#           its default recording looped at SPEED, and a driver of
+#           the mock's default recording looped, respaced to EVENTS_PER_S
+#           events a second evenly (each event matches about 400 of the
+#           2,000 subscriptions' patterns: about 15,000 trigger frames a
+#           second at the default 37), and a driver of
 #           ACTIVE_SUBS subscriptions pushing PUSH_RATE/s for ACTIVE_S
 #           seconds. Driver: its memoryPerSubscriptionBytes, stacks and
 #           goroutines, and the trigger frames per second it received.
@@ -26,7 +29,7 @@
 # OUTDIR/results.jsonl (one line per run) and OUTDIR/summary.txt.
 #
 # Settings (environment): IDLE_SUBS=5000 ACTIVE_SUBS=2000 PUSH_RATE=1000
-# SPEED=40 ACTIVE_S=20 HOLD=10 JOIN_RATE=2000 REPEAT=3 BASE= PORT=18900
+# EVENTS_PER_S=37 ACTIVE_S=20 HOLD=10 JOIN_RATE=2000 REPEAT=3 BASE= PORT=18900
 # PHASES="idle active". Needs go, jq, curl, and node for the active phase
 # (run "npm ci" in tools/refserver once). Every process it starts is
 # stopped on exit, and every wait is bounded.
@@ -35,7 +38,7 @@ set -euo pipefail
 IDLE_SUBS=${IDLE_SUBS:-5000}
 ACTIVE_SUBS=${ACTIVE_SUBS:-2000}
 PUSH_RATE=${PUSH_RATE:-1000}
-SPEED=${SPEED:-40}
+EVENTS_PER_S=${EVENTS_PER_S:-37}
 ACTIVE_S=${ACTIVE_S:-20}
 HOLD=${HOLD:-10}
 JOIN_RATE=${JOIN_RATE:-2000}
@@ -109,6 +112,8 @@ if [ -n "$BASE" ]; then
 	builds=(base head)
 fi
 : >"$build/empty.jsonl"
+jq -c --argjson rate "$EVENTS_PER_S" -s 'to_entries[] | {offsetMs: (.key * 1000 / $rate | floor), event: .value.event}' \
+	"$repo/mockserver/recordings/default.jsonl" >"$build/even.jsonl"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # idle BUILD RUN: one idle measurement; prints a JSON line.
@@ -163,11 +168,11 @@ idle() {
 active() {
 	local b=$1 run=$2 dir=$out/active-$1-$2
 	mkdir -p "$dir"
-	node "$repo/tools/refserver/server.mjs" --addr "127.0.0.1:$((PORT + 1))" --speed "$SPEED" --loop \
+	node "$repo/tools/refserver/server.mjs" --addr "127.0.0.1:$((PORT + 1))" --recording "$build/even.jsonl" --loop \
 		--queue 100000 >"$dir/refserver.out" 2>"$dir/refserver.err" &
 	local ref=$!
 	live[$ref]=1
-	if ! wait_for grep -q listening "$dir/refserver.out" "$dir/refserver.err"; then
+	if ! wait_for grep -qs listening "$dir/refserver.out" "$dir/refserver.err"; then
 		echo "refserver did not start:" >&2
 		cat "$dir/refserver.err" >&2
 		return 1
@@ -186,7 +191,10 @@ active() {
 		driverHeap: .driver.memory.goHeapBytes, driverStacks: .driver.memory.goStackBytes,
 		goroutines: .driver.memory.goroutines,
 		stackPerGoroutine: (if .driver.memory.goroutines > 0 then .driver.memory.goStackBytes / .driver.memory.goroutines else 0 end),
-		triggersPerSecond: (.subscriptions.triggersReceived / (.config.durationSeconds + .config.warmupSeconds)),
+		seconds: (.subscriptions.joinSeconds + .meta.cutoffSeconds),
+		triggersPerSecond: (.subscriptions.triggersReceived / (.subscriptions.joinSeconds + .meta.cutoffSeconds)),
+		pushP99Us: .latency.pushEndToEnd.p99Us, late: .delivery.late,
+		cpuPercentMax: .driver.maxCpuPercent, gcCpuSeconds: .driver.gcCpuSeconds,
 		pushesAccepted: .pushes.accepted, lost: .delivery.lost}' "$dir/driver.json"
 }
 
@@ -205,7 +213,7 @@ done
 	jq -rs '
 		def med: sort | if length == 0 then 0 else .[(length - 1) / 2 | floor] end;
 		def kb: . / 1024 | . * 10 | round / 10;
-		(["phase", "build", "subs", "driver_KB/sub", "driver_peak_KB/sub", "heap_KB/sub", "stacks_KB/sub", "stack_KB/goroutine", "mock_KB/session", "triggers/s"] | @tsv),
+		(["phase", "build", "subs", "driver_KB/sub", "driver_peak_KB/sub", "heap_KB/sub", "stacks_KB/sub", "stack_KB/goroutine", "mock_KB/session", "triggers/s", "push_p99_ms", "gc_cpu_s"] | @tsv),
 		(group_by(.phase + .build)[] | . as $g | $g[0] as $f | ($f.subscriptions // 1) as $n |
 			[$f.phase, $f.build, $n,
 			 (map(.driverPerSub) | med | kb),
@@ -214,7 +222,9 @@ done
 			 (map(.driverStacks / .subscriptions) | med | kb),
 			 (map(.driverStacks / .goroutines) | med | kb),
 			 (if $f.phase == "idle" then (map(.mockPerSession) | med | kb) else "-" end),
-			 (if $f.phase == "active" then (map(.triggersPerSecond) | med | round) else "-" end)] | @tsv)
+			 (if $f.phase == "active" then (map(.triggersPerSecond) | med | round) else "-" end),
+			 (if $f.phase == "active" then (map(.pushP99Us) | med | . / 1000) else "-" end),
+			 (if $f.phase == "active" then (map(.gcCpuSeconds) | med | . * 100 | round / 100) else "-" end)] | @tsv)
 	' "$out/results.jsonl" | column -t -s $'\t'
 } | tee "$out/summary.txt"
 echo "results: $out/results.jsonl, $out/summary.txt"
