@@ -11,8 +11,8 @@
 #           seconds. Driver: its own memoryPerSubscriptionBytes (VmRSS at
 #           the end of the hold minus VmRSS before the first join, over
 #           the sessions held) and its peak (VmHWM) over the sessions.
-#           Mock: VmRSS during the hold minus VmRSS before the joins,
-#           over its open sessions.
+#           Mock: VmRSS at the end of the hold minus VmRSS before the
+#           joins, over its open sessions.
 #   active  an independent server, tools/refserver (Node.js), replaying
 #           the mock's default recording looped, respaced to EVENTS_PER_S
 #           events a second evenly (each event matches about 400 of the
@@ -143,10 +143,9 @@ idle() {
 		v=$(status_kb $drv VmHWM)
 		if ((v > hwm)); then hwm=$v; fi
 		v=$(open_sessions $port)
-		if ((v >= IDLE_SUBS)); then
+		if ((v >= IDLE_SUBS)); then # the last sample of the hold counts
 			open=$v
-			v=$(status_kb $mock VmRSS)
-			if ((v > mockRSS)); then mockRSS=$v; fi
+			mockRSS=$(status_kb $mock VmRSS)
 		fi
 		sleep 0.5
 	done
