@@ -70,6 +70,9 @@ func TestJoinPushNext(t *testing.T) {
 			assert.Equal(t, fakeSessionID, s.ID())
 			assert.Equal(t, 30*time.Second, s.Heartbeat())
 			assert.JSONEq(t, `{}`, string(s.Pattern()))
+			// a copy, not a slice of the session frame's buffer (at least
+			// 512 bytes), which the session would otherwise keep alive
+			assert.LessOrEqual(t, cap(s.Pattern()), 16)
 			for i, v := range values {
 				seq, err := c.Push(ctx, s.ID(), v.value)
 				require.NoError(t, err, v.name)

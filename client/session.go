@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -137,7 +138,9 @@ func (s *Session) readSessionFrame(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("client: join: waiting for the session frame: %w", s.c.readError(err, ""))
 	}
-	s.id, s.pattern = f.Session, f.Pattern
+	// The pattern is copied out of the frame, whose buffer would stay
+	// alive with it for as long as the session does.
+	s.id, s.pattern = f.Session, bytes.Clone(f.Pattern)
 	s.heartbeat = time.Duration(f.Heartbeat) * time.Second
 	return nil
 }
