@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -372,10 +373,13 @@ func newRecorder(t *testing.T) *recorder { return &recorder{t: t, ended: make(ch
 
 func (r *recorder) Open(s *client.Session) { r.opened = s }
 
+// Frame keeps a copy of f: with Options.ReuseFrames its bytes are the
+// client's again once Frame returns.
 func (r *recorder) Frame(f client.Frame) {
 	if r.opened == nil {
 		r.t.Error("Frame before Open")
 	}
+	f.Raw, f.Event, f.Data = bytes.Clone(f.Raw), bytes.Clone(f.Event), bytes.Clone(f.Data)
 	r.frames = append(r.frames, f)
 }
 
@@ -387,8 +391,20 @@ func (r *recorder) End(err error) {
 }
 
 func TestJoinWithHandler(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts *client.Options
+	}{
+		{"own buffers", nil},
+		{"reused buffers", &client.Options{ReuseFrames: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testJoinWithHandler(t, tc.opts) })
+	}
+}
+
+func testJoinWithHandler(t *testing.T, opts *client.Options) {
 	f := newFakeServer(t)
-	c := f.client(t, f.creds(), nil)
+	c := f.client(t, f.creds(), opts)
 	ctx := testContext(t)
 	r := newRecorder(t)
 	s, err := c.JoinWith(ctx, "{}", r)
@@ -420,6 +436,7 @@ func TestJoinWithHandler(t *testing.T) {
 		assert.Equal(t, protocol.FramePush, fr.Type)
 		assert.Equal(t, uint64(i+1), fr.Seq)
 		assert.Equal(t, fmt.Sprint(i), string(fr.Data))
+		assert.Equal(t, fmt.Sprintf(`{"type":"push","seq":%d,"data":%d}`, i+1, i), string(fr.Raw))
 	}
 	_, err = s.Next(ctx)
 	assert.ErrorIs(t, err, client.ErrClosed)

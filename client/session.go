@@ -65,7 +65,8 @@ type Handler interface {
 	// Frame is called with each trigger or push frame, in order, from
 	// the reader goroutine. Nothing is read meanwhile, pings included,
 	// so it should return quickly. Frames arriving after Close was
-	// called are dropped.
+	// called are dropped. With Options.ReuseFrames the frame's bytes
+	// (Raw, Event, Data) are valid only until Frame returns.
 	Frame(Frame)
 	// End is called once, from the reader goroutine, after the last
 	// Frame call, with the reason the session ended (as Err returns it).
@@ -92,7 +93,11 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 		q.Set(protocol.QuerySecretKey, c.creds.SecretKey)
 	}
 	u := c.endpoint(protocol.JoinPath, q, true)
-	conn, hs, err := wsconn.Dial(ctx, u.String(), c.header(c.opts.QueryCredentials), c.opts.dial())
+	dopts := c.opts.dial()
+	if h != nil && c.opts.ReuseFrames {
+		dopts.ReadBufferPool = &c.reads
+	}
+	conn, hs, err := wsconn.Dial(ctx, u.String(), c.header(c.opts.QueryCredentials), dopts)
 	if err != nil {
 		return nil, c.joinError(u, hs, err)
 	}

@@ -101,6 +101,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		WriteBufferSize:  DefaultWriteBuffer,
 		WriteBufferPool:  &sync.Pool{},
 		DiscardHeader:    true, // a held subscription never reads them
+		ReuseFrames:      true, // conn.Frame keeps nothing of a frame
 		HTTPClient:       d.httpc,
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})

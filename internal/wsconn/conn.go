@@ -1,6 +1,7 @@
 package wsconn
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -70,6 +71,7 @@ func (e *CloseError) OnWire() bool {
 type Conn struct {
 	ws             *websocket.Conn
 	controlTimeout time.Duration // Options.ControlTimeout
+	readBufs       BufferPool    // Options.ReadBufferPool
 
 	writeMu sync.Mutex
 
@@ -89,7 +91,7 @@ type Conn struct {
 }
 
 func newConn(ws *websocket.Conn, o Options) *Conn {
-	c := &Conn{ws: ws, controlTimeout: o.ControlTimeout, closing: make(chan struct{}), done: make(chan struct{})}
+	c := &Conn{ws: ws, controlTimeout: o.ControlTimeout, readBufs: o.ReadBufferPool, closing: make(chan struct{}), done: make(chan struct{})}
 	if o.ReadLimit > 0 {
 		ws.SetReadLimit(o.ReadLimit)
 	}
@@ -144,7 +146,8 @@ func readError(err error) error {
 // onMessage, in order; when onMessage returns an error the connection
 // is closed and the reader ends with that error. Pings are answered and
 // pongs handed to Ping meanwhile, but only while onMessage is not
-// running. When the reader has ended, Done is closed, then onEnd (if
+// running. With Options.ReadBufferPool set, data is valid only until
+// onMessage returns. When the reader has ended, Done is closed, then onEnd (if
 // not nil) is called with Err, from the reader goroutine. Start is
 // called at most once; after Close it starts nothing and closes Done.
 func (c *Conn) Start(onMessage func(MessageType, []byte) error, onEnd func(error)) {
@@ -178,15 +181,45 @@ func (c *Conn) readLoop(onMessage func(MessageType, []byte) error, onEnd func(er
 
 func (c *Conn) read(onMessage func(MessageType, []byte) error) error {
 	for {
-		typ, data, err := c.ws.ReadMessage()
+		typ, data, buf, err := c.readMessage()
 		if err != nil {
 			return readError(err)
 		}
-		if err := onMessage(MessageType(typ), data); err != nil {
+		err = onMessage(MessageType(typ), data)
+		if buf != nil && buf.Cap() <= maxPooledRead {
+			c.readBufs.Put(buf)
+		}
+		if err != nil {
 			_ = c.ws.Close()
 			return err
 		}
 	}
+}
+
+// maxPooledRead bounds the read buffers given back to ReadBufferPool.
+const maxPooledRead = 64 << 10
+
+// readMessage reads the next data message: into a buffer of its own, or
+// one lent by ReadBufferPool (buf), which the caller gives back.
+func (c *Conn) readMessage() (typ int, data []byte, buf *bytes.Buffer, err error) {
+	if c.readBufs == nil {
+		typ, data, err = c.ws.ReadMessage()
+		return typ, data, nil, err
+	}
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return typ, nil, nil, err
+	}
+	buf, _ = c.readBufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		c.readBufs.Put(buf)
+		return typ, nil, nil, err
+	}
+	return typ, buf.Bytes(), buf, nil
 }
 
 // Done is closed when the reader goroutine has ended.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type server struct {
 	pong      []byte // sent as an unsolicited pong before first, if set
 	first     []byte
+	then      [][]byte // sent after first, if set
 	refuse    int
 	got       chan message
 	closeWith []byte // sent after the first message read, if set
@@ -58,6 +60,9 @@ func start(t *testing.T, s *server) string {
 		}
 		if s.first != nil {
 			_ = conn.WriteMessage(websocket.TextMessage, s.first)
+		}
+		for _, m := range s.then {
+			_ = conn.WriteMessage(websocket.TextMessage, m)
 		}
 		for {
 			typ, data, err := conn.ReadMessage()
@@ -130,6 +135,49 @@ func TestUnsolicitedPongBeforeAnyPing(t *testing.T) {
 	c.Start(func(wsconn.MessageType, []byte) error { return nil }, nil)
 	_, err = c.Ping(testContext(t), "stray")
 	assert.NoError(t, err)
+}
+
+// countingPool is a sync.Pool that counts the buffers it lends.
+type countingPool struct {
+	sync.Pool
+	gets atomic.Int32
+}
+
+func (p *countingPool) Get() any { p.gets.Add(1); return p.Pool.Get() }
+
+// TestReadBufferPool: messages of every size reach onMessage whole and
+// in order, read into lent buffers when there is a pool.
+func TestReadBufferPool(t *testing.T) {
+	t.Parallel()
+	msgs := [][]byte{[]byte("a"), bytes.Repeat([]byte("b"), 3000), bytes.Repeat([]byte("c"), 70<<10), []byte("d")}
+	for _, tc := range []struct {
+		name string
+		pool *countingPool
+	}{{"own buffers", nil}, {"lent buffers", &countingPool{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := &wsconn.Options{}
+			if tc.pool != nil {
+				o.ReadBufferPool = tc.pool
+			}
+			c := dial(t, start(t, &server{first: sessionFrame, then: msgs}), o)
+			_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
+			require.NoError(t, err)
+			got := make(chan []byte, len(msgs))
+			c.Start(func(_ wsconn.MessageType, data []byte) error { got <- bytes.Clone(data); return nil }, nil)
+			for i, want := range msgs {
+				select {
+				case g := <-got:
+					assert.Equal(t, want, g, "message %d", i)
+				case <-testContext(t).Done():
+					t.Fatalf("message %d did not come", i)
+				}
+			}
+			if tc.pool != nil {
+				assert.Equal(t, int32(len(msgs)), tc.pool.gets.Load())
+			}
+		})
+	}
 }
 
 func TestReadSessionFrame(t *testing.T) {
