@@ -35,9 +35,11 @@ const (
 	// is on the loopback interface.
 	DefaultSourceAddrs = 16
 	// DefaultReadBuffer and DefaultWriteBuffer are the websocket buffer
-	// sizes of each subscription: small, since frames are read whole
-	// into their own slices and nothing but control frames is written.
-	DefaultReadBuffer  = 512
+	// sizes of each subscription: small, since each is held for as long
+	// as the subscription, frames are read whole into pooled buffers (the
+	// part of a frame past what the read buffer holds goes straight into
+	// them), and nothing but control frames is written.
+	DefaultReadBuffer  = 256
 	DefaultWriteBuffer = 256
 )
 
