@@ -28,6 +28,10 @@
 # same load of the machine. It prints a table of medians and writes
 # OUTDIR/results.jsonl (one line per run) and OUTDIR/summary.txt.
 #
+# DRIVER_GOGC, if set, is the GOGC of the driver processes alone (the Go
+# runtime's default, 100, otherwise), to measure what a smaller heap
+# headroom buys and costs (gc_cpu_s: the driver's GC CPU over the run).
+#
 # Settings (environment): IDLE_SUBS=5000 ACTIVE_SUBS=2000 PUSH_RATE=1000
 # EVENTS_PER_S=37 ACTIVE_S=20 HOLD=10 JOIN_RATE=2000 REPEAT=3 BASE= PORT=18900
 # PHASES="idle active". Needs go, jq, curl, and node for the active phase
@@ -46,6 +50,7 @@ REPEAT=${REPEAT:-3}
 BASE=${BASE:-}
 PORT=${PORT:-18900}
 PHASES=${PHASES:-idle active}
+DRIVER_GOGC=${DRIVER_GOGC:-}
 TOKEN=demo-access-token
 SECRET=demo-secret-key
 
@@ -132,7 +137,7 @@ idle() {
 	local mockBase
 	mockBase=$(status_kb $mock VmRSS)
 	local ramp=$((IDLE_SUBS / JOIN_RATE + 1))
-	"$build/$b" load --target "http://127.0.0.1:$port" --access-token "$TOKEN" --secret-key "$SECRET" \
+	GOGC=${DRIVER_GOGC:-${GOGC:-}} "$build/$b" load --target "http://127.0.0.1:$port" --access-token "$TOKEN" --secret-key "$SECRET" \
 		--subscriptions "$IDLE_SUBS" --connect-rate "$JOIN_RATE" --push-rate 0 --duration "$((ramp * 3 + HOLD))s" \
 		--quiet --json "$dir/driver.json" >"$dir/driver.txt" 2>"$dir/driver.err" &
 	local drv=$!
@@ -176,7 +181,7 @@ active() {
 		cat "$dir/refserver.err" >&2
 		return 1
 	fi
-	"$build/$b" load --target "http://127.0.0.1:$((PORT + 1))" --access-token "$TOKEN" --secret-key "$SECRET" \
+	GOGC=${DRIVER_GOGC:-${GOGC:-}} "$build/$b" load --target "http://127.0.0.1:$((PORT + 1))" --access-token "$TOKEN" --secret-key "$SECRET" \
 		--subscriptions "$ACTIVE_SUBS" --connect-rate "$JOIN_RATE" --push-rate "$PUSH_RATE" --duration "${ACTIVE_S}s" \
 		--quiet --json "$dir/driver.json" >"$dir/driver.txt" 2>"$dir/driver.err" &
 	local drv=$!
@@ -208,7 +213,7 @@ for ((r = 1; r <= REPEAT; r++)); do
 done
 
 {
-	echo "memory.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(nproc) CPUs, $(go env GOVERSION), $REPEAT runs, medians${BASE:+ (base: $BASE)}"
+	echo "memory.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(nproc) CPUs, $(go env GOVERSION), $REPEAT runs, medians${BASE:+ (base: $BASE)}${DRIVER_GOGC:+, driver GOGC=$DRIVER_GOGC}"
 	jq -rs '
 		def med: sort | if length == 0 then 0 else .[(length - 1) / 2 | floor] end;
 		def kb: . / 1024 | . * 10 | round / 10;
