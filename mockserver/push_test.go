@@ -136,7 +136,7 @@ func TestPushAccepted(t *testing.T) {
 	c := httpClient(t)
 	values := []string{`{"ticket":"CRM-1","n":[1,2.50,{"x":null}]}`, `[1,"two"]`, `"text"`, `12.50`, `true`, `null`,
 		`"` + strings.Repeat("y", protocol.MaxPushBody-2) + `"`, // exactly 64 KiB
-		deep(protocol.MaxNesting)} // as deep as allowed
+		deep(protocol.MaxNesting)}                               // as deep as allowed
 	var want []string
 	for i, v := range values {
 		if i == 2 {
