@@ -111,21 +111,24 @@ func TestIndexAddRemove(t *testing.T) {
 	assert.Empty(t, ix.AppendMatches(nil, ev))
 	ix.Remove("a")
 	assert.Zero(t, ix.Len())
-	assert.Empty(t, ix.paths, "unused paths are dropped")
-	assert.Empty(t, ix.pathList)
+	assert.Empty(t, ix.root.edges, "unused nodes are dropped")
+	assert.Empty(t, ix.root.leaves)
 	_, ok = ix.Get("a")
 	assert.False(t, ok)
 }
 
-func TestIndexChoosesSelectiveField(t *testing.T) {
+func TestIndexSharesNodes(t *testing.T) {
 	ix := NewIndex[int]()
 	for i := range 100 {
 		ix.Add(i, MustParse(fmt.Sprintf(`{"kind":"sales-trigger","org":"org-%d"}`, i)))
 	}
-	kind := ix.paths["kind"]
-	require.NotNil(t, kind)
-	assert.LessOrEqual(t, kind.refs, 1, "frequent values are avoided")
-	assert.GreaterOrEqual(t, ix.paths["org"].refs, 99)
+	require.Len(t, ix.root.edges, 1)
+	kind := ix.root.edges[0]
+	assert.Equal(t, "kind", kind.path, "the shorter path first among equal classes")
+	require.Len(t, kind.eq, 1, "one node for the shared condition")
+	org := kind.eq["sales-trigger"].edges
+	require.Len(t, org, 1)
+	assert.Len(t, org[0].eq, 100)
 }
 
 // TestIndexEqualsLinear checks the index against a linear scan on random

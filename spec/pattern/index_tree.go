@@ -1,0 +1,423 @@
+package pattern
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// node is a node of an Index's tree: the patterns that end here, and the
+// edges that lead further down.
+type node[K comparable] struct {
+	id     uint64 // orders the nodes a lookup reaches, to drop duplicates
+	leaves []slot[K]
+	edges  []*edge[K]
+	parent *edge[K] // nil for the root
+	label  label    // under which parent holds the node
+}
+
+// label is one element of a condition that a lookup finds by a map
+// lookup or a binary search: a string equality (kEqString), a fold key
+// (kEqFold), a prefix or suffix, a boolean, null, {"exists":true}
+// (kExists) or a number with one bound (kNumeric, op; number equality is
+// op cmpEq).
+type label struct {
+	kind kind
+	op   cmpOp
+	s    string // operand, fold key for kEqFold, condKey for kTest
+	n    number
+	b    bool
+	c    *cond // kTest
+}
+
+// kTest is the kind of the label of a condition a lookup evaluates (with
+// Match's own code) rather than looks up: its child is reached when the
+// condition holds.
+const kTest kind = 255
+
+// condKey identifies a condition: its path and its matchers, which are
+// sorted and without duplicates.
+func condKey(c *cond) string {
+	var b strings.Builder
+	b.WriteString(c.path)
+	for i := range c.ms {
+		b.WriteByte(0)
+		b.WriteString(c.ms[i].enc)
+	}
+	return b.String()
+}
+
+// labelOf returns the label of m, if it has one.
+func labelOf(m *matcher) (label, bool) {
+	switch m.kind {
+	case kEqString, kPrefix, kSuffix:
+		return label{kind: m.kind, s: m.s}, true
+	case kEqFold:
+		return label{kind: kEqFold, s: string(appendFold(nil, m.s))}, true
+	case kEqBool:
+		return label{kind: kEqBool, b: m.b}, true
+	case kEqNull:
+		return label{kind: kEqNull}, true
+	case kExists:
+		return label{kind: kExists}, m.b // {"exists":false} holds by absence
+	case kEqNumber:
+		return label{kind: kNumeric, op: cmpEq, n: m.n}, true
+	case kNumeric:
+		if len(m.cmps) == 1 && m.cmps[0].op != cmpNe {
+			return label{kind: kNumeric, op: m.cmps[0].op, n: m.cmps[0].n}, true
+		}
+	}
+	return label{}, false
+}
+
+// labelsOf returns the distinct labels of c, when every element of c has
+// one: the condition then holds exactly when a value at its path meets
+// one of them.
+func labelsOf(c *cond) ([]label, bool) {
+	out := make([]label, 0, len(c.ms))
+	for i := range c.ms {
+		l, ok := labelOf(&c.ms[i])
+		if !ok {
+			return nil, false
+		}
+		if !slices.ContainsFunc(out, l.same) {
+			out = append(out, l)
+		}
+	}
+	return out, true
+}
+
+func (l label) same(o label) bool {
+	return l.kind == o.kind && l.op == o.op && l.s == o.s && l.b == o.b && cmpDecimal(l.n.d, o.n.d) == 0
+}
+
+// class ranks labels by the cost of following them: exact lookups first,
+// then prefixes and suffixes (a lookup per operand length), then "exists"
+// (any value), then numeric bounds (often many children).
+func (l label) class() int {
+	switch l.kind {
+	case kPrefix, kSuffix:
+		return 1
+	case kExists:
+		return 2
+	case kNumeric:
+		return 3
+	}
+	return 0
+}
+
+// classOf is the largest class among ls.
+func classOf(ls []label) int {
+	c := 0
+	for _, l := range ls {
+		c = max(c, l.class())
+	}
+	return c
+}
+
+// edge holds the children of a node for the values at one path.
+type edge[K comparable] struct {
+	path   string
+	segs   []string
+	from   *node[K]
+	size   int                 // children
+	eq     map[string]*node[K] // kEqString
+	fold   map[string]*node[K] // kEqFold, by fold key
+	prefix affixes[K]
+	suffix affixes[K]
+	exists *node[K]
+	null   *node[K]
+	bools  [2]*node[K] // false, true
+	bounds [cmpGe + 1][]bound[K]
+	tests  []test[K]
+	testAt map[string]int // index in tests by condKey
+}
+
+// test is a child reached when its condition holds.
+type test[K comparable] struct {
+	key   string
+	child *node[K]
+}
+
+// affixes maps prefixes (or suffixes) to children, and keeps the distinct
+// lengths of its keys so that a lookup tries only those.
+type affixes[K comparable] struct {
+	m    map[string]*node[K]
+	lens []int       // sorted
+	refs map[int]int // keys per length
+}
+
+// bound is one number of a numeric label, in a list sorted by number.
+type bound[K comparable] struct {
+	n     number
+	child *node[K]
+}
+
+// edge returns the edge of n for the path of c, adding it if needed.
+func (n *node[K]) edge(c *cond) *edge[K] {
+	for _, ed := range n.edges {
+		if ed.path == c.path {
+			return ed
+		}
+	}
+	ed := &edge[K]{path: c.path, segs: c.segs, from: n}
+	n.edges = append(n.edges, ed)
+	return ed
+}
+
+// child returns the child of ed under l, adding it if needed.
+func (ed *edge[K]) child(l *label, ix *Index[K]) *node[K] {
+	if c := ed.get(l); c != nil {
+		return c
+	}
+	ix.nodeID++
+	c := &node[K]{id: ix.nodeID, parent: ed, label: *l}
+	ed.set(l, c)
+	ed.size++
+	return c
+}
+
+// get returns the child of ed under l, or nil.
+func (ed *edge[K]) get(l *label) *node[K] {
+	switch l.kind {
+	case kEqString:
+		return ed.eq[l.s]
+	case kEqFold:
+		return ed.fold[l.s]
+	case kPrefix:
+		return ed.prefix.m[l.s]
+	case kSuffix:
+		return ed.suffix.m[l.s]
+	case kExists:
+		return ed.exists
+	case kEqNull:
+		return ed.null
+	case kEqBool:
+		return ed.bools[b2i(l.b)]
+	case kTest:
+		if i, ok := ed.testAt[l.s]; ok {
+			return ed.tests[i].child
+		}
+		return nil
+	}
+	bs := ed.bounds[l.op]
+	if i, found := searchBound(bs, &l.n); found {
+		return bs[i].child
+	}
+	return nil
+}
+
+// set files c under l; a nil c removes the child under l.
+func (ed *edge[K]) set(l *label, c *node[K]) {
+	switch l.kind {
+	case kEqString:
+		ed.eq = setKey(ed.eq, l.s, c)
+	case kEqFold:
+		ed.fold = setKey(ed.fold, l.s, c)
+	case kPrefix:
+		ed.prefix.set(l.s, c)
+	case kSuffix:
+		ed.suffix.set(l.s, c)
+	case kExists:
+		ed.exists = c
+	case kEqNull:
+		ed.null = c
+	case kEqBool:
+		ed.bools[b2i(l.b)] = c
+	case kTest:
+		ed.setTest(l.s, c)
+	default:
+		bs := ed.bounds[l.op]
+		i, found := searchBound(bs, &l.n)
+		switch {
+		case c == nil && found:
+			bs = slices.Delete(bs, i, i+1)
+		case found:
+			bs[i].child = c
+		case c != nil:
+			bs = slices.Insert(bs, i, bound[K]{n: l.n, child: c})
+		}
+		if len(bs) == 0 {
+			bs = nil
+		}
+		ed.bounds[l.op] = bs
+	}
+}
+
+// setTest sets or, for a nil c, deletes the test child under key.
+func (ed *edge[K]) setTest(key string, c *node[K]) {
+	i, ok := ed.testAt[key]
+	switch {
+	case c == nil && ok:
+		last := len(ed.tests) - 1
+		ed.tests[i] = ed.tests[last]
+		ed.testAt[ed.tests[i].key] = i
+		ed.tests[last] = test[K]{}
+		ed.tests = ed.tests[:last]
+		delete(ed.testAt, key)
+		if last == 0 {
+			ed.tests, ed.testAt = nil, nil
+		}
+	case ok:
+		ed.tests[i].child = c
+	case c != nil:
+		if ed.testAt == nil {
+			ed.testAt = make(map[string]int)
+		}
+		ed.testAt[key] = len(ed.tests)
+		ed.tests = append(ed.tests, test[K]{key: key, child: c})
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// searchBound finds n in the sorted list bs.
+func searchBound[K comparable](bs []bound[K], n *number) (int, bool) {
+	return slices.BinarySearchFunc(bs, n, func(b bound[K], n *number) int { return cmpDecimal(b.n.d, n.d) })
+}
+
+// setKey sets or, for a nil c, deletes m[k], making the map on first use
+// and dropping it when it empties.
+func setKey[K comparable](m map[string]*node[K], k string, c *node[K]) map[string]*node[K] {
+	if c == nil {
+		delete(m, k)
+		if len(m) == 0 {
+			return nil
+		}
+		return m
+	}
+	if m == nil {
+		m = make(map[string]*node[K])
+	}
+	m[k] = c
+	return m
+}
+
+// set sets or, for a nil c, deletes the child under k, keeping the
+// lengths up to date.
+func (a *affixes[K]) set(k string, c *node[K]) {
+	_, had := a.m[k]
+	a.m = setKey(a.m, k, c)
+	switch n := len(k); {
+	case c != nil && !had:
+		if a.refs == nil {
+			a.refs = make(map[int]int)
+		}
+		a.refs[n]++
+		if a.refs[n] == 1 {
+			i, _ := slices.BinarySearch(a.lens, n)
+			a.lens = slices.Insert(a.lens, i, n)
+		}
+	case c == nil && had:
+		a.refs[n]--
+		if a.refs[n] == 0 {
+			delete(a.refs, n)
+			i, _ := slices.BinarySearch(a.lens, n)
+			a.lens = slices.Delete(a.lens, i, i+1)
+		}
+	}
+}
+
+// prune removes n from the tree, and then its parent, as long as they
+// hold nothing.
+func (n *node[K]) prune() {
+	for n.parent != nil && len(n.leaves) == 0 && len(n.edges) == 0 {
+		ed := n.parent
+		ed.set(&n.label, nil)
+		ed.size--
+		n.parent = nil
+		if ed.size > 0 {
+			return
+		}
+		from := ed.from
+		i := slices.Index(from.edges, ed)
+		from.edges = slices.Delete(from.edges, i, i+1)
+		if len(from.edges) == 0 {
+			from.edges = nil
+		}
+		n = from
+	}
+}
+
+// follow appends to out the children of ed whose label the event value v
+// meets.
+func (ed *edge[K]) follow(v *value, out []*node[K]) []*node[K] {
+	switch v.kind {
+	case vString:
+		if c := ed.eq[v.s]; c != nil {
+			out = append(out, c)
+		}
+		if len(ed.fold) > 0 {
+			var buf [foldBufSize]byte
+			if c := ed.fold[string(appendFold(buf[:0], v.s))]; c != nil {
+				out = append(out, c)
+			}
+		}
+		for _, n := range ed.prefix.lens {
+			if n > len(v.s) {
+				break
+			}
+			if c := ed.prefix.m[v.s[:n]]; c != nil {
+				out = append(out, c)
+			}
+		}
+		for _, n := range ed.suffix.lens {
+			if n > len(v.s) {
+				break
+			}
+			if c := ed.suffix.m[v.s[len(v.s)-n:]]; c != nil {
+				out = append(out, c)
+			}
+		}
+	case vFloat, vDecimal:
+		for op, bs := range ed.bounds {
+			if len(bs) > 0 {
+				out = followBounds(cmpOp(op), bs, v, out)
+			}
+		}
+	case vBool:
+		if c := ed.bools[b2i(v.b)]; c != nil {
+			out = append(out, c)
+		}
+	case vNull:
+		if ed.null != nil {
+			out = append(out, ed.null)
+		}
+	}
+	return out
+}
+
+// followBounds appends the children of the sorted list bs whose bound v
+// meets under op. The numbers that a value meets under > and >= come
+// first in the list, those under < and <= last, and those under = are
+// together; float64 rounding keeps this order, as it never reverses two
+// numbers.
+func followBounds[K comparable](op cmpOp, bs []bound[K], v *value, out []*node[K]) []*node[K] {
+	meets := func(i int) bool {
+		r, _ := v.cmpNumber(&bs[i].n)
+		return op.test(r)
+	}
+	switch op {
+	case cmpGt, cmpGe:
+		k := sort.Search(len(bs), func(i int) bool { return !meets(i) })
+		for _, b := range bs[:k] {
+			out = append(out, b.child)
+		}
+	case cmpLt, cmpLe:
+		k := sort.Search(len(bs), meets)
+		for _, b := range bs[k:] {
+			out = append(out, b.child)
+		}
+	case cmpEq:
+		k := sort.Search(len(bs), func(i int) bool { r, _ := v.cmpNumber(&bs[i].n); return r <= 0 })
+		for ; k < len(bs) && meets(k); k++ {
+			out = append(out, bs[k].child)
+		}
+	}
+	return out
+}
