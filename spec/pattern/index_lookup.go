@@ -84,21 +84,25 @@ func (ix *Index[K]) scan(event any, sc *scratch[K], dst []K, fn func(K) bool) (_
 // at ed's path meet, each once: a tree node has one parent, so no node is
 // reached twice in a lookup.
 func (ed *edge[K]) reach(event any, sc *scratch[K]) {
-	for _, t := range ed.tests {
-		if t.child.label.c.holds(event) {
-			sc.todo = append(sc.todo, t.child)
+	var exists *node[K]
+	if x := ed.x; x != nil {
+		for _, t := range x.tests {
+			if t.child.label.c.holds(event) {
+				sc.todo = append(sc.todo, t.child)
+			}
 		}
-	}
-	if ed.size == len(ed.tests) {
-		return
+		if ed.size == len(x.tests) {
+			return
+		}
+		exists = x.exists
 	}
 	sc.vals, _ = collectValues(event, ed.segs, sc.vals[:0], math.MaxInt)
 	if len(sc.vals) == 0 {
 		return
 	}
 	mark := len(sc.todo)
-	if ed.exists != nil {
-		sc.todo = append(sc.todo, ed.exists)
+	if exists != nil {
+		sc.todo = append(sc.todo, exists)
 	}
 	for _, x := range sc.vals {
 		var buf [decBufSize]byte

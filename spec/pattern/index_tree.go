@@ -24,10 +24,10 @@ type node[K comparable] struct {
 type label struct {
 	kind kind
 	op   cmpOp
-	s    string // operand, fold key for kEqFold, condKey for kTest
-	n    number
+	s    string  // operand, fold key for kEqFold, condKey for kTest
+	n    *number // kNumeric, in the pattern
 	b    bool
-	c    *cond // kTest
+	c    *cond // kTest, in the pattern
 }
 
 // kTest is the kind of the label of a condition a lookup evaluates (with
@@ -61,10 +61,10 @@ func labelOf(m *matcher) (label, bool) {
 	case kExists:
 		return label{kind: kExists}, m.b // {"exists":false} holds by absence
 	case kEqNumber:
-		return label{kind: kNumeric, op: cmpEq, n: m.n}, true
+		return label{kind: kNumeric, op: cmpEq, n: &m.n}, true
 	case kNumeric:
 		if len(m.cmps) == 1 && m.cmps[0].op != cmpNe {
-			return label{kind: kNumeric, op: m.cmps[0].op, n: m.cmps[0].n}, true
+			return label{kind: kNumeric, op: m.cmps[0].op, n: &m.cmps[0].n}, true
 		}
 	}
 	return label{}, false
@@ -88,7 +88,8 @@ func labelsOf(c *cond) ([]label, bool) {
 }
 
 func (l label) same(o label) bool {
-	return l.kind == o.kind && l.op == o.op && l.s == o.s && l.b == o.b && cmpDecimal(l.n.d, o.n.d) == 0
+	return l.kind == o.kind && l.op == o.op && l.s == o.s && l.b == o.b &&
+		(l.kind != kNumeric || cmpDecimal(l.n.d, o.n.d) == 0)
 }
 
 // class ranks labels by the cost of following them: exact lookups first,
@@ -117,12 +118,18 @@ func classOf(ls []label) int {
 
 // edge holds the children of a node for the values at one path.
 type edge[K comparable] struct {
-	path   string
-	segs   []string
-	from   *node[K]
-	size   int                 // children
-	eq     map[string]*node[K] // kEqString
-	fold   map[string]*node[K] // kEqFold, by fold key
+	path string
+	segs []string
+	from *node[K]
+	size int                 // children
+	eq   map[string]*node[K] // kEqString
+	fold map[string]*node[K] // kEqFold, by fold key
+	x    *edgeRest[K]        // the other labels, which few edges have
+}
+
+// edgeRest holds the children of an edge under the labels other than
+// strings and fold keys, so that the many edges without them stay small.
+type edgeRest[K comparable] struct {
 	prefix affixes[K]
 	suffix affixes[K]
 	exists *node[K]
@@ -149,7 +156,7 @@ type affixes[K comparable] struct {
 
 // bound is one number of a numeric label, in a list sorted by number.
 type bound[K comparable] struct {
-	n     number
+	n     *number // in the pattern
 	child *node[K]
 }
 
@@ -184,24 +191,30 @@ func (ed *edge[K]) get(l *label) *node[K] {
 		return ed.eq[l.s]
 	case kEqFold:
 		return ed.fold[l.s]
+	}
+	x := ed.x
+	if x == nil {
+		return nil
+	}
+	switch l.kind {
 	case kPrefix:
-		return ed.prefix.m[l.s]
+		return x.prefix.m[l.s]
 	case kSuffix:
-		return ed.suffix.m[l.s]
+		return x.suffix.m[l.s]
 	case kExists:
-		return ed.exists
+		return x.exists
 	case kEqNull:
-		return ed.null
+		return x.null
 	case kEqBool:
-		return ed.bools[b2i(l.b)]
+		return x.bools[b2i(l.b)]
 	case kTest:
-		if i, ok := ed.testAt[l.s]; ok {
-			return ed.tests[i].child
+		if i, ok := x.testAt[l.s]; ok {
+			return x.tests[i].child
 		}
 		return nil
 	}
-	bs := ed.bounds[l.op]
-	if i, found := searchBound(bs, &l.n); found {
+	bs := x.bounds[l.op]
+	if i, found := searchBound(bs, l.n); found {
 		return bs[i].child
 	}
 	return nil
@@ -212,23 +225,31 @@ func (ed *edge[K]) set(l *label, c *node[K]) {
 	switch l.kind {
 	case kEqString:
 		ed.eq = setKey(ed.eq, l.s, c)
+		return
 	case kEqFold:
 		ed.fold = setKey(ed.fold, l.s, c)
+		return
+	}
+	if ed.x == nil {
+		ed.x = new(edgeRest[K])
+	}
+	x := ed.x
+	switch l.kind {
 	case kPrefix:
-		ed.prefix.set(l.s, c)
+		x.prefix.set(l.s, c)
 	case kSuffix:
-		ed.suffix.set(l.s, c)
+		x.suffix.set(l.s, c)
 	case kExists:
-		ed.exists = c
+		x.exists = c
 	case kEqNull:
-		ed.null = c
+		x.null = c
 	case kEqBool:
-		ed.bools[b2i(l.b)] = c
+		x.bools[b2i(l.b)] = c
 	case kTest:
-		ed.setTest(l.s, c)
+		x.setTest(l.s, c)
 	default:
-		bs := ed.bounds[l.op]
-		i, found := searchBound(bs, &l.n)
+		bs := x.bounds[l.op]
+		i, found := searchBound(bs, l.n)
 		switch {
 		case c == nil && found:
 			bs = slices.Delete(bs, i, i+1)
@@ -240,32 +261,32 @@ func (ed *edge[K]) set(l *label, c *node[K]) {
 		if len(bs) == 0 {
 			bs = nil
 		}
-		ed.bounds[l.op] = bs
+		x.bounds[l.op] = bs
 	}
 }
 
 // setTest sets or, for a nil c, deletes the test child under key.
-func (ed *edge[K]) setTest(key string, c *node[K]) {
-	i, ok := ed.testAt[key]
+func (x *edgeRest[K]) setTest(key string, c *node[K]) {
+	i, ok := x.testAt[key]
 	switch {
 	case c == nil && ok:
-		last := len(ed.tests) - 1
-		ed.tests[i] = ed.tests[last]
-		ed.testAt[ed.tests[i].key] = i
-		ed.tests[last] = test[K]{}
-		ed.tests = ed.tests[:last]
-		delete(ed.testAt, key)
+		last := len(x.tests) - 1
+		x.tests[i] = x.tests[last]
+		x.testAt[x.tests[i].key] = i
+		x.tests[last] = test[K]{}
+		x.tests = x.tests[:last]
+		delete(x.testAt, key)
 		if last == 0 {
-			ed.tests, ed.testAt = nil, nil
+			x.tests, x.testAt = nil, nil
 		}
 	case ok:
-		ed.tests[i].child = c
+		x.tests[i].child = c
 	case c != nil:
-		if ed.testAt == nil {
-			ed.testAt = make(map[string]int)
+		if x.testAt == nil {
+			x.testAt = make(map[string]int)
 		}
-		ed.testAt[key] = len(ed.tests)
-		ed.tests = append(ed.tests, test[K]{key: key, child: c})
+		x.testAt[key] = len(x.tests)
+		x.tests = append(x.tests, test[K]{key: key, child: c})
 	}
 }
 
@@ -358,35 +379,45 @@ func (ed *edge[K]) follow(v *value, out []*node[K]) []*node[K] {
 				out = append(out, c)
 			}
 		}
-		for _, n := range ed.prefix.lens {
+		x := ed.x
+		if x == nil {
+			return out
+		}
+		for _, n := range x.prefix.lens {
 			if n > len(v.s) {
 				break
 			}
-			if c := ed.prefix.m[v.s[:n]]; c != nil {
+			if c := x.prefix.m[v.s[:n]]; c != nil {
 				out = append(out, c)
 			}
 		}
-		for _, n := range ed.suffix.lens {
+		for _, n := range x.suffix.lens {
 			if n > len(v.s) {
 				break
 			}
-			if c := ed.suffix.m[v.s[len(v.s)-n:]]; c != nil {
+			if c := x.suffix.m[v.s[len(v.s)-n:]]; c != nil {
 				out = append(out, c)
 			}
 		}
 	case vFloat, vDecimal:
-		for op, bs := range ed.bounds {
+		if ed.x == nil {
+			return out
+		}
+		for op, bs := range ed.x.bounds {
 			if len(bs) > 0 {
 				out = followBounds(cmpOp(op), bs, v, out)
 			}
 		}
 	case vBool:
-		if c := ed.bools[b2i(v.b)]; c != nil {
+		if ed.x == nil {
+			return out
+		}
+		if c := ed.x.bools[b2i(v.b)]; c != nil {
 			out = append(out, c)
 		}
 	case vNull:
-		if ed.null != nil {
-			out = append(out, ed.null)
+		if ed.x != nil && ed.x.null != nil {
+			out = append(out, ed.x.null)
 		}
 	}
 	return out
@@ -399,7 +430,7 @@ func (ed *edge[K]) follow(v *value, out []*node[K]) []*node[K] {
 // numbers.
 func followBounds[K comparable](op cmpOp, bs []bound[K], v *value, out []*node[K]) []*node[K] {
 	meets := func(i int) bool {
-		r, _ := v.cmpNumber(&bs[i].n)
+		r, _ := v.cmpNumber(bs[i].n)
 		return op.test(r)
 	}
 	switch op {
@@ -414,7 +445,7 @@ func followBounds[K comparable](op cmpOp, bs []bound[K], v *value, out []*node[K
 			out = append(out, b.child)
 		}
 	case cmpEq:
-		k := sort.Search(len(bs), func(i int) bool { r, _ := v.cmpNumber(&bs[i].n); return r <= 0 })
+		k := sort.Search(len(bs), func(i int) bool { r, _ := v.cmpNumber(bs[i].n); return r <= 0 })
 		for ; k < len(bs) && meets(k); k++ {
 			out = append(out, bs[k].child)
 		}
