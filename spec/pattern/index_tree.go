@@ -341,6 +341,9 @@ func (a *affixes[K]) set(k string, c *node[K]) {
 			i, _ := slices.BinarySearch(a.lens, n)
 			a.lens = slices.Delete(a.lens, i, i+1)
 		}
+		if len(a.lens) == 0 {
+			a.lens, a.refs = nil, nil
+		}
 	}
 }
 
