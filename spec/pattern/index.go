@@ -12,24 +12,27 @@ import (
 //
 // The patterns are compiled into a tree, in the manner of the state
 // machine of aws/event-ruler. A node's edges each name a field (a dotted
-// path) and lead, per label, to a child: a label is one element of a
-// condition that can be looked up rather than evaluated, such as a
-// string (a map lookup), an "equals-ignore-case" fold key, a prefix or a
-// suffix (a map lookup per distinct operand length), a boolean, null,
-// {"exists":true}, or a number with one bound (=, <, <=, >, >=; a sorted
-// list, binary searched). A pattern follows one edge per such condition,
-// ordered cheapest first (equalities, then prefixes and suffixes, then
-// "exists", then numbers; fewer labels, then path, within a class), and
-// one child per label of that condition, so patterns that share their
-// first conditions share nodes. It ends at the nodes it reaches, the
-// leaves; its other conditions ("anything-but", "wildcard",
-// {"exists":false}, numbers with several bounds, and conditions left off
-// to bound the pattern's leaves at about maxLeaves) are checked with
-// Match's own code when a lookup reaches it. A lookup walks down from the
-// root, following at each node only the edges whose field the event has
-// and only the labels its values meet; a pattern reached at several
-// leaves (an OR of labels) is reported once. Its answer is always that of
-// Match over all patterns.
+// path) and lead, per label, to a child. A label is one element of a
+// condition that can be looked up rather than evaluated: a string (a map
+// lookup), an "equals-ignore-case" fold key, a prefix or a suffix (a map
+// lookup per distinct operand length), a boolean, null, {"exists":true},
+// or a number with one bound (=, <, <=, >, >=; a sorted list, binary
+// searched). A condition whose elements all have labels holds exactly
+// when a value at its path meets one of them. Any other condition
+// ("anything-but", "wildcard", {"exists":false}, numbers with two bounds
+// or "!=") is a test: one child per distinct condition, reached when
+// Match's own code says it holds, so the patterns that share it evaluate
+// it once. A pattern goes down one edge per condition, labelled ones
+// first, cheapest first (equalities, then prefixes and suffixes, then
+// "exists", then numbers; fewer labels first, then by path), then the
+// tests; it follows every label of a condition, so it may end at several
+// nodes, its leaves, at most maxLeaves of them (conditions that would
+// exceed it become tests). Patterns with the same first conditions share
+// nodes. A lookup walks down from the root, following at each node only
+// the edges whose field the event has, the labels its values meet and the
+// tests that hold, and reports the patterns at the nodes it reaches, a
+// pattern at several of them once. Its answer is always that of Match
+// over all patterns.
 //
 // Add and Remove take time proportional to the size of the pattern, plus
 // a copy of a sorted list per numeric label.
@@ -53,9 +56,8 @@ type Index[K comparable] struct {
 }
 
 // maxLeaves bounds the leaves of one pattern: the product of the label
-// counts of its conditions on the tree. A condition that would take a
-// pattern beyond it is checked at the leaves instead; the first one is
-// always on the tree.
+// counts of its labelled conditions. A condition that would take a
+// pattern beyond it becomes a test instead; the first one never does.
 const maxLeaves = 64
 
 // entry is one pattern of the index.
