@@ -163,28 +163,8 @@ func FuzzIndex(f *testing.F) {
 		f.Add(b[:])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := rand.New(&fuzzSource{data: data})
 		ix := NewIndex[int]()
-		ps := map[int]*Pattern{}
-		for round := range 120 {
-			k := r.IntN(40)
-			if r.IntN(5) == 0 {
-				ix.Remove(k)
-				delete(ps, k)
-			} else {
-				p := MustParse(randPattern(r))
-				ix.Add(k, p)
-				ps[k] = p
-			}
-			if round%8 != 7 {
-				continue
-			}
-			src := randEvent(r)
-			for _, d := range decoders {
-				ev := d.decode(t, src)
-				require.Equal(t, linear(ps, ev), indexed(ix, ev), "event %s, patterns %v", src, ps)
-			}
-		}
+		ps := churn(t, rand.New(&fuzzSource{data: data}), ix, 120, 40, 8)
 		for k := range ps {
 			ix.Remove(k)
 		}

@@ -134,11 +134,19 @@ func TestIndexSharesNodes(t *testing.T) {
 // TestIndexEqualsLinear checks the index against a linear scan on random
 // patterns and events, while patterns are added, replaced and removed.
 func TestIndexEqualsLinear(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
 	ix := NewIndex[int]()
+	ps := churn(t, rand.New(rand.NewPCG(1, 2)), ix, 3000, 400, 10)
+	assert.Equal(t, len(ps), ix.Len())
+}
+
+// churn adds, replaces and removes random patterns under keys below keys
+// for the given rounds, checks the index against a linear scan on a
+// random event every check rounds, and returns the patterns left.
+func churn(t testing.TB, r *rand.Rand, ix *Index[int], rounds, keys, check int) map[int]*Pattern {
+	t.Helper()
 	ps := map[int]*Pattern{}
-	for round := range 3000 {
-		k := r.IntN(400)
+	for round := range rounds {
+		k := r.IntN(keys)
 		if r.IntN(4) == 0 {
 			ix.Remove(k)
 			delete(ps, k)
@@ -147,16 +155,16 @@ func TestIndexEqualsLinear(t *testing.T) {
 			ix.Add(k, p)
 			ps[k] = p
 		}
-		if round%10 != 0 {
+		if round%check != check-1 {
 			continue
 		}
+		src := randEvent(r)
 		for _, d := range decoders {
-			src := randEvent(r)
 			ev := d.decode(t, src)
-			require.Equal(t, linear(ps, ev), indexed(ix, ev), "event %s", src)
+			require.Equal(t, linear(ps, ev), indexed(ix, ev), "event %s, patterns %v", src, ps)
 		}
 	}
-	assert.Equal(t, len(ps), ix.Len())
+	return ps
 }
 
 func TestIndexConcurrent(t *testing.T) {

@@ -67,11 +67,7 @@ func labelText(l label) string {
 	case kExists:
 		return "exists"
 	case kNumeric:
-		for s, op := range cmpOps {
-			if op == l.op {
-				return "num " + s + " " + l.n.String()
-			}
-		}
+		return "num " + opText(l.op) + " " + l.n.String()
 	case kTest:
 		return "test " + strings.ReplaceAll(l.s, "\x00", " ")
 	}
