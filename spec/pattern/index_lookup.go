@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 	"unicode"
 	"unicode/utf8"
 )
@@ -115,6 +116,94 @@ func (ed *edge[K]) reach(event any, sc *scratch[K]) {
 		slices.SortFunc(got, func(a, b *node[K]) int { return cmp.Compare(a.id, b.id) })
 		sc.todo = sc.todo[:mark+len(slices.Compact(got))]
 	}
+}
+
+// follow appends to out the children of ed whose label the event value v
+// meets.
+func (ed *edge[K]) follow(v *value, out []*node[K]) []*node[K] {
+	switch v.kind {
+	case vString:
+		if c := ed.eq[v.s]; c != nil {
+			out = append(out, c)
+		}
+		if len(ed.fold) > 0 {
+			var buf [foldBufSize]byte
+			if c := ed.fold[string(appendFold(buf[:0], v.s))]; c != nil {
+				out = append(out, c)
+			}
+		}
+		x := ed.x
+		if x == nil {
+			return out
+		}
+		for _, n := range x.prefix.lens {
+			if n > len(v.s) {
+				break
+			}
+			if c := x.prefix.m[v.s[:n]]; c != nil {
+				out = append(out, c)
+			}
+		}
+		for _, n := range x.suffix.lens {
+			if n > len(v.s) {
+				break
+			}
+			if c := x.suffix.m[v.s[len(v.s)-n:]]; c != nil {
+				out = append(out, c)
+			}
+		}
+	case vFloat, vDecimal:
+		if ed.x == nil {
+			return out
+		}
+		for op, bs := range ed.x.bounds {
+			if len(bs) > 0 {
+				out = followBounds(cmpOp(op), bs, v, out)
+			}
+		}
+	case vBool:
+		if ed.x == nil {
+			return out
+		}
+		if c := ed.x.bools[b2i(v.b)]; c != nil {
+			out = append(out, c)
+		}
+	case vNull:
+		if ed.x != nil && ed.x.null != nil {
+			out = append(out, ed.x.null)
+		}
+	}
+	return out
+}
+
+// followBounds appends the children of the sorted list bs whose bound v
+// meets under op. The numbers that a value meets under > and >= come
+// first in the list, those under < and <= last, and those under = are
+// together; float64 rounding keeps this order, as it never reverses two
+// numbers.
+func followBounds[K comparable](op cmpOp, bs []bound[K], v *value, out []*node[K]) []*node[K] {
+	meets := func(i int) bool {
+		r, _ := v.cmpNumber(bs[i].n)
+		return op.test(r)
+	}
+	switch op {
+	case cmpGt, cmpGe:
+		k := sort.Search(len(bs), func(i int) bool { return !meets(i) })
+		for _, b := range bs[:k] {
+			out = append(out, b.child)
+		}
+	case cmpLt, cmpLe:
+		k := sort.Search(len(bs), meets)
+		for _, b := range bs[k:] {
+			out = append(out, b.child)
+		}
+	case cmpEq:
+		k := sort.Search(len(bs), func(i int) bool { r, _ := v.cmpNumber(bs[i].n); return r <= 0 })
+		for ; k < len(bs) && meets(k); k++ {
+			out = append(out, bs[k].child)
+		}
+	}
+	return out
 }
 
 // emit reports e, whose conditions hold since the lookup reached one of
