@@ -53,6 +53,8 @@ type Index[K comparable] struct {
 	nextID  uint64    // of entries
 	nodeID  uint64    // of nodes
 	pool    sync.Pool // of *scratch[K]
+
+	nodes, next []*node[K] // Add's working memory, kept between calls
 }
 
 // maxLeaves bounds the leaves of one pattern: the product of the label
@@ -122,17 +124,16 @@ func (ix *Index[K]) Add(key K, p *Pattern) {
 	ix.nextID++
 	e := &entry[K]{key: key, p: p, id: ix.nextID}
 	ix.entries[key] = e
-	steps := plan(p)
-	nodes := []*node[K]{&ix.root}
-	for _, s := range steps {
-		next := make([]*node[K], 0, len(nodes)*len(s.labels))
+	nodes, next := append(ix.nodes[:0], &ix.root), ix.next[:0]
+	for _, s := range plan(p) {
+		next = next[:0]
 		for _, n := range nodes {
 			ed := n.edge(&p.conds[s.c])
 			for i := range s.labels {
 				next = append(next, ed.child(&s.labels[i], ix))
 			}
 		}
-		nodes = next
+		nodes, next = next, nodes
 	}
 	e.multi = len(nodes) > 1
 	e.locs = make([]loc[K], 0, len(nodes))
@@ -140,6 +141,9 @@ func (ix *Index[K]) Add(key K, p *Pattern) {
 		e.locs = append(e.locs, loc[K]{n: n, pos: len(n.leaves)})
 		n.leaves = append(n.leaves, slot[K]{e: e, li: len(e.locs) - 1})
 	}
+	clear(nodes[:cap(nodes)])
+	clear(next[:cap(next)])
+	ix.nodes, ix.next = nodes[:0], next[:0]
 }
 
 // step is one condition of a pattern on the tree, with its labels.
@@ -152,12 +156,26 @@ type step struct {
 // tree: those with labels cheapest first, as long as the leaves stay
 // within maxLeaves, then the others as tests, in path order.
 func plan(p *Pattern) []step {
-	var steps, tests []step
+	n, total := len(p.conds), 0
 	for i := range p.conds {
-		if ls, ok := labelsOf(&p.conds[i]); ok {
-			steps = append(steps, step{c: i, labels: ls})
+		total += len(p.conds[i].ms)
+	}
+	// One array for the labels and one for the steps; at most n of each kind.
+	labels := make([]label, 0, total+n)
+	all := make([]step, 2*n)
+	steps, tests := all[:0:n], all[n:n]
+	test := func(i int) step {
+		c := &p.conds[i]
+		labels = append(labels, label{kind: kTest, s: condKey(c), c: c})
+		return step{c: i, labels: labels[len(labels)-1:]}
+	}
+	for i := range p.conds {
+		m := len(labels)
+		var ok bool
+		if labels, ok = labelsOf(&p.conds[i], labels); ok {
+			steps = append(steps, step{c: i, labels: labels[m:len(labels):len(labels)]})
 		} else {
-			tests = append(tests, testStep(p, i))
+			tests = append(tests, test(i))
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b step) int {
@@ -166,7 +184,7 @@ func plan(p *Pattern) []step {
 	leaves, kept, over := 1, steps[:0], 0
 	for i, s := range steps {
 		if i > 0 && leaves*len(s.labels) > maxLeaves {
-			tests = append(tests, testStep(p, s.c))
+			tests = append(tests, test(s.c))
 			over++
 			continue
 		}
@@ -176,13 +194,7 @@ func plan(p *Pattern) []step {
 	if over > 0 {
 		slices.SortFunc(tests, func(a, b step) int { return cmp.Compare(a.c, b.c) })
 	}
-	return append(kept, tests...)
-}
-
-// testStep is the step that evaluates the condition p.conds[i].
-func testStep(p *Pattern, i int) step {
-	c := &p.conds[i]
-	return step{c: i, labels: []label{{kind: kTest, s: condKey(c), c: c}}}
+	return append(kept, tests...) // within the capacity of steps
 }
 
 // Remove deletes the pattern stored under key, if any.

@@ -69,21 +69,21 @@ func labelOf(m *matcher) (label, bool) {
 	return label{}, false
 }
 
-// labelsOf returns the distinct labels of c, when every element of c has
-// one: the condition then holds exactly when a value at its path meets
-// one of them.
-func labelsOf(c *cond) ([]label, bool) {
-	out := make([]label, 0, len(c.ms))
+// labelsOf appends to into the distinct labels of c, when every element
+// of c has one: the condition then holds exactly when a value at its path
+// meets one of them. Otherwise it returns into as it was, and false.
+func labelsOf(c *cond, into []label) ([]label, bool) {
+	n := len(into)
 	for i := range c.ms {
 		l, ok := labelOf(&c.ms[i])
 		if !ok {
-			return nil, false
+			return into[:n], false
 		}
-		if !slices.ContainsFunc(out, l.same) {
-			out = append(out, l)
+		if !slices.ContainsFunc(into[n:], l.same) {
+			into = append(into, l)
 		}
 	}
-	return out, true
+	return into, true
 }
 
 func (l label) same(o label) bool {

@@ -35,7 +35,7 @@ func TestLabelsOf(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := MustParse(`{"f":` + tt.leaf + `}`)
-			ls, ok := labelsOf(&p.conds[0])
+			ls, ok := labelsOf(&p.conds[0], nil)
 			if tt.want == nil {
 				assert.False(t, ok)
 				return
@@ -131,7 +131,7 @@ func TestFollowBounds(t *testing.T) {
 		var nodes []*node[int]
 		for i, s := range nums {
 			p := MustParse(fmt.Sprintf(`{"f":[{"numeric":[%q,%s]}]}`, opText(op), s))
-			ls, ok := labelsOf(&p.conds[0])
+			ls, ok := labelsOf(&p.conds[0], nil)
 			require.True(t, ok)
 			n := &node[int]{id: uint64(i)}
 			ed.set(&ls[0], n)
