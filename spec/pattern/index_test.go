@@ -209,10 +209,12 @@ func TestIndexLookupDoesNotAllocate(t *testing.T) {
 	ix.Add(2, MustParse(`{"entities.type":["org","person"]}`))
 	ix.Add(3, MustParse(`{"loc.country":[{"prefix":"U"}]}`))
 	ix.Add(4, MustParse(`{"employee.title":[{"equals-ignore-case":"chief marketing officer"}]}`))
+	ix.Add(5, MustParse(`{"at":[{"numeric":[">",1]}],"employee.title":[{"wildcard":"*Chief*"},{"suffix":"x"}]}`))
+	ix.Add(6, MustParse(`{"org":["IBM",{"prefix":"I"}],"type":[{"anything-but":"x"}]}`))
 	ev := decodeFloat(t, salesJobJoin)
 	news := decodeFloat(t, newsItem)
 	dst := make([]int, 0, 8)
-	require.Equal(t, []int{1, 3, 4}, sorted(ix.AppendMatches(dst, ev))) // also warms the pool
+	require.Equal(t, []int{1, 3, 4, 5, 6}, sorted(ix.AppendMatches(dst, ev))) // also warms the pool
 	allocs := testing.AllocsPerRun(100, func() {
 		dst = ix.AppendMatches(dst[:0], ev)
 		dst = ix.AppendMatches(dst[:0], news)
