@@ -43,6 +43,8 @@ type Driver struct {
 	ticks *ticker
 
 	started, pushStart time.Time
+	joined             time.Time     // when the joins ended
+	lateStart          time.Duration // how far the joins overran StartAt
 	mem                memWatch
 }
 
@@ -152,6 +154,8 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
 	d.joins.joinAll(subCtx)
+	d.joined = d.now()
+	d.awaitStart(ctx)
 
 	d.pushStart = d.now()
 	d.led.measureFrom = d.pushStart.Add(d.opts.Warmup).UnixNano()
@@ -179,6 +183,20 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	}
 	d.live.setPhase(loadresult.PhaseDone)
 	return d.result(cutoff, cutShort, before, after), nil
+}
+
+// awaitStart waits for Options.StartAt, if set, once the joins are done,
+// or notes that the joins overran it.
+func (d *Driver) awaitStart(ctx context.Context) {
+	at := d.opts.StartAt
+	if at.IsZero() {
+		return
+	}
+	if late := d.now().Sub(at); late > StartAtTolerance {
+		d.lateStart = late
+		return
+	}
+	sleepUntil(ctx, d.now, at)
 }
 
 // drain waits until every accepted push has been received, or until

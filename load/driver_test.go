@@ -72,6 +72,65 @@ func TestRunDeliversExactlyOnce(t *testing.T) {
 	assert.Equal(t, res.Pushes.Sent, sent, "every push sent is in one interval")
 }
 
+// TestStartAt gives the run a start time: it joins, waits for the time
+// and records it in its config; a start the joins overrun is pushed
+// late, with a warning.
+func TestStartAt(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		startIn  time.Duration // from now
+		rate     float64       // joins per second
+		wantLate bool
+	}{
+		// 5 joins at 20/s take 200 ms at least: never late for a start
+		// 1.5 s away, always for one 0.9 s past (the tolerance is 1 s)
+		{"on time", 1500 * time.Millisecond, 20, false},
+		{"joins overrun", -900 * time.Millisecond, 20, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+			at := time.Now().Add(tc.startIn)
+			res, err := Run(context.Background(), srv.URL, demo, &Options{
+				Subscriptions: 5, ConnectRate: tc.rate, PushRate: 20, Duration: 500 * time.Millisecond, StartAt: at,
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 5, res.Subscriptions.Joined)
+			assert.Equal(t, at.UTC().Format(time.RFC3339Nano), res.Config.StartAt)
+			assert.False(t, res.Meta.PushStart.Before(at), "pushed at %v, before the start %v", res.Meta.PushStart, at)
+			warned := strings.Contains(strings.Join(res.Driver.Warnings, "\n"), "after the start time (--start-at")
+			assert.Equal(t, tc.wantLate, warned, "%q", res.Driver.Warnings)
+			assert.Equal(t, res.Pushes.Scheduled, res.Pushes.Accepted)
+			joined := res.Meta.Started.Add(time.Duration(res.Subscriptions.JoinSeconds * float64(time.Second)))
+			assert.False(t, joined.After(res.Meta.PushStart), "the joins' time leaves out the wait for the start")
+			if !tc.wantLate {
+				assert.True(t, joined.Before(at), "joined at %v, after the start %v", joined, at)
+			}
+		})
+	}
+}
+
+// TestCancelWhileWaitingToStart cancels a run waiting for its start
+// time: it ends at once, interrupted, having pushed nothing.
+func TestCancelWhileWaitingToStart(t *testing.T) {
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for srv.Stats().OpenSessions < 3 && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	res, err := Run(ctx, srv.URL, demo, &Options{Subscriptions: 3, ConnectRate: 1000, PushRate: 20, Duration: time.Second, StartAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	assert.True(t, res.Interrupted)
+	assert.Zero(t, res.Pushes.Sent)
+}
+
 // TestIdleHoldsAndReportsMemory holds subscriptions without pushing for
 // the whole duration and reports what it held and its memory.
 func TestIdleHoldsAndReportsMemory(t *testing.T) {

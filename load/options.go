@@ -153,6 +153,14 @@ type Options struct {
 	LateSend time.Duration
 	// Shard splits the run over processes; the zero value is 0/1.
 	Shard Shard
+	// StartAt, if set, is the instant pushing begins: the driver joins
+	// its subscriptions, then waits for it, so that the shards of a run
+	// given the same StartAt push in step (--start-at). Each result keeps
+	// its actual push start (Meta.PushStart), from which a merge reports
+	// the shards' skew. A StartAt already past by more than
+	// StartAtTolerance when the options are checked is refused; one that
+	// the joins overrun starts pushing when they end, with a warning.
+	StartAt time.Time
 	// SourceAddrs is the number of loopback source addresses joins are
 	// spread over when the target is a loopback address
 	// (DefaultSourceAddrs); 1 turns it off.
@@ -238,6 +246,10 @@ func (o *Options) withDefaults() (Options, error) {
 	bad(c.Skew.S != 0 && !(c.Skew.S > 1), "Skew.S %v is not above 1", c.Skew.S)
 	bad(c.Workers < 0 || c.PushTimeout < 0, "Workers and PushTimeout must not be negative")
 	bad(c.Shard.K < 0 || c.Shard.N < 1 || c.Shard.K >= c.Shard.N, "Shard %v: want 0 <= K < N", c.Shard)
+	if !c.StartAt.IsZero() {
+		past := c.Now().Sub(c.StartAt)
+		bad(past > StartAtTolerance, "StartAt %s is already past by %v (more than %v): give a time still to come", c.StartAt.Format(time.RFC3339Nano), past.Round(time.Millisecond), StartAtTolerance)
+	}
 	for i, st := range c.Stages {
 		bad(st.Duration <= 0 || !(st.Rate >= 0) || math.IsInf(st.Rate, 0), "Stages[%d] %v: duration must be positive and rate a number, 0 or more", i, st)
 	}
@@ -249,6 +261,12 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	return c, nil
 }
+
+// StartAtTolerance is how far in the past Options.StartAt may be when the
+// options are checked: a start that late is close enough to the
+// instant the other shards were given; one later is refused, since the
+// shard would push out of step with them.
+const StartAtTolerance = time.Second
 
 // MaxPushes is the most pushes one process's schedule may hold: its push
 // table takes 8 bytes per push, sized up front (1.6 GB at the limit).

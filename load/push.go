@@ -53,7 +53,7 @@ func (d *Driver) pushAll(ctx context.Context) {
 func (d *Driver) pace(ctx context.Context, jobs chan<- job) {
 	defer close(jobs)
 	warm := d.opts.Warmup > 0
-	for n := uint64(0); ; n++ {
+	for n := uint64(0); ctx.Err() == nil; n++ { // select below may pick a job over a done ctx
 		elapsed := d.now().Sub(d.pushStart)
 		if warm && elapsed >= d.opts.Warmup {
 			warm = false

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -30,7 +31,7 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	r.Pushes, r.Delivery = d.led.tally(cutoff, cutShort)
 	d.led.sendFigures(&r.Pushes, d.opts.Warmup, d.opts.measured(), cutoff, cutShort)
 	r.Subscriptions = d.joins.figures(&r.Delivery)
-	r.Subscriptions.JoinSeconds = d.pushStart.Sub(d.started).Seconds()
+	r.Subscriptions.JoinSeconds = d.joined.Sub(d.started).Seconds()
 	r.Delivery.SetInvariant(d.live.accepted.Load())
 	var merged [nMetrics]*hdrhistogram.Histogram
 	for m := range merged {
@@ -40,6 +41,10 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.ticks.watch.health(r.Pushes)
 	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.mem.base, d.mem.held, d.mem.subs)
+	if d.lateStart > 0 {
+		r.Driver.Warnings = append(r.Driver.Warnings, fmt.Sprintf("the joins ended %v after the start time (--start-at %s): this shard began pushing that late, out of step with shards that started on time; give the joins more time before the start",
+			d.lateStart.Round(time.Millisecond), d.opts.StartAt.UTC().Format(time.RFC3339Nano)))
+	}
 	return r
 }
 
@@ -70,6 +75,9 @@ func (d *Driver) config() loadresult.Config {
 		c.PushRate = o.PushRate
 	}
 	c.Idle = o.Idle
+	if !o.StartAt.IsZero() {
+		c.StartAt = o.StartAt.UTC().Format(time.RFC3339Nano)
+	}
 	c.SourceAddrs = d.src.n
 	return c
 }

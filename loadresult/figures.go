@@ -13,7 +13,8 @@ type SubscriptionFigures struct {
 	JoinFailures uint64 `json:"joinFailures"`
 	Reconnects   uint64 `json:"reconnects"`
 	// JoinSeconds is how long after the start every subscription had
-	// made its first join attempt (the ramp at ConnectRate included).
+	// made its first join attempt (the ramp at ConnectRate included);
+	// a wait for the start time (--start-at) after that is not in it.
 	JoinSeconds float64 `json:"joinSeconds"`
 	// TriggersReceived counts trigger frames; TriggersPerSubscription
 	// holds the count of each subscription, in order.

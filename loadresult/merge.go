@@ -34,7 +34,8 @@ var ErrMerge = errors.New("load: merge")
 // result with that second. (Intervals of schema version 1 files kept no
 // histogram: their percentiles merge as an upper bound, see Summary.Add.)
 // Meta and Config are the first result's, with Started the earliest,
-// Ended the latest, Host the hosts joined, Config.ShardSubscriptions the
+// PushStart the earliest and PushStartSkewSeconds the spread of the
+// push starts (StartSkew), Ended the latest, Host the hosts joined, Config.ShardSubscriptions the
 // sum and Config.Shard the list of merged shards ("0/3,1/3,2/3"). The
 // merge is Interrupted when any shard was. Mock is left out (each shard
 // measured the whole mock, so the shards' checks overlap), and so are
@@ -101,9 +102,7 @@ func (m *Meta) widen(o Meta) {
 	if o.Started.Before(m.Started) {
 		m.Started = o.Started
 	}
-	if o.PushStart.Before(m.PushStart) {
-		m.PushStart = o.PushStart
-	}
+	m.widenPushStart(o)
 	if o.Ended.After(m.Ended) {
 		m.Ended = o.Ended
 	}
@@ -118,6 +117,30 @@ func (m *Meta) widen(o Meta) {
 		}
 	}
 	m.Host = strings.Join(hosts, shardSep)
+}
+
+// widenPushStart makes m's push start span, from PushStart for
+// PushStartSkewSeconds, cover o's too. A zero push start (an old or a
+// hand-made file) adds nothing.
+func (m *Meta) widenPushStart(o Meta) {
+	if o.PushStart.IsZero() {
+		return
+	}
+	if m.PushStart.IsZero() {
+		m.PushStart, m.PushStartSkewSeconds = o.PushStart, o.PushStartSkewSeconds
+		return
+	}
+	last := func(x Meta) time.Time {
+		return x.PushStart.Add(time.Duration(x.PushStartSkewSeconds * float64(time.Second)))
+	}
+	first, end := m.PushStart, last(*m)
+	if o.PushStart.Before(first) {
+		first = o.PushStart
+	}
+	if l := last(o); l.After(end) {
+		end = l
+	}
+	m.PushStart, m.PushStartSkewSeconds = first, end.Sub(first).Seconds()
 }
 
 // mergeShards checks the results can be merged and returns their shards.

@@ -70,7 +70,10 @@ type Meta struct {
 	TargetName string    `json:"targetName,omitempty"`
 	Started    time.Time `json:"started"`
 	PushStart  time.Time `json:"pushStart"`
-	Ended      time.Time `json:"ended"`
+	// PushStartSkewSeconds is, in a merge, how far apart the shards'
+	// push starts were: the latest minus PushStart, the earliest.
+	PushStartSkewSeconds float64   `json:"pushStartSkewSeconds,omitempty"`
+	Ended                time.Time `json:"ended"`
 	// CutoffSeconds is when, after the push start, receiving stopped.
 	CutoffSeconds float64 `json:"cutoffSeconds"`
 }
@@ -101,4 +104,7 @@ type Config struct {
 	Shard              string   `json:"shard"`
 	LateSendMs         float64  `json:"lateSendMs"`
 	SourceAddrs        int      `json:"sourceAddrs"` // loopback source addresses used (1: none spread)
+	// StartAt is the agreed instant pushing was to begin (RFC 3339,
+	// --start-at); empty when the shard pushed as soon as it had joined.
+	StartAt string `json:"startAt,omitempty"`
 }

@@ -24,6 +24,9 @@ func LoadText(w io.Writer, r *loadresult.Result) error {
 		p("  ✘ %s; the figures are those of the run so far", loadInterruptedText(r))
 	}
 	p("  %s", LoadConfigText(r))
+	if strings.Contains(c.Shard, ",") {
+		p("  merged shards %s; their push starts spread over %v", c.Shard, usDuration(int64(r.Meta.PushStartSkewSeconds*1e6)))
+	}
 	p("")
 	p("Subscriptions  joined %d of %d in %.1fs (never joined %d), open at the end %d, sessions %d, reconnects %d, join failures %d of %d attempts",
 		s.Joined, s.Requested, s.JoinSeconds, s.NeverJoined, s.OpenAtEnd, s.Sessions, s.Reconnects, s.JoinFailures, s.JoinAttempts)

@@ -227,7 +227,7 @@ func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Ta
 		if err != nil {
 			return nil, err
 		}
-		l.Meta.TargetName = target.Name
+		l.Meta.TargetName, l.Meta.Version = target.Name, version()
 		l.CheckSLOs(o.load.SLOs)
 		res.Load, res.Interrupted = l, l.Interrupted
 		if err := reports.LoadText(e.stdout, l); err != nil {

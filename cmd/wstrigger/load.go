@@ -49,6 +49,14 @@ given, from $WSTRIGGER_TARGET, $WSTRIGGER_ACCESS_TOKEN and
 $WSTRIGGER_SECRET_KEY; a flag wins over the environment, and --target ''
 loads the embedded mock whatever $WSTRIGGER_TARGET says.
 
+A run split over N processes (--shard K/N, one per process or machine)
+starts together with --start-at TIME (RFC 3339, the same for every
+shard): each shard joins its subscriptions, then waits for TIME to begin
+pushing. A TIME already more than a second past is refused; a shard
+whose joins overrun TIME begins when they end, and its result warns.
+Each result records its push start; "wstrigger report merge" prints how
+far apart the shards began and refuses a set too far apart.
+
 Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
 writes (--json) the figures so far, marked interrupted, and judges no
 SLO; a second Ctrl-C quits at once.
@@ -72,6 +80,7 @@ type loadOptions struct {
 	JSON      string
 	Quiet     bool
 	Reconnect bool
+	StartAt   string
 }
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
@@ -79,6 +88,7 @@ func (o *loadOptions) register(fs *flag.FlagSet) {
 	o.registerDriver(fs)
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
+	fs.StringVar(&o.StartAt, "start-at", "", "join, then begin pushing at this RFC 3339 time (such as 2026-12-03T18:00:00Z), the same for every shard")
 }
 
 // registerDriver registers the flags that shape the run itself, shared
@@ -134,6 +144,16 @@ func (o *loadOptions) parse() error {
 		if o.opts.Patterns, err = load.ParsePatterns(f); err != nil {
 			return fmt.Errorf("--patterns %s: %w", o.Patterns, err)
 		}
+	}
+	if o.StartAt != "" {
+		at, err := time.Parse(time.RFC3339, o.StartAt)
+		if err != nil {
+			return fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-12-03T18:00:00Z", o.StartAt)
+		}
+		if past := time.Since(at); past > load.StartAtTolerance {
+			return fmt.Errorf("--start-at %s is already %v past: give every shard a time still to come", o.StartAt, past.Round(time.Millisecond))
+		}
+		o.opts.StartAt = at
 	}
 	if o.opts.Subscriptions < 1 {
 		return errors.New("--subscriptions must be at least 1")
@@ -242,7 +262,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	res.Meta.TargetName = name
+	res.Meta.TargetName, res.Meta.Version = name, version()
 	passed := res.CheckSLOs(o.SLOs)
 	if err := reports.LoadText(e.stdout, res); err != nil {
 		return fail("%v", err)

@@ -82,6 +82,8 @@ func TestLoadCommandStatuses(t *testing.T) {
 		{"zero join rate", []string{"--connect-rate", "0"}, exitUsage, "--connect-rate: want a positive number"},
 		{"infinite push rate", []string{"--push-rate", "Inf"}, exitUsage, "--push-rate +Inf"},
 		{"too many pushes", []string{"--push-rate", "1e12", "--duration", "1s"}, exitUsage, "more than 200000000"},
+		{"start time not RFC 3339", []string{"--start-at", "18:00"}, exitUsage, `--start-at "18:00": want an RFC 3339 time such as`},
+		{"start time past", []string{"--start-at", "2026-01-02T03:04:05Z"}, exitUsage, "--start-at 2026-01-02T03:04:05Z is already"},
 		{"json into a missing folder", []string{"--json", "/nonexistent/x.json"}, exitUsage, "--json /nonexistent/x.json: folder /nonexistent"},
 		{"json onto a folder", []string{"--json", os.TempDir()}, exitUsage, "is a folder"},
 		{"unreachable target", []string{"--target", "http://127.0.0.1:1", "--access-token", "tok-abcdef", "--secret-key", "sec-abcdef",

@@ -15,7 +15,7 @@ Works on saved runs. Subcommands:
   html  RESULTS.json [-o FILE]   re-render a saved run as one HTML page
   md    RESULTS.json [-o FILE]   ... as a Markdown summary
   junit RESULTS.json [-o FILE]   ... as JUnit XML
-  merge -o OUT.json [--slo OBJ]... [--quiet] A.json B.json ...
+  merge -o OUT.json [--slo OBJ]... [--wait D] [--html FILE] A.json B.json ... | DIR
                                  merge the load results of shards
   compare OLD.json NEW.json      compare two load runs, with significance
 

@@ -124,6 +124,9 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 
 	srv := mocktest.Start(t, nil)
 	const shards = 3
+	// The processes start one after another; --start-at makes them push
+	// together all the same.
+	startAt := time.Now().Add(4 * time.Second).UTC().Format(time.RFC3339Nano)
 	files := make([]string, shards)
 	cmds := make([]*exec.Cmd, shards)
 	outputs := make([]*bytes.Buffer, shards)
@@ -131,7 +134,7 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 		files[k] = filepath.Join(dir, fmt.Sprintf("shard%d.json", k))
 		outputs[k] = new(bytes.Buffer)
 		cmd := exec.Command(bin, "load", "--target", srv.URL, "--shard", fmt.Sprintf("%d/%d", k, shards),
-			"--subscriptions", "30", "--push-rate", "60", "--duration", "2s", "--quiet", "--json", files[k])
+			"--subscriptions", "30", "--push-rate", "60", "--duration", "2s", "--quiet", "--json", files[k], "--start-at", startAt)
 		cmd.Env = append(os.Environ(),
 			envAccessToken+"="+mockserver.DemoAccessToken, envSecretKey+"="+mockserver.DemoSecretKey)
 		cmd.Stdout, cmd.Stderr = outputs[k], outputs[k]
@@ -215,21 +218,35 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 	}
 	assert.Equal(t, partCount, seriesCount(m.Intervals))
 	assert.InDelta(t, float64(m.Pushes.Sent), float64(mSent), 3)
+	// every shard waited for the start time, which its result records
+	at, err := time.Parse(time.RFC3339Nano, startAt)
+	require.NoError(t, err)
+	for _, p := range parts {
+		assert.Equal(t, startAt, p.Config.StartAt)
+		assert.False(t, p.Meta.PushStart.Before(at), "shard %s pushed at %v, before the start %v", p.Config.Shard, p.Meta.PushStart, at)
+	}
+	assert.InDelta(t, loadresult.StartSkew(parts).Spread.Seconds(), m.Meta.PushStartSkewSeconds, 1e-9)
 }
 
 func TestReportMergeStatuses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	shard := func(s string) string {
-		l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
-		l.Config.Shard = s
-		var buf bytes.Buffer
-		require.NoError(t, writeLoadJSON(&buf, l))
-		return writeTestFile(t, dir, "shard"+strings.ReplaceAll(s, "/", "of")+".json", buf.String())
-	}
+	start := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	shard := func(s string) string { return shardFile(t, dir, "", s, nil) }
 	a, b := shard("0/2"), shard("1/2")
 	third := shard("0/3")
 	out := filepath.Join(dir, "merged.json")
+	faster := shardFile(t, dir, "faster", "1/2", func(r *load.Result) { r.Config.PushRate = 200; r.Config.Workers = 7 })
+	late := shardFile(t, dir, "late", "1/2", func(r *load.Result) { r.Meta.PushStart = start.Add(1500 * time.Millisecond) })
+	folder := filepath.Join(dir, "folder")
+	require.NoError(t, os.Mkdir(folder, 0o777))
+	shardFile(t, folder, "", "0/2", nil)
+	shardFile(t, folder, "", "1/2", nil)
+	writeTestFile(t, folder, ".shard-2.json.123.tmp", "{half a file")
+	writeTestFile(t, folder, "notes.txt", "not a result")
+	inFolder := filepath.Join(folder, "merged.json")
+	writeTestFile(t, folder, "merged.json", "{an earlier merge, replaced}")
+	html := filepath.Join(dir, "report.html")
 	tests := []struct {
 		name         string
 		args         []string
@@ -251,7 +268,17 @@ func TestReportMergeStatuses(t *testing.T) {
 		{name: "same shard twice", args: []string{"-o", out, a, a}, wantCode: exitUsage, wantStderr: "given twice"},
 		{name: "a shard missing", args: []string{"-o", out, a}, wantCode: exitUsage, wantStderr: "incomplete set: 1 of 2 shards, missing 1/2; merge every shard of the run, or pass --allow-partial"},
 		{name: "two shards missing", args: []string{"-o", out, third}, wantCode: exitUsage, wantStderr: "1 of 3 shards, missing 1/3, 2/3"},
-		{name: "a shard missing, allowed", args: []string{"-o", out, "--allow-partial", a}, wantCode: exitOK, wantStdout: "Load run against", wantStderr: "partial merge (--allow-partial): 1 of 2 shards, missing 1/2"},
+		{name: "a shard missing, allowed", args: []string{"-o", out, "--allow-partial", a}, wantCode: exitOK, wantStdout: "Load run against", wantStderr: "merged all the same (--allow-partial): incomplete set: 1 of 2 shards, missing 1/2"},
+		{name: "settings differ", args: []string{"-o", out, a, faster}, wantCode: exitUsage, wantStderr: "differs: pushRate: 100 in 0/2; 200 in 1/2\nwstrigger report merge: the shards are not of one run: 1 settings differ (listed above); merge the shards of one run, or pass --allow-partial"},
+		{name: "settings differ, allowed", args: []string{"-o", out, "--allow-partial", a, faster}, wantCode: exitOK, wantStderr: "merged all the same (--allow-partial): the shards are not of one run"},
+		{name: "push starts too far apart", args: []string{"-o", out, a, late}, wantCode: exitUsage, wantStderr: "push start skew 1.5s (first 0/2, last 1/2)\nwstrigger report merge: the shards began pushing 1.5s apart, more than --max-skew 1s"},
+		{name: "push starts within --max-skew", args: []string{"-o", out, "--max-skew", "2s", a, late}, wantCode: exitOK, wantStdout: "their push starts spread over 1.5s"},
+		{name: "push starts too far apart, allowed", args: []string{"-o", out, "--allow-partial", a, late}, wantCode: exitOK, wantStderr: "merged all the same (--allow-partial): the shards began pushing 1.5s apart"},
+		{name: "a folder of shards, the output in it", args: []string{"-o", inFolder, folder}, wantCode: exitOK, wantStdout: "shard 0/2,1/2", wantStderr: "2 results; push start skew 0s"},
+		{name: "with the HTML report", args: []string{"-o", out, "--html", html, a, b}, wantCode: exitOK},
+		{name: "HTML over an input", args: []string{"-o", out, "--html", a, a, b}, wantCode: exitUsage, wantStderr: "would overwrite the input"},
+		{name: "negative wait", args: []string{"-o", out, "--wait", "-1s", a, b}, wantCode: exitUsage, wantStderr: "must not be negative"},
+		{name: "an empty folder", args: []string{"-o", out, t.TempDir()}, wantCode: exitUsage, wantStderr: "no load results in"},
 		{name: "missing file", args: []string{"-o", out, a, filepath.Join(dir, "none.json")}, wantCode: exitUsage, wantStderr: "no such file"},
 		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Usage: wstrigger report merge"},
 	}
@@ -266,6 +293,81 @@ func TestReportMergeStatuses(t *testing.T) {
 			}
 		})
 	}
+	page, err := os.ReadFile(html)
+	require.NoError(t, err, "--html wrote no report")
+	assert.Contains(t, string(page), "<html")
+	assert.Contains(t, string(page), "0/2,1/2")
+}
+
+func TestReportMergeWaitsForShards(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	shardFile(t, dir, "", "0/3", nil)
+	out := filepath.Join(dir, "merged.json")
+	stdout, stderr := &mocktest.Buffer{}, &mocktest.Buffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"report", "merge", "--wait", "50s", "-o", out, dir}, demoEnv(stdout, stderr))
+	}()
+
+	// Each shard lands once the merge has said it is waiting for it.
+	for _, tt := range []struct{ shard, waiting string }{
+		{"1/3", "1 of 3, missing 1/3, 2/3"},
+		{"2/3", "2 of 3, missing 2/3"},
+	} {
+		require.Eventually(t, func() bool { return strings.Contains(stderr.String(), tt.waiting) }, 30*time.Second, 10*time.Millisecond, "merge never waited for %s: %s", tt.shard, stderr)
+		shardFile(t, dir, "", tt.shard, nil)
+	}
+	select {
+	case code := <-done:
+		require.Equal(t, exitOK, code, stderr.String())
+	case <-ctx.Done():
+		t.Fatalf("merge did not end: %s", stderr)
+	}
+	assert.Contains(t, stdout.String(), "shard 0/3,1/3,2/3")
+	assert.Equal(t, 1, strings.Count(stderr.String(), "1 of 3, missing"), "said the same state twice")
+}
+
+func TestReportMergeWaitEnds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := shardFile(t, dir, "", "0/2", nil)
+	missing := filepath.Join(dir, "shard1of2.json")
+	for _, tt := range []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{"a named file never written", []string{"--wait", "1500ms", a, missing}, exitUsage, "incomplete set: 1 of 2 shards, missing 1/2"},
+		{"a named file never written, allowed", []string{"--wait", "1500ms", "--allow-partial", a, missing}, exitOK, "merged all the same (--allow-partial): incomplete set"},
+		{"nothing ever written", []string{"--wait", "1500ms", missing}, exitUsage, "no load results in " + missing + " (waited 1.5s)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runReportCmd(t, append([]string{"merge", "-o", filepath.Join(t.TempDir(), "m.json")}, tt.args...)...)
+			assert.Equal(t, tt.wantCode, code, stderr)
+			assert.Contains(t, stderr, tt.wantStderr)
+			assert.Contains(t, stderr, "waiting up to")
+		})
+	}
+}
+
+// shardFile writes a load result of the shard s, with PushRate 100
+// and a fixed push start, changed by edit if given, to dir as
+// NAMEshardKofN.json, and returns its path.
+func shardFile(t *testing.T, dir, name, s string, edit func(*load.Result)) string {
+	t.Helper()
+	l := &load.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Intervals: []load.Interval{}}
+	l.Config.Shard, l.Config.PushRate = s, 100
+	l.Meta.PushStart = time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	if edit != nil {
+		edit(l)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, writeLoadJSON(&buf, l))
+	return writeTestFile(t, dir, name+"shard"+strings.ReplaceAll(s, "/", "of")+".json", buf.String())
 }
 
 // rateResult is a load result whose pushing seconds each sent rate+j.
