@@ -143,3 +143,26 @@ func TestShapeChecksFail(t *testing.T) {
 		})
 	}
 }
+
+// TestStrictDecoding holds the decoding to refusing what the API server
+// would drop or refuse: a misspelt field, a field of another kind, a
+// value of the wrong type, a key given twice.
+func TestStrictDecoding(t *testing.T) {
+	t.Parallel()
+	const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n"
+	cases := []struct{ name, yaml string }{
+		{"misspelt", job + "  completion: 3\n"},
+		{"another kind's field", job + "  replicas: 3\n"},
+		{"container field misspelt", job + "  template:\n    spec:\n      containers:\n        - name: c\n          arg: [x]\n"},
+		{"wrong type", job + "  completions: three\n"},
+		{"twice", job + "  completions: 3\n  completions: 4\n"},
+	}
+	decode := decoders["batch/v1/Job"]
+	require.NoError(t, decode(newManifests(), "j", []byte(job+"  completions: 3\n")))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Error(t, decode(newManifests(), "j", []byte(tc.yaml)))
+		})
+	}
+}
