@@ -2,9 +2,11 @@ package kubernetes_test
 
 import (
 	"fmt"
+	"iter"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,26 +130,17 @@ func build(t testing.TB, k kustomization) *manifests {
 // kinds lists what m holds, as "Kind/name" sorted, for messages.
 func (m *manifests) kinds() []string {
 	var out []string
-	add := func(kind string, names []string) {
-		for _, n := range names {
+	add := func(kind string, names iter.Seq[string]) {
+		for n := range names {
 			out = append(out, kind+"/"+n)
 		}
 	}
-	add("Job", keys(m.Jobs))
-	add("Deployment", keys(m.Deployments))
-	add("Service", keys(m.Services))
-	add("ConfigMap", keys(m.ConfigMaps))
-	add("Secret", keys(m.Secrets))
-	add("PodMonitor", keys(m.PodMonitors))
-	sort.Strings(out)
-	return out
-}
-
-func keys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	add("Job", maps.Keys(m.Jobs))
+	add("Deployment", maps.Keys(m.Deployments))
+	add("Service", maps.Keys(m.Services))
+	add("ConfigMap", maps.Keys(m.ConfigMaps))
+	add("Secret", maps.Keys(m.Secrets))
+	add("PodMonitor", maps.Keys(m.PodMonitors))
+	slices.Sort(out)
 	return out
 }

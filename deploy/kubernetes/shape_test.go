@@ -406,12 +406,7 @@ func (c *checker) flag(what string, args []string, name, want string) {
 }
 
 func container(pod corev1.PodSpec, name string) *corev1.Container {
-	for i := range pod.Containers {
-		if pod.Containers[i].Name == name {
-			return &pod.Containers[i]
-		}
-	}
-	return nil
+	return find(pod.Containers, func(c *corev1.Container) bool { return c.Name == name })
 }
 
 // flagValue is the value of flag in args, given as "--flag value" or
@@ -432,39 +427,32 @@ func envFrom(ctr *corev1.Container, name string) *corev1.EnvVarSource {
 	if ctr == nil {
 		return nil
 	}
-	for _, e := range ctr.Env {
-		if e.Name == name {
-			return e.ValueFrom
-		}
+	if e := find(ctr.Env, func(e *corev1.EnvVar) bool { return e.Name == name }); e != nil {
+		return e.ValueFrom
 	}
 	return nil
 }
 
 func mountAt(ctr *corev1.Container, path string) *corev1.VolumeMount {
-	for i, vm := range ctr.VolumeMounts {
-		if vm.MountPath == path {
-			return &ctr.VolumeMounts[i]
-		}
-	}
-	return nil
+	return find(ctr.VolumeMounts, func(m *corev1.VolumeMount) bool { return m.MountPath == path })
 }
 
 func volume(pod corev1.PodSpec, m *corev1.VolumeMount) *corev1.Volume {
 	if m == nil {
 		return nil
 	}
-	for i, v := range pod.Volumes {
-		if v.Name == m.Name {
-			return &pod.Volumes[i]
-		}
-	}
-	return nil
+	return find(pod.Volumes, func(v *corev1.Volume) bool { return v.Name == m.Name })
 }
 
 func port(ctr *corev1.Container, name string) *corev1.ContainerPort {
-	for i, p := range ctr.Ports {
-		if p.Name == name {
-			return &ctr.Ports[i]
+	return find(ctr.Ports, func(p *corev1.ContainerPort) bool { return p.Name == name })
+}
+
+// find is the first element of xs that matches, in place; nil if none.
+func find[T any](xs []T, match func(*T) bool) *T {
+	for i := range xs {
+		if match(&xs[i]) {
+			return &xs[i]
 		}
 	}
 	return nil

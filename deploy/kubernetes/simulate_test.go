@@ -51,95 +51,159 @@ func TestRehearsalRunsLocally(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	bin := buildBinary(t)
+	s := startRehearsal(ctx, t)
+	for _, p := range s.shards {
+		require.Equal(t, 0, p.wait(t), "%s:\n%s", p.name, p.out.String()) // else the merge waits for it
+	}
+	code := s.mergeProc.wait(t)
+	results := s.merge.hostPath(resultsPath)
+	merged := readResult(t, filepath.Join(results, "merged.json"))
+	assert.FileExists(t, filepath.Join(results, "report.html"))
+	checkVerdict(t, code, merged, s.mergeProc)
+	s.checkStarts(t, results)
+	s.checkAccount(ctx, t, merged)
+
+	// The verdict on the same shards: 0 when the SLOs hold, 1 when one
+	// fails.
+	assert.Equal(t, 0, s.mergeAgain(ctx, t, "met", "delivered>=100%"), "delivered>=100%% on loopback")
+	assert.Equal(t, 1, s.mergeAgain(ctx, t, "impossible", "delivered>=100%", "push.p99<1ns"), "push.p99<1ns")
+
+	require.NoError(t, s.mock.cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, s.mock.wait(t), "mock:\n%s", s.mock.out.String())
+}
+
+// rehearsal is a run of the rehearsal overlay's containers as processes.
+type rehearsal struct {
+	bin       string
+	root      string    // the volumes' directories
+	n         int       // shards
+	start     time.Time // start-at
+	url       string    // the mock's
+	mock      *proc
+	merge     podRun
+	mergeProc *proc
+	shards    []*proc
+}
+
+// startRehearsal builds the rehearsal overlay and starts the mock, then
+// the merge and the shards together, as an apply does once the mock is
+// ready.
+func startRehearsal(ctx context.Context, t *testing.T) *rehearsal {
+	t.Helper()
+	s := &rehearsal{bin: mocktest.Binary(t), root: t.TempDir()} // the image's entrypoint, /wstrigger
 	m := build(t, kustomization{dir: "overlays/rehearsal"})
 	require.NoError(t, checkRun(m))
 	load, merge := m.Jobs[loadJob], m.Jobs[mergeJob]
-	n := int(*load.Spec.Completions)
-	root := t.TempDir()
+	s.n = int(*load.Spec.Completions)
 
-	// The mock, as its Deployment runs it, on a free loopback port.
-	mockPod := m.Deployments[mockName].Spec.Template.Spec
-	mock := newPod(t, m, mockPod, "mock", -1, root)
+	mock := newPod(t, m, m.Deployments[mockName].Spec.Template.Spec, "mock", -1, s.root)
 	mock.args = setFlag(mock.args, "--addr", "127.0.0.1:0")
-	mock.args = metricsFlag(mock.args, hasMetrics(t, bin, "mock"))
-	loadMetrics := hasMetrics(t, bin, "load") // once for every shard
-	mp := startProc(ctx, t, "mock", bin, mock)
-	url := mp.waitFor(t, regexp.MustCompile(`listening on (http://\S+)`))
+	mock.args = metricsFlag(mock.args, hasMetrics(t, s.bin, "mock"))
+	s.mock = startProc(ctx, t, "mock", s.bin, mock)
+	s.url = s.mock.waitFor(t, regexp.MustCompile(`listening on (http://\S+)`))
 
 	// The Secret's target is the mock Service; here it is the process.
 	// The ConfigMap's start is a few seconds ahead, as a user sets it.
-	start := time.Now().Add(simLead).UTC().Truncate(time.Second)
-	setTarget(t, m, load, url)
-	setRun(t, m, load, start.Format(time.RFC3339), "sim")
+	s.start = time.Now().Add(simLead).UTC().Truncate(time.Second)
+	setTarget(t, m, load, s.url)
+	setRun(t, m, load, s.start.Format(time.RFC3339), "sim")
 
-	mergeArgs := newPod(t, m, merge.Spec.Template.Spec, "merge", -1, root)
-	mergeProc := startProc(ctx, t, "merge", bin, mergeArgs)
-	shards := make([]*proc, n)
-	for k := range n {
-		p := newPod(t, m, load.Spec.Template.Spec, "load", k, root)
+	s.merge = newPod(t, m, merge.Spec.Template.Spec, "merge", -1, s.root)
+	s.mergeProc = startProc(ctx, t, "merge", s.bin, s.merge)
+	loadMetrics := hasMetrics(t, s.bin, "load")
+	for k := range s.n {
+		p := newPod(t, m, load.Spec.Template.Spec, "load", k, s.root)
 		p.args = setFlag(p.args, "--subscriptions", simSubscriptions)
 		p.args = setFlag(p.args, "--push-rate", simPushRate)
 		p.args = setFlag(p.args, "--duration", simDuration)
 		p.args = metricsFlag(p.args, loadMetrics)
-		shards[k] = startProc(ctx, t, fmt.Sprintf("shard %d/%d", k, n), bin, p)
+		s.shards = append(s.shards, startProc(ctx, t, fmt.Sprintf("shard %d/%d", k, s.n), s.bin, p))
 	}
-	for _, s := range shards {
-		require.Equal(t, 0, s.wait(t), "%s:\n%s", s.name, s.out.String()) // else the merge waits for it
-	}
-	require.Equal(t, 0, mergeProc.wait(t), "merge:\n%s", mergeProc.out.String())
+	return s
+}
 
-	results := mergeArgs.hostPath(resultsPath)
-	var pushStarts []time.Time
-	var shardFiles []string
-	for k := range n {
-		file := filepath.Join(results, fmt.Sprintf("shard-%d.json", k))
-		r := readResult(t, file)
-		shardFiles = append(shardFiles, file)
-		pushStarts = append(pushStarts, r.Meta.PushStart)
-		t.Logf("shard %d/%d began pushing %v after start-at", k, n, r.Meta.PushStart.Sub(start))
+// checkVerdict holds the merge of the manifests' own command to its
+// SLOs: its status is 0 when they all held, else 1. Only an objective
+// on latency may fail here, on a test machine so busy that the drivers
+// fall behind; the delivery and error objectives hold on loopback.
+func checkVerdict(t *testing.T, code int, merged *loadresult.Result, p *proc) {
+	t.Helper()
+	require.NotEmpty(t, merged.SLOs, "the manifests' SLOs")
+	var failed []string
+	for _, r := range merged.SLOs {
+		if r.Passed {
+			continue
+		}
+		failed = append(failed, r.SLO+" (actual "+r.Actual+")")
+		slo, err := loadresult.ParseSLO(r.SLO)
+		require.NoError(t, err)
+		assert.False(t, slo.Percent, "%s failed on loopback:\n%s", r.SLO, p.out.String())
 	}
-	spread := slices.MaxFunc(pushStarts, time.Time.Compare).Sub(slices.MinFunc(pushStarts, time.Time.Compare))
+	if len(failed) == 0 {
+		assert.Equal(t, 0, code, "merge:\n%s", p.out.String())
+		return
+	}
+	t.Logf("on this machine the merge failed %v", failed)
+	assert.Equal(t, 1, code, "merge:\n%s", p.out.String())
+}
+
+// checkStarts wants the shards' push starts within simStartSpread.
+func (s *rehearsal) checkStarts(t *testing.T, results string) {
+	t.Helper()
+	var starts []time.Time
+	for k := range s.n {
+		r := readResult(t, filepath.Join(results, fmt.Sprintf("shard-%d.json", k)))
+		starts = append(starts, r.Meta.PushStart)
+		t.Logf("shard %d/%d began pushing %v after start-at", k, s.n, r.Meta.PushStart.Sub(s.start))
+	}
+	spread := slices.MaxFunc(starts, time.Time.Compare).Sub(slices.MinFunc(starts, time.Time.Compare))
 	assert.LessOrEqual(t, spread, simStartSpread, "the shards' push starts are %v apart", spread)
+}
 
-	merged := readResult(t, filepath.Join(results, "merged.json"))
-	assert.FileExists(t, filepath.Join(results, "report.html"))
-	stats, err := mockapi.FetchStats(ctx, nil, url)
+// checkAccount wants the merged account to be the mock's.
+func (s *rehearsal) checkAccount(ctx context.Context, t *testing.T, merged *loadresult.Result) {
+	t.Helper()
+	stats, err := mockapi.FetchStats(ctx, nil, s.url)
 	require.NoError(t, err)
 	assert.Positive(t, merged.Delivery.Accepted)
 	assert.Equal(t, stats.Pushes[202], merged.Delivery.Accepted, "pushes accepted: the mock's 202s")
 	assert.Equal(t, stats.FramesSent["push"], merged.Delivery.Received, "pushes received: the mock's push frames")
 	// Each shard makes one pre-flight join before its run.
-	assert.Equal(t, stats.Joins, merged.Subscriptions.Sessions+uint64(n), "sessions: the mock's joins, less one pre-flight join per shard")
-	assert.Len(t, strings.Split(merged.Config.Shard, ","), n, "the merged shards")
-
-	// The same merge with an SLO no run meets: the verdict is 1.
-	again := filepath.Join(root, "impossible")
-	require.NoError(t, os.Mkdir(again, 0o700))
-	for _, f := range shardFiles {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(again, filepath.Base(f)), data, 0o600))
-	}
-	impossible := mergeArgs
-	impossible.args = append(slices.Clone(mergeArgs.args[:len(mergeArgs.args)-1]), "--slo", "push.p99<1ns", again)
-	impossible.args = setFlag(impossible.args, "-o", filepath.Join(again, "merged.json"))
-	impossible.args = setFlag(impossible.args, "--html", filepath.Join(again, "report.html"))
-	p := startProc(ctx, t, "merge, impossible SLO", bin, impossible)
-	assert.Equal(t, 1, p.wait(t), "merge with push.p99<1ns:\n%s", p.out.String())
-
-	require.NoError(t, mp.cmd.Process.Signal(syscall.SIGTERM))
-	assert.Equal(t, 0, mp.wait(t), "mock:\n%s", mp.out.String())
+	assert.Equal(t, stats.Joins, merged.Subscriptions.Sessions+uint64(s.n), "sessions: the mock's joins, less one pre-flight join per shard")
+	assert.Len(t, strings.Split(merged.Config.Shard, ","), s.n, "the merged shards")
 }
 
-// buildBinary builds wstrigger once for the test (the image's
-// entrypoint, /wstrigger).
-func buildBinary(t *testing.T) string {
+// mergeAgain runs the merge Job's command once more, on a copy of the
+// shards' results in a folder of its own, with slos instead of the
+// manifests' SLOs, and returns its exit status.
+func (s *rehearsal) mergeAgain(ctx context.Context, t *testing.T, name string, slos ...string) int {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "wstrigger")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/wstrigger/wstrigger/cmd/wstrigger").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	dir := filepath.Join(s.root, name)
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	for k := range s.n {
+		file := fmt.Sprintf("shard-%d.json", k)
+		data, err := os.ReadFile(filepath.Join(s.merge.hostPath(resultsPath), file))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, file), data, 0o600))
+	}
+	p := s.merge
+	p.args = nil
+	for i := 0; i < len(s.merge.args)-1; i++ { // the folder last
+		if s.merge.args[i] == "--slo" {
+			i++
+			continue
+		}
+		p.args = append(p.args, s.merge.args[i])
+	}
+	for _, slo := range slos {
+		p.args = append(p.args, "--slo", slo)
+	}
+	p.args = setFlag(append(p.args, dir), "-o", filepath.Join(dir, "merged.json"))
+	p.args = setFlag(p.args, "--html", filepath.Join(dir, "report.html"))
+	pr := startProc(ctx, t, "merge "+name, s.bin, p)
+	code := pr.wait(t)
+	t.Logf("merge with %q: status %d", slos, code)
+	return code
 }
 
 // hasMetrics reports whether the binary's command has --metrics-addr
