@@ -262,6 +262,8 @@ func (c *checkCtx) oracleJoin(ctx context.Context, cases []oracle.Case, watch fu
 		c.note("joins without a session", fmt.Sprintf("%d pattern joins got no answer or no session frame in time (the first: %s); those patterns are not judged", l, firstLost.Load()))
 	}
 	switch {
+	case n == 0 && !budget.After(start):
+		return nil, skipf("no time to open pattern sessions: the check had %v left, less than the %v window and 3s for the end markers; nothing to judge", left.Round(time.Millisecond), c.opts.Observe)
 	case n == 0:
 		return nil, skipf("no pattern session could be opened in %v; nothing to judge", budget.Sub(start).Round(time.Millisecond))
 	case lost.Load() >= 2*oracleParallel:

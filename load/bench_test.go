@@ -93,7 +93,7 @@ func BenchmarkPushThroughput(b *testing.B) {
 // workers send them as fast as they can), and returns pushes received
 // per second from the first push to the last frame.
 func benchDriverPushes(b *testing.B) float64 {
-	srv, err := mockserver.New(&mockserver.Options{Recording: []protocol.RecordingLine{}})
+	srv, err := mockserver.New(&mockserver.Options{Recording: []protocol.RecordingLine{}, QueueSize: 1 << 16})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -84,8 +84,10 @@
 // and readers share the push table through atomics and the histograms
 // through striped locks; each subscription's own figures pass from its
 // joiner to its reader and back, one at a time, until Run gathers them.
-// Live may be called from any goroutine while Run runs (TestLiveWhileRunning
-// does so under the race detector). The Observer is called from Run's
+// Live and EndToEnd may be called from any goroutine while Run runs
+// (TestLiveWhileRunning does so under the race detector; a metrics
+// exporter reads them at every scrape): they read the same atomic
+// counters and histograms the Result is built from. The Observer is called from Run's
 // own goroutine, before the first join and after the last session
 // closed.
 package load

@@ -181,8 +181,10 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	if d.ownHTTP {
 		d.httpc.CloseIdleConnections()
 	}
+	res := d.result(cutoff, cutShort, before, after)
+	d.live.final.Store(&Final{Lost: res.Delivery.Lost, InFlight: res.Delivery.InFlight, OpenAtEnd: res.Subscriptions.OpenAtEnd})
 	d.live.setPhase(loadresult.PhaseDone)
-	return d.result(cutoff, cutShort, before, after), nil
+	return res, nil
 }
 
 // awaitStart waits for Options.StartAt, if set, once the joins are done,

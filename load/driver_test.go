@@ -292,6 +292,16 @@ func TestLiveWhileRunning(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, loadresult.PhaseJoining, phases[0])
 	assert.Equal(t, loadresult.PhaseDone, d.Live().Phase)
-	assert.Equal(t, res.Pushes.Sent, d.Live().Sent)
-	assert.Equal(t, res.Intervals[len(res.Intervals)-1], d.Live().Last)
+	l := d.Live()
+	assert.Equal(t, res.Intervals[len(res.Intervals)-1], l.Last)
+	// the equalities Live's doc promises once the run has ended
+	p, del, sub := res.Pushes, res.Delivery, res.Subscriptions
+	assert.Equal(t, []uint64{p.Scheduled - p.NotDue, p.Sent, p.Accepted, p.Rejected, p.Failed, p.Unsent, p.LateSends},
+		[]uint64{l.Due, l.Sent, l.Accepted, l.Rejected, l.Failed, l.Unsent, l.LateSends}, "pushes")
+	assert.Equal(t, []uint64{del.Received + del.ReceivedUnaccepted, del.Late}, []uint64{l.Received, l.Late}, "delivery")
+	assert.Equal(t, []uint64{sub.Reconnects, sub.JoinAttempts, sub.JoinFailures}, []uint64{uint64(l.Reconnects), l.JoinAttempts, l.JoinFailures}, "subscriptions")
+	require.NotNil(t, l.Final)
+	assert.Equal(t, Final{Lost: del.Lost, InFlight: del.InFlight, OpenAtEnd: sub.OpenAtEnd}, *l.Final)
+	assert.Equal(t, res.Latency.PushEndToEnd.Count, d.EndToEnd().TotalCount())
+	assert.Positive(t, l.Received)
 }

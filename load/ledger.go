@@ -37,10 +37,10 @@ func newPushTable(n uint64) *pushTable { return &pushTable{e: make([]pushEntry, 
 // subStats are one subscription's receive-side figures, written by the
 // goroutine carrying it (see subscription) and read after the run.
 type subStats struct {
-	Triggers, Pushes, Duplicates, Late, Reordered uint64
-	PushReordered                                 uint64
-	Misrouted, Foreign                            uint64
-	Gaps, DupSeq, Reconnects                      uint64
+	Triggers, Pushes, Duplicates, Reordered uint64
+	PushReordered                           uint64
+	Misrouted, Foreign                      uint64
+	Gaps, DupSeq, Reconnects                uint64
 }
 
 // receiver is the receive side of one subscription.
@@ -86,7 +86,10 @@ func (l *ledger) measured(intended time.Time) bool { return intended.UnixNano() 
 func (l *ledger) id(n uint64) uint64 { return n*uint64(l.shard.N) + uint64(l.shard.K) }
 
 // unsent marks push n as due with no open session to push to.
-func (l *ledger) unsent(n uint64) { l.table.e[n].state.Or(stUnsent) }
+func (l *ledger) unsent(n uint64) {
+	l.table.e[n].state.Or(stUnsent)
+	l.live.unsent.Add(1)
+}
 
 // sending marks push n as started at sentAt, and counts it late when it
 // started more than lateSend after its intended time.
@@ -112,8 +115,10 @@ func (l *ledger) answered(n uint64, c *conn, err error) {
 		l.live.accepted.Add(1)
 	case errors.As(err, &he):
 		e.state.Or(stRejected)
+		l.live.rejected.Add(1)
 	default:
 		e.state.Or(stFailed)
+		l.live.failed.Add(1)
 	}
 }
 
@@ -158,12 +163,13 @@ func (l *ledger) push(r *receiver, f *client.Frame, inOrder bool) {
 		r.stats.Duplicates++
 		return
 	}
+	l.live.received.Add(1)
 	if r.conn != nil {
 		r.conn.received.Add(1)
 	}
 	e2e := f.Received.Sub(time.Unix(0, h.Intended))
 	if e2e > l.timeout {
-		r.stats.Late++
+		l.live.late.Add(1) // the one count of late frames: Delivery.Late is this
 	}
 	if !inOrder {
 		r.stats.PushReordered++

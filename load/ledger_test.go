@@ -84,13 +84,14 @@ func TestAccounting(t *testing.T) {
 			r.newSession(nil)
 			b.live.dispatched.Store(10)
 			_, d := b.led.tally(tc.cutoff, tc.cutoff < 2*time.Second)
-			d.Late, d.OutOfOrder = r.stats.Late, r.stats.PushReordered
+			d.Late, d.OutOfOrder = b.live.late.Load(), r.stats.PushReordered
 			d.SetInvariant(uint64(len(tc.accepted)))
 			assert.True(t, d.InvariantHolds, d.Invariant)
 			d.InvariantHolds, d.Invariant, d.DeliveredPercent = false, "", 0
 			assert.Equal(t, tc.want, d)
 			assert.Equal(t, tc.gaps, r.stats.Gaps)
 			assert.Equal(t, uint64(len(tc.frames)), b.live.frames.Load())
+			assert.Equal(t, d.Received+d.ReceivedUnaccepted, b.live.received.Load(), "the live count of first receipts")
 		})
 	}
 }

@@ -297,7 +297,6 @@ func (j *joiners) figures(del *loadresult.Delivery) loadresult.SubscriptionFigur
 		f.SeqGaps += st.Gaps
 		f.SeqDuplicates += st.DupSeq
 		f.OutOfOrderFrames += st.Reordered
-		del.Late += st.Late
 		del.OutOfOrder += st.PushReordered
 		del.Misrouted += st.Misrouted
 		del.ForeignFrames += st.Foreign
@@ -310,6 +309,7 @@ func (j *joiners) figures(del *loadresult.Delivery) loadresult.SubscriptionFigur
 		}
 	}
 	f.NeverJoined = f.Requested - f.Joined
+	del.Late = j.live.late.Load()
 	del.LostAcrossReconnect = min(lostAcross, del.Lost)
 	return f
 }

@@ -73,7 +73,8 @@ func TestJoinersOpenSubAndFigures(t *testing.T) {
 	gone.ended.Store(true)
 	j.subs[0].conns = []*conn{gone}
 	j.subs[0].joined = true
-	j.subs[0].rc.stats = subStats{Triggers: 4, Late: 1, Misrouted: 2}
+	j.subs[0].rc.stats = subStats{Triggers: 4, Misrouted: 2}
+	j.live.late.Store(1) // the ledger's count of late frames
 
 	s, c = j.openSub(0)
 	assert.Same(t, j.subs[2], s, "the next open one, wrapping around")

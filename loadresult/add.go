@@ -197,3 +197,16 @@ func (c *ErrorClass) Add(o ErrorClass) {
 		}
 	}
 }
+
+// Add adds the floor of another shard: subscriptions, rates and frames
+// add up, the time is the longer, latencies are merged.
+func (f *DriverFloor) Add(o DriverFloor) error {
+	f.Seconds = max(f.Seconds, o.Seconds)
+	f.Subscriptions += o.Subscriptions
+	f.PushRate += o.PushRate
+	f.Received += o.Received
+	if err := f.EndToEnd.Add(o.EndToEnd); err != nil {
+		return err
+	}
+	return f.Service.Add(o.Service)
+}

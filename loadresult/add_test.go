@@ -52,6 +52,7 @@ var addCases = []struct {
 	{name: "Interval", zero: Interval{}, rules: map[string]rule{
 		"T": kept, "Phase": kept, "Seconds": larger, "DriverCPU": larger, "SchedP99Us": larger, "GCPauseMaxUs": larger, "Latency": nested,
 	}},
+	{name: "DriverFloor", zero: DriverFloor{}, rules: map[string]rule{"Seconds": larger, "EndToEnd": nested, "Service": nested}},
 	{name: "ErrorClass", zero: ErrorClass{}, rules: map[string]rule{"Kind": kept, "Key": kept, "Examples": appended}},
 }
 

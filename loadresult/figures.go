@@ -113,3 +113,17 @@ var latencyNames = [...]string{"connect", "firstFrame", "pushResponse", "pushEnd
 func (l *Latencies) Kinds() []*Summary {
 	return []*Summary{&l.Connect, &l.FirstFrame, &l.PushResponse, &l.PushEndToEnd, &l.PushService}
 }
+
+// DriverFloor is the latency the driver adds by itself: the run's
+// subscriptions (this process's share, or fewer where file descriptors
+// would not hold both ends) and highest push rate against an in-process
+// target that does no work beyond the protocol. A latency of the run is
+// the target's only above it.
+type DriverFloor struct {
+	Seconds       float64 `json:"seconds"`       // how long it pushed
+	Subscriptions int     `json:"subscriptions"` // held
+	PushRate      float64 `json:"pushRate"`      // per second
+	Received      uint64  `json:"received"`      // push frames
+	EndToEnd      Summary `json:"pushEndToEnd"`
+	Service       Summary `json:"pushService"`
+}

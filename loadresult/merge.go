@@ -93,6 +93,14 @@ func (out *Result) add(r *Result) error {
 	}
 	out.Driver.Add(health)
 	out.Errors = addErrors(out.Errors, r.Errors)
+	if r.DriverFloor != nil {
+		if out.DriverFloor == nil {
+			out.DriverFloor = &DriverFloor{}
+		}
+		if err := out.DriverFloor.Add(*r.DriverFloor); err != nil {
+			return fmt.Errorf("driver floor: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -52,7 +52,10 @@ type Result struct {
 	Intervals     []Interval          `json:"intervals"`
 	Mock          *MockCheck          `json:"mock,omitempty"` // when the target is the mock
 	Driver        DriverHealth        `json:"driver"`
-	SLOs          []SLOResult         `json:"slos,omitempty"` // filled by CheckSLOs
+	// DriverFloor, when the run was calibrated (load --calibrate), is the
+	// latency the driver adds by itself, measured beside the run.
+	DriverFloor *DriverFloor `json:"driverFloor,omitempty"`
+	SLOs        []SLOResult  `json:"slos,omitempty"` // filled by CheckSLOs
 }
 
 // Meta describes where and when the run happened.

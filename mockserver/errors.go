@@ -81,9 +81,9 @@ func faultError(status int, codes map[int]protocol.ErrorCode) *httpError {
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, op string, e *httpError) {
 	e.write(w, s.retryAfter)
 	if op == opJoin {
-		s.stats.rejectedJoins.add(e.status)
+		s.stats.rejectedJoins.add(Outcome{e.status, e.code})
 	} else {
-		s.stats.pushes.add(e.status)
+		s.stats.pushes.add(Outcome{e.status, e.code})
 	}
 	if s.log.Enabled(context.Background(), slog.LevelInfo) {
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, op+" rejected",

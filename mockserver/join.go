@@ -49,7 +49,8 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	s.wg.Add(2) // the reader and the writer
 	s.mu.Unlock()
 
-	conn, err := s.upgrader.Upgrade(w, r, s.joinHeader)
+	cw := &corkingWriter{ResponseWriter: w}
+	conn, err := s.upgrader.Upgrade(cw, r, s.joinHeader)
 	if err != nil { // gorilla has answered or dropped the connection
 		acct.open.Add(-1)
 		s.wg.Add(-2)
@@ -57,7 +58,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	ss := &session{
 		srv: s, id: newSessionID(), acct: acct, pat: pat,
-		conn: conn, nc: conn.NetConn(), opened: time.Now(),
+		conn: conn, nc: cw.conn, opened: time.Now(),
 		wake: make(chan struct{}, 1), readDone: make(chan struct{}),
 	}
 	ss.tag = SessionTag(ss.id)

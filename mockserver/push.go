@@ -44,7 +44,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = w.Write(out)
-	s.stats.pushes.add(http.StatusAccepted)
+	s.stats.pushes.add(Outcome{Status: http.StatusAccepted})
 }
 
 // Rejections that carry nothing of the request; write never modifies them.

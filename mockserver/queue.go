@@ -64,6 +64,14 @@ func (q *ring) pop() (item, bool) {
 	return it, true
 }
 
+// front is the first item, if any, without taking it.
+func (q *ring) front() (item, bool) {
+	if q.n == 0 {
+		return item{}, false
+	}
+	return q.buf[q.head], true
+}
+
 // clear empties the ring and returns how many items it held.
 func (q *ring) clear() int {
 	n := q.n

@@ -288,6 +288,14 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// Outcomes returns the joins and the pushes counted by how the server
+// answered them, since it started or since ResetStats: the accepted joins
+// under 101 (Stats.Joins), the rejected ones by status and error code
+// (Stats.RejectedJoins adds them up by status), the pushes likewise
+// (Stats.Pushes). A join the upgrade itself failed (gorilla answered) is
+// in neither, as in Stats.
+func (s *Server) Outcomes() (joins, pushes map[Outcome]uint64) { return s.stats.outcomes() }
+
 // ResetStats sets every counter to zero.
 func (s *Server) ResetStats() { s.stats.reset() }
 

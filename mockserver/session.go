@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,7 +37,7 @@ type session struct {
 	acct   *account
 	pat    *pattern.Pattern
 	conn   *websocket.Conn
-	nc     net.Conn
+	nc     *corkConn // under conn
 	opened time.Time // with a monotonic reading: liveness times are offsets from it
 
 	// Writer only.
@@ -148,6 +147,17 @@ func (ss *session) pop() (it item, ok, closing bool) {
 	}
 	it, ok = ss.q.pop()
 	return it, ok, false
+}
+
+// popFitting takes the next frame if the session is not closing and its
+// data is at most room bytes.
+func (ss *session) popFitting(room int) (item, bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if it, ok := ss.q.front(); !ok || ss.closing || len(it.data) > room {
+		return item{}, false
+	}
+	return ss.q.pop()
 }
 
 func (ss *session) isClosing() bool {

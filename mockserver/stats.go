@@ -2,10 +2,12 @@ package mockserver
 
 import (
 	"maps"
+	"net/http"
 	"sync"
 	"sync/atomic"
 
 	"github.com/wstrigger/wstrigger/mockserver/mockapi"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Stats are the server's counters since it started or since ResetStats,
@@ -19,13 +21,39 @@ type Stats = mockapi.Stats
 type counters struct {
 	joins, replayed, injected, deliveries, dropped atomic.Uint64
 	sessionFrames, triggerFrames, pushFrames       atomic.Uint64
-	rejectedJoins, closes, pushes                  countMap
+	closes                                         countMap[int]
+	rejectedJoins, pushes                          countMap[Outcome] // Stats counts them by status
+}
+
+// Outcome is how the server answered a join or a push: its HTTP status
+// and, for a rejection, the error code of its body ("" for an accepted
+// join or push).
+type Outcome struct {
+	Status int
+	Code   protocol.ErrorCode
+}
+
+// byStatus adds the counts of m up by status.
+func byStatus(m map[Outcome]uint64) map[int]uint64 {
+	out := make(map[int]uint64, len(m))
+	for o, n := range m {
+		out[o.Status] += n
+	}
+	return out
+}
+
+// outcomes returns the joins and the pushes by outcome, the accepted
+// joins under 101 (counted apart, as Stats.Joins).
+func (c *counters) outcomes() (joins, pushes map[Outcome]uint64) {
+	joins = c.rejectedJoins.snapshot()
+	joins[Outcome{Status: http.StatusSwitchingProtocols}] = c.joins.Load()
+	return joins, c.pushes.snapshot()
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
 		Joins:         c.joins.Load(),
-		RejectedJoins: c.rejectedJoins.snapshot(),
+		RejectedJoins: byStatus(c.rejectedJoins.snapshot()),
 		FramesSent: map[string]uint64{
 			"session": c.sessionFrames.Load(),
 			"trigger": c.triggerFrames.Load(),
@@ -36,7 +64,7 @@ func (c *counters) snapshot() Stats {
 		Deliveries:       c.deliveries.Load(),
 		Dropped:          c.dropped.Load(),
 		Closes:           c.closes.snapshot(),
-		Pushes:           c.pushes.snapshot(),
+		Pushes:           byStatus(c.pushes.snapshot()),
 	}
 }
 
@@ -49,32 +77,32 @@ func (c *counters) reset() {
 	c.pushes.reset()
 }
 
-// countMap counts by an integer key.
-type countMap struct {
+// countMap counts by a key of few values.
+type countMap[K comparable] struct {
 	mu sync.Mutex
-	m  map[int]uint64
+	m  map[K]uint64
 }
 
-func (c *countMap) add(key int) {
+func (c *countMap[K]) add(key K) {
 	c.mu.Lock()
 	if c.m == nil {
-		c.m = make(map[int]uint64)
+		c.m = make(map[K]uint64)
 	}
 	c.m[key]++
 	c.mu.Unlock()
 }
 
-func (c *countMap) snapshot() map[int]uint64 {
+func (c *countMap[K]) snapshot() map[K]uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := maps.Clone(c.m)
 	if out == nil {
-		out = map[int]uint64{}
+		out = map[K]uint64{}
 	}
 	return out
 }
 
-func (c *countMap) reset() {
+func (c *countMap[K]) reset() {
 	c.mu.Lock()
 	c.m = nil
 	c.mu.Unlock()

@@ -43,7 +43,7 @@ func (ss *session) writeLoop() {
 		if now := time.Now(); !now.Before(ss.nextPing) { // busy: still ping on time
 			ss.ping(now)
 		}
-		if err := ss.writeItem(it); err != nil {
+		if err := ss.writeItems(it); err != nil {
 			ss.writeFailed(err)
 		}
 	}
@@ -65,13 +65,79 @@ func (ss *session) writeSessionFrame() error {
 // errClosing means the session began closing while a frame waited.
 var errClosing = errors.New("session closing")
 
-// writeItem waits out the stall and latency faults, then writes one
-// frame and applies the close faults. A frame that is not written is
-// counted as dropped.
-func (ss *session) writeItem(it item) error {
+// frameOverhead bounds what a frame adds to its data: the websocket
+// header and the JSON around the data.
+const frameOverhead = 64
+
+// writeItems waits out the stall and latency faults, then writes it and,
+// while no frame fault is on, the frames queued behind it that fit in
+// one write (corkLimit): their frames gather under the websocket and go
+// out together, so that a busy session costs a system call per batch,
+// not per frame. With a latency or close fault on, frames go one at a
+// time (writeItem). A frame that is not written is counted as dropped.
+func (ss *session) writeItems(it item) error {
 	if err := ss.delay(it); err != nil {
 		return err
 	}
+	f := ss.srv.faults.Load()
+	if f.closes() || f.Latency > 0 || f.Jitter > 0 {
+		return ss.writeItem(it, f)
+	}
+	ss.nc.cork()
+	var triggers, pushes int // gathered
+	size := 0
+	var err error
+	for {
+		if err = ss.writeFrame(it); err != nil {
+			ss.drop(1)
+			break
+		}
+		if it.kind == kindPush {
+			pushes++
+		} else {
+			triggers++
+		}
+		size += len(it.data) + frameOverhead
+		next, ok := ss.popFitting(corkLimit - size - frameOverhead)
+		if !ok {
+			break
+		}
+		it = next
+	}
+	if ferr := ss.nc.uncork(); ferr != nil {
+		ss.drop(triggers + pushes)
+		return ferr
+	}
+	ss.srv.stats.triggerFrames.Add(uint64(triggers))
+	ss.srv.stats.pushFrames.Add(uint64(pushes))
+	ss.written += triggers + pushes
+	return err
+}
+
+// writeItem writes one frame and applies the close faults.
+func (ss *session) writeItem(it item, f *Faults) error {
+	if err := ss.writeFrame(it); err != nil {
+		ss.drop(1)
+		return err
+	}
+	if it.kind == kindTrigger {
+		ss.srv.stats.triggerFrames.Add(1)
+	} else {
+		ss.srv.stats.pushFrames.Add(1)
+	}
+	ss.written++
+	if f.closes() && (f.CloseAfterFrames > 0 && ss.written >= f.CloseAfterFrames || ss.srv.rand.chance(f.CloseProbability)) {
+		if f.CloseReset {
+			ss.close(closeReset, websocket.CloseAbnormalClosure)
+		} else {
+			ss.close(closeFrame, f.CloseCode)
+		}
+	}
+	return nil
+}
+
+// writeFrame builds the frame of it in a pooled buffer and writes it.
+func (ss *session) writeFrame(it item) error {
 	bp := framePool.Get().(*[]byte)
 	b := (*bp)[:0]
 	if it.kind == kindTrigger {
@@ -85,25 +151,7 @@ func (ss *session) writeItem(it item) error {
 		*bp = b
 		framePool.Put(bp)
 	}
-	if err != nil {
-		ss.drop(1)
-		return err
-	}
-	if it.kind == kindTrigger {
-		ss.srv.stats.triggerFrames.Add(1)
-	} else {
-		ss.srv.stats.pushFrames.Add(1)
-	}
-	ss.written++
-	f := ss.srv.faults.Load()
-	if f.closes() && (f.CloseAfterFrames > 0 && ss.written >= f.CloseAfterFrames || ss.srv.rand.chance(f.CloseProbability)) {
-		if f.CloseReset {
-			ss.close(closeReset, websocket.CloseAbnormalClosure)
-		} else {
-			ss.close(closeFrame, f.CloseCode)
-		}
-	}
-	return nil
+	return err
 }
 
 // delay waits until the frame may be written: after a stall, and after
@@ -164,7 +212,7 @@ func (ss *session) finishClose() {
 			<-ss.readDone // the client's answer; forceStop bounds the wait
 		}
 	case closeReset:
-		if tc, ok := ss.nc.(*net.TCPConn); ok {
+		if tc, ok := ss.nc.Conn.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0)
 		}
 	case closeByPeer:

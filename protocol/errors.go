@@ -28,6 +28,25 @@ const (
 	CodeSessionQueueFull     ErrorCode = "session_queue_full"
 )
 
+// ErrorCodes lists every error code the protocol defines: the bounded
+// set a metric may take as a label value.
+var ErrorCodes = []ErrorCode{
+	CodeMissingPattern, CodeInvalidPattern, CodeUnauthorized, CodeForbidden, CodeForbiddenOrigin,
+	CodeMethodNotAllowed, CodeUpgradeRequired, CodeTooManyConnections, CodeUnavailable,
+	CodeMissingSession, CodeInvalidBody, CodeSessionNotFound, CodePayloadTooLarge,
+	CodeUnsupportedMediaType, CodeSessionQueueFull,
+}
+
+// KnownErrorCode reports whether code is one the protocol defines.
+func KnownErrorCode(code ErrorCode) bool {
+	for _, c := range ErrorCodes {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
 // ErrorBody is the body of every non-2xx, non-101 response:
 // {"error":{"code":"...","message":"..."}}.
 type ErrorBody struct {

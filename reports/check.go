@@ -186,3 +186,15 @@ func usDuration(v int64) time.Duration {
 	}
 	return d
 }
+
+// FloorText says what the driver floor of a calibrated run was, or ""
+// for a run without one.
+func FloorText(f *loadresult.DriverFloor) string {
+	if f == nil {
+		return ""
+	}
+	e := f.EndToEnd
+	took := time.Duration(f.Seconds * float64(time.Second)).Round(time.Millisecond)
+	return fmt.Sprintf("driver floor: push e2e p50 %v, p99 %v, max %v (%d subscriptions at %.0f/s for %v against an in-process target that does no work: this much of each latency is the driver's and the machine's)",
+		usDuration(e.P50Us), usDuration(e.P99Us), usDuration(e.MaxUs), f.Subscriptions, f.PushRate, took)
+}

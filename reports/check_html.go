@@ -54,6 +54,7 @@ type htmlPage struct {
 	Coverage                   htmlCoverage
 	Load                       *loadresult.Result
 	Latencies                  []latencyRow
+	FloorText                  string // the driver floor, when calibrated
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
 }
@@ -103,6 +104,7 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 	}
 	if l := c.Load; l != nil {
 		page.ConfigText = LoadConfigText(l)
+		page.FloorText = FloorText(l.DriverFloor)
 		for _, k := range latencyKinds(&l.Latency) {
 			page.Latencies = append(page.Latencies, latencyRow{k.name, k.s})
 		}

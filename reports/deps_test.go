@@ -1,13 +1,14 @@
 package reports_test
 
 import (
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/internal/mocktest"
 )
 
 // TestDependsOnDataOnly holds reports to rendering plain data: it links
@@ -16,13 +17,7 @@ import (
 // the result types and the protocol core.
 func TestDependsOnDataOnly(t *testing.T) {
 	t.Parallel()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to list the dependencies with")
-	}
-	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
-	require.NoError(t, err)
-	deps := strings.Fields(string(out))
+	deps := mocktest.Deps(t, ".")
 	require.Contains(t, deps, "github.com/wstrigger/wstrigger/loadresult", "the listing works")
 
 	const module = "github.com/wstrigger/wstrigger/"

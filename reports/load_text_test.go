@@ -39,6 +39,13 @@ func TestLoadTextVariants(t *testing.T) {
 		{name: "mock differs", change: func(r *loadresult.Result) {
 			r.Mock = &loadresult.MockCheck{Match: false, PushFramesSent: 10, PushFramesReceived: 9, Notes: []string{"one frame short"}}
 		}, want: []string{"Mock stats     differs: push frames sent 10 / read 9", "note: one frame short"}},
+		{name: "calibrated", change: func(r *loadresult.Result) {
+			r.DriverFloor = &loadresult.DriverFloor{Seconds: 5, Subscriptions: 200, PushRate: 500, Received: 2500,
+				EndToEnd: loadresult.Summary{Count: 2500, P50Us: 410, P99Us: 1200, MaxUs: 3000}}
+		}, want: []string{"  driver floor: push e2e p50 410µs, p99 1.2ms, max 3ms (200 subscriptions at 500/s for 5s against an in-process target that does no work"}},
+		{name: "not calibrated", change: func(r *loadresult.Result) {}, absent: []string{"driver floor"}},
+		{name: "merged shards", change: func(r *loadresult.Result) { r.Config.Shard, r.Meta.PushStartSkewSeconds = "0/2,1/2", 0.0042 },
+			want: []string{"  merged shards 0/2,1/2; their push starts spread over 4.2ms"}},
 		{name: "driver warning", change: func(r *loadresult.Result) { r.Driver.Warnings = []string{"driver CPU at 97%"} },
 			want: []string{"WARNING: driver CPU at 97%"}},
 	}

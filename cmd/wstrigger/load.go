@@ -16,6 +16,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wstrigger/wstrigger/internal/metrics"
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
@@ -57,30 +58,50 @@ whose joins overrun TIME begins when they end, and its result warns.
 Each result records its push start; "wstrigger report merge" prints how
 far apart the shards began and refuses a set too far apart.
 
+--calibrate first runs the same subscriptions (this shard's) at the
+run's highest push rate for up to 5s against an in-process target that
+does no work beyond the protocol, and reports that run's latency as the
+driver floor beside the run's: the part of every latency that is the
+driver's and this machine's, not the target's.
+
 Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
 writes (--json) the figures so far, marked interrupted, and judges no
 SLO; a second Ctrl-C quits at once.
 
+--metrics-addr ADDR (such as :9090) serves Prometheus metrics at
+http://ADDR/metrics while the run goes on, each labelled shard="K/N":
+pushes scheduled, sent, accepted, rejected, received, late and, once the
+run has ended, lost; the end-to-end latency histogram (warmup left out);
+open subscriptions, reconnects, the driver's CPU; against the embedded
+mock, the mock's metrics too. Once the run has ended they equal the
+result's figures and are served until the command exits: the result
+(--json), not the last scrape, is the record of the run.
+
 --slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
 the exit status: 0 when all pass, 1 when one fails (an SLO with nothing
-measured for it fails), 2 on bad flags, when the target is unreachable,
-answers 404 on the join path or refuses the credentials (a join is tried
-first), or when no subscription could join during the run, 130 when
-interrupted (Ctrl-C, SIGTERM).`
+measured for it fails), 2 on bad flags, when --metrics-addr cannot be
+listened on, when the target is unreachable, answers 404 on the join
+path or refuses the credentials (a join is tried first), or when no
+subscription could join during the run, 130 when interrupted (Ctrl-C,
+SIGTERM).`
 
 // loadOptions are the flags of "load".
 type loadOptions struct {
 	targetOptions
-	opts      load.Options
-	Patterns  string
-	Stages    string
-	Skew      string
-	Shard     string
-	SLOs      []loadresult.SLO
-	JSON      string
-	Quiet     bool
-	Reconnect bool
-	StartAt   string
+	opts        load.Options
+	Patterns    string
+	Stages      string
+	Skew        string
+	Shard       string
+	SLOs        []loadresult.SLO
+	JSON        string
+	Quiet       bool
+	Reconnect   bool
+	StartAt     string
+	Calibrate   bool
+	fileLimit   uint64 // the open-file limit checkCapacity found; 0 unknown
+	MetricsAddr string
+	metrics     *metrics.Server // the --metrics-addr server, nil without
 }
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
@@ -88,7 +109,9 @@ func (o *loadOptions) register(fs *flag.FlagSet) {
 	o.registerDriver(fs)
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
+	fs.BoolVar(&o.Calibrate, "calibrate", false, "first measure the driver's own latency floor against an in-process target that does no work, and report it beside the run's")
 	fs.StringVar(&o.StartAt, "start-at", "", "join, then begin pushing at this RFC 3339 time (such as 2026-12-03T18:00:00Z), the same for every shard")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", metricsAddrUsage)
 }
 
 // registerDriver registers the flags that shape the run itself, shared
@@ -181,6 +204,9 @@ func (o *loadOptions) parse() error {
 		if o.opts.Warmup > 0 {
 			return errors.New("--warmup pushes: it needs a --push-rate above 0")
 		}
+		if o.Calibrate {
+			return errors.New("--calibrate measures push latency: it needs a --push-rate above 0")
+		}
 		o.opts.Idle = true
 	}
 	if err := o.opts.Check(); err != nil {
@@ -234,6 +260,10 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := checkOutPath("--json", o.JSON); err != nil {
 		return fail("%v", err)
 	}
+	if o.metrics, err = listenMetrics(e, o.MetricsAddr); err != nil {
+		return fail("%v", err)
+	}
+	defer closeMetrics(o.metrics)
 	mock := o.resolveTarget(e)
 	if !mock {
 		if _, err := o.resolve(e); err != nil {
@@ -258,10 +288,15 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return status
 	}
 	o.observeInvited(target, invited)
+	floor, status, ok := o.calibrate(ctx, e)
+	if !ok {
+		return status
+	}
 	res, err := runWithProgress(ctx, e, &o, target, creds)
 	if err != nil {
 		return fail("%v", err)
 	}
+	res.DriverFloor = floor
 	res.Meta.TargetName, res.Meta.Version = name, version()
 	passed := res.CheckSLOs(o.SLOs)
 	if err := reports.LoadText(e.stdout, res); err != nil {
@@ -312,6 +347,7 @@ func (o *loadOptions) checkCapacity(e *env) error {
 	if o.opts.Idle {
 		workers = 1 // no push connections, but one to read an invited mock's counters
 	}
+	o.fileLimit = soft
 	if most := load.MaxSubscriptions(soft, workers, inProcess); n > most {
 		where := "one process"
 		if inProcess {
@@ -321,6 +357,37 @@ func (o *loadOptions) checkCapacity(e *env) error {
 			n, where, most, soft, (o.opts.Subscriptions+most-1)/max(most, 1))
 	}
 	return nil
+}
+
+// calibrate measures the driver's floor when --calibrate asks for it,
+// before the run: ok is false, with the exit status, when it could not.
+func (o *loadOptions) calibrate(ctx context.Context, e *env) (*loadresult.DriverFloor, int, bool) {
+	if !o.Calibrate {
+		return nil, exitOK, true
+	}
+	most := 0
+	if o.fileLimit > 0 { // both ends of each subscription are in this process
+		most = load.MaxSubscriptions(o.fileLimit, o.opts.Workers, true)
+	}
+	if !o.Quiet {
+		fmt.Fprintf(e.stderr, "wstrigger load: calibrating: the same subscriptions and rate against an in-process target that does no work, for up to %v\n", load.DefaultCalibration)
+	}
+	target, err := mockserver.New(&mockserver.Options{Recording: []protocol.RecordingLine{}, NoControl: true})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger load: calibrate: %v\n", err)
+		return nil, exitUsage, false
+	}
+	defer target.Close()
+	floor, err := load.Calibrate(ctx, target.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, &o.opts, 0, most)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(e.stderr, "wstrigger load: interrupted while calibrating: the run did not start")
+		return nil, exitInterrupted, false
+	case err != nil:
+		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
+		return nil, exitUsage, false
+	}
+	return floor, exitOK, true
 }
 
 // loadTarget returns the target (resolved by resolveTarget) and its
@@ -339,6 +406,12 @@ func (o *loadOptions) loadTarget(e *env) (string, protocol.Credentials, func(), 
 		fmt.Fprintf(e.stderr, "no --target and no $%s: loading the embedded mock at %s\n", envTarget, srv.URL)
 	}
 	o.observeEmbedded(srv)
+	if o.metrics != nil {
+		if err := metrics.RegisterMock(o.metrics.Registry, srv); err != nil {
+			srv.Close()
+			return "", protocol.Credentials{}, nil, err
+		}
+	}
 	return srv.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, srv.Close, nil
 }
 
@@ -354,6 +427,11 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	d, err := load.New(target, creds, &opts)
 	if err != nil {
 		return nil, err
+	}
+	if o.metrics != nil {
+		if err := metrics.RegisterDriver(o.metrics.Registry, d); err != nil {
+			return nil, err
+		}
 	}
 	if !o.Quiet {
 		what := "pushes"

@@ -82,6 +82,7 @@ func TestLoadCommandStatuses(t *testing.T) {
 		{"zero join rate", []string{"--connect-rate", "0"}, exitUsage, "--connect-rate: want a positive number"},
 		{"infinite push rate", []string{"--push-rate", "Inf"}, exitUsage, "--push-rate +Inf"},
 		{"too many pushes", []string{"--push-rate", "1e12", "--duration", "1s"}, exitUsage, "more than 200000000"},
+		{"calibrating an idle run", []string{"--push-rate", "0", "--calibrate"}, exitUsage, "--calibrate measures push latency: it needs a --push-rate above 0"},
 		{"start time not RFC 3339", []string{"--start-at", "18:00"}, exitUsage, `--start-at "18:00": want an RFC 3339 time such as`},
 		{"start time past", []string{"--start-at", "2026-01-02T03:04:05Z"}, exitUsage, "--start-at 2026-01-02T03:04:05Z is already"},
 		{"json into a missing folder", []string{"--json", "/nonexistent/x.json"}, exitUsage, "--json /nonexistent/x.json: folder /nonexistent"},
@@ -97,6 +98,23 @@ func TestLoadCommandStatuses(t *testing.T) {
 			assert.Contains(t, stderr, tc.stderr)
 		})
 	}
+}
+
+// TestLoadCalibrate reports the driver floor beside the run's figures,
+// in the summary and in the --json result.
+func TestLoadCalibrate(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "run.json")
+	code, stdout, stderr := runCmd(t, "", "load", "--subscriptions", "4", "--push-rate", "40", "--duration", "600ms", "--calibrate", "--json", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "calibrating: the same subscriptions and rate against an in-process target")
+	assert.Contains(t, stdout, "driver floor: push e2e p50 ")
+	assert.Contains(t, stdout, "(4 subscriptions at 40/s for 600ms against an in-process target that does no work")
+	res, err := readLoadFile(out)
+	require.NoError(t, err)
+	require.NotNil(t, res.DriverFloor)
+	assert.Equal(t, 4, res.DriverFloor.Subscriptions)
+	assert.Positive(t, res.DriverFloor.EndToEnd.Count)
 }
 
 // TestWrongCredentialsAreBadInput runs load, contract and check with

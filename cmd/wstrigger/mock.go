@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wstrigger/wstrigger/internal/metrics"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -29,10 +31,17 @@ The control API under /_mock/ (off with --no-control) injects triggers
 faults (GET and PUT /_mock/faults). It needs no credentials: keep the mock
 on loopback.
 
+--metrics-addr ADDR (such as :9090) serves Prometheus metrics at
+http://ADDR/metrics: open sessions, frames sent by type, frames dropped,
+closes by close code (4008: a slow consumer's queue overflowed), joins and
+pushes by HTTP status and error code (the counters of /_mock/stats, which
+a reset of them sets back to zero), and the process's CPU and memory.
+
 Exit status: 0 when it shut down cleanly on Ctrl-C or SIGTERM (a signal
 is how the mock is meant to stop: it judges nothing), 1 when sessions
-were still open after --grace, 2 when the flags are wrong or the address
-cannot be listened on, 130 when a second signal cut the shutdown short.`
+were still open after --grace, 2 when the flags are wrong or --addr or
+--metrics-addr cannot be listened on, 130 when a second signal cut the
+shutdown short.`
 
 // mockOptions are the flags of "mock"; they fill mockserver.Options.
 type mockOptions struct {
@@ -47,6 +56,7 @@ type mockOptions struct {
 	StallAfter      time.Duration
 	RejectJoins     string
 	RejectPushes    string
+	MetricsAddr     string
 }
 
 func mockFlags(e *env, o *mockOptions) *flag.FlagSet {
@@ -75,6 +85,7 @@ func mockFlags(e *env, o *mockOptions) *flag.FlagSet {
 	fs.DurationVar(&o.Faults.Stall.Duration, "stall", 0, "fault: stop writing frames to every session for this long")
 	fs.DurationVar(&o.StallAfter, "stall-after", 0, "fault: start --stall this long after start-up")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the faults' random choices (0: random)")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", metricsAddrUsage)
 	return fs
 }
 
@@ -95,9 +106,20 @@ func runMock(ctx context.Context, e *env, args []string) int {
 	if err := o.complete(e); err != nil {
 		return fail("%v", err)
 	}
+	ms, err := listenMetrics(e, o.MetricsAddr)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer closeMetrics(ms)
 	srv, err := mockserver.New(&o.Options)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if ms != nil {
+		if err := errors.Join(metrics.RegisterProcess(ms.Registry), metrics.RegisterMock(ms.Registry, srv)); err != nil {
+			srv.Close()
+			return fail("%v", err)
+		}
 	}
 	printBanner(e, srv, &o)
 	<-ctx.Done()

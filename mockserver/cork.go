@@ -1,0 +1,104 @@
+package mockserver
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"sync"
+)
+
+// corkLimit is the most a corked connection gathers before it writes
+// anyway: a few dozen trigger frames, one TCP send of a useful size.
+const corkLimit = 32 << 10
+
+// corkPool holds the buffers of corked connections: a session holds one
+// only while its writer gathers frames.
+var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); return &b }}
+
+// corkConn is the connection under a session's websocket. While the
+// writer has it corked, what gorilla writes gathers in a buffer, and
+// goes out in one write when the writer uncorks it (or the buffer
+// fills): frames queued together cost one system call, not one each.
+// A write from elsewhere meanwhile (gorilla answering a ping or a close
+// on the reader goroutine) joins the gathered bytes: everything leaves
+// in the order gorilla wrote it, the control frame with the batch, a
+// few microseconds later than it would have; gorilla itself refuses
+// data frames after a close frame. Uncorked, writes go straight through.
+type corkConn struct {
+	net.Conn
+	mu     sync.Mutex
+	corked bool
+	buf    *[]byte // from corkPool while anything is gathered
+}
+
+// Write gathers p while corked and there is room, and otherwise writes
+// what has gathered and p, in one write.
+func (c *corkConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.buf == nil && !c.corked {
+		return c.Conn.Write(p)
+	}
+	if c.buf == nil {
+		c.buf = corkPool.Get().(*[]byte)
+	}
+	*c.buf = append(*c.buf, p...)
+	if c.corked && len(*c.buf) < corkLimit {
+		return len(p), nil
+	}
+	if err := c.flushLocked(); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// cork starts gathering writes.
+func (c *corkConn) cork() {
+	c.mu.Lock()
+	c.corked = true
+	c.mu.Unlock()
+}
+
+// uncork writes what has gathered and stops gathering. Its error is
+// that of the connection: the frames gathered are then lost.
+func (c *corkConn) uncork() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.corked = false
+	return c.flushLocked()
+}
+
+// flushLocked writes the gathered bytes and gives the buffer back.
+// c.mu is held.
+func (c *corkConn) flushLocked() error {
+	if c.buf == nil {
+		return nil
+	}
+	b := c.buf
+	c.buf = nil
+	_, err := c.Conn.Write(*b)
+	if cap(*b) <= 2*corkLimit {
+		*b = (*b)[:0]
+		corkPool.Put(b)
+	}
+	return err
+}
+
+// corkingWriter hands the websocket upgrader a corkConn in place of the
+// hijacked connection.
+type corkingWriter struct {
+	http.ResponseWriter
+	conn *corkConn
+}
+
+func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	w.conn = &corkConn{Conn: nc}
+	return w.conn, brw, nil
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *corkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

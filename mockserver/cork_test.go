@@ -1,0 +1,129 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/protocol"
+)
+
+// writesConn records each Write it gets, and fails them once fail is set.
+type writesConn struct {
+	net.Conn
+	mu     sync.Mutex
+	writes []string
+	fail   error
+}
+
+func (c *writesConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fail != nil {
+		return 0, c.fail
+	}
+	c.writes = append(c.writes, string(p))
+	return len(p), nil
+}
+
+func (c *writesConn) got() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.writes...)
+}
+
+func TestCorkConn(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", corkLimit)
+	broken := errors.New("connection reset")
+	cases := []struct {
+		name    string
+		steps   func(c *corkConn, under *writesConn) error
+		want    []string // the writes that reached the connection
+		wantErr error
+	}{
+		{"uncorked writes go straight through", func(c *corkConn, _ *writesConn) error {
+			_, _ = c.Write([]byte("a"))
+			_, err := c.Write([]byte("b"))
+			return err
+		}, []string{"a", "b"}, nil},
+		{"corked writes go out together when uncorked", func(c *corkConn, under *writesConn) error {
+			c.cork()
+			_, _ = c.Write([]byte("a"))
+			_, _ = c.Write([]byte("b"))
+			if len(under.got()) != 0 {
+				return errors.New("a corked write reached the connection")
+			}
+			return c.uncork()
+		}, []string{"ab"}, nil},
+		{"a write from elsewhere joins the batch in order", func(c *corkConn, _ *writesConn) error {
+			c.cork()
+			_, _ = c.Write([]byte("frame1"))
+			var g sync.WaitGroup
+			g.Go(func() { _, _ = c.Write([]byte("pong")) }) // as gorilla's reader would
+			g.Wait()
+			_, _ = c.Write([]byte("frame2"))
+			return c.uncork()
+		}, []string{"frame1pongframe2"}, nil},
+		{"a full buffer is written at once", func(c *corkConn, _ *writesConn) error {
+			c.cork()
+			_, _ = c.Write([]byte("a"))
+			_, _ = c.Write([]byte(big))
+			_, _ = c.Write([]byte("b"))
+			return c.uncork()
+		}, []string{"a" + big, "b"}, nil},
+		{"uncorking with nothing gathered writes nothing", func(c *corkConn, _ *writesConn) error {
+			c.cork()
+			return c.uncork()
+		}, nil, nil},
+		{"the connection's error comes back from uncork", func(c *corkConn, under *writesConn) error {
+			c.cork()
+			_, _ = c.Write([]byte("a"))
+			under.mu.Lock()
+			under.fail = broken
+			under.mu.Unlock()
+			return c.uncork()
+		}, nil, broken},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			under := &writesConn{}
+			c := &corkConn{Conn: under}
+			err := tc.steps(c, under)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.want, under.got())
+			assert.Nil(t, c.buf, "the buffer went back to the pool")
+		})
+	}
+}
+
+// TestBatchedFramesKeepTheirOrder queues frames faster than the writer
+// sends them, so that it gathers them: they arrive in seq order, every
+// one, and are counted.
+func TestBatchedFramesKeepTheirOrder(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, &Options{HoldReplay: true})
+	conn, _ := join(t, srv, `{"org":"IBM"}`)
+	const n = 500
+	for range n {
+		d, err := srv.Inject(json.RawMessage(ibmJoin))
+		require.NoError(t, err)
+		require.Equal(t, 1, d)
+	}
+	for want := uint64(1); want <= n; want++ {
+		f := readFrame(t, conn)
+		require.Equal(t, protocol.FrameTrigger, f.Type)
+		require.Equal(t, want, f.Seq, "frames out of order")
+	}
+	assert.Equal(t, uint64(n), srv.Stats().FramesSent["trigger"])
+}
