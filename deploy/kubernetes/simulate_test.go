@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,11 +99,16 @@ func startRehearsal(ctx context.Context, t *testing.T) *rehearsal {
 	load, merge := m.Jobs[loadJob], m.Jobs[mergeJob]
 	s.n = int(*load.Spec.Completions)
 
-	mock := newPod(t, m, m.Deployments[mockName].Spec.Template.Spec, "mock", -1, s.root)
+	mockTemplate := m.Deployments[mockName].Spec.Template
+	mock := newPod(t, m, mockTemplate.Spec, "mock", -1, s.root)
 	mock.args = setFlag(mock.args, "--addr", "127.0.0.1:0")
-	mock.args = metricsFlag(mock.args, hasMetrics(t, s.bin, "mock"))
+	mockMetrics := hasMetrics(t, s.bin, "mock")
+	mock.args = metricsFlag(mock.args, mockMetrics)
 	s.mock = startProc(ctx, t, "mock", s.bin, mock)
 	s.url = s.mock.waitFor(t, regexp.MustCompile(`listening on (http://\S+)`))
+	if mockMetrics {
+		checkScrape(ctx, t, s.mock, mockTemplate)
+	}
 
 	// The Secret's target is the mock Service; here it is the process.
 	// The ConfigMap's start is a few seconds ahead, as a user sets it.
@@ -120,6 +128,24 @@ func startRehearsal(ctx context.Context, t *testing.T) *rehearsal {
 		s.shards = append(s.shards, startProc(ctx, t, fmt.Sprintf("shard %d/%d", k, s.n), s.bin, p))
 	}
 	return s
+}
+
+// checkScrape scrapes p's metrics where its pod's prometheus.io/path
+// annotation says, as Prometheus would.
+func checkScrape(ctx context.Context, t *testing.T, p *proc, tmpl corev1.PodTemplateSpec) {
+	t.Helper()
+	u, err := url.Parse(p.waitFor(t, regexp.MustCompile(`metrics on (http://\S+)`)))
+	require.NoError(t, err)
+	u.Path = tmpl.Annotations["prometheus.io/path"]
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "%s: GET %s", p.name, u.Path)
+	assert.Contains(t, string(body), "# TYPE wstrigger_", "%s: GET %s", p.name, u.Path)
 }
 
 // checkVerdict holds the merge of the manifests' own command to its
