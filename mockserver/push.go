@@ -2,7 +2,7 @@ package mockserver
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -92,8 +92,12 @@ func (s *Server) checkPush(r *http.Request) (*session, []byte, *httpError) {
 	if len(body) == 0 {
 		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is empty; send one JSON value")
 	}
-	if !json.Valid(body) {
-		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is not one JSON value")
+	if err := protocol.CheckValue(body); err != nil {
+		msg := "the body is " + err.Error()
+		if errors.Is(err, protocol.ErrNotJSON) {
+			msg = "the body is not one JSON value"
+		}
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, msg)
 	}
 	ss := s.lookup(id)
 	if ss == nil || ss.acct != acct {
