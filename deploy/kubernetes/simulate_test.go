@@ -65,6 +65,7 @@ func TestRehearsalRunsLocally(t *testing.T) {
 	checkVerdict(t, code, merged, s.mergeProc)
 	s.checkStarts(t, results)
 	s.checkAccount(ctx, t, merged)
+	s.logFigures(t, results, merged)
 
 	// The verdict on the same shards: 0 when the SLOs hold, 1 when one
 	// fails.
@@ -184,6 +185,21 @@ func (s *rehearsal) checkStarts(t *testing.T, results string) {
 	}
 	spread := slices.MaxFunc(starts, time.Time.Compare).Sub(slices.MinFunc(starts, time.Time.Compare))
 	assert.LessOrEqual(t, spread, simStartSpread, "the shards' push starts are %v apart", spread)
+}
+
+// logFigures logs what README's "Running distributed" quotes: shards,
+// subscriptions, push start skew, and the merged push p99 beside each
+// shard's (go test -v -run TestRehearsalRunsLocally ./deploy/kubernetes).
+func (s *rehearsal) logFigures(t *testing.T, results string, merged *loadresult.Result) {
+	t.Helper()
+	var p99s []string
+	for k := range s.n {
+		r := readResult(t, filepath.Join(results, fmt.Sprintf("shard-%d.json", k)))
+		p99s = append(p99s, fmt.Sprintf("%d/%d %v", k, s.n, time.Duration(r.Latency.PushEndToEnd.P99Us)*time.Microsecond))
+	}
+	t.Logf("figures: %d shards, %d subscriptions, %d pushes accepted, push start skew %v; push e2e p99 merged %v, shards %s",
+		s.n, merged.Subscriptions.Joined, merged.Delivery.Accepted, time.Duration(merged.Meta.PushStartSkewSeconds*float64(time.Second)).Round(time.Microsecond),
+		time.Duration(merged.Latency.PushEndToEnd.P99Us)*time.Microsecond, strings.Join(p99s, ", "))
 }
 
 // checkAccount wants the merged account to be the mock's.
