@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -270,4 +271,16 @@ func TestStalledBody(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 1, srv.Stats().OpenSessions, "the session is not held to the request timeout")
+}
+
+func TestQueryValue(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"session=abc", "session=a%2Bb", "x=1&session=abc&session=def", "session=", "other=1",
+		"", "session", "sess%69on=abc", "session=a+b", "session=%zz&session=ok", "a;b=1&session=s",
+		"session=a;b&session=ok", "%zz=1&session=s", "session=%E2%9C%93",
+	} {
+		q, _ := url.ParseQuery(raw) // the reference, errors and all
+		assert.Equal(t, q.Get(protocol.QuerySession), queryValue(raw, protocol.QuerySession), raw)
+	}
 }
