@@ -85,10 +85,11 @@ type BufferPool interface {
 // Client speaks the protocol to one target with one set of credentials.
 // It is safe for concurrent use.
 type Client struct {
-	base  *url.URL
-	creds protocol.Credentials
-	opts  Options
-	reads sync.Pool // the frame buffers of ReuseFrames
+	base    *url.URL
+	pushURL string // the push endpoint up to the session id: ...?session=
+	creds   protocol.Credentials
+	opts    Options
+	reads   sync.Pool // the frame buffers of ReuseFrames
 }
 
 // New returns a client for target, the base URL of an implementation such
@@ -100,6 +101,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Client, err
 		return nil, err
 	}
 	c := &Client{base: base, creds: creds}
+	c.pushURL = c.endpoint(protocol.PushPath, nil, false).String() + "?" + protocol.QuerySession + "="
 	if opts != nil {
 		c.opts = *opts
 	}

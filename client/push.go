@@ -20,13 +20,22 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	u := c.endpoint(protocol.PushPath, url.Values{protocol.QuerySession: {sessionID}}, false)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	return c.PushBytes(ctx, sessionID, body)
+}
+
+// PushBytes sends body, which should be one JSON value, into the
+// session as it is, unchecked: the server judges it (PROTOCOL.md §4),
+// and a body it refuses comes back as an *HTTPError. It is Push without
+// the encoding, for callers that build their bodies themselves, such as
+// a load driver. body must not change while PushBytes runs, nor after:
+// the transport may still be writing it when an early answer has come.
+func (c *Client) PushBytes(ctx context.Context, sessionID string, body []byte) (uint64, error) {
+	u := c.pushURL + url.QueryEscape(sessionID)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("client: push to %s: %w", protocol.RedactURL(u), protocol.RedactError(err))
+		return 0, fmt.Errorf("client: push to %s: %w", protocol.RedactURLString(u), protocol.RedactError(err))
 	}
-	req.Header = c.header(false)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header = c.pushHeader()
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("client: push: %w", protocol.RedactError(err))
@@ -39,9 +48,11 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 	if resp.StatusCode != http.StatusAccepted {
 		return 0, c.newHTTPError("push", resp.StatusCode, resp.Header, data, sessionID)
 	}
-	var pr protocol.PushResponse
-	if err := json.Unmarshal(data, &pr); err != nil {
-		return 0, &ProtocolError{Op: "push", Reason: "202 body is not a push response: " + c.scrub(err.Error(), sessionID)}
+	pr, ok := protocol.ScanPushResponse(data)
+	if !ok { // not the compact form: the long way, with its error
+		if err := json.Unmarshal(data, &pr); err != nil {
+			return 0, &ProtocolError{Op: "push", Reason: "202 body is not a push response: " + c.scrub(err.Error(), sessionID)}
+		}
 	}
 	if pr.Seq == 0 {
 		return 0, &ProtocolError{Op: "push", Reason: "202 body has no seq"}
@@ -50,6 +61,27 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 		return 0, &ProtocolError{Op: "push", Reason: "202 body names a different session"}
 	}
 	return pr.Seq, nil
+}
+
+// The credential headers' names as http.Header.Set would store them.
+var (
+	canonicalAccessToken = http.CanonicalHeaderKey(protocol.HeaderAccessToken)
+	canonicalSecretKey   = http.CanonicalHeaderKey(protocol.HeaderSecretKey)
+)
+
+// pushHeader is a push's header: the extra headers, the credentials and
+// the content type, in a map of its own (the transport may keep it).
+func (c *Client) pushHeader() http.Header {
+	if len(c.opts.Header) > 0 {
+		h := c.header(false)
+		h.Set("Content-Type", "application/json")
+		return h
+	}
+	return http.Header{
+		canonicalAccessToken: {c.creds.AccessToken},
+		canonicalSecretKey:   {c.creds.SecretKey},
+		"Content-Type":       {"application/json"},
+	}
 }
 
 func encodeValue(value any) ([]byte, error) {

@@ -1,7 +1,9 @@
 package contract_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -166,4 +168,20 @@ func mapLeaves(v any, fn func(any) any) any {
 		return x
 	}
 	return fn(v)
+}
+
+// onPushBody changes the body of every push before the mock reads it:
+// fix returns the body the mock gets.
+func onPushBody(fix func(body []byte) []byte) func(*testing.T, *mockserver.Server) http.Handler {
+	return lenient(func(r *http.Request) {
+		if !isPush(r) || r.Body == nil {
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		body = fix(body)
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	})
 }

@@ -1,8 +1,10 @@
 package contract_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
@@ -235,6 +238,38 @@ func breakages() []breakage {
 		{"PUSH-007", "a bad body is 413", wrap(func(next http.Handler) http.Handler {
 			return recode(next, protocol.PushPath, protocol.CodeInvalidBody, http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge)
 		}), "want 400 invalid_body"},
+		{"PUSH-015", "invalid UTF-8 taken, made valid", onPushBody(func(b []byte) []byte { return bytes.ToValidUTF8(b, []byte("?")) }), "accepted with 202"},
+		{"PUSH-015", "a refused push takes a seq", wrap(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if isPush(r) && !utf8.Valid(body) { // queue something in its place, then refuse it
+					fill := r.Clone(r.Context())
+					fill.Body, fill.ContentLength = io.NopCloser(strings.NewReader(`"filler"`)), int64(len(`"filler"`))
+					next.ServeHTTP(httptest.NewRecorder(), fill)
+				}
+				next.ServeHTTP(w, r)
+			})
+		}), "take no seq"},
+		{"PUSH-016", "any depth taken", onPushBody(func(b []byte) []byte {
+			if protocol.Nesting(b) > protocol.MaxNesting {
+				return []byte(`"flattened"`)
+			}
+			return b
+		}), "accepted with 202"},
+		{"PUSH-016", "a limit of 100 levels", wrap(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if isPush(r) && protocol.Nesting(body) > 100 {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = w.Write([]byte(`{"error":{"code":"invalid_body","message":"too deep"}}`))
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}), "want 202"},
 		{"PUSH-008", "an unknown session is 403", wrap(func(next http.Handler) http.Handler {
 			return recode(next, protocol.PushPath, protocol.CodeSessionNotFound, http.StatusForbidden, protocol.CodeForbidden)
 		}), "want 404"},

@@ -44,6 +44,8 @@ func pushChecks() []checkDef {
 		d("PUSH-012", "push to a closed session is 404", "PROTOCOL.md §4", pushRef+"404", checkPushAfterClose),
 		other(d("PUSH-013", "push to another tenant's session is 404 and delivers nothing", "PROTOCOL.md §4", pushRef+"404", checkPushOtherTenant)),
 		should(d("PUSH-014", "numbers a double cannot hold exactly arrive with their exact value", "PROTOCOL.md §3.1", "asyncapi.yaml#/components/messages/push", checkPushPrecision)),
+		d("PUSH-015", "push of invalid UTF-8 is 400 invalid_body, takes no seq, and the session goes on", "PROTOCOL.md §4", pushRef+"400", checkPushInvalidUTF8),
+		d("PUSH-016", "a push nested 128 deep arrives; one nested deeper is 400 invalid_body", "PROTOCOL.md §4", pushRef+"400", checkPushNesting),
 	}
 }
 

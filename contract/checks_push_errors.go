@@ -47,6 +47,120 @@ func checkPushInvalidBody(ctx context.Context, c *checkCtx) error {
 	return nil
 }
 
+// checkPushInvalidUTF8 pushes bodies that are JSON but for bytes that
+// are not UTF-8. A server that took one would send it on in a text
+// frame, which RFC 6455 forbids and standard clients close the session
+// over. Then a valid push must be the session's seq 1: a refused push
+// queues no frame, so it takes no seq.
+func checkPushInvalidUTF8(ctx context.Context, c *checkCtx) error {
+	s, err := c.joinMain(ctx, "join with a pattern no event matches", quietPattern)
+	if err != nil {
+		return err
+	}
+	accepted := false
+	for _, tc := range []struct{ kind, body string }{
+		{"a byte 0xFF in a string", "{\"note\":\"caf\xff\"}"},
+		{"an overlong encoding of '/'", "{\"path\":\"a\xc0\xafb\"}"},
+		{"a UTF-16 surrogate encoded as UTF-8", "\"\xed\xa0\x80\""},
+		{"a sequence cut short", "[\"\xe2\x82\"]"},
+	} {
+		step := "push " + tc.kind
+		resp, err := c.pushReq(ctx, step, c.target.Credentials, s.id, []byte(tc.body))
+		if err != nil {
+			return err
+		}
+		if resp.status == http.StatusAccepted {
+			accepted = true
+			c.failf("%s: accepted with 202; the value would go out in a text frame, which must be UTF-8 (RFC 6455), and standard clients end the session over it", step)
+			continue
+		}
+		c.expectError(step, resp, expPushInvalidBody)
+	}
+	if accepted {
+		return nil // the session holds frames no client should read
+	}
+	body := []byte(`{"after":"the refused pushes"}`)
+	seq, err := c.push(ctx, "push a valid value after the refused ones", s, body)
+	if err != nil {
+		return err
+	}
+	if seq != 1 {
+		c.failf("the first push accepted has seq %d, want 1: refused pushes queue no frame, so they take no seq (the client would see a gap)", seq)
+	}
+	f, err := s.nextPush(ctx)
+	if err != nil {
+		return err
+	}
+	if f.Seq != seq {
+		c.failf("the push frame has seq %d, but the 202 said seq %d", f.Seq, seq)
+	}
+	s.frameEvidence("")
+	return nil
+}
+
+// checkPushNesting pushes a value as deep as allowed, which must arrive
+// unchanged, then values one level deeper and far deeper, which must be
+// refused: a frame deeper than a client's decoder allows ends the
+// session at the client.
+func checkPushNesting(ctx context.Context, c *checkCtx) error {
+	s, err := c.joinMain(ctx, "join with a pattern no event matches", quietPattern)
+	if err != nil {
+		return err
+	}
+	deepest := nestedValue(protocol.MaxNesting)
+	step := fmt.Sprintf("push a value nested %d deep", protocol.MaxNesting)
+	resp, err := c.pushReq(ctx, step, c.target.Credentials, s.id, deepest)
+	if err != nil {
+		return err
+	}
+	if resp.status != http.StatusAccepted {
+		c.failf("%s: got %s, want 202: %d levels are allowed", step, describe(resp), protocol.MaxNesting)
+	} else {
+		f, err := s.nextPush(ctx)
+		if err != nil {
+			return err
+		}
+		if d := compareValues(deepest, f.Data); d != nil && d.must {
+			c.failf("%s: the push frame carries another value: %s", step, d.what)
+		}
+	}
+	for _, depth := range []int{protocol.MaxNesting + 1, 10_000} {
+		step := fmt.Sprintf("push a value nested %d deep", depth)
+		resp, err := c.pushReq(ctx, step, c.target.Credentials, s.id, nestedValue(depth))
+		if err != nil {
+			return err
+		}
+		if resp.status == http.StatusAccepted {
+			c.failf("%s: accepted with 202, but at most %d levels are allowed", step, protocol.MaxNesting)
+			continue
+		}
+		c.expectError(step, resp, expPushInvalidBody)
+	}
+	return nil
+}
+
+// nestedValue is a JSON value depth levels deep, objects and arrays in
+// turn, with a number at the bottom.
+func nestedValue(depth int) []byte {
+	var b strings.Builder
+	for i := range depth {
+		if i%2 == 0 {
+			b.WriteString(`{"a":`)
+		} else {
+			b.WriteString(`[`)
+		}
+	}
+	b.WriteString("1")
+	for i := depth - 1; i >= 0; i-- {
+		if i%2 == 0 {
+			b.WriteString(`}`)
+		} else {
+			b.WriteString(`]`)
+		}
+	}
+	return []byte(b.String())
+}
+
 // randomSessionID returns a well-formed id no server has issued.
 func randomSessionID() string {
 	b := make([]byte, 18)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+	"github.com/wstrigger/wstrigger/mockserver"
 )
 
 func TestCalibrate(t *testing.T) {
@@ -30,7 +32,8 @@ func TestCalibrate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			floor, err := Calibrate(context.Background(), &tc.opts, tc.d, tc.most)
+			srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+			floor, err := Calibrate(context.Background(), srv.URL, demo, &tc.opts, tc.d, tc.most)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				return
@@ -50,6 +53,7 @@ func TestCalibrateInterrupted(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Calibrate(ctx, &Options{Subscriptions: 2, PushRate: 10, Duration: time.Second}, time.Second, 0)
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+	_, err := Calibrate(ctx, srv.URL, demo, &Options{Subscriptions: 2, PushRate: 10, Duration: time.Second}, time.Second, 0)
 	require.ErrorIs(t, err, context.Canceled)
 }

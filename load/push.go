@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"math/rand/v2"
 	"time"
 
@@ -126,9 +125,11 @@ func (d *Driver) send(ctx context.Context, w int, j job, i int) {
 	sentAt := d.now()
 	d.led.sending(j.n, j.intended, sentAt)
 	h := header{ID: d.led.id(j.n), Sub: s.idx, Intended: j.intended.UnixNano(), Sent: sentAt.UnixNano()}
+	// a body of its own: the transport may still be writing it when the
+	// answer has come (an early refusal)
 	body := appendPayload(make([]byte, 0, max(d.opts.PayloadSize, 96)), h, d.opts.PayloadSize)
 	pctx, cancel := context.WithTimeout(ctx, d.opts.PushTimeout)
-	_, err := d.cl.Push(pctx, c.sess.ID(), json.RawMessage(body))
+	_, err := d.cl.PushBytes(pctx, c.sess.ID(), body)
 	cancel()
 	d.led.answered(j.n, c, err)
 	switch {

@@ -50,6 +50,9 @@ func TestControlTriggers(t *testing.T) {
 		{"array of non-objects", `[{},1]`, 400, ""},
 		{"broken", `{"a"`, 400, ""},
 		{"empty", ``, 400, ""},
+		{"invalid UTF-8", "{\"org\":\"IBM\xff\"}", 400, ""},
+		{"invalid UTF-8 in the second event", "[" + ibmJoin + ",{\"org\":\"\xc0\xaf\"}]", 400, ""},
+		{"nested 129 deep", `{"org":"IBM","x":` + deep(protocol.MaxNesting) + `}`, 400, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := control(t, c, srv, http.MethodPost, "triggers", tt.body)

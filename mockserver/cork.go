@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // corkLimit is the most a corked connection gathers before it writes
@@ -26,9 +27,25 @@ var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); retu
 // data frames after a close frame. Uncorked, writes go straight through.
 type corkConn struct {
 	net.Conn
-	mu     sync.Mutex
-	corked bool
-	buf    *[]byte // from corkPool while anything is gathered
+	mu       sync.Mutex
+	corked   bool
+	buf      *[]byte   // from corkPool while anything is gathered
+	deadline time.Time // the write deadline gorilla set while corked
+	pending  bool      // deadline is not yet the connection's
+}
+
+// SetWriteDeadline is gorilla's before every frame it writes. While
+// corked, nothing is written, so the deadline is only noted, and set
+// once before the batch goes out: a system call a batch, not a frame.
+func (c *corkConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.corked {
+		c.deadline, c.pending = t, true
+		return nil
+	}
+	c.pending = false
+	return c.Conn.SetWriteDeadline(t)
 }
 
 // Write gathers p while corked and there is room, and otherwise writes
@@ -73,6 +90,12 @@ func (c *corkConn) uncork() error {
 func (c *corkConn) flushLocked() error {
 	if c.buf == nil {
 		return nil
+	}
+	if c.pending {
+		c.pending = false
+		if err := c.Conn.SetWriteDeadline(c.deadline); err != nil {
+			return err
+		}
 	}
 	b := c.buf
 	c.buf = nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,13 @@ func (c *writesConn) Write(p []byte) (int, error) {
 	}
 	c.writes = append(c.writes, string(p))
 	return len(p), nil
+}
+
+func (c *writesConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writes = append(c.writes, "deadline "+t.Format("15:04:05"))
+	return nil
 }
 
 func (c *writesConn) got() []string {
@@ -77,6 +85,16 @@ func TestCorkConn(t *testing.T) {
 			_, _ = c.Write([]byte("b"))
 			return c.uncork()
 		}, []string{"a" + big, "b"}, nil},
+		{"a batch sets the last write deadline once", func(c *corkConn, _ *writesConn) error {
+			t0 := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+			_ = c.SetWriteDeadline(t0)
+			c.cork()
+			_ = c.SetWriteDeadline(t0.Add(time.Second))
+			_, _ = c.Write([]byte("a"))
+			_ = c.SetWriteDeadline(t0.Add(2 * time.Second))
+			_, _ = c.Write([]byte("b"))
+			return c.uncork()
+		}, []string{"deadline 18:00:00", "deadline 18:00:02", "ab"}, nil},
 		{"uncorking with nothing gathered writes nothing", func(c *corkConn, _ *writesConn) error {
 			c.cork()
 			return c.uncork()

@@ -89,8 +89,8 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op string, e *ht
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, op+" rejected",
 			slog.Int("status", e.status),
 			slog.String("code", string(e.code)),
-			slog.String("method", r.Method),
-			slog.String("url", protocol.RedactURL(r.URL)),
+			slog.String("method", logValue(r.Method)),
+			slog.String("url", logValue(protocol.RedactURL(r.URL))),
 			slog.String("remote", r.RemoteAddr),
 		)
 	}

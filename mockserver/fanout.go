@@ -18,9 +18,13 @@ type event struct {
 	val any
 }
 
-// prepareEvent checks that raw is one JSON object and prepares it. Numbers
+// prepareEvent checks that raw is one JSON object, valid UTF-8 and at
+// most protocol.MaxNesting deep, and prepares it. Numbers
 // are decoded as json.Number, so patterns compare them exactly.
 func prepareEvent(raw []byte) (*event, error) {
+	if err := protocol.CheckValue(raw); err != nil && !errors.Is(err, protocol.ErrNotJSON) {
+		return nil, fmt.Errorf("event is %w", err) // invalid UTF-8, or too deep
+	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, raw); err != nil {
 		return nil, fmt.Errorf("event is not JSON: %w", err)

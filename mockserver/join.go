@@ -71,7 +71,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, "join",
 			slog.String("session", ss.tag),
 			slog.String("account", acct.name),
-			slog.String("pattern", pat.String()),
+			slog.String("pattern", logValue(pat.String())),
 			slog.String("remote", r.RemoteAddr),
 		)
 	}

@@ -2,11 +2,13 @@ package mockserver
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -67,7 +69,7 @@ func (s *Server) checkPush(r *http.Request) (*session, []byte, *httpError) {
 	if acct == nil {
 		return nil, nil, newError(http.StatusUnauthorized, protocol.CodeUnauthorized, "access token or secret key wrong")
 	}
-	id := r.URL.Query().Get(protocol.QuerySession)
+	id := queryValue(r.URL.RawQuery, protocol.QuerySession)
 	if id == "" {
 		return nil, nil, newError(http.StatusBadRequest, protocol.CodeMissingSession, "the session query parameter is required")
 	}
@@ -92,14 +94,43 @@ func (s *Server) checkPush(r *http.Request) (*session, []byte, *httpError) {
 	if len(body) == 0 {
 		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is empty; send one JSON value")
 	}
-	if !json.Valid(body) {
-		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is not one JSON value")
+	if err := protocol.CheckValue(body); err != nil {
+		msg := "the body is " + err.Error()
+		if errors.Is(err, protocol.ErrNotJSON) {
+			msg = "the body is not one JSON value"
+		}
+		return nil, nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, msg)
 	}
 	ss := s.lookup(id)
 	if ss == nil || ss.acct != acct {
 		return nil, nil, errSessionNotFound
 	}
 	return ss, body, nil
+}
+
+// queryValue is url.ParseQuery(raw).Get(key) without building the map:
+// the first value of key, unescaped. A query it cannot read gives ""
+// for a key it holds, as ParseQuery's map would hold nothing for it.
+func queryValue(raw, key string) string {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(pair, ";") {
+			continue // ParseQuery refuses it
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if k != key {
+			if uk, err := url.QueryUnescape(k); err != nil || uk != key {
+				continue
+			}
+		}
+		uv, err := url.QueryUnescape(v)
+		if err != nil {
+			continue
+		}
+		return uv
+	}
+	return ""
 }
 
 // readBody reads at most one byte more than protocol.MaxPushBody.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,6 +68,11 @@ func TestPushRejections(t *testing.T) {
 		{name: "400 not JSON", session: mine.Session, body: `{"a":`, status: 400, code: protocol.CodeInvalidBody},
 		{name: "400 two values", session: mine.Session, body: `{} {}`, status: 400, code: protocol.CodeInvalidBody},
 		{name: "400 before session lookup", session: unknown, body: `nope`, status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 invalid UTF-8", session: mine.Session, body: "{\"a\":\"\xff\"}", status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 UTF-8 surrogate", session: mine.Session, body: "\"\xed\xa0\x80\"", status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 invalid UTF-8 before session lookup", session: unknown, body: "\"\xc0\xaf\"", status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 nested 129 deep", session: mine.Session, body: deep(protocol.MaxNesting + 1), status: 400, code: protocol.CodeInvalidBody},
+		{name: "400 nested 10,000 deep", session: mine.Session, body: deep(10000), status: 400, code: protocol.CodeInvalidBody},
 		{name: "404 unknown session", session: unknown, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
 		{name: "404 another token's session", session: theirs.Session, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
 		{name: "404 closed session", session: closed.Session, body: `{}`, status: 404, code: protocol.CodeSessionNotFound},
@@ -130,7 +136,8 @@ func TestPushAccepted(t *testing.T) {
 	conn, sf := join(t, srv, `{"org":"IBM"}`)
 	c := httpClient(t)
 	values := []string{`{"ticket":"CRM-1","n":[1,2.50,{"x":null}]}`, `[1,"two"]`, `"text"`, `12.50`, `true`, `null`,
-		`"` + strings.Repeat("y", protocol.MaxPushBody-2) + `"`} // exactly 64 KiB
+		`"` + strings.Repeat("y", protocol.MaxPushBody-2) + `"`, // exactly 64 KiB
+		deep(protocol.MaxNesting)}                               // as deep as allowed
 	var want []string
 	for i, v := range values {
 		if i == 2 {
@@ -160,6 +167,28 @@ func TestPushAccepted(t *testing.T) {
 	assert.Equal(t, http.StatusAccepted, resp.StatusCode, string(body))
 	assert.Equal(t, `"charset"`, string(readFrame(t, conn).Data))
 	assert.Equal(t, uint64(len(values)+1), srv.Stats().Pushes[202])
+}
+
+// deep is a JSON value n arrays deep.
+func deep(n int) string { return strings.Repeat("[", n) + "0" + strings.Repeat("]", n) }
+
+// TestRejectedBodiesLeaveTheSessionUsable sends bodies the protocol
+// refuses: each gets 400 invalid_body, takes no seq, and the session
+// goes on taking pushes.
+func TestRejectedBodiesLeaveTheSessionUsable(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, &Options{HoldReplay: true})
+	conn, sf := join(t, srv, `{"org":"nobody"}`)
+	c := httpClient(t)
+	for _, bad := range []string{"\"\xff\"", deep(protocol.MaxNesting + 1), `{"a":`} {
+		resp, body := do(t, c, pushRequest(t, srv, sf.Session, demo, bad))
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode, string(body))
+		assert.Equal(t, protocol.CodeInvalidBody, errorCode(t, body))
+	}
+	assert.Equal(t, uint64(1), push(t, c, srv, sf.Session, `{"after":"the refusals"}`), "a refused push takes no seq")
+	f := readFrame(t, conn)
+	assert.Equal(t, uint64(1), f.Seq)
+	assert.JSONEq(t, `{"after":"the refusals"}`, string(f.Data))
 }
 
 // TestPushQueueFull fills a session's queue while its writer is stalled:
@@ -242,4 +271,16 @@ func TestStalledBody(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 1, srv.Stats().OpenSessions, "the session is not held to the request timeout")
+}
+
+func TestQueryValue(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"session=abc", "session=a%2Bb", "x=1&session=abc&session=def", "session=", "other=1",
+		"", "session", "sess%69on=abc", "session=a+b", "session=%zz&session=ok", "a;b=1&session=s",
+		"session=a;b&session=ok", "%zz=1&session=s", "session=%E2%9C%93",
+	} {
+		q, _ := url.ParseQuery(raw) // the reference, errors and all
+		assert.Equal(t, q.Get(protocol.QuerySession), queryValue(raw, protocol.QuerySession), raw)
+	}
 }

@@ -28,6 +28,15 @@ const ControlPrefix = mockapi.ControlPrefix
 // request headers.
 const readHeaderTimeout = 10 * time.Second
 
+// MaxHeaderBytes bounds a request's line and headers: the longest join
+// the protocol allows is a pattern of pattern.MaxSize bytes, each
+// percent-encoded (three characters a byte), with its credentials and
+// a browser's headers, well under it. A request over it gets 431 (Go's
+// server reads at most this plus 4 KiB before answering), so a client
+// that sends an endless header costs the mock that much, not the 1 MiB
+// of net/http's default.
+const MaxHeaderBytes = 32 << 10
+
 // idleTimeout closes keep-alive connections that carry no request.
 const idleTimeout = 2 * time.Minute
 
@@ -131,6 +140,7 @@ func New(opts *Options) (*Server, error) {
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}

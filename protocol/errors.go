@@ -3,6 +3,8 @@ package protocol
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // ErrorCode is the machine-readable code of an error body (PROTOCOL.md
@@ -85,4 +87,30 @@ func ParseErrorBody(data []byte) (ErrorBody, error) {
 type PushResponse struct {
 	Session string `json:"session"`
 	Seq     uint64 `json:"seq"`
+}
+
+// ScanPushResponse reads a 202's body in the compact form
+// {"session":"ID","seq":N} (white space around it aside), as the mock
+// writes it, without encoding/json. ok is false for any other form,
+// which the caller decodes the long way.
+func ScanPushResponse(data []byte) (r PushResponse, ok bool) {
+	s := strings.TrimSpace(string(data))
+	const head, mid = `{"session":"`, `","seq":`
+	rest, found := strings.CutPrefix(s, head)
+	if !found {
+		return r, false
+	}
+	id, rest, found := strings.Cut(rest, mid)
+	if !found || strings.ContainsAny(id, "\\\"") {
+		return r, false
+	}
+	digits, found := strings.CutSuffix(rest, "}")
+	if !found || digits == "" || digits[0] == '0' && len(digits) > 1 {
+		return r, false
+	}
+	seq, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return r, false
+	}
+	return PushResponse{Session: id, Seq: seq}, true
 }

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +29,34 @@ func TestKnownErrorCode(t *testing.T) {
 	assert.Len(t, ErrorCodes, 15, "every code of PROTOCOL.md section 6")
 	assert.False(t, KnownErrorCode("not_found"), "the mock's answer to a path the protocol lacks")
 	assert.False(t, KnownErrorCode(""))
+}
+
+func TestScanPushResponse(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		body   string
+		want   PushResponse
+		wantOK bool
+	}{
+		{`{"session":"AbC_-123","seq":7}`, PushResponse{Session: "AbC_-123", Seq: 7}, true},
+		{" {\"session\":\"x\",\"seq\":18446744073709551615}\n", PushResponse{Session: "x", Seq: 18446744073709551615}, true},
+		{`{"seq":7,"session":"x"}`, PushResponse{}, false},           // another order: the long way
+		{`{"session": "x", "seq": 7}`, PushResponse{}, false},        // spaced
+		{`{"session":"x\"y","seq":7}`, PushResponse{}, false},        // an escape
+		{`{"session":"x","seq":07}`, PushResponse{}, false},          // not JSON
+		{`{"session":"x","seq":-1}`, PushResponse{}, false},          // not a seq
+		{`{"session":"x","seq":7,"extra":1}`, PushResponse{}, false}, // more fields
+		{`{"session":"x","seq":}`, PushResponse{}, false},
+		{``, PushResponse{}, false},
+	}
+	for _, tc := range cases {
+		got, ok := ScanPushResponse([]byte(tc.body))
+		assert.Equal(t, tc.wantOK, ok, tc.body)
+		assert.Equal(t, tc.want, got, tc.body)
+		if ok { // the scan agrees with encoding/json
+			var long PushResponse
+			require.NoError(t, json.Unmarshal([]byte(tc.body), &long))
+			assert.Equal(t, long, got)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"unicode/utf8"
 )
 
@@ -44,4 +45,70 @@ func Position(data []byte, offset int64) (line, col int) {
 	before := data[:offset]
 	lineStart := bytes.LastIndexByte(before, '\n') + 1
 	return 1 + bytes.Count(before, []byte{'\n'}), 1 + utf8.RuneCount(before[lineStart:])
+}
+
+// Errors of CheckValue.
+var (
+	ErrNotJSON     = errors.New("not one JSON value")
+	ErrInvalidUTF8 = errors.New("not valid UTF-8")
+	ErrTooDeep     = fmt.Errorf("nested more than %d arrays or objects deep", MaxNesting)
+)
+
+// CheckValue reports whether data may be pushed, or sent as an event:
+// one JSON value (surrounding white space aside), valid UTF-8 (it goes
+// into a text frame, which RFC 6455 requires to be UTF-8), and nested
+// at most MaxNesting deep. Its error wraps ErrNotJSON, ErrInvalidUTF8 or
+// ErrTooDeep.
+func CheckValue(data []byte) error {
+	if !utf8.Valid(data) {
+		return fmt.Errorf("%w: %w", ErrInvalidUTF8, invalidUTF8At(data))
+	}
+	if !json.Valid(data) {
+		return ErrNotJSON
+	}
+	if d := Nesting(data); d > MaxNesting {
+		return fmt.Errorf("%w: %d deep", ErrTooDeep, d)
+	}
+	return nil
+}
+
+// invalidUTF8At says where the first invalid sequence starts.
+func invalidUTF8At(data []byte) error {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return fmt.Errorf("byte %d is 0x%02x", i, data[i])
+		}
+		i += n
+	}
+	return nil
+}
+
+// Nesting is how many arrays or objects deep the JSON text data nests,
+// outside its strings: 0 for a scalar, 1 for [1] or {}. It does not
+// validate data.
+func Nesting(data []byte) int {
+	depth, most := 0, 0
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			most = max(most, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return most
 }

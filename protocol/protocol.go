@@ -29,6 +29,10 @@ const (
 	MaxClientFrame = 4 << 10
 	// MaxPushBody is the largest push body; a larger one gets 413.
 	MaxPushBody = 64 << 10
+	// MaxNesting is how many arrays or objects deep a pushed value or an
+	// event may nest ([1] is 1 deep); a deeper push body gets 400
+	// invalid_body.
+	MaxNesting = 128
 	// DefaultHeartbeat is the ping interval the mock announces.
 	DefaultHeartbeat = 30 * time.Second
 	// DefaultQueueSize is the mock's outbound queue per session, in frames.

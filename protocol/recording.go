@@ -101,6 +101,9 @@ func parseRecordingLine(text []byte) (RecordingLine, *RecordingError) {
 	case len(ev) == 0 || ev[0] != '{':
 		return RecordingLine{}, &RecordingError{Reason: "event is not a JSON object"}
 	}
+	if err := CheckValue(ev); err != nil {
+		return RecordingLine{}, &RecordingError{Reason: "event is " + err.Error(), Err: err}
+	}
 	return RecordingLine{OffsetMs: offset, Event: bytes.Clone(ev)}, nil
 }
 

@@ -36,6 +36,8 @@ func TestReadRecording(t *testing.T) {
 		{name: "missing event", in: "{\"offsetMs\":1}", errLine: 1, errText: "event is missing"},
 		{name: "event array", in: "{\"offsetMs\":1,\"event\":[]}", errLine: 1, errText: "event is not a JSON object"},
 		{name: "event null", in: "{\"offsetMs\":1,\"event\":null}", errLine: 1, errText: "event is not a JSON object"},
+		{name: "event not UTF-8", in: "{\"offsetMs\":1,\"event\":{\"org\":\"\xff\"}}", errLine: 1, errText: "event is not valid UTF-8: byte 8 is 0xff"},
+		{name: "event too deep", in: "{\"offsetMs\":1,\"event\":{\"a\":" + strings.Repeat("[", MaxNesting) + "]" + strings.Repeat("]", MaxNesting-1) + "}}", errLine: 1, errText: "event is nested more than 128 arrays or objects deep: 129 deep"},
 		{name: "out of order", in: "{\"offsetMs\":10,\"event\":{}}\n\n{\"offsetMs\":9,\"event\":{}}\n", errLine: 3, errText: "offset order"},
 		{name: "line too long", in: "{\"offsetMs\":1,\"event\":{\"a\":\"" + strings.Repeat("x", MaxRecordingLine) + "\"}}", errLine: 1, errText: "longer than"},
 	}

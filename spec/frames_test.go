@@ -37,6 +37,10 @@ func TestValidateFrameAccepts(t *testing.T) {
 		{"push of a number", `{"type":"push","seq":7,"data":42}`},
 		{"push of an array", `{"type":"push","seq":8,"data":["Keller & Roth",true]}`},
 		{"push of an array holding null and nested arrays", `{"type":"push","seq":9,"data":[1,null,[null,{"a":null}],"x"]}`},
+		// as deep as a push may be: the schema once took time doubling
+		// with each level (a recursive anyOf), and never ended here
+		{"push nested 128 deep", `{"type":"push","seq":10,"data":` + strings.Repeat("[", protocol.MaxNesting) + `null` + strings.Repeat("]", protocol.MaxNesting) + `}`},
+		{"push nested 128 deep in objects", `{"type":"push","seq":11,"data":` + strings.Repeat(`{"a":[`, protocol.MaxNesting/2) + `1` + strings.Repeat("]}", protocol.MaxNesting/2) + `}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

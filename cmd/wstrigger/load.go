@@ -373,7 +373,13 @@ func (o *loadOptions) calibrate(ctx context.Context, e *env) (*loadresult.Driver
 	if !o.Quiet {
 		fmt.Fprintf(e.stderr, "wstrigger load: calibrating: the same subscriptions and rate against an in-process target that does no work, for up to %v\n", load.DefaultCalibration)
 	}
-	floor, err := load.Calibrate(ctx, &o.opts, 0, most)
+	target, err := mockserver.New(&mockserver.Options{Recording: []protocol.RecordingLine{}, NoControl: true})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger load: calibrate: %v\n", err)
+		return nil, exitUsage, false
+	}
+	defer target.Close()
+	floor, err := load.Calibrate(ctx, target.URL, protocol.Credentials{AccessToken: mockserver.DemoAccessToken, SecretKey: mockserver.DemoSecretKey}, &o.opts, 0, most)
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(e.stderr, "wstrigger load: interrupted while calibrating: the run did not start")

@@ -117,10 +117,7 @@ func TestReportMergeThreeShardProcesses(t *testing.T) {
 		t.Skip("builds the binary and runs three load processes")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "wstrigger")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build:\n%s", out)
+	bin := mocktest.Binary(t)
 
 	srv := mocktest.Start(t, nil)
 	const shards = 3

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,15 +18,6 @@ import (
 	"github.com/wstrigger/wstrigger/internal/mocktest"
 	"github.com/wstrigger/wstrigger/mockserver"
 )
-
-// buildBinary builds wstrigger into a temporary folder.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "wstrigger")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
 
 // started is a wstrigger process and its output.
 type started struct {
@@ -90,7 +80,7 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t)
+	bin := mocktest.Binary(t)
 
 	t.Run("contract against a frozen target", func(t *testing.T) {
 		target := frozenTarget(t)

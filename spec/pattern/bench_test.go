@@ -3,6 +3,7 @@ package pattern
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -94,31 +95,48 @@ func benchEvent(r *rand.Rand) any {
 }
 
 // BenchmarkIndex compares an Index lookup with a linear scan of Match
-// over the same 100,000 patterns.
+// over the same 100,000 patterns. Besides matches/op it reports ns/match
+// and, for index, the heap the index takes per pattern (B/pattern, the
+// patterns themselves not counted). index-miss looks up events that only
+// the {} patterns match: the per-event cost of a lookup.
 func BenchmarkIndex(b *testing.B) {
 	const n = 100_000
 	r := rand.New(rand.NewPCG(11, 12))
-	ix := NewIndex[int]()
 	ps := make([]*Pattern, n)
 	for i := range ps {
 		ps[i] = MustParse(benchPattern(r, i))
+	}
+	before := heapInUse()
+	ix := NewIndex[int]()
+	for i := range ps {
 		ix.Add(i, ps[i])
 	}
+	perPattern := float64(heapInUse()-before) / n
 	events := make([]any, 256)
 	for i := range events {
 		events[i] = benchEvent(r)
 	}
-	b.Run("index", func(b *testing.B) {
-		b.ReportAllocs()
-		dst := make([]int, 0, 1024)
-		matches, i := 0, 0
-		for b.Loop() {
-			dst = ix.AppendMatches(dst[:0], events[i%len(events)])
-			matches += len(dst)
-			i++
+	misses := make([]any, len(events))
+	for i := range misses {
+		misses[i] = benchMiss(r)
+	}
+	lookup := func(events []any) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			dst := make([]int, 0, 1024)
+			matches, i := 0, 0
+			for b.Loop() {
+				dst = ix.AppendMatches(dst[:0], events[i%len(events)])
+				matches += len(dst)
+				i++
+			}
+			b.ReportMetric(float64(matches)/float64(i), "matches/op")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(matches, 1)), "ns/match")
+			b.ReportMetric(perPattern, "B/pattern")
 		}
-		b.ReportMetric(float64(matches)/float64(i), "matches/op")
-	})
+	}
+	b.Run("index", lookup(events))
+	b.Run("index-miss", lookup(misses))
 	b.Run("linear", func(b *testing.B) {
 		b.ReportAllocs()
 		matches, i := 0, 0
@@ -132,7 +150,30 @@ func BenchmarkIndex(b *testing.B) {
 			i++
 		}
 		b.ReportMetric(float64(matches)/float64(i), "matches/op")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(matches, 1)), "ns/match")
 	})
+}
+
+// benchMiss returns an event shaped like benchEvent that only the {}
+// patterns match.
+func benchMiss(r *rand.Rand) any {
+	ev := benchEvent(r).(map[string]any)
+	if ev["kind"] == "news-item" {
+		ev["kind"] = "news-digest"
+		return ev
+	}
+	ev["org"], ev["type"], ev["at"] = "Nobody", "none", float64(0)
+	ev["loc"] = map[string]any{"country": "XX", "city": "City"}
+	return ev
+}
+
+// heapInUse returns the live heap after a garbage collection.
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 // BenchmarkIndexAddRemove measures churn: one subscription leaving and one

@@ -123,33 +123,6 @@ func (c *cond) matchValue(x any) bool {
 	return false
 }
 
-// collectStrings appends the string values found at segs to out, walking
-// exactly like eval.
-func collectStrings(v any, segs []string, out []string) []string {
-	if len(segs) == 0 {
-		switch x := v.(type) {
-		case string:
-			return append(out, x)
-		case []any:
-			for _, e := range x {
-				out = collectStrings(e, nil, out)
-			}
-		}
-		return out
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		if child, has := x[segs[0]]; has {
-			return collectStrings(child, segs[1:], out)
-		}
-	case []any:
-		for _, e := range x {
-			out = collectStrings(e, segs, out)
-		}
-	}
-	return out
-}
-
 // collectValues appends up to max values found at segs to out; more
 // reports whether there were others.
 func collectValues(v any, segs []string, out []any, max int) (_ []any, more bool) {

@@ -125,11 +125,13 @@
 //
 // An Index holds many patterns under keys of the caller's choice (session
 // ids, for the mock server) and returns the keys whose pattern matches an
-// event. It files each pattern under one equality condition on strings
-// (the most selective one it has) and keeps the patterns without one in a
-// short residual list, so a lookup only evaluates the patterns whose key
-// condition the event meets, plus the residual ones. Its answer always
-// equals Match over every pattern.
+// event. It compiles the patterns into a tree, as aws/event-ruler does:
+// string equalities, equals-ignore-case, prefixes, suffixes, booleans,
+// null, {"exists":true} and numbers with one bound become map lookups or
+// binary searches on the way down, and the other conditions tests that
+// patterns sharing them evaluate once. A lookup therefore costs about the
+// event's fields and the matches, not the number of patterns. Its answer
+// always equals Match over every pattern.
 //
 // # Concurrency
 //

@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -128,5 +129,46 @@ func FuzzMatch(f *testing.F) {
 			slices.Sort(got)
 			require.Equal(t, linear(all, ev), got)
 		}
+	})
+}
+
+// fuzzSource draws the random choices of FuzzIndex from the fuzzer's
+// bytes, so that mutating them steers the patterns and events; once they
+// run out it continues with a generator seeded by them.
+type fuzzSource struct {
+	data []byte
+	rest *rand.PCG
+}
+
+func (s *fuzzSource) Uint64() uint64 {
+	if len(s.data) >= 8 {
+		v := binary.LittleEndian.Uint64(s.data)
+		s.data = s.data[8:]
+		return v
+	}
+	if s.rest == nil {
+		var seed [16]byte
+		copy(seed[:], s.data)
+		s.rest = rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:]))
+	}
+	return s.rest.Uint64()
+}
+
+// FuzzIndex checks that an Index answers like Match over all its
+// patterns while random patterns are added, replaced and removed.
+func FuzzIndex(f *testing.F) {
+	for i := range 8 {
+		var b [24]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(i))
+		f.Add(b[:])
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ix := NewIndex[int]()
+		ps := churn(t, rand.New(&fuzzSource{data: data}), ix, 120, 40, 8)
+		for k := range ps {
+			ix.Remove(k)
+		}
+		require.Empty(t, ix.root.edges, "unused nodes are dropped")
+		require.Empty(t, ix.root.leaves)
 	})
 }

@@ -1,26 +1,41 @@
 package pattern
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 )
 
 // Index holds many patterns, each under a key, and finds the ones that
-// match an event without evaluating all of them.
+// match an event at a cost that grows with the event's fields and the
+// matches, not with the number of patterns.
 //
-// Each pattern is filed under one of its conditions whose elements are all
-// strings or "equals-ignore-case" operators (such as "org": "IBM" or
-// "type": ["job-join","job-leave"]): under that field's path, once per
-// element, keyed by the string (or by its case-folded form). Among several
-// such conditions Add picks the one whose buckets currently hold the
-// fewest patterns, so frequent values such as "kind": "sales-trigger" are
-// avoided in favour of selective ones. Patterns without such a condition
-// ({}, or only other operators) go to a residual list. A lookup reads the
-// string values of the event at each indexed path, visits the patterns
-// filed under them and the residual ones, and confirms each with
-// Pattern.Match, so its answer is always that of Match over all patterns.
+// The patterns are compiled into a tree, in the manner of the state
+// machine of aws/event-ruler. A node's edges each name a field (a dotted
+// path) and lead, per label, to a child. A label is one element of a
+// condition that can be looked up rather than evaluated: a string (a map
+// lookup), an "equals-ignore-case" fold key, a prefix or a suffix (a map
+// lookup per distinct operand length), a boolean, null, {"exists":true},
+// or a number with one bound (=, <, <=, >, >=; a sorted list, binary
+// searched). A condition whose elements all have labels holds exactly
+// when a value at its path meets one of them. Any other condition
+// ("anything-but", "wildcard", {"exists":false}, numbers with two bounds
+// or "!=") is a test: one child per distinct condition, reached when
+// Match's own code says it holds, so the patterns that share it evaluate
+// it once. A pattern goes down one edge per condition, labelled ones
+// first, cheapest first (equalities, then prefixes and suffixes, then
+// "exists", then numbers; fewer labels first, then by path), then the
+// tests; it follows every label of a condition, so it may end at several
+// nodes, its leaves, at most maxLeaves of them (conditions that would
+// exceed it become tests). Patterns with the same first conditions share
+// nodes. A lookup walks down from the root, following at each node only
+// the edges whose field the event has, the labels its values meet and the
+// tests that hold, and reports the patterns at the nodes it reaches, a
+// pattern at several of them once. Its answer is always that of Match
+// over all patterns.
 //
-// Add and Remove take time proportional to the size of the pattern.
+// Add and Remove take time proportional to the size of the pattern, plus
+// a copy of a sorted list per numeric label.
 //
 // The zero value is an empty index ready for use. An Index must not be
 // copied after first use.
@@ -32,53 +47,41 @@ import (
 // write lock. The callback of Match runs under the read lock, so it must
 // not call methods of the same Index.
 type Index[K comparable] struct {
-	mu       sync.RWMutex
-	entries  map[K]*entry[K]
-	paths    map[string]*pathIndex[K]
-	pathList []*pathIndex[K]
-	residual bucket[K]
-	nextID   uint64
-	pool     sync.Pool // of *scratch[K]
+	mu      sync.RWMutex
+	entries map[K]*entry[K]
+	root    node[K]
+	nextID  uint64    // of entries
+	nodeID  uint64    // of nodes
+	pool    sync.Pool // of *scratch[K]
+
+	nodes, next []*node[K] // Add's working memory, kept between calls
 }
+
+// maxLeaves bounds the leaves of one pattern: the product of the label
+// counts of its labelled conditions. A condition that would take a
+// pattern beyond it becomes a test instead; the first one never does.
+const maxLeaves = 64
 
 // entry is one pattern of the index.
 type entry[K comparable] struct {
-	key  K
-	p    *Pattern
-	id   uint64
-	pi   *pathIndex[K] // the indexed path, nil for residual entries
-	key0 int           // index in p.conds of the indexed condition, or -1
-	locs []loc[K]      // the buckets holding the entry
+	key   K
+	p     *Pattern
+	id    uint64
+	multi bool     // whether the entry has several leaves
+	locs  []loc[K] // the leaves
 }
 
-// loc is the place of an entry in one bucket.
+// loc is the place of an entry in the leaves of one node.
 type loc[K comparable] struct {
-	b   *bucket[K]
+	n   *node[K]
 	pos int
 }
 
-// bucket lists the entries filed under one string of one path.
-type bucket[K comparable] struct {
-	value string // the string, or its fold key
-	fold  bool   // whether the bucket is in pathIndex.folds
-	items []slot[K]
-}
-
-// slot is a bucket element; li is the matching index in e.locs, so that
-// an entry moved by a removal can update its position.
+// slot is a leaf; li is the matching index in e.locs, so that an entry
+// moved by a removal can update its position.
 type slot[K comparable] struct {
 	e  *entry[K]
 	li int
-}
-
-// pathIndex maps the strings at one dotted path to buckets.
-type pathIndex[K comparable] struct {
-	path    string
-	segs    []string
-	buckets map[string]*bucket[K] // by exact string
-	folds   map[string]*bucket[K] // by fold key, for equals-ignore-case
-	refs    int                   // entries filed under this path
-	pos     int                   // position in Index.pathList
 }
 
 // NewIndex returns an empty index.
@@ -111,7 +114,6 @@ func (ix *Index[K]) Add(key K, p *Pattern) {
 	defer ix.mu.Unlock()
 	if ix.entries == nil {
 		ix.entries = make(map[K]*entry[K])
-		ix.paths = make(map[string]*pathIndex[K])
 	}
 	if old, ok := ix.entries[key]; ok {
 		ix.remove(old)
@@ -120,83 +122,79 @@ func (ix *Index[K]) Add(key K, p *Pattern) {
 		p = &Pattern{}
 	}
 	ix.nextID++
-	e := &entry[K]{key: key, p: p, id: ix.nextID, key0: -1}
+	e := &entry[K]{key: key, p: p, id: ix.nextID}
 	ix.entries[key] = e
-	c := ix.choose(p)
-	if c == nil {
-		ix.insert(&ix.residual, e)
-		return
-	}
-	pi := ix.paths[c.path]
-	if pi == nil {
-		pi = &pathIndex[K]{path: c.path, segs: c.segs, pos: len(ix.pathList),
-			buckets: make(map[string]*bucket[K]), folds: make(map[string]*bucket[K])}
-		ix.paths[c.path] = pi
-		ix.pathList = append(ix.pathList, pi)
-	}
-	pi.refs++
-	e.pi = pi
-	e.key0 = slices.IndexFunc(p.conds, func(x cond) bool { return x.path == c.path })
-	for i := range c.ms {
-		m := &c.ms[i]
-		value, buckets := m.s, pi.buckets
-		if m.kind == kEqFold {
-			value, buckets = string(appendFold(nil, m.s)), pi.folds
-		}
-		b := buckets[value]
-		if b == nil {
-			b = &bucket[K]{value: value, fold: m.kind == kEqFold}
-			buckets[value] = b
-		}
-		ix.insert(b, e)
-	}
-}
-
-// choose returns the keyable condition of p whose buckets hold the fewest
-// entries, or nil when p has none.
-func (ix *Index[K]) choose(p *Pattern) *cond {
-	var best *cond
-	bestCost := 0
-	for i := range p.conds {
-		c := &p.conds[i]
-		if !c.keyable {
-			continue
-		}
-		cost := len(c.ms)
-		if pi := ix.paths[c.path]; pi != nil {
-			for j := range c.ms {
-				cost += pi.size(&c.ms[j])
+	nodes, next := append(ix.nodes[:0], &ix.root), ix.next[:0]
+	for _, s := range plan(p) {
+		next = next[:0]
+		for _, n := range nodes {
+			ed := n.edge(&p.conds[s.c])
+			for i := range s.labels {
+				next = append(next, ed.child(&s.labels[i], ix))
 			}
 		}
-		if best == nil || cost < bestCost {
-			best, bestCost = c, cost
-		}
+		nodes, next = next, nodes
 	}
-	return best
+	e.multi = len(nodes) > 1
+	e.locs = make([]loc[K], 0, len(nodes))
+	for _, n := range nodes {
+		e.locs = append(e.locs, loc[K]{n: n, pos: len(n.leaves)})
+		n.leaves = append(n.leaves, slot[K]{e: e, li: len(e.locs) - 1})
+	}
+	clear(nodes[:cap(nodes)])
+	clear(next[:cap(next)])
+	ix.nodes, ix.next = nodes[:0], next[:0]
 }
 
-// size returns the number of entries in the bucket m would be filed in.
-func (pi *pathIndex[K]) size(m *matcher) int {
-	b := pi.buckets[m.s]
-	if m.kind == kEqFold {
-		b = pi.folds[string(appendFold(nil, m.s))]
-	}
-	if b == nil {
-		return 0
-	}
-	return len(b.items)
+// step is one condition of a pattern on the tree, with its labels.
+type step struct {
+	c      int
+	labels []label
 }
 
-// insert files e in b, unless it is there already (two equals-ignore-case
-// operands can share a fold key).
-func (ix *Index[K]) insert(b *bucket[K], e *entry[K]) {
-	for _, l := range e.locs {
-		if l.b == b {
-			return
+// plan orders the conditions of p into the steps of its way down the
+// tree: those with labels cheapest first, as long as the leaves stay
+// within maxLeaves, then the others as tests, in path order.
+func plan(p *Pattern) []step {
+	n, total := len(p.conds), 0
+	for i := range p.conds {
+		total += len(p.conds[i].ms)
+	}
+	// One array for the labels and one for the steps; at most n of each kind.
+	labels := make([]label, 0, total+n)
+	all := make([]step, 2*n)
+	steps, tests := all[:0:n], all[n:n]
+	test := func(i int) step {
+		c := &p.conds[i]
+		labels = append(labels, label{kind: kTest, s: condKey(c), c: c})
+		return step{c: i, labels: labels[len(labels)-1:]}
+	}
+	for i := range p.conds {
+		m := len(labels)
+		var ok bool
+		if labels, ok = labelsOf(&p.conds[i], labels); ok {
+			steps = append(steps, step{c: i, labels: labels[m:len(labels):len(labels)]})
+		} else {
+			tests = append(tests, test(i))
 		}
 	}
-	e.locs = append(e.locs, loc[K]{b: b, pos: len(b.items)})
-	b.items = append(b.items, slot[K]{e: e, li: len(e.locs) - 1})
+	slices.SortStableFunc(steps, func(a, b step) int {
+		return cmp.Or(cmp.Compare(classOf(a.labels), classOf(b.labels)), cmp.Compare(len(a.labels), len(b.labels)))
+	})
+	leaves, kept, over := 1, steps[:0], 0
+	for i, s := range steps {
+		if i > 0 && leaves*len(s.labels) > maxLeaves {
+			tests = append(tests, test(s.c))
+			over++
+			continue
+		}
+		leaves *= len(s.labels)
+		kept = append(kept, s)
+	}
+	if over > 0 {
+		slices.SortFunc(tests, func(a, b step) int { return cmp.Compare(a.c, b.c) })
+	}
+	return append(kept, tests...) // within the capacity of steps
 }
 
 // Remove deletes the pattern stored under key, if any.
@@ -211,39 +209,19 @@ func (ix *Index[K]) Remove(key K) {
 func (ix *Index[K]) remove(e *entry[K]) {
 	delete(ix.entries, e.key)
 	for _, l := range e.locs {
-		b := l.b
-		last := len(b.items) - 1
+		n := l.n
+		last := len(n.leaves) - 1
 		if l.pos != last {
-			moved := b.items[last]
-			b.items[l.pos] = moved
+			moved := n.leaves[last]
+			n.leaves[l.pos] = moved
 			moved.e.locs[moved.li].pos = l.pos
 		}
-		b.items[last] = slot[K]{}
-		b.items = b.items[:last]
-		if last == 0 && e.pi != nil {
-			if b.fold {
-				delete(e.pi.folds, b.value)
-			} else {
-				delete(e.pi.buckets, b.value)
-			}
+		n.leaves[last] = slot[K]{}
+		n.leaves = n.leaves[:last]
+		if last == 0 {
+			n.leaves = nil
 		}
+		n.prune()
 	}
 	e.locs = nil
-	if pi := e.pi; pi != nil {
-		pi.refs--
-		if pi.refs == 0 {
-			ix.dropPath(pi)
-		}
-	}
-}
-
-// dropPath removes an unused path from the index.
-func (ix *Index[K]) dropPath(pi *pathIndex[K]) {
-	delete(ix.paths, pi.path)
-	last := len(ix.pathList) - 1
-	moved := ix.pathList[last]
-	ix.pathList[pi.pos] = moved
-	moved.pos = pi.pos
-	ix.pathList[last] = nil
-	ix.pathList = ix.pathList[:last]
 }

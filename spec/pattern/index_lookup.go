@@ -2,7 +2,9 @@ package pattern
 
 import (
 	"cmp"
+	"math"
 	"slices"
+	"sort"
 	"unicode"
 	"unicode/utf8"
 )
@@ -10,9 +12,9 @@ import (
 // scratch is per-lookup working memory, pooled to keep lookups free of
 // allocations.
 type scratch[K comparable] struct {
-	vals  []string
-	hits  []*bucket[K]
-	cands []*entry[K]
+	vals  []any       // the values at one path
+	todo  []*node[K]  // nodes reached and not yet visited
+	multi []*entry[K] // entries with several leaves, reached at one
 }
 
 // maxScratch bounds the slices kept in the pool between lookups.
@@ -44,81 +46,169 @@ func (ix *Index[K]) AppendMatches(dst []K, event any) []K {
 	return dst
 }
 
-// scan visits the candidate entries for event and reports the matching
-// ones to fn, or appends them to dst when fn is nil. stopped reports
-// whether fn asked to stop.
+// scan walks the tree from the root along the edges and labels the event
+// meets, and reports the matching entries of the nodes it reaches to fn,
+// or appends them to dst when fn is nil. stopped reports whether fn asked
+// to stop.
 func (ix *Index[K]) scan(event any, sc *scratch[K], dst []K, fn func(K) bool) (_ []K, stopped bool) {
-	for _, pi := range ix.pathList {
-		sc.hits = pi.hits(event, sc)
-		switch len(sc.hits) {
-		case 0:
-			continue
-		case 1:
-			// One bucket: no entry twice.
-			if dst, stopped = emitAll(sc.hits[0].items, event, dst, fn); stopped {
-				return dst, true
+	sc.todo, sc.multi = append(sc.todo[:0], &ix.root), sc.multi[:0]
+	for len(sc.todo) > 0 {
+		n := sc.todo[len(sc.todo)-1]
+		sc.todo = sc.todo[:len(sc.todo)-1]
+		for _, s := range n.leaves {
+			if s.e.multi {
+				sc.multi = append(sc.multi, s.e)
+				continue
 			}
-			continue
-		}
-		// Several buckets: an entry filed in two of them is reported once.
-		sc.cands = sc.cands[:0]
-		for _, b := range sc.hits {
-			for _, s := range b.items {
-				sc.cands = append(sc.cands, s.e)
-			}
-		}
-		slices.SortFunc(sc.cands, func(a, b *entry[K]) int { return cmp.Compare(a.id, b.id) })
-		sc.cands = slices.Compact(sc.cands)
-		for _, e := range sc.cands {
-			if dst, stopped = emit(e, event, dst, fn); stopped {
+			if dst, stopped = emit(s.e, dst, fn); stopped {
 				return dst, true
 			}
 		}
-	}
-	return emitAll(ix.residual.items, event, dst, fn)
-}
-
-// hits returns the distinct buckets of pi that the string values of the
-// event at pi's path select, reusing sc.
-func (pi *pathIndex[K]) hits(event any, sc *scratch[K]) []*bucket[K] {
-	hits := sc.hits[:0]
-	sc.vals = collectStrings(event, pi.segs, sc.vals[:0])
-	if len(sc.vals) == 0 {
-		return hits
-	}
-	if len(sc.vals) > 1 {
-		slices.Sort(sc.vals)
-		sc.vals = slices.Compact(sc.vals)
-	}
-	for _, v := range sc.vals {
-		if b := pi.buckets[v]; b != nil {
-			hits = append(hits, b)
-		}
-		if len(pi.folds) > 0 {
-			var buf [foldBufSize]byte
-			if b := pi.folds[string(appendFold(buf[:0], v))]; b != nil && !slices.Contains(hits, b) {
-				hits = append(hits, b)
-			}
+		for _, ed := range n.edges {
+			ed.reach(event, sc)
 		}
 	}
-	return hits
-}
-
-func emitAll[K comparable](items []slot[K], event any, dst []K, fn func(K) bool) (_ []K, stopped bool) {
-	for _, s := range items {
-		if dst, stopped = emit(s.e, event, dst, fn); stopped {
+	if len(sc.multi) == 0 {
+		return dst, false
+	}
+	// An entry with several leaves is reported once.
+	slices.SortFunc(sc.multi, func(a, b *entry[K]) int { return cmp.Compare(a.id, b.id) })
+	for _, e := range slices.Compact(sc.multi) {
+		if dst, stopped = emit(e, dst, fn); stopped {
 			return dst, true
 		}
 	}
 	return dst, false
 }
 
-// emit reports e if it matches the event. The indexed condition is not
-// checked again: a bucket of e was selected by a value that meets it.
-func emit[K comparable](e *entry[K], event any, dst []K, fn func(K) bool) (_ []K, stopped bool) {
-	if !e.p.matchExcept(event, e.key0) {
-		return dst, false
+// reach adds to sc.todo the children of ed that the values of the event
+// at ed's path meet, each once: a tree node has one parent, so no node is
+// reached twice in a lookup.
+func (ed *edge[K]) reach(event any, sc *scratch[K]) {
+	var exists *node[K]
+	if x := ed.x; x != nil {
+		for _, t := range x.tests {
+			if t.child.label.c.holds(event) {
+				sc.todo = append(sc.todo, t.child)
+			}
+		}
+		if ed.size == len(x.tests) {
+			return
+		}
+		exists = x.exists
 	}
+	sc.vals, _ = collectValues(event, ed.segs, sc.vals[:0], math.MaxInt)
+	if len(sc.vals) == 0 {
+		return
+	}
+	mark := len(sc.todo)
+	if exists != nil {
+		sc.todo = append(sc.todo, exists)
+	}
+	for _, x := range sc.vals {
+		var buf [decBufSize]byte
+		v := classify(x, buf[:0])
+		sc.todo = ed.follow(&v, sc.todo)
+	}
+	if len(sc.vals) > 1 && len(sc.todo)-mark > 1 {
+		// Several values can meet the same label.
+		got := sc.todo[mark:]
+		slices.SortFunc(got, func(a, b *node[K]) int { return cmp.Compare(a.id, b.id) })
+		sc.todo = sc.todo[:mark+len(slices.Compact(got))]
+	}
+}
+
+// follow appends to out the children of ed whose label the event value v
+// meets.
+func (ed *edge[K]) follow(v *value, out []*node[K]) []*node[K] {
+	switch v.kind {
+	case vString:
+		if c := ed.eq[v.s]; c != nil {
+			out = append(out, c)
+		}
+		if len(ed.fold) > 0 {
+			var buf [foldBufSize]byte
+			if c := ed.fold[string(appendFold(buf[:0], v.s))]; c != nil {
+				out = append(out, c)
+			}
+		}
+		x := ed.x
+		if x == nil {
+			return out
+		}
+		for _, n := range x.prefix.lens {
+			if n > len(v.s) {
+				break
+			}
+			if c := x.prefix.m[v.s[:n]]; c != nil {
+				out = append(out, c)
+			}
+		}
+		for _, n := range x.suffix.lens {
+			if n > len(v.s) {
+				break
+			}
+			if c := x.suffix.m[v.s[len(v.s)-n:]]; c != nil {
+				out = append(out, c)
+			}
+		}
+	case vFloat, vDecimal:
+		if ed.x == nil {
+			return out
+		}
+		for op, bs := range ed.x.bounds {
+			if len(bs) > 0 {
+				out = followBounds(cmpOp(op), bs, v, out)
+			}
+		}
+	case vBool:
+		if ed.x == nil {
+			return out
+		}
+		if c := ed.x.bools[b2i(v.b)]; c != nil {
+			out = append(out, c)
+		}
+	case vNull:
+		if ed.x != nil && ed.x.null != nil {
+			out = append(out, ed.x.null)
+		}
+	}
+	return out
+}
+
+// followBounds appends the children of the sorted list bs whose bound v
+// meets under op. The numbers that a value meets under > and >= come
+// first in the list, those under < and <= last, and those under = are
+// together; float64 rounding keeps this order, as it never reverses two
+// numbers.
+func followBounds[K comparable](op cmpOp, bs []bound[K], v *value, out []*node[K]) []*node[K] {
+	meets := func(i int) bool {
+		r, _ := v.cmpNumber(bs[i].n)
+		return op.test(r)
+	}
+	switch op {
+	case cmpGt, cmpGe:
+		k := sort.Search(len(bs), func(i int) bool { return !meets(i) })
+		for _, b := range bs[:k] {
+			out = append(out, b.child)
+		}
+	case cmpLt, cmpLe:
+		k := sort.Search(len(bs), meets)
+		for _, b := range bs[k:] {
+			out = append(out, b.child)
+		}
+	case cmpEq:
+		k := sort.Search(len(bs), func(i int) bool { r, _ := v.cmpNumber(bs[i].n); return r <= 0 })
+		for ; k < len(bs) && meets(k); k++ {
+			out = append(out, bs[k].child)
+		}
+	}
+	return out
+}
+
+// emit reports e, whose conditions hold since the lookup reached one of
+// its leaves.
+func emit[K comparable](e *entry[K], dst []K, fn func(K) bool) (_ []K, stopped bool) {
 	if fn == nil {
 		return append(dst, e.key), false
 	}
@@ -133,13 +223,13 @@ func (ix *Index[K]) getScratch() *scratch[K] {
 }
 
 func (ix *Index[K]) putScratch(sc *scratch[K]) {
-	if cap(sc.vals) > maxScratch || cap(sc.cands) > maxScratch || cap(sc.hits) > maxScratch {
+	if cap(sc.vals) > maxScratch || cap(sc.todo) > maxScratch || cap(sc.multi) > maxScratch {
 		return
 	}
 	clear(sc.vals[:cap(sc.vals)])
-	clear(sc.hits[:cap(sc.hits)])
-	clear(sc.cands[:cap(sc.cands)])
-	sc.vals, sc.hits, sc.cands = sc.vals[:0], sc.hits[:0], sc.cands[:0]
+	clear(sc.todo[:cap(sc.todo)])
+	clear(sc.multi[:cap(sc.multi)])
+	sc.vals, sc.todo, sc.multi = sc.vals[:0], sc.todo[:0], sc.multi[:0]
 	ix.pool.Put(sc)
 }
 

@@ -111,31 +111,42 @@ func TestIndexAddRemove(t *testing.T) {
 	assert.Empty(t, ix.AppendMatches(nil, ev))
 	ix.Remove("a")
 	assert.Zero(t, ix.Len())
-	assert.Empty(t, ix.paths, "unused paths are dropped")
-	assert.Empty(t, ix.pathList)
+	assert.Empty(t, ix.root.edges, "unused nodes are dropped")
+	assert.Empty(t, ix.root.leaves)
 	_, ok = ix.Get("a")
 	assert.False(t, ok)
 }
 
-func TestIndexChoosesSelectiveField(t *testing.T) {
+func TestIndexSharesNodes(t *testing.T) {
 	ix := NewIndex[int]()
 	for i := range 100 {
 		ix.Add(i, MustParse(fmt.Sprintf(`{"kind":"sales-trigger","org":"org-%d"}`, i)))
 	}
-	kind := ix.paths["kind"]
-	require.NotNil(t, kind)
-	assert.LessOrEqual(t, kind.refs, 1, "frequent values are avoided")
-	assert.GreaterOrEqual(t, ix.paths["org"].refs, 99)
+	require.Len(t, ix.root.edges, 1)
+	kind := ix.root.edges[0]
+	assert.Equal(t, "kind", kind.path, "the shorter path first among equal classes")
+	require.Len(t, kind.eq, 1, "one node for the shared condition")
+	org := kind.eq["sales-trigger"].edges
+	require.Len(t, org, 1)
+	assert.Len(t, org[0].eq, 100)
 }
 
 // TestIndexEqualsLinear checks the index against a linear scan on random
 // patterns and events, while patterns are added, replaced and removed.
 func TestIndexEqualsLinear(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
 	ix := NewIndex[int]()
+	ps := churn(t, rand.New(rand.NewPCG(1, 2)), ix, 3000, 400, 10)
+	assert.Equal(t, len(ps), ix.Len())
+}
+
+// churn adds, replaces and removes random patterns under keys below keys
+// for the given rounds, checks the index against a linear scan on a
+// random event every check rounds, and returns the patterns left.
+func churn(t testing.TB, r *rand.Rand, ix *Index[int], rounds, keys, check int) map[int]*Pattern {
+	t.Helper()
 	ps := map[int]*Pattern{}
-	for round := range 3000 {
-		k := r.IntN(400)
+	for round := range rounds {
+		k := r.IntN(keys)
 		if r.IntN(4) == 0 {
 			ix.Remove(k)
 			delete(ps, k)
@@ -144,16 +155,16 @@ func TestIndexEqualsLinear(t *testing.T) {
 			ix.Add(k, p)
 			ps[k] = p
 		}
-		if round%10 != 0 {
+		if round%check != check-1 {
 			continue
 		}
+		src := randEvent(r)
 		for _, d := range decoders {
-			src := randEvent(r)
 			ev := d.decode(t, src)
-			require.Equal(t, linear(ps, ev), indexed(ix, ev), "event %s", src)
+			require.Equal(t, linear(ps, ev), indexed(ix, ev), "event %s, patterns %v", src, ps)
 		}
 	}
-	assert.Equal(t, len(ps), ix.Len())
+	return ps
 }
 
 func TestIndexConcurrent(t *testing.T) {
@@ -198,10 +209,12 @@ func TestIndexLookupDoesNotAllocate(t *testing.T) {
 	ix.Add(2, MustParse(`{"entities.type":["org","person"]}`))
 	ix.Add(3, MustParse(`{"loc.country":[{"prefix":"U"}]}`))
 	ix.Add(4, MustParse(`{"employee.title":[{"equals-ignore-case":"chief marketing officer"}]}`))
+	ix.Add(5, MustParse(`{"at":[{"numeric":[">",1]}],"employee.title":[{"wildcard":"*Chief*"},{"suffix":"x"}]}`))
+	ix.Add(6, MustParse(`{"org":["IBM",{"prefix":"I"}],"type":[{"anything-but":"x"}]}`))
 	ev := decodeFloat(t, salesJobJoin)
 	news := decodeFloat(t, newsItem)
 	dst := make([]int, 0, 8)
-	require.Equal(t, []int{1, 3, 4}, sorted(ix.AppendMatches(dst, ev))) // also warms the pool
+	require.Equal(t, []int{1, 3, 4, 5, 6}, sorted(ix.AppendMatches(dst, ev))) // also warms the pool
 	allocs := testing.AllocsPerRun(100, func() {
 		dst = ix.AppendMatches(dst[:0], ev)
 		dst = ix.AppendMatches(dst[:0], news)

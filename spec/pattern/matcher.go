@@ -55,10 +55,13 @@ type comparison struct {
 
 func (c *comparison) holds(v *value) bool {
 	r, ok := v.cmpNumber(&c.n)
-	if !ok {
-		return false
-	}
-	switch c.op {
+	return ok && c.op.test(r)
+}
+
+// test reports whether the result r of comparing a value with the
+// operand (-1, 0 or +1) meets the operator.
+func (op cmpOp) test(r int) bool {
+	switch op {
 	case cmpEq:
 		return r == 0
 	case cmpNe:

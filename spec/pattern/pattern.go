@@ -207,14 +207,3 @@ func (p *Pattern) Match(event any) bool {
 	}
 	return true
 }
-
-// matchExcept is Match without the condition at index skip.
-func (p *Pattern) matchExcept(event any, skip int) bool {
-	cs := p.conditions()
-	for i := range cs {
-		if i != skip && !cs[i].holds(event) {
-			return false
-		}
-	}
-	return true
-}
