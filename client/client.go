@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wstrigger/wstrigger/internal/wsconn"
@@ -50,6 +51,17 @@ type Options struct {
 	// WriteBufferPool, if set, lends write buffers to sessions between
 	// writes (a *sync.Pool will do); one pool serves one WriteBufferSize.
 	WriteBufferPool BufferPool
+	// DiscardHeader drops the headers of the server's 101 answer once a
+	// join has succeeded, so that Session.Header returns nil: a caller
+	// holding many sessions that never reads them saves about half a
+	// kilobyte per session. A refused join's error keeps them either way.
+	DiscardHeader bool
+	// ReuseFrames reads the frames a Handler takes (JoinWith) into
+	// buffers shared by the client's sessions and reused once
+	// Handler.Frame returns: a Frame's Raw, Event and Data must not be
+	// kept past the call. A busy session then makes no garbage per frame.
+	// Sessions read with Next are unaffected.
+	ReuseFrames bool
 	// HTTPClient sends pushes. Nil means http.DefaultClient.
 	HTTPClient *http.Client
 	// ReadLimit is the largest frame a session accepts (DefaultReadLimit).
@@ -77,6 +89,7 @@ type Client struct {
 	pushURL string // the push endpoint up to the session id: ...?session=
 	creds   protocol.Credentials
 	opts    Options
+	reads   sync.Pool // the frame buffers of ReuseFrames
 }
 
 // New returns a client for target, the base URL of an implementation such

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -70,6 +71,9 @@ func TestJoinPushNext(t *testing.T) {
 			assert.Equal(t, fakeSessionID, s.ID())
 			assert.Equal(t, 30*time.Second, s.Heartbeat())
 			assert.JSONEq(t, `{}`, string(s.Pattern()))
+			// a copy, not a slice of the session frame's buffer (at least
+			// 512 bytes), which the session would otherwise keep alive
+			assert.LessOrEqual(t, cap(s.Pattern()), 16)
 			for i, v := range values {
 				seq, err := c.Push(ctx, s.ID(), v.value)
 				require.NoError(t, err, v.name)
@@ -369,10 +373,13 @@ func newRecorder(t *testing.T) *recorder { return &recorder{t: t, ended: make(ch
 
 func (r *recorder) Open(s *client.Session) { r.opened = s }
 
+// Frame keeps a copy of f: with Options.ReuseFrames its bytes are the
+// client's again once Frame returns.
 func (r *recorder) Frame(f client.Frame) {
 	if r.opened == nil {
 		r.t.Error("Frame before Open")
 	}
+	f.Raw, f.Event, f.Data = bytes.Clone(f.Raw), bytes.Clone(f.Event), bytes.Clone(f.Data)
 	r.frames = append(r.frames, f)
 }
 
@@ -384,8 +391,20 @@ func (r *recorder) End(err error) {
 }
 
 func TestJoinWithHandler(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts *client.Options
+	}{
+		{"own buffers", nil},
+		{"reused buffers", &client.Options{ReuseFrames: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testJoinWithHandler(t, tc.opts) })
+	}
+}
+
+func testJoinWithHandler(t *testing.T, opts *client.Options) {
 	f := newFakeServer(t)
-	c := f.client(t, f.creds(), nil)
+	c := f.client(t, f.creds(), opts)
 	ctx := testContext(t)
 	r := newRecorder(t)
 	s, err := c.JoinWith(ctx, "{}", r)
@@ -417,6 +436,7 @@ func TestJoinWithHandler(t *testing.T) {
 		assert.Equal(t, protocol.FramePush, fr.Type)
 		assert.Equal(t, uint64(i+1), fr.Seq)
 		assert.Equal(t, fmt.Sprint(i), string(fr.Data))
+		assert.Equal(t, fmt.Sprintf(`{"type":"push","seq":%d,"data":%d}`, i+1, i), string(fr.Raw))
 	}
 	_, err = s.Next(ctx)
 	assert.ErrorIs(t, err, client.ErrClosed)
@@ -500,27 +520,34 @@ func TestJoinHonoursCancel(t *testing.T) {
 }
 
 // TestSessionHeader: the 101 answer's headers reach the caller, so that a
-// wstrigger mock that names itself there is recognised.
+// wstrigger mock that names itself there is recognised, unless the
+// caller asked for them to be discarded.
 func TestSessionHeader(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name   string
-		opts   mockserver.Options
-		invite bool
+		name    string
+		opts    mockserver.Options
+		discard bool
+		invite  bool
 	}{
-		{"a mock with its control API", mockserver.Options{}, true},
-		{"a mock without it", mockserver.Options{NoControl: true}, false},
+		{"a mock with its control API", mockserver.Options{}, false, true},
+		{"a mock without it", mockserver.Options{NoControl: true}, false, false},
+		{"discarded", mockserver.Options{}, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := mocktest.Start(t, &tc.opts)
-			c, err := client.New(srv.URL, mocktest.Demo, nil)
+			c, err := client.New(srv.URL, mocktest.Demo, &client.Options{DiscardHeader: tc.discard})
 			require.NoError(t, err)
 			s, err := c.Join(testContext(t), `{"contractSuiteQuiet":["never-in-an-event"]}`)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = s.Close() })
 			assert.Equal(t, tc.invite, mockapi.Identifies(s.Header()))
+			if tc.discard {
+				assert.Nil(t, s.Header())
+				return
+			}
 			assert.Equal(t, "websocket", strings.ToLower(s.Header().Get("Upgrade")))
 		})
 	}

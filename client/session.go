@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,9 +48,9 @@ func (c *Client) Join(ctx context.Context, pattern string) (*Session, error) {
 	return c.join(ctx, pattern, nil)
 }
 
-// Header returns the headers of the server's answer (101) to the join.
-// A wstrigger mock names itself in them (mockapi.Identifies). The caller
-// must not modify them.
+// Header returns the headers of the server's answer (101) to the join,
+// or nil when Options.DiscardHeader is set. A wstrigger mock names
+// itself in them (mockapi.Identifies). The caller must not modify them.
 func (s *Session) Header() http.Header { return s.header }
 
 // A Handler takes the frames of a session opened with JoinWith from the
@@ -64,7 +65,8 @@ type Handler interface {
 	// Frame is called with each trigger or push frame, in order, from
 	// the reader goroutine. Nothing is read meanwhile, pings included,
 	// so it should return quickly. Frames arriving after Close was
-	// called are dropped.
+	// called are dropped. With Options.ReuseFrames the frame's bytes
+	// (Raw, Event, Data) are valid only until Frame returns.
 	Frame(Frame)
 	// End is called once, from the reader goroutine, after the last
 	// Frame call, with the reason the session ended (as Err returns it).
@@ -91,11 +93,18 @@ func (c *Client) join(ctx context.Context, pattern string, h Handler) (s *Sessio
 		q.Set(protocol.QuerySecretKey, c.creds.SecretKey)
 	}
 	u := c.endpoint(protocol.JoinPath, q, true)
-	conn, hs, err := wsconn.Dial(ctx, u.String(), c.header(c.opts.QueryCredentials), c.opts.dial())
+	dopts := c.opts.dial()
+	if h != nil && c.opts.ReuseFrames {
+		dopts.ReadBufferPool = &c.reads
+	}
+	conn, hs, err := wsconn.Dial(ctx, u.String(), c.header(c.opts.QueryCredentials), dopts)
 	if err != nil {
 		return nil, c.joinError(u, hs, err)
 	}
-	s = &Session{c: c, conn: conn, h: h, header: hs.Header}
+	s = &Session{c: c, conn: conn, h: h}
+	if !c.opts.DiscardHeader {
+		s.header = hs.Header
+	}
 	if h == nil {
 		s.frames = make(chan Frame, c.opts.FrameBuffer)
 	}
@@ -134,7 +143,9 @@ func (s *Session) readSessionFrame(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("client: join: waiting for the session frame: %w", s.c.readError(err, ""))
 	}
-	s.id, s.pattern = f.Session, f.Pattern
+	// The pattern is copied out of the frame, whose buffer would stay
+	// alive with it for as long as the session does.
+	s.id, s.pattern = f.Session, bytes.Clone(f.Pattern)
 	s.heartbeat = time.Duration(f.Heartbeat) * time.Second
 	return nil
 }

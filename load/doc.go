@@ -49,13 +49,17 @@
 // (MaxSubscriptions; RaiseFileLimit raises the soft limit); Options.Shard
 // splits a larger run over processes. Each subscription keeps small
 // websocket buffers (DefaultReadBuffer, DefaultWriteBuffer, a pooled
-// write buffer), one goroutine (the client's reader: no frame buffer, no
-// goroutine of the driver's) and no timer of its own. Options.Idle holds
+// write buffer, frames read into pooled buffers: client.Options.ReuseFrames),
+// one goroutine (the client's reader: no frame buffer, no goroutine of
+// the driver's), no timer and not the join's 101 headers
+// (client.Options.DiscardHeader). Options.OnJoined lets the command
+// return the join ramp's garbage to the system before the run goes on. Options.Idle holds
 // the subscriptions without pushing, and every run reports the driver's
 // memory per subscription held (DriverHealth.MemoryPerSubscriptionBytes,
 // the process's resident set with them held less before the first join,
 // divided by those held); load/scale/run.sh measures how many one and
-// several processes hold on one machine. Joins to
+// several processes hold on one machine, load/scale/memory.sh what each
+// costs, idle and under traffic. Joins to
 // a loopback target are spread over Options.SourceAddrs source addresses
 // so each has its own ephemeral ports. The driver watches its own CPU,
 // scheduler latency and GC pauses and warns when it, not the target, may

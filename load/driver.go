@@ -100,6 +100,8 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		ReadBufferSize:   DefaultReadBuffer,
 		WriteBufferSize:  DefaultWriteBuffer,
 		WriteBufferPool:  &sync.Pool{},
+		DiscardHeader:    true, // a held subscription never reads them
+		ReuseFrames:      true, // conn.Frame keeps nothing of a frame
 		HTTPClient:       d.httpc,
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})
@@ -154,6 +156,9 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	subCtx, stopSubs := context.WithCancel(ctx)
 	defer stopSubs()
 	d.joins.joinAll(subCtx)
+	if d.opts.OnJoined != nil {
+		d.opts.OnJoined()
+	}
 	d.joined = d.now()
 	d.awaitStart(ctx)
 

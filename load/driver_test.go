@@ -173,6 +173,32 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 	}
 }
 
+// TestOnJoined: the hook runs once, when every subscription has joined
+// and before the first push.
+func TestOnJoined(t *testing.T) {
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+	calls := 0
+	var open int64
+	var sent uint64
+	var d *Driver
+	d, err := New(srv.URL, demo, &Options{
+		Subscriptions: 20, ConnectRate: 2000, PushRate: 100, Duration: 200 * time.Millisecond,
+		OnJoined: func() {
+			calls++
+			lv := d.Live()
+			open, sent = lv.Open, lv.Sent
+		},
+	})
+	require.NoError(t, err)
+	res, err := d.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls)
+	assert.Equal(t, int64(20), open, "every subscription open by then")
+	assert.Zero(t, sent, "and nothing pushed yet")
+	assert.Positive(t, res.Pushes.Sent)
+}
+
 func TestMemoryFigures(t *testing.T) {
 	t.Parallel()
 	rss, ok := parseVmRSS([]byte("Name:\tx\nVmPeak:\t  9 kB\nVmRSS:\t   1234 kB\nThreads: 4\n"))

@@ -81,9 +81,12 @@
 // # Concurrency
 //
 // All methods of Server are safe for concurrent use. Each session has one
-// reader goroutine and one writer goroutine, which alone writes data
-// frames and pings and tears the session down; the join handler starts
-// both after the upgrade and returns. Fan-out (replay, Inject,
+// reader goroutine and, while it has something to write, one writer
+// goroutine, which alone writes data frames and pings and tears the
+// session down; the join handler starts both after the upgrade and
+// returns. A writer with nothing to write parks: its goroutine ends,
+// leaving a timer that starts a writer for the next ping; a frame queued
+// or a close starts one at once (TestIdleWriterParks). Fan-out (replay, Inject,
 // POST /_mock/triggers) runs in the caller's goroutine: it collects the
 // matching sessions from a pattern.Index, releases the index, queues
 // the event's shared bytes on each without blocking, and wakes their

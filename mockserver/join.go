@@ -60,6 +60,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 		srv: s, id: newSessionID(), acct: acct, pat: pat,
 		conn: conn, nc: cw.conn, opened: time.Now(),
 		wake: make(chan struct{}, 1), readDone: make(chan struct{}),
+		running: true, // until startWriter's writer parks: a close before it only wakes it
 	}
 	ss.tag = SessionTag(ss.id)
 	if !s.addSession(ss) {
@@ -81,7 +82,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 		defer s.wg.Done()
 		ss.readLoop()
 	}()
-	go ss.writeLoop() // owned by s.wg, added above
+	ss.startWriter() // its writers are owned by s.wg, added above
 }
 
 // checkJoin runs the checks up to the limits: method, upgrade headers,

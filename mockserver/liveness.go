@@ -78,26 +78,20 @@ func (ss *session) ping(now time.Time) {
 
 // sleep waits for d, or until the writer is woken (new frame, close,
 // faults changed), and sends the pings that fall due meanwhile, so that
-// neither faults nor an idle session hold them up. A negative d waits
-// for the wake alone. It reports whether d passed.
+// faults do not hold them up (an idle writer parks instead, see park).
+// It reports whether d passed.
 func (ss *session) sleep(d time.Duration) bool {
-	var end time.Time
-	if d >= 0 {
-		end = time.Now().Add(d)
-	}
+	end := time.Now().Add(d)
 	for {
 		now := time.Now()
-		if d >= 0 && !now.Before(end) {
+		if !now.Before(end) {
 			return true
 		}
 		if !now.Before(ss.nextPing) {
 			ss.ping(now)
 			continue
 		}
-		wait := ss.nextPing.Sub(now)
-		if d >= 0 {
-			wait = min(wait, end.Sub(now))
-		}
+		wait := min(ss.nextPing.Sub(now), end.Sub(now))
 		if ss.timer == nil {
 			ss.timer = time.NewTimer(wait)
 		} else {

@@ -324,7 +324,7 @@ func (s *Server) SetFaults(f Faults) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, ss := range s.sessions {
-		ss.signal()
+		ss.wakeRunning() // a parked writer waits out no fault
 	}
 	return nil
 }

@@ -27,9 +27,11 @@ const (
 	closeByPeer                      // the reader ended: the client closed, or reading failed
 )
 
-// session is one open websocket. Its writer goroutine owns all data and
-// ping writes and the teardown; its reader goroutine reads control
-// frames and discards data frames.
+// session is one open websocket. Its writer owns all data and ping
+// writes and the teardown; its reader goroutine reads control frames and
+// discards data frames. The writer is a goroutine only while it has
+// something to do: with the queue empty it parks, leaving a timer for
+// the next ping, and signal starts it again (see park).
 type session struct {
 	srv    *Server
 	id     string
@@ -47,6 +49,9 @@ type session struct {
 	timer    *time.Timer // the waits of sleep
 
 	mu        sync.Mutex
+	running   bool        // a writer goroutine runs (or is starting)
+	ended     bool        // torn down: no writer starts again
+	pingTimer *time.Timer // while parked: starts the writer for the next ping
 	q         ring
 	seq       uint64 // last seq assigned
 	closing   bool
@@ -76,12 +81,47 @@ func SessionTag(id string) string {
 	return hex.EncodeToString(sum[:3])
 }
 
-// signal wakes the writer without blocking.
+// signal wakes the writer without blocking, starting its goroutine if
+// it is parked. ss.mu must not be held.
 func (ss *session) signal() {
+	ss.mu.Lock()
+	start := !ss.running && !ss.ended
+	ss.running = ss.running || start
+	ss.mu.Unlock()
+	if start {
+		go ss.writeLoop(false) // owned by the session's count in s.wg
+		return
+	}
+	ss.wakeRunning()
+}
+
+// wakeRunning wakes a running writer without blocking; a parked one has
+// nothing to look at.
+func (ss *session) wakeRunning() {
 	select {
 	case ss.wake <- struct{}{}:
 	default:
 	}
+}
+
+// park stops the writer goroutine when there is nothing to write and the
+// session is not closing, leaving a timer to start it again for the ping
+// due in wait; it reports whether the writer should return. Checked
+// under ss.mu, so that a frame queued meanwhile finds running false and
+// starts a writer itself.
+func (ss *session) park(wait time.Duration) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing || ss.q.len() > 0 {
+		return false
+	}
+	ss.running = false
+	if ss.pingTimer == nil {
+		ss.pingTimer = time.AfterFunc(wait, ss.signal)
+	} else {
+		ss.pingTimer.Reset(wait)
+	}
+	return true
 }
 
 // enqueueTrigger queues a trigger frame. A trigger that would overflow

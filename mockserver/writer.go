@@ -19,25 +19,43 @@ var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &
 // maxPooledFrame bounds the buffers kept in framePool.
 const maxPooledFrame = 64 << 10
 
-// writeLoop is the session's writer goroutine: it sends the session
-// frame, then the queued frames in seq order and the pings, and finally
-// closes the connection and tears the session down.
-func (ss *session) writeLoop() {
-	defer ss.srv.wg.Done()
-	defer ss.teardown()
+// startWriter starts the session's first writer, which sends the
+// session frame; the session is made with running set, so that nothing
+// starts another before it. The session's count in s.wg is its
+// writer's: whichever writer goroutine finishes the close releases it.
+func (ss *session) startWriter() {
 	ss.live.interval = ss.srv.heartbeat
 	ss.nextPing = time.Now().Add(ss.srv.heartbeat)
-	if err := ss.writeSessionFrame(); err != nil {
-		ss.writeFailed(err)
+	go ss.writeLoop(true)
+}
+
+// writeLoop is a writer goroutine: the first sends the session frame;
+// each sends the queued frames in seq order and the pings due, and parks
+// when there is nothing left; the one that finds the session closing
+// closes the connection and tears the session down.
+func (ss *session) writeLoop(first bool) {
+	if first {
+		if err := ss.writeSessionFrame(); err != nil {
+			ss.writeFailed(err)
+		}
 	}
 	for {
 		it, ok, closing := ss.pop()
 		switch {
 		case closing:
 			ss.finishClose()
+			ss.teardown()
+			ss.srv.wg.Done()
 			return
 		case !ok:
-			ss.sleep(-1) // until woken, pinging on time
+			now := time.Now()
+			if !now.Before(ss.nextPing) {
+				ss.ping(now)
+				continue
+			}
+			if ss.park(ss.nextPing.Sub(now)) {
+				return
+			}
 			continue
 		}
 		if now := time.Now(); !now.Before(ss.nextPing) { // busy: still ping on time
@@ -227,8 +245,12 @@ func (ss *session) finishClose() {
 // (OpenSessions, or Close waiting) sees its close counted and logged.
 func (ss *session) teardown() {
 	ss.mu.Lock()
+	ss.ended = true
 	if ss.forceStop != nil {
 		ss.forceStop.Stop()
+	}
+	if ss.pingTimer != nil {
+		ss.pingTimer.Stop()
 	}
 	code, dropped, reason := ss.code, ss.dropped, ss.endReason()
 	ss.mu.Unlock()

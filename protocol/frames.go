@@ -53,7 +53,19 @@ func (e *FrameError) Error() string {
 // DecodeFrame parses one text frame and checks the fields its type requires.
 // It does not validate the frame against the AsyncAPI schema; see
 // (*Spec).ValidateFrame for that.
+//
+// Pattern, Event and Data share data's memory: data must not be modified
+// while they are in use.
 func DecodeFrame(data []byte) (Frame, error) {
+	if f, ok := scanFrame(data); ok {
+		return f, f.check()
+	}
+	return decodeFrameJSON(data)
+}
+
+// decodeFrameJSON is DecodeFrame by encoding/json, for what scanFrame
+// leaves to it: it also says why a frame does not decode.
+func decodeFrameJSON(data []byte) (Frame, error) {
 	var f Frame
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&f); err != nil {

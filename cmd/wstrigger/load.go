@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -420,6 +421,9 @@ func (o *loadOptions) loadTarget(e *env) (string, protocol.Credentials, func(), 
 // with --quiet.
 func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string, creds protocol.Credentials) (*load.Result, error) {
 	opts := o.opts
+	// The join ramp's garbage would otherwise stay resident through the
+	// run, as most of an idle subscription's memory figure.
+	opts.OnJoined = debug.FreeOSMemory
 	tty := isTerminal(e.stderr) && !strings.EqualFold(e.getenv("TERM"), "dumb")
 	if !o.Quiet && !tty {
 		opts.OnInterval = func(iv load.Interval) { fmt.Fprintln(e.stderr, reports.IntervalLine(iv)) }

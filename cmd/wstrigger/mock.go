@@ -9,8 +9,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wstrigger/wstrigger/internal/metrics"
@@ -122,7 +124,12 @@ func runMock(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	printBanner(e, srv, &o)
+	trimCtx, stopTrim := context.WithCancel(ctx)
+	var trims sync.WaitGroup
+	trims.Go(func() { trimLoop(trimCtx, time.Second, func() uint64 { return srv.Stats().Joins }, debug.FreeOSMemory) })
 	<-ctx.Done()
+	stopTrim()
+	trims.Wait()
 	fmt.Fprintln(e.stderr, "wstrigger mock: shutting down")
 	// Sessions get --grace each for their handshakes; the whole shutdown a
 	// little more, so a peer that never answers ends as a normal timeout.

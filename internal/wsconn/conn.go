@@ -1,6 +1,7 @@
 package wsconn
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -68,8 +69,9 @@ func (e *CloseError) OnWire() bool {
 // Conn is an open websocket connection with one reader goroutine
 // (started by Start) and serialised writes.
 type Conn struct {
-	ws   *websocket.Conn
-	opts Options
+	ws             *websocket.Conn
+	controlTimeout time.Duration // Options.ControlTimeout
+	readBufs       BufferPool    // Options.ReadBufferPool
 
 	writeMu sync.Mutex
 
@@ -82,13 +84,14 @@ type Conn struct {
 
 	// pings holds a channel for each Ping waiting for its pong, keyed
 	// by the ping's payload, so that concurrent Pings never take each
-	// other's pongs.
+	// other's pongs. It is made by the first Ping: a connection that
+	// never pings (most of a load run's) holds no map.
 	pingMu sync.Mutex
 	pings  map[string]chan struct{}
 }
 
 func newConn(ws *websocket.Conn, o Options) *Conn {
-	c := &Conn{ws: ws, opts: o, closing: make(chan struct{}), done: make(chan struct{}), pings: map[string]chan struct{}{}}
+	c := &Conn{ws: ws, controlTimeout: o.ControlTimeout, readBufs: o.ReadBufferPool, closing: make(chan struct{}), done: make(chan struct{})}
 	if o.ReadLimit > 0 {
 		ws.SetReadLimit(o.ReadLimit)
 	}
@@ -143,7 +146,8 @@ func readError(err error) error {
 // onMessage, in order; when onMessage returns an error the connection
 // is closed and the reader ends with that error. Pings are answered and
 // pongs handed to Ping meanwhile, but only while onMessage is not
-// running. When the reader has ended, Done is closed, then onEnd (if
+// running. With Options.ReadBufferPool set, data is valid only until
+// onMessage returns. When the reader has ended, Done is closed, then onEnd (if
 // not nil) is called with Err, from the reader goroutine. Start is
 // called at most once; after Close it starts nothing and closes Done.
 func (c *Conn) Start(onMessage func(MessageType, []byte) error, onEnd func(error)) {
@@ -177,15 +181,45 @@ func (c *Conn) readLoop(onMessage func(MessageType, []byte) error, onEnd func(er
 
 func (c *Conn) read(onMessage func(MessageType, []byte) error) error {
 	for {
-		typ, data, err := c.ws.ReadMessage()
+		typ, data, buf, err := c.readMessage()
 		if err != nil {
 			return readError(err)
 		}
-		if err := onMessage(MessageType(typ), data); err != nil {
+		err = onMessage(MessageType(typ), data)
+		if buf != nil && buf.Cap() <= maxPooledRead {
+			c.readBufs.Put(buf)
+		}
+		if err != nil {
 			_ = c.ws.Close()
 			return err
 		}
 	}
+}
+
+// maxPooledRead bounds the read buffers given back to ReadBufferPool.
+const maxPooledRead = 64 << 10
+
+// readMessage reads the next data message: into a buffer of its own, or
+// one lent by ReadBufferPool (buf), which the caller gives back.
+func (c *Conn) readMessage() (typ int, data []byte, buf *bytes.Buffer, err error) {
+	if c.readBufs == nil {
+		typ, data, err = c.ws.ReadMessage()
+		return typ, data, nil, err
+	}
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return typ, nil, nil, err
+	}
+	buf, _ = c.readBufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		c.readBufs.Put(buf)
+		return typ, nil, nil, err
+	}
+	return typ, buf.Bytes(), buf, nil
 }
 
 // Done is closed when the reader goroutine has ended.
@@ -218,6 +252,9 @@ func (c *Conn) Ping(ctx context.Context, payload string) (time.Duration, error) 
 	}
 	pong := make(chan struct{}, 1)
 	c.pingMu.Lock()
+	if c.pings == nil {
+		c.pings = map[string]chan struct{}{}
+	}
 	if _, dup := c.pings[payload]; dup {
 		c.pingMu.Unlock()
 		return 0, fmt.Errorf("wsconn: a ping with payload %q is already waiting", payload)
@@ -262,7 +299,7 @@ func (c *Conn) controlDeadline(ctx context.Context) time.Time {
 	if d, ok := ctx.Deadline(); ok {
 		return d
 	}
-	return time.Now().Add(c.opts.ControlTimeout)
+	return time.Now().Add(c.controlTimeout)
 }
 
 // WriteMessage sends one frame of any type, as given: a data frame of

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,7 +27,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // hands every message it reads to got and echoes pings (gorilla's
 // default). A non-zero refuse answers the handshake with that status.
 type server struct {
+	pong      []byte // sent as an unsolicited pong before first, if set
 	first     []byte
+	then      [][]byte // sent after first, if set
 	refuse    int
 	got       chan message
 	closeWith []byte // sent after the first message read, if set
@@ -52,8 +55,14 @@ func start(t *testing.T, s *server) string {
 			return
 		}
 		defer conn.Close()
+		if s.pong != nil {
+			_ = conn.WriteMessage(websocket.PongMessage, s.pong)
+		}
 		if s.first != nil {
 			_ = conn.WriteMessage(websocket.TextMessage, s.first)
+		}
+		for _, m := range s.then {
+			_ = conn.WriteMessage(websocket.TextMessage, m)
 		}
 		for {
 			typ, data, err := conn.ReadMessage()
@@ -112,6 +121,63 @@ func TestNetDialContextHook(t *testing.T) {
 	_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), dials.Load())
+}
+
+// TestUnsolicitedPongBeforeAnyPing: a pong that comes before the first
+// Ping (when the connection has no Ping waiting, nor its map) is dropped,
+// and Pings work after it.
+func TestUnsolicitedPongBeforeAnyPing(t *testing.T) {
+	t.Parallel()
+	url := start(t, &server{pong: []byte("stray"), first: sessionFrame})
+	c := dial(t, url, nil)
+	_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
+	require.NoError(t, err)
+	c.Start(func(wsconn.MessageType, []byte) error { return nil }, nil)
+	_, err = c.Ping(testContext(t), "stray")
+	assert.NoError(t, err)
+}
+
+// countingPool is a sync.Pool that counts the buffers it lends.
+type countingPool struct {
+	sync.Pool
+	gets atomic.Int32
+}
+
+func (p *countingPool) Get() any { p.gets.Add(1); return p.Pool.Get() }
+
+// TestReadBufferPool: messages of every size reach onMessage whole and
+// in order, read into lent buffers when there is a pool.
+func TestReadBufferPool(t *testing.T) {
+	t.Parallel()
+	msgs := [][]byte{[]byte("a"), bytes.Repeat([]byte("b"), 3000), bytes.Repeat([]byte("c"), 70<<10), []byte("d")}
+	for _, tc := range []struct {
+		name string
+		pool *countingPool
+	}{{"own buffers", nil}, {"lent buffers", &countingPool{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := &wsconn.Options{}
+			if tc.pool != nil {
+				o.ReadBufferPool = tc.pool
+			}
+			c := dial(t, start(t, &server{first: sessionFrame, then: msgs}), o)
+			_, _, err := c.ReadSessionFrame(testContext(t), time.Second)
+			require.NoError(t, err)
+			got := make(chan []byte, len(msgs))
+			c.Start(func(_ wsconn.MessageType, data []byte) error { got <- bytes.Clone(data); return nil }, nil)
+			for i, want := range msgs {
+				select {
+				case g := <-got:
+					assert.Equal(t, want, g, "message %d", i)
+				case <-testContext(t).Done():
+					t.Fatalf("message %d did not come", i)
+				}
+			}
+			if tc.pool != nil {
+				assert.Equal(t, int32(len(msgs)), tc.pool.gets.Load())
+			}
+		})
+	}
 }
 
 func TestReadSessionFrame(t *testing.T) {

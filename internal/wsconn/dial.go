@@ -48,6 +48,11 @@ type Options struct {
 	// WriteBufferPool, if set, lends write buffers to connections
 	// between writes; one pool serves one WriteBufferSize.
 	WriteBufferPool BufferPool
+	// ReadBufferPool, if set, lends the buffers data messages are read
+	// into (it holds *bytes.Buffer): the data Start hands to onMessage
+	// is then valid only until onMessage returns, and a busy connection
+	// makes no garbage per message.
+	ReadBufferPool BufferPool
 	// ReadLimit is the largest message the connection accepts (0: no
 	// limit); a larger one ends the connection with ErrReadLimit.
 	ReadLimit int64

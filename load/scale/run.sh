@@ -41,47 +41,9 @@ PHASES=${PHASES:-one multi}
 TOKEN=demo-access-token
 SECRET=demo-secret-key
 
-for tool in go jq curl; do
-	command -v "$tool" >/dev/null || { echo "run.sh: $tool is needed" >&2; exit 2; }
-done
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-out=${1:-$(mktemp -d "${TMPDIR:-/tmp}/wstrigger-scale.XXXXXX")}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-build=$(mktemp -d "${TMPDIR:-/tmp}/wstrigger-scale-build.XXXXXX")
-
-declare -A live # the processes started and not yet reaped, stopped on exit
-cleanup() {
-	local p
-	for p in "${!live[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${!live[@]}"; do stop_wait "$p" 10; done
-	rm -rf "$build"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# stop_wait PID SECONDS: wait for PID, a child of this script, to end,
-# killing it after SECONDS; then it is reaped and forgotten.
-stop_wait() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 10; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then break; fi
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	unset "live[$pid]"
-}
-
-# open_sessions PORT: the mock's open sessions, or -1 when it does not answer.
-open_sessions() {
-	local v
-	v=$(curl -sf --max-time 2 "http://127.0.0.1:$1/_mock/stats" 2>/dev/null | jq -r '.openSessions // -1' 2>/dev/null || true)
-	if [[ $v =~ ^[0-9]+$ ]]; then echo "$v"; else echo -1; fi
-}
-
-# status_kb PID FIELD: a /proc/PID/status figure in kB (VmRSS, VmHWM), 0 if gone.
-status_kb() { awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# shellcheck source=lib.sh
+source "$repo/load/scale/lib.sh" scale "$@" # out, build, live, cleanup, stop_wait, open_sessions, status_kb
 
 sockstat_tcp_mem() { awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/sockstat; }
 mem_available_kb() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
