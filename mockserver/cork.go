@@ -2,10 +2,14 @@ package mockserver
 
 import (
 	"bufio"
+	"encoding/binary"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // corkLimit is the most a corked connection gathers before it writes
@@ -27,11 +31,12 @@ var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); retu
 // data frames after a close frame. Uncorked, writes go straight through.
 type corkConn struct {
 	net.Conn
-	mu       sync.Mutex
-	corked   bool
-	buf      *[]byte   // from corkPool while anything is gathered
-	deadline time.Time // the write deadline gorilla set while corked
-	pending  bool      // deadline is not yet the connection's
+	mu        sync.Mutex
+	closeSent bool // a close frame has gone through: no data frame may follow
+	corked    bool
+	buf       *[]byte   // from corkPool while anything is gathered
+	deadline  time.Time // the write deadline gorilla set while corked
+	pending   bool      // deadline is not yet the connection's
 }
 
 // SetWriteDeadline is gorilla's before every frame it writes. While
@@ -53,6 +58,9 @@ func (c *corkConn) SetWriteDeadline(t time.Time) error {
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(p) > 0 && p[0] == finClose { // gorilla writes a control frame whole
+		c.closeSent = true
+	}
 	if c.buf == nil && !c.corked {
 		return c.Conn.Write(p)
 	}
@@ -67,6 +75,55 @@ func (c *corkConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// The first byte of a server's final text and close frames (RFC 6455
+// section 5.2: FIN, then the opcode).
+const (
+	finText  = 0x80 | websocket.TextMessage
+	finClose = 0x80 | websocket.CloseMessage
+)
+
+// writeText adds one unmasked text frame of n payload bytes, which
+// payload appends to its argument, to the gathered bytes (or writes it
+// at once, uncorked): the session writer's frames go straight into the
+// batch, with no copy through gorilla's writer. Like gorilla, it refuses
+// a data frame once a close frame has gone out.
+func (c *corkConn) writeText(n int, payload func([]byte) []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeSent {
+		return websocket.ErrCloseSent
+	}
+	if c.buf == nil {
+		c.buf = corkPool.Get().(*[]byte)
+	}
+	before := len(*c.buf)
+	b := appendTextHeader(*c.buf, n)
+	start := len(b)
+	b = payload(b)
+	if len(b)-start != n {
+		*c.buf = b[:before] // never a frame whose length lies
+		return fmt.Errorf("mockserver: a frame of %d bytes announced as %d", len(b)-start, n)
+	}
+	*c.buf = b
+	if c.corked && len(b) < corkLimit {
+		return nil
+	}
+	return c.flushLocked()
+}
+
+// appendTextHeader appends the header of a final, unmasked text frame
+// of n payload bytes.
+func appendTextHeader(b []byte, n int) []byte {
+	switch {
+	case n < 126:
+		return append(b, finText, byte(n))
+	case n <= 0xffff:
+		return append(b, finText, 126, byte(n>>8), byte(n))
+	default:
+		return binary.BigEndian.AppendUint64(append(b, finText, 127), uint64(n))
+	}
 }
 
 // cork starts gathering writes.
@@ -89,6 +146,11 @@ func (c *corkConn) uncork() error {
 // c.mu is held.
 func (c *corkConn) flushLocked() error {
 	if c.buf == nil {
+		return nil
+	}
+	if len(*c.buf) == 0 { // all taken back
+		corkPool.Put(c.buf)
+		c.buf = nil
 		return nil
 	}
 	if c.pending {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/wstrigger/wstrigger/protocol"
@@ -95,6 +96,28 @@ func TestCorkConn(t *testing.T) {
 			_, _ = c.Write([]byte("b"))
 			return c.uncork()
 		}, []string{"deadline 18:00:00", "deadline 18:00:02", "ab"}, nil},
+		{"text frames of each header size, in order", func(c *corkConn, _ *writesConn) error {
+			c.cork()
+			for _, n := range []int{0, 125, 126, 0xffff} {
+				if err := c.writeText(n, func(b []byte) []byte { return append(b, strings.Repeat("x", n)...) }); err != nil {
+					return err
+				}
+			}
+			return c.uncork()
+		}, []string{"\x81\x00" + "\x81\x7d" + strings.Repeat("x", 125) + "\x81\x7e\x00\x7e" + strings.Repeat("x", 126) + "\x81\x7e\xff\xff" + strings.Repeat("x", 0xffff)}, nil},
+		{"a text frame over 64 KiB has a 64-bit length, and goes out at once", func(c *corkConn, _ *writesConn) error {
+			c.cork()
+			return c.writeText(0x10000, func(b []byte) []byte { return append(b, strings.Repeat("y", 0x10000)...) })
+		}, []string{"\x81\x7f\x00\x00\x00\x00\x00\x01\x00\x00" + strings.Repeat("y", 0x10000)}, nil},
+		{"no text frame after a close frame", func(c *corkConn, _ *writesConn) error {
+			_, _ = c.Write([]byte{0x88, 0x02, 0x03, 0xe8}) // gorilla's close, 1000
+			return c.writeText(1, func(b []byte) []byte { return append(b, 'z') })
+		}, []string{"\x88\x02\x03\xe8"}, websocket.ErrCloseSent},
+		{"a frame whose length lies is not written", func(c *corkConn, _ *writesConn) error {
+			c.cork()
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "four"...) })
+			return c.uncork()
+		}, nil, nil},
 		{"uncorking with nothing gathered writes nothing", func(c *corkConn, _ *writesConn) error {
 			c.cork()
 			return c.uncork()

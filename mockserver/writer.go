@@ -5,19 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/wstrigger/wstrigger/protocol"
 )
-
-// framePool holds the buffers frames are built in, so that an event is
-// copied once per session straight into a reused buffer.
-var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
-// maxPooledFrame bounds the buffers kept in framePool.
-const maxPooledFrame = 64 << 10
 
 // startWriter starts the session's first writer, which sends the
 // session frame; the session is made with running set, so that nothing
@@ -154,22 +146,18 @@ func (ss *session) writeItem(it item, f *Faults) error {
 	return nil
 }
 
-// writeFrame builds the frame of it in a pooled buffer and writes it.
+// writeFrame writes the frame of it, built straight into the corked
+// connection's buffer.
 func (ss *session) writeFrame(it item) error {
-	bp := framePool.Get().(*[]byte)
-	b := (*bp)[:0]
+	_ = ss.nc.SetWriteDeadline(ss.writeDeadline(time.Now()))
 	if it.kind == kindTrigger {
-		b = protocol.AppendTriggerFrame(b, it.seq, it.data)
-	} else {
-		b = protocol.AppendPushFrame(b, it.seq, it.data)
+		return ss.nc.writeText(protocol.TriggerFrameLen(it.seq, it.data), func(b []byte) []byte {
+			return protocol.AppendTriggerFrame(b, it.seq, it.data)
+		})
 	}
-	_ = ss.conn.SetWriteDeadline(ss.writeDeadline(time.Now()))
-	err := ss.conn.WriteMessage(websocket.TextMessage, b)
-	if cap(b) <= maxPooledFrame {
-		*bp = b
-		framePool.Put(bp)
-	}
-	return err
+	return ss.nc.writeText(protocol.PushFrameLen(it.seq, it.data), func(b []byte) []byte {
+		return protocol.AppendPushFrame(b, it.seq, it.data)
+	})
 }
 
 // delay waits until the frame may be written: after a stall, and after

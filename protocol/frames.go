@@ -112,6 +112,27 @@ func (f Frame) check() error {
 	return nil
 }
 
+// TriggerFrameLen and PushFrameLen are the lengths of what
+// AppendTriggerFrame and AppendPushFrame append.
+func TriggerFrameLen(seq uint64, event json.RawMessage) int {
+	return len(`{"type":"trigger","seq":`) + uintLen(seq) + len(`,"event":`) + len(event) + 1
+}
+
+// PushFrameLen: see TriggerFrameLen.
+func PushFrameLen(seq uint64, data json.RawMessage) int {
+	return len(`{"type":"push","seq":`) + uintLen(seq) + len(`,"data":`) + len(data) + 1
+}
+
+// uintLen is how many decimal digits v has.
+func uintLen(v uint64) int {
+	n := 1
+	for v >= 10 {
+		v /= 10
+		n++
+	}
+	return n
+}
+
 // AppendTriggerFrame appends the encoding of a trigger frame to dst. event
 // must be one JSON object; it is copied unchanged.
 func AppendTriggerFrame(dst []byte, seq uint64, event json.RawMessage) []byte {

@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -165,3 +166,13 @@ const (
 	newsItemJSON = `{"kind":"news-item","uid":"ni-20c7","eid":"99120","headline":"Lindqvist Logistik opens a rail hub",` +
 		`"url":"https://news.example.com/rail/2025/03/18/hub","date":"18.03.2025","source":"Nordic Freight"}`
 )
+
+func TestFrameLens(t *testing.T) {
+	t.Parallel()
+	for _, seq := range []uint64{1, 9, 10, 99, 100, 12345, 1<<64 - 1} {
+		for _, v := range []string{`{}`, `{"org":"IBM","n":[1,2]}`, `"` + strings.Repeat("x", 300) + `"`} {
+			assert.Equal(t, len(AppendTriggerFrame(nil, seq, []byte(v))), TriggerFrameLen(seq, []byte(v)), "trigger %d %s", seq, v)
+			assert.Equal(t, len(AppendPushFrame(nil, seq, []byte(v))), PushFrameLen(seq, []byte(v)), "push %d %s", seq, v)
+		}
+	}
+}
