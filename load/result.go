@@ -37,7 +37,9 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	for m := range merged {
 		merged[m] = d.rec.merged(metric(m))
 	}
+	censored := d.led.censor(cutoff, d.opts.Warmup, merged[mEndToEnd], merged[mService])
 	r.Latency = summarizeAll(&merged)
+	r.Latency.PushEndToEnd.Censored, r.Latency.PushService.Censored = censored, censored
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.ticks.watch.health(r.Pushes)
 	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.mem.base, d.mem.held, d.mem.subs)

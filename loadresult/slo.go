@@ -13,7 +13,8 @@ import (
 //
 // Metrics: push (end-to-end), service, response, connect and firstframe,
 // each with .p50 .p90 .p99 .p999 .max or .mean, compared with a
-// duration; errors (a count, or a percentage of joins and pushes
+// duration (push and service count the pushes not received by the
+// cut-off at their age then: Summary.Censored); errors (a count, or a percentage of joins and pushes
 // attempted); delivered (percentage of accepted pushes received); lost,
 // duplicated, late and outoforder (a count, or a percentage of accepted
 // pushes); reconnects (a count); rate (achieved pushes per second).
