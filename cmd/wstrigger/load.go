@@ -78,8 +78,14 @@ result's figures and are served until the command exits: the result
 (--json), not the last scrape, is the record of the run.
 
 --slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
-the exit status: 0 when all pass, 1 when one fails (an SLO with nothing
-measured for it fails), 2 on bad flags, when --metrics-addr cannot be
+the exit status. delivered is the share of the accepted pushes received;
+sent, the share of the pushes due that were sent (a push due when its
+subscription had no open session is not): a run that pushes is judged by
+sent>=99% too, unless an --slo names sent. Push latencies count a push
+accepted but not received by the end at its age then (censored, a lower
+bound). Status: 0 when all pass, 1 when one fails (an SLO with nothing
+measured for it fails) or the target was lost during the run (no session
+open at its end, or most pushes without an answer), 2 on bad flags, when --metrics-addr cannot be
 listened on, when the target is unreachable, answers 404 on the join
 path or refuses the credentials (a join is tried first), or when no
 subscription could join during the run, 130 when interrupted (Ctrl-C,
@@ -215,6 +221,45 @@ func (o *loadOptions) parse() error {
 	return nil
 }
 
+// DefaultSentSLO is the objective "load" and "check" add to a run that
+// pushes unless an --slo names its metric: delivered is a share of the
+// accepted pushes only, blind to those never sent, so a target lost
+// mid-run, which leaves the rest of the schedule unsent, would pass it.
+const DefaultSentSLO = "sent>=99%"
+
+// addSentSLO adds DefaultSentSLO to the objectives of a run that
+// pushes, unless one of them is on sent already.
+func (o *loadOptions) addSentSLO() {
+	if o.opts.Idle {
+		return
+	}
+	for _, s := range o.SLOs {
+		if s.Metric == "sent" {
+			return
+		}
+	}
+	slo, err := loadresult.ParseSLO(DefaultSentSLO)
+	if err != nil {
+		panic(err) // a constant
+	}
+	o.SLOs = append(o.SLOs, slo)
+}
+
+// targetLost is the error of a run whose target was lost on the way,
+// whatever its SLOs: no session open at the end although some joined,
+// or no answer to most of the pushes sent.
+func targetLost(res *load.Result) error {
+	s, p := res.Subscriptions, res.Pushes
+	switch {
+	case s.Joined > 0 && s.OpenAtEnd == 0:
+		return fmt.Errorf("the target was lost: no session was open at the end of the run (%d subscriptions had joined; %d of %d pushes due went unsent)",
+			s.Joined, p.Due()-min(p.Sent, p.Due()), p.Due())
+	case p.Sent > 0 && 2*p.Failed > p.Sent:
+		return fmt.Errorf("the target was lost: %d of %d pushes sent had no answer (timeout or transport error)", p.Failed, p.Sent)
+	}
+	return nil
+}
+
 // noneJoined is the error of a run in which no subscription ever
 // joined: the target is unreachable, or refuses the credentials or the
 // patterns. It names the most frequent error.
@@ -257,6 +302,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := o.parse(); err != nil {
 		return fail("%v", err)
 	}
+	o.addSentSLO()
 	if err := checkOutPath("--json", o.JSON); err != nil {
 		return fail("%v", err)
 	}
@@ -313,6 +359,10 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	}
 	if err := noneJoined(res); err != nil {
 		return fail("%v", err)
+	}
+	if err := targetLost(res); err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
+		return exitFail
 	}
 	if !passed {
 		return exitFail
