@@ -64,9 +64,11 @@ does no work beyond the protocol, and reports that run's latency as the
 driver floor beside the run's: the part of every latency that is the
 driver's and this machine's, not the target's.
 
-Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
-writes (--json) the figures so far, marked interrupted, and judges no
-SLO; a second Ctrl-C quits at once.
+Ctrl-C or SIGTERM stops the run within about --push-timeout, even
+against a frozen target: it closes the sessions (dropping those whose
+close is not answered in time), prints and writes (--json) the figures
+so far, marked interrupted, and judges no SLO; a second Ctrl-C quits at
+once.
 
 --metrics-addr ADDR (such as :9090) serves Prometheus metrics at
 http://ADDR/metrics while the run goes on, each labelled shard="K/N":

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/internal/mocktest"
+	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/mockserver"
 )
 
@@ -108,4 +111,43 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 		assert.Less(t, took, time.Second, "not the 60s --grace")
 		assert.Contains(t, p.stderr.String(), "interrupted (SIGINT) again: quitting at once (status 130)")
 	})
+}
+
+// TestLoadStopsWithinPushTimeoutOnAFrozenTarget runs the built binary
+// against a 'wstrigger mock' process that is SIGSTOPped while the run
+// pushes (issue 15, item 6): the first Ctrl-C ends the run within about
+// the push timeout, not a close timeout per 64 sessions and the read of
+// the mock's counters after it; the result is written, marked
+// interrupted, with status 130.
+func TestLoadStopsWithinPushTimeoutOnAFrozenTarget(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	const pushTimeout = time.Second
+	bin := mocktest.Binary(t)
+	mock := startBinary(t, bin, "mock", "--addr", "127.0.0.1:0", "--quiet")
+	mock.waitFor(t, "listening on ")
+	url := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(mock.stdout.String())[1]
+	t.Cleanup(func() { _ = mock.cmd.Process.Signal(syscall.SIGCONT) }) // before its kill: cleanups run last first
+	out := filepath.Join(t.TempDir(), "run.json")
+	p := startBinary(t, bin, "load", "--target", url, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
+		"--subscriptions", "640", "--connect-rate", "5000", "--push-rate", "100", "--duration", "60s", "--push-timeout", pushTimeout.String(), "--json", out)
+	p.waitFor(t, " pushing ")
+	require.NoError(t, mock.cmd.Process.Signal(syscall.SIGSTOP))
+	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
+	at := time.Now()
+	select {
+	case <-p.exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("still running 60s after Ctrl-C\nstdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
+	}
+	took := time.Since(at)
+	t.Logf("stopped %v after Ctrl-C", took)
+	assert.Equal(t, exitInterrupted, p.cmd.ProcessState.ExitCode(), "stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
+	assert.Less(t, took, 4*pushTimeout, "the push timeout and some slack for a busy machine")
+	var res load.Result
+	readJSONFile(t, out, &res)
+	assert.True(t, res.Interrupted)
+	assert.Positive(t, res.Pushes.Sent)
 }
