@@ -67,8 +67,10 @@ driver's and this machine's, not the target's.
 Ctrl-C or SIGTERM stops the run within about --push-timeout, even
 against a frozen target: it closes the sessions (dropping those whose
 close is not answered in time), prints and writes (--json) the figures
-so far, marked interrupted, and judges no SLO; a second Ctrl-C quits at
-once.
+so far, marked interrupted, and judges no SLO. A second Ctrl-C quits at
+once with status 130, first writing to --json what is known so far,
+marked interrupted, with a warning that its subscription figures are
+the live counts only (no mock check, no driver health).
 
 --metrics-addr ADDR (such as :9090) serves Prometheus metrics at
 http://ADDR/metrics while the run goes on, each labelled shard="K/N":
@@ -372,6 +374,21 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// writeSnapshot writes what is known of d's run to --json, marked
+// interrupted, when a second Ctrl-C quits before the run has stopped.
+func (o *loadOptions) writeSnapshot(e *env, d *load.Driver) {
+	res := d.Snapshot()
+	res.Meta.Version = version()
+	if o.Target == "" {
+		res.Meta.TargetName = embeddedMockName
+	}
+	if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
+		return
+	}
+	fmt.Fprintf(e.stderr, "wstrigger load: wrote the figures so far to %s, marked interrupted\n", o.JSON)
+}
+
 func writeLoadJSON(w io.Writer, r *load.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -479,6 +496,10 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	d, err := load.New(target, creds, &opts)
 	if err != nil {
 		return nil, err
+	}
+	if o.JSON != "" {
+		e.lastWords.set(func() { o.writeSnapshot(e, d) })
+		defer e.lastWords.set(nil)
 	}
 	if o.metrics != nil {
 		if err := metrics.RegisterDriver(o.metrics.Registry, d); err != nil {

@@ -113,6 +113,38 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 	})
 }
 
+// TestLoadSecondSignalWritesWhatIsKnown: while the first Ctrl-C waits
+// on a frozen target (a long push timeout, a 'wstrigger mock' process
+// SIGSTOPped), a second one quits at once with status 130 and writes
+// the figures so far to --json, marked interrupted (issue 15, item 6).
+func TestLoadSecondSignalWritesWhatIsKnown(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := mocktest.Binary(t)
+	mock := startBinary(t, bin, "mock", "--addr", "127.0.0.1:0", "--quiet")
+	mock.waitFor(t, "listening on ")
+	url := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(mock.stdout.String())[1]
+	t.Cleanup(func() { _ = mock.cmd.Process.Signal(syscall.SIGCONT) })
+	out := filepath.Join(t.TempDir(), "run.json")
+	p := startBinary(t, bin, "load", "--target", url, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
+		"--subscriptions", "640", "--connect-rate", "5000", "--push-rate", "100", "--duration", "60s", "--push-timeout", "60s", "--json", out)
+	p.waitFor(t, " pushing ")
+	require.NoError(t, mock.cmd.Process.Signal(syscall.SIGSTOP))
+	code, took := p.interruptTwice(t, func() { p.waitFor(t, "stopping and writing what was done") })
+	assert.Equal(t, exitInterrupted, code, "stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
+	assert.Less(t, took, 5*time.Second, "at once, not the closes against the frozen mock")
+	assert.Contains(t, p.stderr.String(), "wrote the figures so far to "+out)
+	var res load.Result
+	readJSONFile(t, out, &res)
+	assert.True(t, res.Interrupted)
+	assert.Positive(t, res.Pushes.Sent)
+	assert.Equal(t, 640, res.Subscriptions.Requested)
+	require.NotEmpty(t, res.Driver.Warnings)
+	assert.Contains(t, res.Driver.Warnings[0], "written on a second Ctrl-C")
+}
+
 // TestLoadStopsWithinPushTimeoutOnAFrozenTarget runs the built binary
 // against a 'wstrigger mock' process that is SIGSTOPped while the run
 // pushes (issue 15, item 6): the first Ctrl-C ends the run within about
