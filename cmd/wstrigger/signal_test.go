@@ -50,6 +50,17 @@ func startBinary(t *testing.T, bin string, args ...string) *started {
 	return p
 }
 
+// startMock starts 'wstrigger mock' on a free port with args and returns
+// it and its URL. A test may SIGSTOP it: it is sent SIGCONT before it is
+// killed (cleanups run last first).
+func startMock(t *testing.T, bin string, args ...string) (*started, string) {
+	t.Helper()
+	p := startBinary(t, bin, append([]string{"mock", "--addr", "127.0.0.1:0", "--quiet"}, args...)...)
+	p.waitFor(t, "listening on ")
+	t.Cleanup(func() { _ = p.cmd.Process.Signal(syscall.SIGCONT) })
+	return p, regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(p.stdout.String())[1]
+}
+
 // waitFor waits until the process's output holds text.
 func (p *started) waitFor(t *testing.T, text string) {
 	t.Helper()
@@ -96,9 +107,7 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 	})
 
 	t.Run("mock waiting on a session that never answers its close", func(t *testing.T) {
-		p := startBinary(t, bin, "mock", "--addr", "127.0.0.1:0", "--grace", "60s", "--quiet")
-		p.waitFor(t, "listening on ")
-		url := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(p.stdout.String())[1]
+		p, url := startMock(t, bin, "--grace", "60s")
 		h := http.Header{}
 		h.Set("X-API-AccessToken", mockserver.DemoAccessToken)
 		h.Set("X-API-SecretKey", mockserver.DemoSecretKey)
@@ -123,10 +132,7 @@ func TestLoadSecondSignalWritesWhatIsKnown(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := mocktest.Binary(t)
-	mock := startBinary(t, bin, "mock", "--addr", "127.0.0.1:0", "--quiet")
-	mock.waitFor(t, "listening on ")
-	url := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(mock.stdout.String())[1]
-	t.Cleanup(func() { _ = mock.cmd.Process.Signal(syscall.SIGCONT) })
+	mock, url := startMock(t, bin)
 	out := filepath.Join(t.TempDir(), "run.json")
 	p := startBinary(t, bin, "load", "--target", url, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
 		"--subscriptions", "640", "--connect-rate", "5000", "--push-rate", "100", "--duration", "60s", "--push-timeout", "60s", "--json", out)
@@ -158,10 +164,7 @@ func TestLoadStopsWithinPushTimeoutOnAFrozenTarget(t *testing.T) {
 	}
 	const pushTimeout = time.Second
 	bin := mocktest.Binary(t)
-	mock := startBinary(t, bin, "mock", "--addr", "127.0.0.1:0", "--quiet")
-	mock.waitFor(t, "listening on ")
-	url := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(mock.stdout.String())[1]
-	t.Cleanup(func() { _ = mock.cmd.Process.Signal(syscall.SIGCONT) }) // before its kill: cleanups run last first
+	mock, url := startMock(t, bin)
 	out := filepath.Join(t.TempDir(), "run.json")
 	p := startBinary(t, bin, "load", "--target", url, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
 		"--subscriptions", "640", "--connect-rate", "5000", "--push-rate", "100", "--duration", "60s", "--push-timeout", pushTimeout.String(), "--json", out)
