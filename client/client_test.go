@@ -552,3 +552,46 @@ func TestSessionHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseWithinAFrozenServer: a server that never reads holds Close
+// for the whole CloseTimeout; CloseWithin waits no longer than asked,
+// and with 0 drops the connection at once.
+func TestCloseWithinAFrozenServer(t *testing.T) {
+	t.Parallel()
+	const closeTimeout = 5 * time.Second
+	cases := []struct {
+		name string
+		wait time.Duration
+	}{
+		{name: "at once", wait: 0},
+		{name: "a short wait", wait: 200 * time.Millisecond},
+		{name: "a negative wait", wait: -time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeServer(t)
+			release := make(chan struct{})
+			defer close(release)
+			f.misbehave = func(w http.ResponseWriter, r *http.Request) {
+				conn, err := f.upgrader.Upgrade(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				frame, _ := protocol.SessionFrame(fakeSessionID, json.RawMessage(`{}`), 30)
+				_ = conn.WriteMessage(websocket.TextMessage, frame)
+				<-release // frozen: never reads, never answers the close
+			}
+			s, err := f.client(t, f.creds(), &client.Options{CloseTimeout: closeTimeout}).Join(testContext(t), "{}")
+			require.NoError(t, err)
+			at := time.Now()
+			_ = s.CloseWithin(tc.wait)
+			took := time.Since(at)
+			assert.GreaterOrEqual(t, took, max(tc.wait, 0))
+			assert.Less(t, took, max(tc.wait, 0)+closeTimeout/2, "not the CloseTimeout")
+			_, err = s.Next(testContext(t))
+			assert.ErrorIs(t, err, client.ErrClosed)
+		})
+	}
+}

@@ -291,7 +291,20 @@ func (s *Session) Close() error {
 
 // CloseWithCode is Close with a chosen close code and reason.
 func (s *Session) CloseWithCode(code int, text string) error {
-	if err := s.conn.Close(code, text, s.c.opts.CloseTimeout); err != nil {
+	return s.closeWithin(code, text, s.c.opts.CloseTimeout)
+}
+
+// CloseWithin is Close waiting at most wait (and no longer than
+// Options.CloseTimeout) for the server's answer, so that many sessions
+// of a frozen server can be closed by a deadline. With wait 0 or less
+// it drops the connection at once, its close frame sent only if the
+// connection takes it without waiting.
+func (s *Session) CloseWithin(wait time.Duration) error {
+	return s.closeWithin(protocol.CloseNormal, "", max(min(wait, s.c.opts.CloseTimeout), 0))
+}
+
+func (s *Session) closeWithin(code int, text string, wait time.Duration) error {
+	if err := s.conn.Close(code, text, wait); err != nil {
 		return fmt.Errorf("client: close: %w", err)
 	}
 	return nil

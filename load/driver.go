@@ -179,10 +179,11 @@ func (d *Driver) Run(ctx context.Context) (*Result, error) {
 	d.live.setPhase(loadresult.PhaseClosing)
 	d.live.closing.Store(true)
 	stopSubs()
-	d.joins.closeAll()
+	stopBy := d.stopBy(cutShort)
+	d.joins.closeAll(stopBy)
 	stopTick()
 	d.ticks.wait()
-	after := d.mockStats(context.WithoutCancel(ctx))
+	after := d.mockStatsAfter(ctx, cutShort, stopBy)
 	if d.ownHTTP {
 		d.httpc.CloseIdleConnections()
 	}

@@ -331,3 +331,35 @@ func TestLiveWhileRunning(t *testing.T) {
 	assert.Equal(t, res.Latency.PushEndToEnd.Count, d.EndToEnd().TotalCount())
 	assert.Positive(t, l.Received)
 }
+
+// TestSnapshotWhileRunning takes snapshots from another goroutine all
+// through a run, as a second Ctrl-C does (-race holds it to "safe at any
+// time"): each is marked interrupted, says what it lacks, and its books
+// balance.
+func TestSnapshotWhileRunning(t *testing.T) {
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+	d, err := New(srv.URL, demo, &Options{Subscriptions: 5, PushRate: 100, Duration: time.Second, PushTimeout: 500 * time.Millisecond})
+	require.NoError(t, err)
+	done := make(chan struct{})
+	var snaps []*Result
+	go func() {
+		defer close(done)
+		for d.Live().Phase != loadresult.PhaseDone {
+			snaps = append(snaps, d.Snapshot())
+		}
+	}()
+	res, err := d.Run(context.Background())
+	require.NoError(t, err)
+	<-done
+	require.NotEmpty(t, snaps)
+	for _, s := range snaps {
+		assert.True(t, s.Interrupted)
+		assert.True(t, s.Delivery.InvariantHolds, s.Delivery.Invariant)
+		require.Len(t, s.Driver.Warnings, 1)
+		assert.Contains(t, s.Driver.Warnings[0], "written on a second Ctrl-C")
+		assert.LessOrEqual(t, s.Pushes.Sent, res.Pushes.Sent)
+	}
+	last := snaps[len(snaps)-1]
+	assert.Equal(t, res.Pushes.Sent, last.Pushes.Sent, "the last snapshot, taken as the run ended, has every push")
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wstrigger/wstrigger/internal/mocktest"
+	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/protocol"
 )
@@ -81,4 +82,54 @@ func errorKeys(r *Result) []string {
 		keys = append(keys, e.Key)
 	}
 	return keys
+}
+
+// TestStallOverTheEndIsCensored stalls the mock for a while from the
+// middle of a run, or over its end (issue 15, item 4). A stall in the
+// middle shows in the latencies when the frames come; one over the end
+// leaves the pushes of its last half-second unreceived at the cut-off,
+// and they count at their age then (censored samples, at least
+// PushTimeout), so that push.p99<PushTimeout fails either way.
+func TestStallOverTheEndIsCensored(t *testing.T) {
+	t.Parallel()
+	const (
+		duration = 2 * time.Second
+		timeout  = 200 * time.Millisecond
+	)
+	cases := []struct {
+		name         string
+		from, length time.Duration // the stall, from the push start
+		censored     bool
+		minP99       time.Duration
+	}{
+		{name: "mid-run", from: 500 * time.Millisecond, length: 500 * time.Millisecond, minP99: 300 * time.Millisecond},
+		{name: "over the end", from: duration - 500*time.Millisecond, length: 5 * time.Second, censored: true, minP99: timeout},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now().Add(time.Second).Round(time.Millisecond)
+			stall := mockserver.Stall{Start: start.Add(tc.from), Duration: tc.length}
+			srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay(), Faults: mockserver.Faults{Stall: stall}})
+			res, err := Run(context.Background(), srv.URL, demo, &Options{
+				Subscriptions: 5, PushRate: 200, Duration: duration, PushTimeout: timeout, StartAt: start,
+			})
+			require.NoError(t, err)
+			e2e := res.Latency.PushEndToEnd
+			t.Logf("accepted %d, received %d, lost %d; push e2e count %d (censored %d), p99 %v",
+				res.Delivery.Accepted, res.Delivery.Received+res.Delivery.ReceivedUnaccepted, res.Delivery.Lost, e2e.Count, e2e.Censored, time.Duration(e2e.P99Us)*time.Microsecond)
+			assert.True(t, res.Delivery.InvariantHolds, res.Delivery.Invariant)
+			d := res.Delivery
+			assert.Equal(t, int64(d.Received+d.ReceivedUnaccepted)+e2e.Censored, e2e.Count, "every push received or accepted has a latency, censored or not")
+			assert.Equal(t, int64(d.Lost+d.InFlight), e2e.Censored)
+			assert.Equal(t, e2e.Censored, res.Latency.PushService.Censored)
+			if tc.censored {
+				assert.Positive(t, e2e.Censored, "the pushes of the stall's first half-second")
+			}
+			assert.GreaterOrEqual(t, time.Duration(e2e.P99Us)*time.Microsecond, tc.minP99)
+			slo, err := loadresult.ParseSLO("push.p99<" + timeout.String())
+			require.NoError(t, err)
+			assert.False(t, res.CheckSLOs([]loadresult.SLO{slo}), "%+v", res.SLOs)
+		})
+	}
 }

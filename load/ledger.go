@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/protocol"
@@ -218,6 +219,33 @@ func (l *ledger) tally(cutoff time.Duration, cutShort bool) (loadresult.Pushes, 
 	}
 	d.Accepted = p.Accepted
 	return p, d
+}
+
+// censor records a sample in e2e and svc for every push after the
+// warmup that was accepted but not received by the cut-off (an offset
+// from the push start), lost or in flight: in e2e its age then, cutoff
+// less its due time, and in svc that age less the most any send lagged
+// its due time. Both are lower bounds of latencies never observed
+// (censored samples): left out, a stall over the end of a run would
+// hide from the percentiles. It returns how many it recorded.
+func (l *ledger) censor(cutoff, warmup time.Duration, e2e, svc *hdrhistogram.Histogram) int64 {
+	lag := max(time.Duration(l.live.maxLag.Load()), l.lateSend)
+	var n int64
+	for i := range l.table.e {
+		e := &l.table.e[i]
+		if e.state.Load()&stAccepted == 0 || e.recv.Load() > 0 {
+			continue
+		}
+		due, _ := l.sched.Due(uint64(i))
+		if due < warmup {
+			continue
+		}
+		age := cutoff - due
+		_ = e2e.RecordValue(micros(age))
+		_ = svc.RecordValue(micros(age - lag))
+		n++
+	}
+	return n
 }
 
 func bit(st, b uint32) uint64 {

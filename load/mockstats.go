@@ -42,6 +42,32 @@ func (d *Driver) mockStats(ctx context.Context) *mockapi.Stats {
 	return &st
 }
 
+// mockStatsAfter reads the target's counters at the end of the run, even
+// once ctx is done, and for a run cut short (an interruption) by by at
+// the latest: a frozen target then holds the stop no longer.
+func (d *Driver) mockStatsAfter(ctx context.Context, cutShort bool, by time.Time) *mockapi.Stats {
+	ctx = context.WithoutCancel(ctx)
+	if cutShort {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, by)
+		defer cancel()
+	}
+	return d.mockStats(ctx)
+}
+
+// closeBudget bounds the closes at the end of a run that was not
+// interrupted (an interrupted one has PushTimeout for its closes and its
+// last read of the target's counters): ample for a target that answers.
+const closeBudget = 10 * time.Second
+
+// stopBy is when the closes at the end of the run must be done.
+func (d *Driver) stopBy(cutShort bool) time.Time {
+	if cutShort {
+		return time.Now().Add(d.opts.PushTimeout)
+	}
+	return time.Now().Add(closeBudget)
+}
+
 // reconcile compares the mock's counters over the run with the driver's
 // figures.
 func reconcile(before, after *mockapi.Stats, r *Result) *loadresult.MockCheck {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -23,21 +24,30 @@ func summarizeAll(h *[nMetrics]*hdrhistogram.Histogram) loadresult.Latencies {
 	}
 }
 
+// latencies merges the recorder's histograms, with a censored sample of
+// each push accepted but not received by cutoff (ledger.censor).
+func (d *Driver) latencies(cutoff time.Duration) loadresult.Latencies {
+	var merged [nMetrics]*hdrhistogram.Histogram
+	for m := range merged {
+		merged[m] = d.rec.merged(metric(m))
+	}
+	censored := d.led.censor(cutoff, d.opts.Warmup, merged[mEndToEnd], merged[mService])
+	l := summarizeAll(&merged)
+	l.PushEndToEnd.Censored, l.PushService.Censored = censored, censored
+	return l
+}
+
 // result gathers the figures once every goroutine has ended.
 func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mockapi.Stats) *Result {
 	r := &Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Interrupted: cutShort, Errors: d.errs.list(), Intervals: d.ticks.intervals()}
-	r.Meta = d.meta(cutoff)
+	r.Meta = d.meta(d.started, d.pushStart, cutoff)
 	r.Config = d.config()
 	r.Pushes, r.Delivery = d.led.tally(cutoff, cutShort)
 	d.led.sendFigures(&r.Pushes, d.opts.Warmup, d.opts.measured(), cutoff, cutShort)
 	r.Subscriptions = d.joins.figures(&r.Delivery)
 	r.Subscriptions.JoinSeconds = d.joined.Sub(d.started).Seconds()
 	r.Delivery.SetInvariant(d.live.accepted.Load())
-	var merged [nMetrics]*hdrhistogram.Histogram
-	for m := range merged {
-		merged[m] = d.rec.merged(metric(m))
-	}
-	r.Latency = summarizeAll(&merged)
+	r.Latency = d.latencies(cutoff)
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.ticks.watch.health(r.Pushes)
 	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.mem.base, d.mem.held, d.mem.subs)
@@ -48,11 +58,11 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	return r
 }
 
-func (d *Driver) meta(cutoff time.Duration) loadresult.Meta {
+func (d *Driver) meta(started, pushStart time.Time, cutoff time.Duration) loadresult.Meta {
 	m := loadresult.Meta{
 		Version: "(devel)", GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
-		Target: d.RedactedTarget(), Started: d.started, PushStart: d.pushStart, Ended: d.now(),
+		Target: d.RedactedTarget(), Started: started, PushStart: pushStart, Ended: d.now(),
 		CutoffSeconds: cutoff.Seconds(),
 	}
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
@@ -80,6 +90,42 @@ func (d *Driver) config() loadresult.Config {
 	}
 	c.SourceAddrs = d.src.n
 	return c
+}
+
+// Snapshot is what is known of the run now, as a Result marked
+// interrupted, for a caller that cannot wait for Run to end (a second
+// Ctrl-C). It is safe to call at any time, from any goroutine. Pushes,
+// delivery (pushes due within PushTimeout of now count in flight), the
+// latencies (with censored samples), errors and intervals are those so
+// far; what only the end of a run settles is not: the subscription
+// figures are the live gauges (no per-subscription counts, seq checks
+// or session losses), and the mock check and the driver's health are
+// left out. A warning says so.
+func (d *Driver) Snapshot() *Result {
+	l := d.Live()
+	r := &Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind, Interrupted: true, Errors: d.errs.list(),
+		Intervals: slices.Clone(d.ticks.intervals())}
+	var started, pushStart time.Time
+	if ns := d.ticks.startedNs.Load(); ns != 0 {
+		started = time.Unix(0, ns)
+	}
+	if ps, ok := d.ticks.pushStart(); ok {
+		pushStart = ps
+	}
+	cutoff := l.Elapsed
+	r.Meta = d.meta(started, pushStart, cutoff)
+	r.Config = d.config()
+	r.Pushes, r.Delivery = d.led.tally(cutoff, true)
+	d.led.sendFigures(&r.Pushes, d.opts.Warmup, d.opts.measured(), cutoff, true)
+	r.Subscriptions = loadresult.SubscriptionFigures{
+		Requested: l.Subscriptions, Joined: int(l.Joined), NeverJoined: l.Subscriptions - int(l.Joined), OpenAtEnd: int(l.Open),
+		Reconnects: uint64(l.Reconnects), JoinAttempts: l.JoinAttempts, JoinFailures: l.JoinFailures, TriggersPerSubscription: []uint64{},
+	}
+	r.Delivery.Late = l.Late
+	r.Delivery.SetInvariant(r.Delivery.Accepted) // the workers count on meanwhile: no second count to check
+	r.Latency = d.latencies(cutoff)
+	r.Driver.Warnings = []string{"written on a second Ctrl-C, " + l.Phase + ", before the run had stopped: the subscription figures are the live gauges only, and there is no mock check or driver health"}
+	return r
 }
 
 // Result, Interval, Stage and Shard are loadresult's, named here too for

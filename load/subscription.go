@@ -228,16 +228,19 @@ func done(ctx context.Context) bool {
 const closers = 64
 
 // closeAll closes the open sessions, closers at a time, each with a
-// close handshake bounded by the client's CloseTimeout, and waits until
-// every joiner and reader has ended. Their End calls see that the run is
-// closing (live.closing, or the subscriptions' context done).
-func (j *joiners) closeAll() {
+// close handshake bounded by the client's CloseTimeout and by by: those
+// still open then are dropped without waiting, so that a frozen target
+// holds the end of a run until by, not a CloseTimeout per closers
+// sessions. It waits until every joiner and reader has ended. Their End
+// calls see that the run is closing (live.closing, or the
+// subscriptions' context done).
+func (j *joiners) closeAll(by time.Time) {
 	next := make(chan *conn)
 	var g sync.WaitGroup
 	for range closers {
 		g.Go(func() {
 			for c := range next {
-				_ = c.sess.Close()
+				_ = c.sess.CloseWithin(time.Until(by))
 			}
 		})
 	}

@@ -39,6 +39,7 @@ type ticker struct {
 
 	started     time.Time
 	pushStartNs atomic.Int64  // the push start (0 before)
+	startedNs   atomic.Int64  // started, for Snapshot (0 before)
 	cancelNs    atomic.Int64  // when the run was cancelled during the pushes (0: it was not)
 	cutC        chan cutReq   // to the loop: end the interval at a boundary
 	done        chan struct{} // closed when the loop has ended
@@ -57,6 +58,7 @@ func newTicker(now func() time.Time, p plan, l *live, rec *recorder, errs *error
 // closes the last interval and ends when ctx is done; wait waits for it.
 func (tk *ticker) start(ctx context.Context, started time.Time) {
 	tk.started = started
+	tk.startedNs.Store(started.UnixNano())
 	tk.watch.start()
 	go tk.loop(ctx)
 }

@@ -104,6 +104,7 @@ func (h *DriverHealth) Add(o DriverHealth) {
 // merge is an upper bound: the counts add up, p50, p99 and max are the
 // larger, p90 and p99.9 the larger when both knew them (0, unknown,
 // otherwise), and min, mean and the histogram are unknown (zero).
+// Censored counts add up either way.
 func (s *Summary) Add(o Summary) error {
 	switch {
 	case o.Count == 0:
@@ -126,7 +127,9 @@ func (s *Summary) Add(o Summary) error {
 	if dropped := h.Merge(oh); dropped > 0 {
 		return fmt.Errorf("%d latencies out of the histogram's range", dropped)
 	}
+	censored := s.Censored + o.Censored
 	*s = Summarize(h, true)
+	s.Censored = censored
 	return nil
 }
 
@@ -142,6 +145,7 @@ func (s *Summary) addBound(o Summary) {
 		Count: s.Count + o.Count,
 		P50Us: max(s.P50Us, o.P50Us), P90Us: known(s.P90Us, o.P90Us), P99Us: max(s.P99Us, o.P99Us),
 		P999Us: known(s.P999Us, o.P999Us), MaxUs: max(s.MaxUs, o.MaxUs),
+		Censored: s.Censored + o.Censored,
 	}
 }
 

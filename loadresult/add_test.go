@@ -206,6 +206,7 @@ func TestSummaryAdd(t *testing.T) {
 		}
 		return Summarize(h, true)
 	}
+	censored := func(s Summary, n int64) Summary { s.Censored = n; return s }
 	bound := func(s Summary) Summary { // as a schema 1 interval kept it
 		return Summary{Count: s.Count, P50Us: s.P50Us, P99Us: s.P99Us, MaxUs: s.MaxUs}
 	}
@@ -221,6 +222,9 @@ func TestSummaryAdd(t *testing.T) {
 			want: Summary{Count: 3, P50Us: 900, P99Us: 900, MaxUs: 900}},
 		{name: "both without", a: Summary{Count: 2, P50Us: 5, P90Us: 7, P99Us: 9, P999Us: 9, MaxUs: 9}, b: Summary{Count: 1, P50Us: 6, P90Us: 6, P99Us: 6, P999Us: 6, MaxUs: 6},
 			want: Summary{Count: 3, P50Us: 6, P90Us: 7, P99Us: 9, P999Us: 9, MaxUs: 9}},
+		{name: "censored", a: censored(hist(100, 200), 1), b: censored(hist(300, 400, 500), 2), want: censored(hist(100, 200, 300, 400, 500), 3)},
+		{name: "censored without histogram", a: censored(hist(100, 200), 1), b: censored(bound(hist(900)), 1),
+			want: Summary{Count: 3, P50Us: 900, P99Us: 900, MaxUs: 900, Censored: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,6 +48,20 @@ type Pushes struct {
 	MeasuredPushes uint64  `json:"measuredPushes"` // sent after the warmup
 }
 
+// Due is how many pushes fell due: those scheduled, less those a run
+// cut short never reached.
+func (p *Pushes) Due() uint64 { return p.Scheduled - min(p.NotDue, p.Scheduled) }
+
+// SentPercent is the share of the pushes due that were sent (100 when
+// none was due). A push due when its subscription had no open session
+// is unsent: a target lost mid-run leaves the rest of the schedule so.
+func (p *Pushes) SentPercent() float64 {
+	if p.Due() == 0 {
+		return 100
+	}
+	return 100 * float64(p.Sent) / float64(p.Due())
+}
+
 // Delivery is the fate of the accepted pushes. Every accepted push is
 // received (at least once) or lost, or still in flight when the run was
 // cut short: Accepted = Received + Lost + InFlight.

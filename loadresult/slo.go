@@ -13,10 +13,15 @@ import (
 //
 // Metrics: push (end-to-end), service, response, connect and firstframe,
 // each with .p50 .p90 .p99 .p999 .max or .mean, compared with a
-// duration; errors (a count, or a percentage of joins and pushes
-// attempted); delivered (percentage of accepted pushes received); lost,
-// duplicated, late and outoforder (a count, or a percentage of accepted
-// pushes); reconnects (a count); rate (achieved pushes per second).
+// duration (push and service count the pushes not received by the
+// cut-off at their age then: Summary.Censored); errors (a count, or a percentage of joins and pushes
+// attempted); delivered (percentage of accepted pushes received: a push
+// never sent, rejected or without an answer is not in it); sent
+// (percentage of the pushes due that were sent: a push due when its
+// subscription had no open session was not, nor were those of a target
+// gone mid-run); lost, duplicated, late and outoforder (a count, or a
+// percentage of accepted pushes); reconnects (a count); rate (achieved
+// pushes per second).
 type SLO struct {
 	Text    string  `json:"slo"`
 	Metric  string  `json:"metric"`
@@ -40,7 +45,7 @@ var sloSyntax = regexp.MustCompile(`^\s*([a-z0-9.]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
 var sloKinds = map[string]string{
 	"push": "latency", "service": "latency", "response": "latency", "connect": "latency", "firstframe": "latency",
 	"errors": "count", "lost": "count", "duplicated": "count", "late": "count", "outoforder": "count",
-	"reconnects": "number", "rate": "number", "delivered": "percent",
+	"reconnects": "number", "rate": "number", "delivered": "percent", "sent": "percent",
 }
 
 // ParseSLO reads one objective.
@@ -113,13 +118,13 @@ func (s SLO) actual(r *Result) (float64, string) {
 	count, of := map[string]float64{
 		"errors": float64(errorCount(r)), "lost": float64(d.Lost), "duplicated": float64(d.Duplicated),
 		"late": float64(d.Late), "outoforder": float64(d.OutOfOrder), "reconnects": float64(r.Subscriptions.Reconnects),
-		"rate": r.Pushes.AchievedRate, "delivered": d.DeliveredPercent,
+		"rate": r.Pushes.AchievedRate, "delivered": d.DeliveredPercent, "sent": r.Pushes.SentPercent(),
 	}[family], float64(d.Accepted)
 	if family == "errors" {
 		of = attempts
 	}
 	switch {
-	case family == "delivered":
+	case family == "delivered" || family == "sent":
 		return count, strconv.FormatFloat(count, 'f', 4, 64) + "%"
 	case s.Percent:
 		p := 0.0
@@ -169,6 +174,10 @@ func (s SLO) noData(r *Result) string {
 		return ""
 	}
 	switch {
+	case family == "sent":
+		if r.Pushes.Due() == 0 {
+			return "no data: no push was due"
+		}
 	case family == "delivered" || (s.Percent && family != "errors" && sloKinds[family] == "count"):
 		if r.Delivery.Accepted == 0 {
 			return "no data: no push was accepted"

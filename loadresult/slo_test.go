@@ -25,6 +25,8 @@ func TestParseSLO(t *testing.T) {
 		{in: "delivered>=99.99%", metric: "delivered", op: ">=", value: 99.99, percent: true},
 		{in: "lost<=0", metric: "lost", op: "<=", value: 0},
 		{in: "rate>1000", metric: "rate", op: ">", value: 1000},
+		{in: "sent>=99%", metric: "sent", op: ">=", value: 99, percent: true},
+		{in: "sent>=99", err: "is a percentage"},
 		{in: "push.p99<50", err: "not a duration"},
 		{in: "push.p77x<5ms", err: "unknown statistic"},
 		{in: "latency<5ms", err: "unknown metric"},
@@ -59,7 +61,7 @@ func TestCheckSLOs(t *testing.T) {
 	r := &Result{
 		Latency:       Latencies{PushEndToEnd: Summarize(h, true)},
 		Delivery:      Delivery{Accepted: 1000, Received: 999, Lost: 1, DeliveredPercent: 99.9},
-		Pushes:        Pushes{Sent: 1000, AchievedRate: 500},
+		Pushes:        Pushes{Scheduled: 2000, NotDue: 500, Sent: 1000, AchievedRate: 500},
 		Subscriptions: SubscriptionFigures{JoinAttempts: 1000},
 		Errors:        []ErrorClass{{Key: "close 1011", Count: 2}},
 	}
@@ -80,6 +82,8 @@ func TestCheckSLOs(t *testing.T) {
 		{"lost<=0", false, "1"},
 		{"lost<0.2%", true, "0.1000%"},
 		{"rate>=500", true, "500"},
+		{"sent>=99%", false, "66.6667%"}, // of the 1500 due: the 500 never due are not counted
+		{"sent>60%", true, "66.6667%"},
 		{"service.p99<1s", false, "no data: no service latency"},
 		{"connect.max<1s", false, "no data: no connect latency"},
 	}
@@ -138,6 +142,7 @@ func TestSLOsWithoutData(t *testing.T) {
 		{"errors share", empty, "errors<0.1%", false, "100.0000%"},
 		{"errors share of nothing", nothing, "errors<0.1%", false, "no data: nothing was attempted"},
 		{"rate", empty, "rate>=0", true, "0"},
+		{"sent", empty, "sent>=99%", false, "no data: no push was due"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,9 +34,15 @@ type Summary struct {
 	P999Us int64   `json:"p999Us"`
 	MaxUs  int64   `json:"maxUs"`
 	HDR    string  `json:"hdr,omitempty"`
+	// Censored are the samples, of Count, of pushes accepted but not
+	// received by the run's cut-off: each is counted at its age then,
+	// a lower bound of its latency, so that a stall over the end of a
+	// run shows in the percentiles instead of leaving them out.
+	Censored int64 `json:"censored,omitempty"`
 }
 
-// Summarize describes h; it encodes h too when encode is set.
+// Summarize describes h; it encodes h too when encode is set. Censored
+// is the caller's to set.
 func Summarize(h *hdrhistogram.Histogram, encode bool) Summary {
 	s := Summary{Count: h.TotalCount()}
 	if s.Count == 0 {

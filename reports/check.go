@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/wstrigger/wstrigger/contractreport"
@@ -185,6 +186,22 @@ func usDuration(v int64) time.Duration {
 		return d.Round(10 * time.Microsecond)
 	}
 	return d
+}
+
+// CensoredText says how many samples of each latency kind are of
+// pushes not received by the cut-off, counted at their age then, or ""
+// when none are.
+func CensoredText(l *loadresult.Latencies) string {
+	var parts []string
+	for _, k := range latencyKindList {
+		if n := k.of(l).Censored; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k.short, n))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "censored at the cut-off (pushes not received by then, counted at their age, a lower bound): " + strings.Join(parts, ", ")
 }
 
 // FloorText says what the driver floor of a calibrated run was, or ""

@@ -55,6 +55,7 @@ type htmlPage struct {
 	Load                       *loadresult.Result
 	Latencies                  []latencyRow
 	FloorText                  string // the driver floor, when calibrated
+	CensoredText               string // the latencies censored at the cut-off, if any
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
 }
@@ -105,6 +106,7 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 	if l := c.Load; l != nil {
 		page.ConfigText = LoadConfigText(l)
 		page.FloorText = FloorText(l.DriverFloor)
+		page.CensoredText = CensoredText(&l.Latency)
 		for _, k := range latencyKinds(&l.Latency) {
 			page.Latencies = append(page.Latencies, latencyRow{k.name, k.s})
 		}

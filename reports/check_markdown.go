@@ -64,6 +64,9 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 		ew.printf("| %s | %d | %v | %v | %v | %v | %v | %v |\n", k.name, k.s.Count, usDuration(k.s.P50Us), usDuration(k.s.P90Us),
 			usDuration(k.s.P99Us), usDuration(k.s.P999Us), usDuration(k.s.MaxUs), usMean(k.s.MeanUs))
 	}
+	if c := CensoredText(&l.Latency); c != "" {
+		ew.printf("\n%s\n", mdInline(c))
+	}
 	if f := FloorText(l.DriverFloor); f != "" {
 		ew.printf("\n%s\n", mdInline(f))
 	}

@@ -48,6 +48,9 @@ func LoadText(w io.Writer, r *loadresult.Result) error {
 		s := k.of(&r.Latency)
 		p("  %-13s%8d %9v %9v %9v %9v %9v %9v", k.short, s.Count, usDuration(s.P50Us), usDuration(s.P90Us), usDuration(s.P99Us), usDuration(s.P999Us), usDuration(s.MaxUs), usMean(s.MeanUs))
 	}
+	if c := CensoredText(&r.Latency); c != "" {
+		p("  %s", c)
+	}
 	if f := FloorText(r.DriverFloor); f != "" {
 		p("  %s", f)
 	}

@@ -179,3 +179,36 @@ func TestLoadConfigText(t *testing.T) {
 		})
 	}
 }
+
+// TestCensoredInEveryReport: a run whose pushes were not all received
+// by the cut-off says, in every report of its latencies, how many
+// samples were counted at their age then (issue 15, item 4).
+func TestCensoredInEveryReport(t *testing.T) {
+	t.Parallel()
+	writers := []struct {
+		name  string
+		write func(w *bytes.Buffer, r *loadresult.Result) error
+	}{
+		{"text", func(w *bytes.Buffer, r *loadresult.Result) error { return reports.LoadText(w, r) }},
+		{"markdown", func(w *bytes.Buffer, r *loadresult.Result) error {
+			return reports.CheckMarkdown(w, reports.NewCheckResult(nil, r))
+		}},
+		{"html", func(w *bytes.Buffer, r *loadresult.Result) error {
+			return reports.CheckHTML(w, reports.NewCheckResult(nil, r))
+		}},
+	}
+	const want = "censored at the cut-off (pushes not received by then, counted at their age, a lower bound): push e2e 9022, push service 9022"
+	for _, wr := range writers {
+		t.Run(wr.name, func(t *testing.T) {
+			t.Parallel()
+			r := sampleLoad(t)
+			var buf bytes.Buffer
+			require.NoError(t, wr.write(&buf, r))
+			assert.NotContains(t, buf.String(), "censored", "none censored")
+			r.Latency.PushEndToEnd.Censored, r.Latency.PushService.Censored = 9022, 9022
+			buf.Reset()
+			require.NoError(t, wr.write(&buf, r))
+			assert.Contains(t, buf.String(), want)
+		})
+	}
+}

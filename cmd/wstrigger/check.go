@@ -45,7 +45,8 @@ folder, --out (default ./wstrigger-report):
 Defaults: the contract suite with a 2s observe window, then 200
 subscriptions and 500 pushes/s for 10s, judged by the SLOs
 'delivered>=99.99%', 'push.p99<250ms', 'errors<0.1%' and 'lost<=0.01%'
-(generous for a loopback mock; any --slo replaces them all).
+(generous for a loopback mock; any --slo replaces them all), and
+'sent>=99%' unless an --slo names sent (see "wstrigger help load").
 
 The first line names the target judged. The target and its credentials
 come from --target, --access-token and --secret-key or, for a flag not
@@ -62,7 +63,8 @@ interrupted, with no verdict and no SLO judged; a second Ctrl-C quits at
 once.
 
 Exit status: 0 when every MUST check passed (skipped ones aside, unless
---strict) and every SLO held, 1 when one did not, 2 when the flags are
+--strict) and every SLO held, 1 when one did not or the target was lost
+during the load run (see "wstrigger help load"), 2 when the flags are
 wrong, the target cannot be reached or refuses the credentials, or no
 subscription of the load run could join, 130 when interrupted (Ctrl-C,
 SIGTERM).`
@@ -147,6 +149,10 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		if err := noneJoined(res.Load); err != nil {
 			return fail("%v", err)
 		}
+		if err := targetLost(res.Load); err != nil {
+			fmt.Fprintf(e.stderr, "wstrigger check: %v\n", err)
+			return exitFail
+		}
 	}
 	if !res.Passed() {
 		return exitFail
@@ -177,6 +183,7 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 		if err := o.load.parse(); err != nil {
 			return nil, err
 		}
+		o.load.addSentSLO()
 		if err := o.load.checkCapacity(e); err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
 	require.NotNil(t, res.Contract)
 	require.NotNil(t, res.Load)
 	assert.True(t, res.Passed())
-	assert.Len(t, res.Load.SLOs, 3)
+	assert.Len(t, res.Load.SLOs, 4, "the three given and sent>=99%")
 	assert.Equal(t, 20, res.Load.Config.Subscriptions)
 	assert.Equal(t, res.Load.Delivery.Accepted, res.Load.Delivery.Received)
 	assert.Equal(t, "embedded mock", res.Contract.TargetName)
@@ -77,8 +78,8 @@ func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, len(res.Contract.Results)+3, cases)
-	assert.Equal(t, 3, sloCases)
+	assert.Equal(t, len(res.Contract.Results)+4, cases)
+	assert.Equal(t, 4, sloCases)
 
 	for _, name := range []string{"report.html", "report.md", "results.json", "junit.xml"} {
 		data, err := os.ReadFile(filepath.Join(dir, name))
@@ -139,7 +140,8 @@ func TestCheckCommandStatuses(t *testing.T) {
 }
 
 // TestCheckDefaultSLOs: without --slo the run is judged by
-// DefaultCheckSLOs (whatever their verdicts on this machine).
+// DefaultCheckSLOs and DefaultSentSLO (whatever their verdicts on this
+// machine).
 func TestCheckDefaultSLOs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -155,5 +157,5 @@ func TestCheckDefaultSLOs(t *testing.T) {
 	for _, s := range res.Load.SLOs {
 		got = append(got, s.SLO)
 	}
-	assert.Equal(t, DefaultCheckSLOs, got)
+	assert.Equal(t, append(slices.Clone(DefaultCheckSLOs), DefaultSentSLO), got)
 }

@@ -65,9 +65,13 @@ does no work beyond the protocol, and reports that run's latency as the
 driver floor beside the run's: the part of every latency that is the
 driver's and this machine's, not the target's.
 
-Ctrl-C or SIGTERM stops the run: it closes the sessions, prints and
-writes (--json) the figures so far, marked interrupted, and judges no
-SLO; a second Ctrl-C quits at once.
+Ctrl-C or SIGTERM stops the run within about --push-timeout, even
+against a frozen target: it closes the sessions (dropping those whose
+close is not answered in time), prints and writes (--json) the figures
+so far, marked interrupted, and judges no SLO. A second Ctrl-C quits at
+once with status 130, first writing to --json what is known so far,
+marked interrupted, with a warning that its subscription figures are
+the live counts only (no mock check, no driver health).
 
 --metrics-addr ADDR (such as :9090) serves Prometheus metrics at
 http://ADDR/metrics while the run goes on, each labelled shard="K/N":
@@ -79,8 +83,14 @@ result's figures and are served until the command exits: the result
 (--json), not the last scrape, is the record of the run.
 
 --slo 'push.p99<50ms' --slo 'errors<0.1%' --slo 'delivered>=99.99%' set
-the exit status: 0 when all pass, 1 when one fails (an SLO with nothing
-measured for it fails), 2 on bad flags, when --metrics-addr cannot be
+the exit status. delivered is the share of the accepted pushes received;
+sent, the share of the pushes due that were sent (a push due when its
+subscription had no open session is not): a run that pushes is judged by
+sent>=99% too, unless an --slo names sent. Push latencies count a push
+accepted but not received by the end at its age then (censored, a lower
+bound). Status: 0 when all pass, 1 when one fails (an SLO with nothing
+measured for it fails) or the target was lost during the run (no session
+open at its end, or most pushes without an answer), 2 on bad flags, when --metrics-addr cannot be
 listened on, when the target is unreachable, answers 404 on the join
 path or refuses the credentials (a join is tried first), or when no
 subscription could join during the run, 130 when interrupted (Ctrl-C,
@@ -216,6 +226,45 @@ func (o *loadOptions) parse() error {
 	return nil
 }
 
+// DefaultSentSLO is the objective "load" and "check" add to a run that
+// pushes unless an --slo names its metric: delivered is a share of the
+// accepted pushes only, blind to those never sent, so a target lost
+// mid-run, which leaves the rest of the schedule unsent, would pass it.
+const DefaultSentSLO = "sent>=99%"
+
+// addSentSLO adds DefaultSentSLO to the objectives of a run that
+// pushes, unless one of them is on sent already.
+func (o *loadOptions) addSentSLO() {
+	if o.opts.Idle {
+		return
+	}
+	for _, s := range o.SLOs {
+		if s.Metric == "sent" {
+			return
+		}
+	}
+	slo, err := loadresult.ParseSLO(DefaultSentSLO)
+	if err != nil {
+		panic(err) // a constant
+	}
+	o.SLOs = append(o.SLOs, slo)
+}
+
+// targetLost is the error of a run whose target was lost on the way,
+// whatever its SLOs: no session open at the end although some joined,
+// or no answer to most of the pushes sent.
+func targetLost(res *load.Result) error {
+	s, p := res.Subscriptions, res.Pushes
+	switch {
+	case s.Joined > 0 && s.OpenAtEnd == 0:
+		return fmt.Errorf("the target was lost: no session was open at the end of the run (%d subscriptions had joined; %d of %d pushes due went unsent)",
+			s.Joined, p.Due()-min(p.Sent, p.Due()), p.Due())
+	case p.Sent > 0 && 2*p.Failed > p.Sent:
+		return fmt.Errorf("the target was lost: %d of %d pushes sent had no answer (timeout or transport error)", p.Failed, p.Sent)
+	}
+	return nil
+}
+
 // noneJoined is the error of a run in which no subscription ever
 // joined: the target is unreachable, or refuses the credentials or the
 // patterns. It names the most frequent error.
@@ -258,6 +307,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := o.parse(); err != nil {
 		return fail("%v", err)
 	}
+	o.addSentSLO()
 	if err := checkOutPath("--json", o.JSON); err != nil {
 		return fail("%v", err)
 	}
@@ -315,10 +365,29 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := noneJoined(res); err != nil {
 		return fail("%v", err)
 	}
+	if err := targetLost(res); err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
+		return exitFail
+	}
 	if !passed {
 		return exitFail
 	}
 	return exitOK
+}
+
+// writeSnapshot writes what is known of d's run to --json, marked
+// interrupted, when a second Ctrl-C quits before the run has stopped.
+func (o *loadOptions) writeSnapshot(e *env, d *load.Driver) {
+	res := d.Snapshot()
+	res.Meta.Version = version()
+	if o.Target == "" {
+		res.Meta.TargetName = embeddedMockName
+	}
+	if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
+		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
+		return
+	}
+	fmt.Fprintf(e.stderr, "wstrigger load: wrote the figures so far to %s, marked interrupted\n", o.JSON)
 }
 
 func writeLoadJSON(w io.Writer, r *load.Result) error {
@@ -431,6 +500,10 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	d, err := load.New(target, creds, &opts)
 	if err != nil {
 		return nil, err
+	}
+	if o.JSON != "" {
+		e.lastWords.set(func() { o.writeSnapshot(e, d) })
+		defer e.lastWords.set(nil)
 	}
 	if o.metrics != nil {
 		if err := metrics.RegisterDriver(o.metrics.Registry, d); err != nil {

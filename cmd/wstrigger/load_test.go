@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/wstrigger/wstrigger/load"
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/mockserver"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 func TestLoadCommandWritesJSON(t *testing.T) {
@@ -190,4 +192,42 @@ func TestLoadCommandIdle(t *testing.T) {
 	assert.Equal(t, 30, doc.Subscriptions.OpenAtEnd)
 	assert.Contains(t, doc.Driver, "memoryPerSubscriptionBytes")
 	assert.Contains(t, doc.Driver, "memory")
+}
+
+// TestLoadTargetLostMidRun closes the target while the run pushes
+// (issue 15, item 5): the rest of the schedule goes unsent, which
+// delivered (a share of the accepted pushes) does not see. The default
+// sent>=99% fails the run; and with a sent objective that passes, the
+// lost target still fails it, saying so.
+func TestLoadTargetLostMidRun(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		slos     []string
+		sentFail bool
+	}{
+		{name: "default sent objective", slos: []string{"--slo", "delivered>=99.99%"}, sentFail: true},
+		{name: "lenient sent objective", slos: []string{"--slo", "delivered>=99.99%", "--slo", "sent>=0%"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
+			out := filepath.Join(t.TempDir(), "run.json")
+			args := append([]string{"load", "--target", srv.URL, "--subscriptions", "5", "--push-rate", "50", "--duration", "3s",
+				"--push-timeout", "500ms", "--json", out}, tc.slos...)
+			code, stdout, stderr, _ := runActing(t, context.Background(), demoGetenv, after(" pushing ", true), srv.Close, args...)
+			assert.Equal(t, exitFail, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stdout, "SLO pass delivered>=99.99%", "every accepted push was received")
+			assert.Contains(t, stderr, "wstrigger load: the target was lost: no session was open at the end of the run")
+
+			var res load.Result
+			readJSONFile(t, out, &res)
+			assert.False(t, res.Interrupted)
+			assert.Positive(t, res.Pushes.Unsent)
+			sent := res.SLOs[len(res.SLOs)-1]
+			require.True(t, strings.HasPrefix(sent.SLO, "sent>="), "%+v", res.SLOs)
+			assert.Equal(t, tc.sentFail, !sent.Passed, "%+v", sent)
+		})
+	}
 }

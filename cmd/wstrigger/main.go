@@ -7,8 +7,9 @@ import (
 )
 
 func main() {
-	ctx, stop := notifyInterrupt(os.Stderr, os.Exit)
-	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	words := &lastWords{}
+	ctx, stop := notifyInterrupt(os.Stderr, words.exitWith(os.Exit))
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lastWords: words})
 	stop()
 	os.Exit(code)
 }

@@ -24,6 +24,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	lastWords      *lastWords // what a second Ctrl-C writes; nil in-process
 }
 
 // command is one subcommand: its one-line summary and its entry point,

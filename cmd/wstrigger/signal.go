@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -15,6 +16,38 @@ import (
 // what it has, marked interrupted, and exits with it; a second signal
 // exits with it at once.
 const exitInterrupted = 130
+
+// lastWords is what a command writes when a second signal quits it at
+// once: the command sets it while it has something to write (a load
+// run's figures so far), and the signal watcher says it before exiting.
+type lastWords struct {
+	mu  sync.Mutex
+	say func()
+}
+
+// set makes f the last words (nil: none). A nil *lastWords (a command
+// run in-process, in tests) takes nothing.
+func (l *lastWords) set(f func()) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.say = f
+	l.mu.Unlock()
+}
+
+// exitWith returns exit preceded by the last words, if any.
+func (l *lastWords) exitWith(exit func(int)) func(int) {
+	return func(code int) {
+		l.mu.Lock()
+		say := l.say
+		l.mu.Unlock()
+		if say != nil {
+			say()
+		}
+		exit(code)
+	}
+}
 
 // notifyInterrupt returns a context that the first SIGINT or SIGTERM
 // cancels, so that the command stops and writes what it has; the second
