@@ -33,6 +33,7 @@ type corkConn struct {
 	net.Conn
 	mu        sync.Mutex
 	closeSent bool // a close frame has gone through: no data frame may follow
+	closeCode int  // its status code; 0 for none
 	corked    bool
 	buf       *[]byte   // from corkPool while anything is gathered
 	deadline  time.Time // the write deadline gorilla set while corked
@@ -60,6 +61,9 @@ func (c *corkConn) Write(p []byte) (int, error) {
 	defer c.mu.Unlock()
 	if len(p) > 0 && p[0] == finClose { // gorilla writes a control frame whole
 		c.closeSent = true
+		if len(p) >= 4 && p[1] >= 2 && p[1] < 126 { // unmasked, with a status code
+			c.closeCode = int(binary.BigEndian.Uint16(p[2:4]))
+		}
 	}
 	if c.buf == nil && !c.corked {
 		return c.Conn.Write(p)
@@ -124,6 +128,15 @@ func appendTextHeader(b []byte, n int) []byte {
 	default:
 		return binary.BigEndian.AppendUint64(append(b, finText, 127), uint64(n))
 	}
+}
+
+// sentClose is the status code of the close frame that went through
+// the connection, and 0 when none did or it had none: gorilla's own
+// close after a protocol error (1002) or an oversized frame (1009).
+func (c *corkConn) sentClose() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeCode
 }
 
 // cork starts gathering writes.

@@ -274,11 +274,17 @@ func (ss *session) readEnded(err error) {
 	case errors.As(err, &ce):
 		// The client closed; gorilla has answered its close frame.
 		ss.close(closeByPeer, ce.Code)
-	case errors.Is(err, websocket.ErrReadLimit):
-		// gorilla has sent 1009. Read what the client still sends (the
+	case errors.Is(err, websocket.ErrReadLimit) || ss.nc.sentClose() != 0:
+		// gorilla refused a frame and sent its close: 1009 for one over
+		// the read limit, 1002 for a protocol error. That is the code
+		// the session ended with. Read what the client still sends (the
 		// rest of the frame, its close answer) so that closing the socket
-		// does not reset the connection before the client reads the 1009.
-		ss.close(closeByPeer, protocol.CloseMessageTooBig)
+		// does not reset the connection before the client reads it.
+		code := ss.nc.sentClose()
+		if errors.Is(err, websocket.ErrReadLimit) || code == 0 {
+			code = protocol.CloseMessageTooBig
+		}
+		ss.close(closeByPeer, code)
 		_ = ss.nc.SetReadDeadline(time.Now().Add(ss.srv.closeTimeout))
 		_, _ = io.Copy(io.Discard, io.LimitReader(ss.nc, 1<<20))
 	default:
