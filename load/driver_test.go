@@ -112,6 +112,28 @@ func TestStartAt(t *testing.T) {
 	}
 }
 
+// TestCancelWhileJoiningPushesNothing cancels a pushing run in the
+// middle of its joins: no push is sent or failed (one used to go out,
+// and fail, after the cancel).
+func TestCancelWhileJoiningPushesNothing(t *testing.T) {
+	t.Parallel()
+	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for srv.Stats().OpenSessions < 5 && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	res, err := Run(ctx, srv.URL, demo, &Options{Subscriptions: 400, ConnectRate: 200, PushRate: 1000, Duration: time.Minute})
+	require.NoError(t, err)
+	assert.True(t, res.Interrupted)
+	assert.Less(t, res.Subscriptions.Joined, 400, "cancelled during the joins")
+	assert.Zero(t, res.Pushes.Sent+res.Pushes.Failed, "%+v", res.Pushes)
+	assert.Empty(t, res.Errors)
+}
+
 // TestCancelWhileWaitingToStart cancels a run waiting for its start
 // time: it ends at once, interrupted, having pushed nothing.
 func TestCancelWhileWaitingToStart(t *testing.T) {
