@@ -108,7 +108,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	d.rec = newRecorder(max(4, 2*runtime.GOMAXPROCS(0)))
+	d.rec = newRecorder(max(2, runtime.GOMAXPROCS(0)))
 	d.led = newLedger(&d.opts, &d.live, d.rec)
 	d.joins = newJoiners(&d.opts, d.cl, &d.live, d.rec, d.led, d.errs)
 	d.ticks = newTicker(o.Now, plan{sched: d.led.sched, warmup: o.Warmup, idle: o.Idle}, &d.live, d.rec, d.errs, o.OnInterval)
