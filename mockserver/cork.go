@@ -21,7 +21,7 @@ const corkLimit = 32 << 10
 var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); return &b }}
 
 // corkConn is the connection under a session's websocket. While the
-// writer has it corked, what gorilla writes gathers in a buffer, and
+// writer has it corked, what is written gathers in a buffer, and
 // goes out in one write when the writer uncorks it (or the buffer
 // fills): frames queued together cost one system call, not one each.
 // A write from elsewhere meanwhile (gorilla answering a ping or a close
@@ -40,14 +40,19 @@ type corkConn struct {
 	pending   bool      // deadline is not yet the connection's
 }
 
-// SetWriteDeadline is gorilla's before every frame it writes. While
-// corked, nothing is written, so the deadline is only noted, and set
-// once before the batch goes out: a system call a batch, not a frame.
+// SetWriteDeadline comes before every frame written. While corked,
+// nothing is written, so the deadline is only noted, and set once
+// before the batch goes out: a system call a batch, not a frame. The
+// batch gets the latest deadline noted: a pong's short one, set by
+// gorilla's reader meanwhile, does not cut short the frames' own.
 func (c *corkConn) SetWriteDeadline(t time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.corked {
-		c.deadline, c.pending = t, true
+		if !c.pending || t.After(c.deadline) {
+			c.deadline = t
+		}
+		c.pending = true
 		return nil
 	}
 	c.pending = false

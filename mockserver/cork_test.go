@@ -86,7 +86,7 @@ func TestCorkConn(t *testing.T) {
 			_, _ = c.Write([]byte("b"))
 			return c.uncork()
 		}, []string{"a" + big, "b"}, nil},
-		{"a batch sets the last write deadline once", func(c *corkConn, _ *writesConn) error {
+		{"a batch sets its latest write deadline once", func(c *corkConn, _ *writesConn) error {
 			t0 := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
 			_ = c.SetWriteDeadline(t0)
 			c.cork()
@@ -94,8 +94,10 @@ func TestCorkConn(t *testing.T) {
 			_, _ = c.Write([]byte("a"))
 			_ = c.SetWriteDeadline(t0.Add(2 * time.Second))
 			_, _ = c.Write([]byte("b"))
+			_ = c.SetWriteDeadline(t0.Add(time.Second)) // a pong's, shorter
+			_, _ = c.Write([]byte("p"))
 			return c.uncork()
-		}, []string{"deadline 18:00:00", "deadline 18:00:02", "ab"}, nil},
+		}, []string{"deadline 18:00:00", "deadline 18:00:02", "abp"}, nil},
 		{"text frames of each header size, in order", func(c *corkConn, _ *writesConn) error {
 			c.cork()
 			for _, n := range []int{0, 125, 126, 0xffff} {
