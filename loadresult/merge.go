@@ -166,11 +166,7 @@ func mergeShards(results []*Result) ([]string, error) {
 		if r.SchemaVersion > SchemaVersion {
 			return nil, fmt.Errorf("%w: result %d has schema version %d; this build merges 1 to %d", ErrMerge, i+1, r.SchemaVersion, SchemaVersion)
 		}
-		shard := r.Config.Shard
-		if shard == "" {
-			shard = "0/1"
-		}
-		for _, s := range strings.Split(shard, shardSep) {
+		for _, s := range strings.Split(shardName(r), shardSep) {
 			sh, err := ParseShard(s)
 			if err != nil {
 				return nil, fmt.Errorf("%w: result %d: %w", ErrMerge, i+1, err)

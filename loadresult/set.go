@@ -92,6 +92,8 @@ func clip(s string) string {
 	return s
 }
 
+// shardName is r's shard list; a result of a run that was not split
+// (no shard recorded) is the one shard 0/1.
 func shardName(r *Result) string {
 	if r.Config.Shard == "" {
 		return "0/1"

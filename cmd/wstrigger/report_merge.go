@@ -119,11 +119,8 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	if missing := merged.Config.MissingShards(); len(missing) > 0 {
-		names := make([]string, len(missing))
-		for i, sh := range missing {
-			names[i] = sh.String()
-		}
-		what := fmt.Sprintf("incomplete set: %d of %d shards, missing %s", missing[0].N-len(missing), missing[0].N, strings.Join(names, ", "))
+		have, of, names := missingText(missing)
+		what := fmt.Sprintf("incomplete set: %d of %d shards, missing %s", have, of, names)
 		if st := refuse(what, "merge every shard of the run"); st != exitOK {
 			return st
 		}
@@ -273,11 +270,18 @@ func setState(results []*loadresult.Result) (string, bool) {
 	if len(missing) == 0 {
 		return "all there", true
 	}
-	names := make([]string, len(missing))
+	have, of, names := missingText(missing)
+	return fmt.Sprintf("%d of %d, missing %s", have, of, names), false
+}
+
+// missingText says how many of the split's shards a set has, of how
+// many, and which are missing (missing is not empty).
+func missingText(missing []loadresult.Shard) (have, of int, names string) {
+	list := make([]string, len(missing))
 	for i, sh := range missing {
-		names[i] = sh.String()
+		list[i] = sh.String()
 	}
-	return fmt.Sprintf("%d of %d, missing %s", missing[0].N-len(missing), missing[0].N, strings.Join(names, ", ")), false
+	return missing[0].N - len(missing), missing[0].N, strings.Join(list, ", ")
 }
 
 // readAll reads every result the arguments name. A named file that does
