@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -63,6 +64,7 @@ type contractOptions struct {
 	Strict               bool
 	outputs              contractOutputs // --json, --junit, --markdown
 	Quiet                bool
+	stdout               io.Writer // where an output named - goes
 }
 
 func runContract(ctx context.Context, e *env, args []string) int {
@@ -72,6 +74,7 @@ func runContract(ctx context.Context, e *env, args []string) int {
 	o.registerSuite(fs)
 	o.outputs.registerOutputs(fs)
 	fs.BoolVar(&o.Quiet, "quiet", false, "print only the footer, not a line per check")
+	configFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -95,6 +98,10 @@ func (o *contractOptions) registerSuite(fs *flag.FlagSet) {
 }
 
 func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
+	var (
+		opts *contract.Options
+		err  error
+	)
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(e.stderr, "wstrigger contract: "+format+"\n", args...)
 		return exitUsage
@@ -102,7 +109,12 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if len(pos) > 0 {
 		return fail("unexpected argument %q", pos[0])
 	}
-	opts, err := o.suiteOptions(e)
+	flags, paths := o.outputs.paths()
+	e, o.stdout, err = stdoutFor(e, flags, paths...)
+	if err != nil {
+		return fail("%v", err)
+	}
+	opts, err = o.suiteOptions(e)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -126,7 +138,7 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if err := reports.ContractFooter(e.stdout, rep); err != nil {
 		return fail("%v", err)
 	}
-	if err := o.outputs.write(rep); err != nil {
+	if err := o.outputs.write(o.stdout, rep); err != nil {
 		return fail("%v", err)
 	}
 	switch {
