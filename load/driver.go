@@ -74,7 +74,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	d := &Driver{target: u.String(), opts: o, now: o.Now, errs: newErrorLog(creds)}
+	d := &Driver{target: u.String(), opts: o, now: o.Now, errs: newErrorLog(creds, protocol.HeaderSecrets(o.Header)...)}
 	d.httpc, d.ownHTTP = o.HTTPClient, o.HTTPClient == nil
 	if d.ownHTTP {
 		d.httpc = &http.Client{Transport: &http.Transport{
@@ -83,6 +83,8 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 			MaxIdleConnsPerHost: o.Workers,
 			IdleConnTimeout:     90 * time.Second,
 			DisableCompression:  true,
+			TLSClientConfig:     o.TLSConfig,
+			Proxy:               o.Proxy,
 		}}
 	}
 	d.src = &sourceAddrs{n: 1}
@@ -93,9 +95,15 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if dial == nil {
 		dial = d.src.dial
 	}
+	proxy := o.Proxy
+	if proxy == nil {
+		proxy = func(*http.Request) (*url.URL, error) { return nil, nil } // direct
+	}
 	d.cl, err = client.New(d.target, creds, &client.Options{
 		HandshakeTimeout: client.DefaultHandshakeTimeout,
-		Proxy:            func(*http.Request) (*url.URL, error) { return nil, nil }, // direct
+		Header:           o.Header,
+		TLSConfig:        o.TLSConfig,
+		Proxy:            proxy,
 		NetDialContext:   dial,
 		ReadBufferSize:   DefaultReadBuffer,
 		WriteBufferSize:  DefaultWriteBuffer,

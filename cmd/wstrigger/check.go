@@ -132,7 +132,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	invited, status, ok := preflight(ctx, e, "check", target.URL, creds)
+	invited, status, ok := preflight(ctx, e, "check", target.URL, creds, o.load.gw)
 	if !ok {
 		return status
 	}
@@ -187,6 +187,9 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 		return nil, err
 	}
 	o.load.resolveTarget(e)
+	if err := o.load.resolveGateway(e); err != nil {
+		return nil, err
+	}
 	o.contract.targetOptions = o.load.targetOptions
 	o.contract.Quiet = o.load.Quiet
 	if len(o.load.SLOs) == 0 {

@@ -164,13 +164,11 @@ func configValues(f *flag.Flag, v *yaml.Node) ([]string, error) {
 // configFlagSets are the flag sets of the commands that take --config,
 // by name.
 func configFlagSets() map[string]*flag.FlagSet {
-	sets := map[string]*flag.FlagSet{}
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" },
-		onFlagSet: func(fs *flag.FlagSet) { sets[fs.Name()] = fs }}
+	var paths [][]string
 	for _, c := range configCommands {
-		run(context.Background(), []string{c, "-h"}, e)
+		paths = append(paths, []string{c})
 	}
-	return sets
+	return collectFlagSets(paths)
 }
 
 // configKeys are the keys a config file may hold: the flags of the

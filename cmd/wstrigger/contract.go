@@ -114,6 +114,9 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if err := o.resolveGateway(e); err != nil {
+		return fail("%v", err)
+	}
 	opts, err = o.suiteOptions(e)
 	if err != nil {
 		return fail("%v", err)
@@ -125,7 +128,7 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials); !ok {
+	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials, o.gw); !ok {
 		return status
 	}
 	rep, err := contract.Run(ctx, target, opts)
@@ -155,6 +158,9 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 
 func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
 	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive, Strict: o.Strict}
+	if gw := o.gw; gw != nil {
+		opts.Header, opts.TLSConfig, opts.Proxy = gw.header, gw.tls, gw.proxy
+	}
 	if o.RunPattern != "" {
 		re, err := regexp.Compile(o.RunPattern)
 		if err != nil {

@@ -236,10 +236,16 @@ func isBoolFlag(f *flag.Flag) bool {
 // name ("load", "report merge", "pattern test"), as the commands make
 // them: each is run with -h, its help discarded.
 func flagSets() map[string]*flag.FlagSet {
+	return collectFlagSets(commandPaths())
+}
+
+// collectFlagSets runs each command path with -h, its help discarded,
+// and returns the flag sets the commands make, by name.
+func collectFlagSets(paths [][]string) map[string]*flag.FlagSet {
 	sets := map[string]*flag.FlagSet{}
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" },
 		onFlagSet: func(fs *flag.FlagSet) { sets[fs.Name()] = fs }}
-	for _, path := range commandPaths() {
+	for _, path := range paths {
 		run(context.Background(), append(slices.Clone(path), "-h"), e)
 	}
 	return sets
@@ -308,6 +314,7 @@ var examples = map[string][]string{
 	"contract": {
 		"wstrigger contract",
 		"wstrigger contract --target https://api.example.com --junit junit.xml --json -",
+		"wstrigger contract --target wss://gw.example.com --header 'X-Env: staging' --ca-cert ca.pem",
 		"wstrigger contract --run 'JOIN|AUTH' --aggressive",
 	},
 	"load": {
@@ -318,6 +325,7 @@ var examples = map[string][]string{
 	},
 	"record": {
 		"wstrigger record --target http://127.0.0.1:8080 --pattern 'type=job-join' --duration 1m --out triggers.jsonl",
+		"wstrigger record --target https://gw.example.com --header \"Authorization: Bearer $TOKEN\" --out - | head",
 	},
 	"mock": {
 		"wstrigger mock --addr 127.0.0.1:8080",

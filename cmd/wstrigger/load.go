@@ -316,6 +316,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if e, o.stdout, err = stdoutFor(e, []string{"--json"}, o.JSON); err != nil {
 		return fail("%v", err)
 	}
+	if err := o.resolveGateway(e); err != nil {
+		return fail("%v", err)
+	}
 	if o.metrics, err = listenMetrics(e, o.MetricsAddr); err != nil {
 		return fail("%v", err)
 	}
@@ -339,7 +342,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
-	invited, status, ok := preflight(ctx, e, "load", target, creds)
+	invited, status, ok := preflight(ctx, e, "load", target, creds, o.gw)
 	if !ok {
 		return status
 	}
@@ -498,6 +501,9 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	// The join ramp's garbage would otherwise stay resident through the
 	// run, as most of an idle subscription's memory figure.
 	opts.OnJoined = debug.FreeOSMemory
+	if gw := o.gw; gw != nil {
+		opts.Header, opts.TLSConfig, opts.Proxy = gw.header, gw.tls, gw.proxy
+	}
 	tty := isTerminal(e.stderr) && !strings.EqualFold(e.getenv("TERM"), "dumb")
 	if !o.Quiet && !tty {
 		opts.OnInterval = func(iv load.Interval) { fmt.Fprintln(e.stderr, reports.IntervalLine(iv)) }

@@ -72,7 +72,10 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	c, err := client.New(o.Target, creds, nil)
+	if err := o.resolveGateway(e); err != nil {
+		return fail("%v", err)
+	}
+	c, err := client.New(o.Target, creds, o.gw.clientOptions())
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -36,6 +36,7 @@ type targetOptions struct {
 	AccessToken string
 	SecretKey   string
 	targetSet   bool // --target was given, if only as ''
+	gatewayOptions
 }
 
 // register defines --target, --access-token and --secret-key. what
@@ -54,6 +55,7 @@ func (o *targetOptions) register(fs *flag.FlagSet, what string, withMock bool) {
 	})
 	fs.StringVar(&o.AccessToken, "access-token", "", "access token (default $"+envAccessToken+")")
 	fs.StringVar(&o.SecretKey, "secret-key", "", "secret key (default $"+envSecretKey+")")
+	o.gatewayOptions.register(fs)
 }
 
 // resolveTarget fills the target from $WSTRIGGER_TARGET when --target
@@ -102,8 +104,8 @@ func interruptedBefore(e *env, cmd string) int {
 // preflight runs preflightJoin for the command cmd. When the run must
 // not begin, it says why on stderr and returns ok false with the exit
 // status.
-func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials) (invited bool, status int, ok bool) {
-	invited, err := preflightJoin(ctx, target, creds)
+func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials, gw *gateway) (invited bool, status int, ok bool) {
+	invited, err := preflightJoin(ctx, target, creds, gw.clientOptions())
 	switch {
 	case err == nil:
 		return invited, exitOK, true
@@ -125,14 +127,14 @@ func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.C
 // reports whether the join that succeeded was answered with the
 // mockapi header: the target is a wstrigger mock that invites a reader
 // of its counters.
-func preflightJoin(ctx context.Context, target string, creds protocol.Credentials) (invited bool, err error) {
-	if _, err := client.New(target, creds, nil); err != nil {
+func preflightJoin(ctx context.Context, target string, creds protocol.Credentials, copts *client.Options) (invited bool, err error) {
+	if _, err := client.New(target, creds, copts); err != nil {
 		return false, err
 	}
 	where := protocol.RedactURLString(target)
 	var refused error
 	for range preflightAttempts {
-		invited, err := preflightOnce(ctx, target, creds)
+		invited, err := preflightOnce(ctx, target, creds, copts)
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("interrupted before the run: %w", ctx.Err())
 		}
@@ -166,10 +168,10 @@ func statusText(he *client.HTTPError) string {
 
 // preflightOnce makes one join and closes it. invited reports whether
 // the server's 101 answer carried the mockapi header.
-func preflightOnce(ctx context.Context, target string, creds protocol.Credentials) (invited bool, err error) {
+func preflightOnce(ctx context.Context, target string, creds protocol.Credentials, copts *client.Options) (invited bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	c, err := client.New(target, creds, nil)
+	c, err := client.New(target, creds, copts)
 	if err != nil {
 		return false, err
 	}
