@@ -241,7 +241,8 @@ func configExample(w io.Writer, cmds []string) error {
 	fmt.Fprintf(&b, "# wstrigger config file: wstrigger %s --config FILE\n", strings.Join(cmds, "|"))
 	b.WriteString(`#
 # Keys are flag names, values as on the command line; a repeatable flag
-# takes a list. The command line wins over this file, and this file over
+# takes a list, and a lone - (standard output) is quoted: json: "-".
+# The command line wins over this file, and this file over
 # the defaults and the environment. A key that another of these commands
 # takes is left to it. Every key below is at its default, commented out:
 # uncomment what you set. Keep credentials out of it: pass them in

@@ -131,6 +131,9 @@ func (g *gatewayOptions) resolveGateway(e *env) error {
 		return err
 	}
 	g.gw = &gateway{header: g.Header, tls: cfg, proxy: proxyFromEnv(e.getenv)}
+	if g.Insecure {
+		fmt.Fprintln(e.stderr, "warning: --insecure: the target's TLS certificate is not verified")
+	}
 	return nil
 }
 

@@ -70,7 +70,7 @@ func TestTLSTarget(t *testing.T) {
 	}{
 		{"contract without the CA", append(shortContract, "--target", ts.URL), exitUsage, "certificate"},
 		{"contract with --ca-cert", append(shortContract, "--target", ts.URL, "--ca-cert", ca), exitOK, ""},
-		{"contract with --insecure", append(shortContract, "--target", wss, "--insecure"), exitOK, ""},
+		{"contract with --insecure", append(shortContract, "--target", wss, "--insecure"), exitOK, "warning: --insecure: the target's TLS certificate is not verified"},
 		{"load with --ca-cert", append(shortLoad, "--target", ts.URL, "--ca-cert", ca), exitOK, ""},
 		{"load without the CA", append(shortLoad, "--target", ts.URL), exitUsage, "certificate"},
 		{"check with --ca-cert", append(shortCheck, "--target", ts.URL, "--ca-cert", ca, "--out", filepath.Join(dir, "report")), exitOK, ""},
