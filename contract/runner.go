@@ -35,6 +35,9 @@ type runner struct {
 	ownTransport *http.Transport
 	// wrong are credentials no server accepts, fresh for each run.
 	wrong protocol.Credentials
+	// proxied is true when the target is reached through a proxy: the
+	// checks that write to a connection of their own cannot reach it.
+	proxied bool
 }
 
 func newRunner(target Target, opts *Options) (*runner, error) {
@@ -74,6 +77,9 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	r.dial = &wsconn.Options{Proxy: proxy, TLSConfig: o.TLSConfig, HandshakeTimeout: o.Timeout, NetDialContext: o.NetDialContext}
+	if pu, err := proxy(&http.Request{URL: base}); err == nil && pu != nil {
+		r.proxied = true
+	}
 	for _, c := range r.allCredentials() {
 		r.red.Add(c.AccessToken, c.SecretKey)
 	}

@@ -339,6 +339,20 @@ var examples = map[string][]string{
 		"wstrigger report merge -o merged.json --html merged.html shard-0.json shard-1.json",
 		"wstrigger report merge -o - --wait 2m results/",
 	},
+	"report html": {
+		"wstrigger report html wstrigger-report/results.json -o report.html",
+		"wstrigger report html run.json > run.html",
+	},
+	"report md": {
+		"wstrigger report md wstrigger-report/results.json >> \"$GITHUB_STEP_SUMMARY\"",
+	},
+	"report junit": {
+		"wstrigger report junit contract.json -o junit.xml",
+	},
+	"spec": {
+		"wstrigger spec openapi > openapi.yaml",
+		"wstrigger spec asyncapi",
+	},
 	"report compare": {
 		"wstrigger report compare before.json after.json",
 	},

@@ -272,6 +272,7 @@ func TestProxyFromTheEnvironment(t *testing.T) {
 	}{
 		{"load via HTTP_PROXY", append(argsOf(shortLoad), "--target", hidden), map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
 		{"contract via http_proxy", append(argsOf(shortContract), "--target", hidden), map[string]string{"http_proxy": proxy.URL}, exitOK},
+		{"hand-written handshakes are skipped, not failed", []string{"contract", "--run", "^HS-00[12]$", "--target", hidden}, map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
 		{"record via HTTP_PROXY", append(argsOf(shortRecord), "--target", hidden), map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
 		{"NO_PROXY names the host", append(argsOf(shortLoad), "--target", hidden), map[string]string{"HTTP_PROXY": proxy.URL, "NO_PROXY": ".invalid"}, exitUsage},
 		{"no proxy", append(argsOf(shortLoad), "--target", hidden), nil, exitUsage},
