@@ -395,7 +395,11 @@ func (o *loadOptions) writeSnapshot(e *env, d *load.Driver) {
 		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
 		return
 	}
-	fmt.Fprintf(e.stderr, "wstrigger load: wrote the figures so far to %s, marked interrupted\n", o.JSON)
+	where := o.JSON
+	if where == "-" {
+		where = "standard output"
+	}
+	fmt.Fprintf(e.stderr, "wstrigger load: wrote the figures so far to %s, marked interrupted\n", where)
 }
 
 func writeLoadJSON(w io.Writer, r *load.Result) error {
