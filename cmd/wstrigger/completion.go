@@ -143,15 +143,18 @@ __wstrigger_value_flags() {
 %s    esac
 }
 
-# __wstrigger_path sets cmdpath to the command words among the first $1
-# words (the rest of the arguments), and skip to 1 when the last of them
-# is a flag that awaits its value.
+# __wstrigger_path sets cmdpath to the command words among the $1 - 1
+# words after the command name (the rest of the arguments, from the
+# command name on), and skip to 1 when the last of them is a flag that
+# awaits its value. It runs in bash and zsh alike.
 __wstrigger_path() {
-    local n=$1 w f i
-    shift
+    local n=$1 w f i=1
+    shift 2
     cmdpath="" skip=0
-    for ((i = 1; i < n; i++)); do
-        w="${@:i+1:1}"
+    while ((i < n && $# > 0)); do
+        w="$1"
+        shift
+        i=$((i + 1))
         if ((skip)); then
             skip=0
             continue
@@ -202,7 +205,7 @@ func zshCompletion(tree []completionNode) string {
 		completionFunctions(tree) + `
 _wstrigger() {
     local cmdpath skip ws
-    __wstrigger_path "$CURRENT" "${words[@]}"
+    __wstrigger_path "$((CURRENT - 1))" "${words[@]}"
     if ((skip)); then
         _files
         return

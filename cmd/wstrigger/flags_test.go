@@ -187,47 +187,73 @@ var completionCases = []struct {
 	{"wstrigger pattern test --", []string{"--json"}, nil},
 }
 
-func TestBashCompletion(t *testing.T) {
-	t.Parallel()
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	code, script, stderr := runCmd(t, "", "completion", "bash")
-	require.Equal(t, exitOK, code, stderr)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "wstrigger.bash")
-	require.NoError(t, os.WriteFile(file, []byte(script), 0o644))
-	for _, f := range []string{"events.jsonl", "run.json"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, f), nil, 0o644))
-	}
-	for _, tc := range completionCases {
-		t.Run(tc.line, func(t *testing.T) {
-			cmd := exec.Command(bash, "--norc", "--noprofile", "-c", `source "$1"
+// completionRunners complete a command line (its last word the one
+// being completed) with a shell's script, printing one candidate a
+// line: bash through its completion function and COMP_WORDS, zsh
+// through its function with compadd and _files stood in for, fish
+// through complete -C.
+var completionRunners = map[string]string{
+	"bash": `source "$1"
 read -ra COMP_WORDS <<< "$2"
 [[ "$2" == *" " ]] && COMP_WORDS+=("")
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _wstrigger
-printf '%s\n' "${COMPREPLY[@]}"`, "bash", file, tc.line)
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			require.NoError(t, err, "%s", out)
-			got := strings.Fields(string(out))
-			for _, w := range tc.want {
-				assert.Contains(t, got, w)
+printf '%s\n' "${COMPREPLY[@]}"`,
+	"zsh": `compdef() { :; }
+compadd() { shift; local w; for w in "$@"; do [[ "$w" == "${words[CURRENT]}"* ]] && print -r -- "$w"; done; }
+_files() { compadd -- *(N); }
+source "$1"
+words=(${=2})
+[[ "$2" == *" " ]] && words+=("")
+CURRENT=${#words}
+_wstrigger
+true`,
+	"fish": `source $argv[1]; complete -C $argv[2] | string replace -r '\t.*' ''; true`,
+}
+
+// TestShellCompletion runs each shell's script on completionCases, for
+// each shell this machine has.
+func TestShellCompletion(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, f := range []string{"events.jsonl", "run.json"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), nil, 0o644))
+	}
+	for _, shell := range shells {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			path, err := exec.LookPath(shell)
+			if err != nil {
+				t.Skipf("no %s here", shell)
 			}
-			for _, n := range tc.not {
-				assert.NotContains(t, got, n)
+			code, script, stderr := runCmd(t, "", "completion", shell)
+			require.Equal(t, exitOK, code, stderr)
+			file := filepath.Join(t.TempDir(), "wstrigger."+shell)
+			require.NoError(t, os.WriteFile(file, []byte(script), 0o644))
+			complete := func(t *testing.T, line string) []string {
+				args := []string{"-c", completionRunners[shell]}
+				if shell != "fish" {
+					args = append(args, shell) // $0
+				}
+				cmd := exec.Command(path, append(args, file, line)...)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+				out, err := cmd.CombinedOutput()
+				require.NoError(t, err, "%s", out)
+				return strings.Fields(string(out))
 			}
+			for _, tc := range completionCases {
+				got := complete(t, tc.line)
+				for _, w := range tc.want {
+					assert.Contains(t, got, w, "%q", tc.line)
+				}
+				for _, n := range tc.not {
+					assert.NotContains(t, got, n, "%q", tc.line)
+				}
+			}
+			assert.Equal(t, []string{"run.json"}, complete(t, "wstrigger load --json ru"), "a flag's value completes as a file")
 		})
 	}
-	t.Run("a flag's value completes as a file", func(t *testing.T) {
-		cmd := exec.Command(bash, "--norc", "--noprofile", "-c", `source "$1"; COMP_WORDS=(wstrigger load --json ru); COMP_CWORD=3; _wstrigger; printf '%s\n' "${COMPREPLY[@]}"`, "bash", file)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s", out)
-		assert.Equal(t, "run.json\n", string(out))
-	})
 }
 
 // TestCompletionScriptsHoldEveryFlag checks that each shell's script
