@@ -271,7 +271,7 @@ func TestBrokenLinks(t *testing.T) {
 			"[gone](../shared/PROTOCOL.md) [gone](docs/b.md) [gone](docs/a.md#section-9) [gone](#setup)\n" +
 			"`[code](nowhere.md)`\n```\n[fenced](nowhere.md)\n```\n" +
 			"[ref]: docs/missing.md\n<a href=\"docs/a.md#heading\">html</a>\n"),
-		"docs/a.md":   []byte("<a id=\"section-1\"></a>\n## 1. One\n\n# Heading\n\n[up](../README.md#title)\n"),
+		"docs/a.md":    []byte("<a id=\"section-1\"></a>\n## 1. One\n\n# Heading\n\n[up](../README.md#title)\n"),
 		"docs/pic.png": nil,
 		"spec/x.yaml":  nil,
 	}
