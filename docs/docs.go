@@ -32,10 +32,12 @@ import (
 )
 
 // Where the document is: its path in the repository, which citations
-// name, and its address there, which reports link.
+// name, and its address there, which reports link. RepositoryURL is
+// where a path of the repository's main branch is read on the web.
 const (
-	ProtocolPath = "docs/protocol.md"
-	ProtocolURL  = "https://github.com/wstrigger/wstrigger/blob/main/" + ProtocolPath
+	RepositoryURL = "https://github.com/wstrigger/wstrigger/blob/main/"
+	ProtocolPath  = "docs/protocol.md"
+	ProtocolURL   = RepositoryURL + ProtocolPath
 )
 
 //go:embed protocol.md
@@ -53,10 +55,16 @@ type Section struct {
 	// Anchor is the id of the section in the document ("section-3.1"):
 	// ProtocolURL+"#"+Anchor links it.
 	Anchor string
+	// Heading is the section's heading line as written ("### 3.1 ...").
+	Heading string
 	// Body is the section's Markdown after its heading, up to the next
 	// numbered section (so §3's body leaves out §3.1).
 	Body string
 }
+
+// Markdown returns the section as it reads in the document: its heading
+// and its body.
+func (s Section) Markdown() string { return s.Heading + "\n\n" + s.Body }
 
 // Anchor returns the id of the section numbered number.
 func Anchor(number string) string { return "section-" + number }
@@ -128,7 +136,7 @@ func parseSections(doc []byte) []Section {
 			}
 			if m := headingLine.FindStringSubmatch(line); m != nil && anchor != "" {
 				flush()
-				cur = &Section{Number: m[2], Title: m[3], Level: len(m[1]), Anchor: Anchor(anchor)}
+				cur = &Section{Number: m[2], Title: m[3], Level: len(m[1]), Anchor: Anchor(anchor), Heading: line}
 				anchor = ""
 				continue
 			}

@@ -26,6 +26,7 @@ func TestSections(t *testing.T) {
 		assert.NotEmpty(t, strings.TrimSpace(s.Body), "§%s", s.Number)
 		assert.NotContains(t, s.Body, "\n## ", "§%s runs into an unnumbered section", s.Number)
 		assert.Equal(t, 2+strings.Count(s.Number, "."), s.Level, "§%s: heading level", s.Number)
+		assert.NotContains(t, s.Title, "`", "§%s: a title is plain text, as reports show it", s.Number)
 	}
 	assert.Equal(t, []string{"1", "2", "3", "3.1", "3.2", "3.3", "4", "4.1", "5", "6", "7", "8"}, numbers)
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/docs"
 	"github.com/wstrigger/wstrigger/loadresult"
 )
 
@@ -26,6 +27,7 @@ var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncM
 		return contractreport.FormatEvidence(evs, false)
 	},
 	"reproducers": reproducers,
+	"cite":        htmlCitation,
 }).Parse(checkHTMLText))
 
 // htmlGroup is one group of contract checks, failures first.
@@ -58,6 +60,8 @@ type htmlPage struct {
 	CensoredText               string // the latencies censored at the cut-off, if any
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
+	Protocol                   []htmlSection // the sections the checks cite
+	ProtocolURL                string
 }
 
 // htmlCoverage is coverageSummary for the template.
@@ -96,6 +100,11 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 		page.LoadInterrupted = loadInterruptedText(c.Load)
 	}
 	if c.Contract != nil {
+		sections, err := citedSections(c.Contract.Results)
+		if err != nil {
+			return err
+		}
+		page.Protocol, page.ProtocolURL = sections, docs.ProtocolURL
 		page.Groups = groupResults(c.Contract.Results)
 		cov := summarizeCoverage(c.Contract.Coverage)
 		page.Coverage = htmlCoverage{

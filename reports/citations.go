@@ -1,0 +1,110 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/docs"
+)
+
+// Where a report's citations ("docs/protocol.md §3.1") lead. An HTML
+// page carries the text of every section its checks cite, in an
+// appendix, so that it stands alone when mailed or archived, and links
+// each citation there; the appendix and Markdown reports, which are
+// read on a forge or in a CI summary where an embedded text would not
+// render, link the document in the repository (docs.ProtocolURL).
+
+// citedSection matches a section number in a citation.
+var citedSection = regexp.MustCompile(`§([0-9]+(?:\.[0-9]+)*)`)
+
+// linkCitation returns citation with every section number the document
+// has written by link(number, "§number"), and the rest by text; a
+// number the document lacks stays text.
+func linkCitation(citation string, text func(string) string, link func(number, label string) string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range citedSection.FindAllStringSubmatchIndex(citation, -1) {
+		number := citation[m[2]:m[3]]
+		if _, ok := docs.Lookup(number); !ok {
+			continue
+		}
+		b.WriteString(text(citation[last:m[0]]))
+		b.WriteString(link(number, citation[m[0]:m[1]]))
+		last = m[1]
+	}
+	b.WriteString(text(citation[last:]))
+	return b.String()
+}
+
+// repositoryLink is the address of a section in the repository's copy
+// of the document.
+func repositoryLink(number string) string { return docs.ProtocolURL + "#" + docs.Anchor(number) }
+
+// mdCitation is a citation for a Markdown table cell, its sections
+// linked to the repository's document.
+func mdCitation(citation string) string {
+	return linkCitation(mdCell(citation), func(s string) string { return s }, func(number, label string) string {
+		return "[" + label + "](" + repositoryLink(number) + ")"
+	})
+}
+
+// htmlCitation is a citation for an HTML page whose appendix holds the
+// cited sections under their anchors.
+func htmlCitation(citation string) template.HTML {
+	return template.HTML(linkCitation(citation, template.HTMLEscapeString, func(number, label string) string { //nolint:gosec // escaped text and our own anchors
+		return `<a href="#` + docs.Anchor(number) + `">` + template.HTMLEscapeString(label) + `</a>`
+	}))
+}
+
+// htmlSection is a cited section of the protocol reference, as the HTML
+// appendix shows it.
+type htmlSection struct {
+	Number, Title, Anchor, URL string
+	Body                       template.HTML
+}
+
+// sectionLink matches a Markdown link of the document to one of its
+// sections.
+var sectionLink = regexp.MustCompile(`\]\(#section-([0-9]+(?:\.[0-9]+)*)\)`)
+
+var sectionMarkdown = goldmark.New(goldmark.WithExtensions(extension.Table))
+
+// citedSections returns the sections of the protocol reference that
+// results cite, in the document's order, rendered for the appendix. In
+// their text, a link to a section the appendix holds stays on the page,
+// and a link to another section leads to the repository.
+func citedSections(results []contractreport.Result) ([]htmlSection, error) {
+	cited := map[string]bool{}
+	for _, r := range results {
+		for _, n := range docs.Cited(r.Section) {
+			cited[n] = true
+		}
+	}
+	var out []htmlSection
+	for _, s := range docs.Sections() {
+		if !cited[s.Number] {
+			continue
+		}
+		body := sectionLink.ReplaceAllStringFunc(s.Body, func(m string) string {
+			if n := sectionLink.FindStringSubmatch(m)[1]; !cited[n] {
+				return "](" + repositoryLink(n) + ")"
+			}
+			return m
+		})
+		var buf bytes.Buffer
+		if err := sectionMarkdown.Convert([]byte(body), &buf); err != nil {
+			return nil, fmt.Errorf("reports: protocol §%s: %w", s.Number, err)
+		}
+		out = append(out, htmlSection{Number: s.Number, Title: s.Title, Anchor: s.Anchor, URL: repositoryLink(s.Number),
+			Body: template.HTML(buf.String())}) //nolint:gosec // our own document, raw HTML left out by goldmark
+	}
+	return slices.Clip(out), nil
+}
