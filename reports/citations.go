@@ -56,6 +56,22 @@ func mdCitation(citation string) string {
 	})
 }
 
+// junitRule is the first line of a failure's text in JUnit XML: the
+// citation and the address of each section it cites, which CI viewers
+// show as links. It is empty for a citation of no known section.
+func junitRule(citation string) string {
+	var urls []string
+	for _, n := range docs.Cited(citation) {
+		if _, ok := docs.Lookup(n); ok {
+			urls = append(urls, repositoryLink(n))
+		}
+	}
+	if len(urls) == 0 {
+		return ""
+	}
+	return "rule: " + citation + " (" + strings.Join(urls, ", ") + ")\n"
+}
+
 // htmlCitation is a citation for an HTML page whose appendix holds the
 // cited sections under their anchors.
 func htmlCitation(citation string) template.HTML {
