@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -169,4 +170,26 @@ func TestLimitsAgreeWithCode(t *testing.T) {
 		require.True(t, ok, tc.section)
 		assert.Contains(t, strings.Join(strings.Fields(s.Body), " "), tc.text, "§%s", tc.section)
 	}
+}
+
+// TestConcurrentUse holds the package to its # Concurrency note: calls
+// from many goroutines at once (run with -race), and a caller's change
+// to what it got reaches no other caller.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	want := docs.Sections()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got := docs.Sections()
+			got[0].Title = "changed"
+			p := docs.Protocol()
+			p[0] = 'X'
+			_, _ = docs.Lookup("5")
+			_ = docs.Cited("docs/protocol.md §3.1, §4")
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, want, docs.Sections())
+	assert.Equal(t, byte('#'), docs.Protocol()[0])
 }
