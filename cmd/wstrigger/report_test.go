@@ -405,6 +405,12 @@ func TestReportCompareStatuses(t *testing.T) {
 		{name: "bad json", args: []string{slow, bad}, wantCode: exitUsage, wantStderr: "bad.json"},
 		{name: "no load result", args: []string{contractOnly, slow}, wantCode: exitUsage, wantStderr: "holds no load result"},
 		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Mann-Whitney"},
+		{name: "gate tripped", args: []string{"--fail-if", "rate>+100%", "--fail-if", "push.p99>+10%", slow, fast}, wantCode: exitFail,
+			wantLine: "+300.00%", wantStderr: "wstrigger report compare: regression: rate>+100% tripped\n"},
+		{name: "gate held", args: []string{"--fail-if", "rate<-5%", slow, fast}, wantCode: exitOK, wantLine: "+300.00%"},
+		{name: "gate within the noise", args: []string{"--fail-if", "rate>+0%", slow, slow2}, wantCode: exitOK, wantLine: "~"},
+		{name: "gate of an unknown metric", args: []string{"--fail-if", "p99>+10%", slow, fast}, wantCode: exitUsage,
+			wantStderr: `unknown metric "p99": want one of rate, accepted, delivered, push.p50`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
