@@ -125,9 +125,9 @@ func CompareRows(old, cur *loadresult.Result) []Row {
 // have: the percentiles of one latency kind move together. They differ
 // when something did change: a real regression moves many figures at
 // once (p50, p90, p99 and max of push end-to-end and service time), and
-// Holm still tests the smallest p-value against Alpha/24, so that a
-// short run (five seconds: about six samples each) could never show a
-// change at all; Benjamini-Hochberg lets the figures that moved
+// Holm still tests the smallest p-value against Alpha divided by the
+// figures tested (some twenty), which a short run's samples (five
+// seconds: about six each) can never reach, whatever the change; Benjamini-Hochberg lets the figures that moved
 // together carry each other (twelve p-values of 0.005 all pass). Tests
 // that can never be significant (too few samples) are left out of the
 // count, so that they do not dilute the others.
