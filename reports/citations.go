@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -87,16 +88,36 @@ type htmlSection struct {
 	Body                       template.HTML
 }
 
-// sectionLink matches a Markdown link of the document to one of its
-// sections.
-var sectionLink = regexp.MustCompile(`\]\(#section-([0-9]+(?:\.[0-9]+)*)\)`)
+// docLink matches the target of a Markdown link of the document.
+var docLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// urlScheme matches a link target that is an address (https:, mailto:).
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// appendixLink is where a link of the document leads from the HTML
+// appendix, which holds the sections cited: a section on the page stays
+// there; another section, and a file of the repository (../spec/), lead
+// to the repository.
+func appendixLink(target string, cited map[string]bool) string {
+	if n, ok := strings.CutPrefix(target, "#section-"); ok && cited[n] {
+		return target
+	}
+	switch {
+	case urlScheme.MatchString(target):
+		return target
+	case strings.HasPrefix(target, "#"):
+		return docs.ProtocolURL + target
+	default:
+		return docs.RepositoryURL + path.Join(path.Dir(docs.ProtocolPath), target)
+	}
+}
 
 var sectionMarkdown = goldmark.New(goldmark.WithExtensions(extension.Table))
 
 // citedSections returns the sections of the protocol reference that
 // results cite, in the document's order, rendered for the appendix. In
 // their text, a link to a section the appendix holds stays on the page,
-// and a link to another section leads to the repository.
+// and any other link leads to the repository (appendixLink).
 func citedSections(results []contractreport.Result) ([]htmlSection, error) {
 	cited := map[string]bool{}
 	for _, r := range results {
@@ -109,11 +130,8 @@ func citedSections(results []contractreport.Result) ([]htmlSection, error) {
 		if !cited[s.Number] {
 			continue
 		}
-		body := sectionLink.ReplaceAllStringFunc(s.Body, func(m string) string {
-			if n := sectionLink.FindStringSubmatch(m)[1]; !cited[n] {
-				return "](" + repositoryLink(n) + ")"
-			}
-			return m
+		body := docLink.ReplaceAllStringFunc(s.Body, func(m string) string {
+			return "](" + appendixLink(docLink.FindStringSubmatch(m)[1], cited) + ")"
 		})
 		var buf bytes.Buffer
 		if err := sectionMarkdown.Convert([]byte(body), &buf); err != nil {

@@ -84,3 +84,28 @@ func TestCitationRendering(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendixLinksLeadSomewhere renders a report that cites every
+// section: no link of the appendix is left relative, since the page
+// stands alone outside the repository.
+func TestAppendixLinksLeadSomewhere(t *testing.T) {
+	t.Parallel()
+	var numbers []string
+	for _, s := range docs.Sections() {
+		numbers = append(numbers, "§"+s.Number)
+	}
+	rep := &contractreport.Report{SchemaVersion: contractreport.SchemaVersion, Target: "http://127.0.0.1:1",
+		Results: []contractreport.Result{{Check: contractreport.Check{ID: "X-001", Title: "t", Group: "g", Level: contractreport.LevelMust,
+			Section: docs.ProtocolPath + " " + strings.Join(numbers, ", ")}, Status: contractreport.StatusPass}}}
+	var buf bytes.Buffer
+	require.NoError(t, reports.CheckHTML(&buf, reports.NewCheckResult(rep, nil)))
+	page := buf.String()
+	hrefs := regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(page, -1)
+	require.NotEmpty(t, hrefs)
+	for _, m := range hrefs {
+		h := m[1]
+		assert.True(t, strings.HasPrefix(h, "#section-") || strings.HasPrefix(h, "#") || strings.HasPrefix(h, "https://") || strings.HasPrefix(h, "data:"),
+			"a link the page cannot follow: %s", h)
+	}
+	assert.True(t, strings.Contains(page, `href="`+docs.RepositoryURL+`spec/pattern"`), "§5's link to the Go package leads to the repository")
+}
