@@ -479,7 +479,7 @@ func TestBreakagesCoverMustChecks(t *testing.T) {
 // TestReencodingServerPasses guards against false FAILs: a server that
 // parses pushed JSON into doubles and writes it again its own way
 // (sorted members, spaces after separators, non-ASCII escaped) keeps
-// every MUST rule of PROTOCOL.md §3.1, and breaks only the SHOULD of
+// every MUST rule of docs/protocol.md §3.1, and breaks only the SHOULD of
 // PUSH-014.
 func TestReencodingServerPasses(t *testing.T) {
 	t.Parallel()

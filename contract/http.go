@@ -135,7 +135,7 @@ func stripBase(base *url.URL, p string) string {
 }
 
 // checkEcho fails the check when an answer contains a credential the run
-// knows, in its headers or its body (PROTOCOL.md §2).
+// knows, in its headers or its body (docs/protocol.md §2).
 func (c *checkCtx) checkEcho(step string, header http.Header, body []byte) {
 	var hb strings.Builder
 	for k, vs := range header {

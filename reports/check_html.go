@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/docs"
 	"github.com/wstrigger/wstrigger/loadresult"
 )
 
@@ -26,6 +27,7 @@ var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncM
 		return contractreport.FormatEvidence(evs, false)
 	},
 	"reproducers": reproducers,
+	"cite":        htmlCitation,
 }).Parse(checkHTMLText))
 
 // htmlGroup is one group of contract checks, failures first.
@@ -59,6 +61,8 @@ type htmlPage struct {
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
 	Summary                    checkSummary
+	Protocol                   []htmlSection // the sections the checks cite
+	ProtocolURL                string
 }
 
 // htmlCoverage is coverageSummary for the template.
@@ -101,6 +105,11 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 		page.LoadInterrupted = loadInterruptedText(c.Load)
 	}
 	if c.Contract != nil {
+		sections, err := citedSections(c.Contract.Results)
+		if err != nil {
+			return err
+		}
+		page.Protocol, page.ProtocolURL = sections, docs.ProtocolURL
 		page.Groups = groupResults(c.Contract.Results)
 		cov := summarizeCoverage(c.Contract.Coverage)
 		page.Coverage = htmlCoverage{

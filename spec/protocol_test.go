@@ -6,7 +6,7 @@ import (
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
-// The tables of PROTOCOL.md sections 3 and 4, written out independently
+// The tables of docs/protocol.md sections 3 and 4, written out independently
 // of the YAML documents so that tests can compare the two.
 
 const (
