@@ -171,6 +171,9 @@ func TestRunBadOptions(t *testing.T) {
 		{"no credentials", contract.Target{URL: good.URL}, nil},
 		{"negative timeout", good, &contract.Options{Timeout: -time.Second}},
 		{"negative observe", good, &contract.Options{Observe: -time.Second}},
+		{"an origin with a path", good, &contract.Options{Origin: "https://crm.example.com/app"}},
+		{"a refused origin without a scheme", good, &contract.Options{ForbiddenOrigin: "evil.example"}},
+		{"one origin allowed and refused", good, &contract.Options{Origin: "https://crm.example.com", ForbiddenOrigin: "HTTPS://CRM.example.com/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
