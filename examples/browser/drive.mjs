@@ -30,17 +30,50 @@ function redact(text, c) {
   return out;
 }
 
-// pushFromPage runs in the page: join with query credentials, push with
-// fetch and the X-API-* headers, wait for the push frame; then a push
-// with a wrong secret, whose error the page must be able to read.
-async function pushFromPage({ mock, token, secret, timeoutMs }) {
+// inPage runs in the page, on the page's origin, the case args.kind:
+// "push" joins with query credentials, pushes with fetch and the X-API-*
+// headers, waits for the push frame, then pushes with a wrong secret,
+// whose error the page must be able to read; "refused" joins and pushes
+// (to args.session) a server whose allow-list refuses the page's origin:
+// the join must not open, and the push must fail as a browser fails a
+// refused preflight, without an answer the page can read. (A function
+// page.evaluate runs must hold its helpers.)
+async function inPage({ kind, mock, token, secret, session, timeoutMs }) {
   const within = (p, what) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('timed out waiting for ' + what)), timeoutMs))]);
-  const join = new URL('/api/v1/websocket', mock);
-  join.protocol = 'ws:';
-  join.searchParams.set('pattern', '{"browserTest":["pushes only"]}');
-  join.searchParams.set('accessToken', token);
-  join.searchParams.set('secretKey', secret);
-  const ws = new WebSocket(join);
+  const joinURL = (pattern) => {
+    const u = new URL('/api/v1/websocket', mock);
+    u.protocol = 'ws:';
+    u.searchParams.set('pattern', pattern);
+    u.searchParams.set('accessToken', token);
+    u.searchParams.set('secretKey', secret);
+    return u;
+  };
+  const push = (id, key, body) => {
+    const u = new URL('/api/v1/websocket/session', mock);
+    u.searchParams.set('session', id);
+    return within(fetch(u, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-AccessToken': token, 'X-API-SecretKey': key },
+      body,
+    }), 'the answer to a push');
+  };
+
+  if (kind === 'refused') {
+    const ws = new WebSocket(joinURL('{}'));
+    const join = await within(new Promise((resolve) => {
+      ws.onopen = () => { resolve('opened'); ws.close(); };
+      ws.onclose = (c) => resolve('closed ' + c.code);
+    }), 'the join to end');
+    let pushed;
+    try {
+      pushed = 'answered ' + (await push(session, secret, '{"from":"a refused page"}')).status;
+    } catch (e) {
+      pushed = 'failed: ' + e.name;
+    }
+    return { join, push: pushed };
+  }
+
+  const ws = new WebSocket(joinURL('{"browserTest":["pushes only"]}'));
   const frames = [];
   const waiting = [];
   ws.onmessage = (m) => { frames.push(JSON.parse(m.data)); waiting.forEach((w) => w()); };
@@ -50,58 +83,20 @@ async function pushFromPage({ mock, token, secret, timeoutMs }) {
     look();
   }), what);
   try {
-    const session = await frame((f) => f.type === 'session', 'the session frame');
-    const pushURL = new URL('/api/v1/websocket/session', mock);
-    pushURL.searchParams.set('session', session.session);
-    const push = (key) => fetch(pushURL, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-AccessToken': token, 'X-API-SecretKey': key },
-      body: JSON.stringify({ from: 'a browser page', n: 1 }),
-    });
-    const resp = await within(push(secret), 'the answer to the push');
-    const body = await resp.json();
+    const id = (await frame((f) => f.type === 'session', 'the session frame')).session;
+    const body = JSON.stringify({ from: 'a browser page', n: 1 });
+    const resp = await push(id, secret, body);
+    const accepted = await resp.json();
     const pushed = await frame((f) => f.type === 'push', 'the push frame');
-    const wrong = await within(push(secret + '-wrong'), 'the answer to a push with a wrong secret');
-    const wrongBody = await wrong.json();
+    const wrong = await push(id, secret + '-wrong', body);
+    const refusal = await wrong.json();
     return {
-      pushStatus: resp.status, pushSeq: body.seq, frameSeq: pushed.seq, frameData: pushed.data,
-      errorStatus: wrong.status, errorCode: wrongBody.error && wrongBody.error.code,
+      pushStatus: resp.status, pushSeq: accepted.seq, frameSeq: pushed.seq, frameData: pushed.data,
+      errorStatus: wrong.status, errorCode: refusal.error && refusal.error.code,
     };
   } finally {
     ws.close();
   }
-}
-
-// refusedFromPage runs in the page: a join and a push to a server whose
-// allow-list refuses the page's origin. The join must not open; the
-// push must fail as a browser fails a refused preflight, without an
-// answer the page can read.
-async function refusedFromPage({ mock, token, secret, session, timeoutMs }) {
-  const within = (p, what) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('timed out waiting for ' + what)), timeoutMs))]);
-  const join = new URL('/api/v1/websocket', mock);
-  join.protocol = 'ws:';
-  join.searchParams.set('pattern', '{}');
-  join.searchParams.set('accessToken', token);
-  join.searchParams.set('secretKey', secret);
-  const ws = new WebSocket(join);
-  const joinOutcome = await within(new Promise((resolve) => {
-    ws.onopen = () => { resolve('opened'); ws.close(); };
-    ws.onclose = (c) => resolve('closed ' + c.code);
-  }), 'the join to end');
-  const pushURL = new URL('/api/v1/websocket/session', mock);
-  pushURL.searchParams.set('session', session);
-  let pushOutcome;
-  try {
-    const resp = await within(fetch(pushURL, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-AccessToken': token, 'X-API-SecretKey': secret },
-      body: '{"from":"a refused page"}',
-    }), 'the push to end');
-    pushOutcome = 'answered ' + resp.status;
-  } catch (e) {
-    pushOutcome = 'failed: ' + e.name;
-  }
-  return { join: joinOutcome, push: pushOutcome };
 }
 
 // driveExample uses index.html as a developer would: types the mock's
@@ -147,11 +142,10 @@ try {
     const res = { console: messages, origins: [] };
     try {
       await page.goto(c.page, { waitUntil: 'load', timeout });
-      const args = { mock: c.mock, token: c.token, secret: c.secret, session: c.session, timeoutMs: timeout };
-      if (c.kind === 'push') res.value = await page.evaluate(pushFromPage, args);
-      else if (c.kind === 'refused') res.value = await page.evaluate(refusedFromPage, args);
-      else if (c.kind === 'example') res.value = await driveExample(page, c);
-      else throw new Error(`unknown kind ${c.kind}`);
+      if (c.kind === 'example') res.value = await driveExample(page, c);
+      else if (c.kind === 'push' || c.kind === 'refused') {
+        res.value = await page.evaluate(inPage, { kind: c.kind, mock: c.mock, token: c.token, secret: c.secret, session: c.session, timeoutMs: timeout });
+      } else throw new Error(`unknown kind ${c.kind}`);
     } catch (e) {
       res.error = String(e && e.message ? e.message : e);
       if (c.kind === 'example') res.error += `; the page's status: ${await page.textContent('#status').catch(() => '?')}`;
