@@ -192,15 +192,17 @@ func checkCORSAccepted(ctx context.Context, c *checkCtx) error {
 
 func checkCORSErrors(ctx context.Context, c *checkCtx) error {
 	origin := c.pageOrigins()[0]
+	unknown := randomSessionID()
+	c.red.AddSession(unknown)
 	for _, tc := range []struct {
 		what     string
 		creds    protocol.Credentials
 		rawQuery string
 		exp      expectation
 	}{
-		{"with a wrong secret key", protocol.Credentials{AccessToken: c.target.Credentials.AccessToken, SecretKey: c.wrong.SecretKey}, "session=" + unknownSessionID, expPushUnauthorized},
+		{"with a wrong secret key", protocol.Credentials{AccessToken: c.target.Credentials.AccessToken, SecretKey: c.wrong.SecretKey}, "session=" + unknown, expPushUnauthorized},
 		{"without a session parameter", c.target.Credentials, "", expPushMissingSession},
-		{"to an unknown session", c.target.Credentials, "session=" + unknownSessionID, expPushNotFound},
+		{"to an unknown session", c.target.Credentials, "session=" + unknown, expPushNotFound},
 	} {
 		step := "push from a page of " + origin + " " + tc.what
 		resp, err := c.pushFrom(ctx, step, origin, tc.creds, tc.rawQuery)
@@ -216,9 +218,6 @@ func checkCORSErrors(ctx context.Context, c *checkCtx) error {
 	}
 	return nil
 }
-
-// unknownSessionID is a well-formed session id no server issued.
-const unknownSessionID = "wstriggerContractNoSuchSession0"
 
 func checkOptionsNotPreflight(ctx context.Context, c *checkCtx) error {
 	for _, tc := range []struct {
