@@ -67,11 +67,12 @@ func (c *checkCtx) preflight(ctx context.Context, step, origin string) (*respons
 	return c.do(ctx, request{step: step, method: http.MethodOptions, path: protocol.PushPath, header: h})
 }
 
-// originRefused reports whether resp is the 403 forbidden_origin of a
-// target that restricts origins, to an origin the run chose itself: the
-// check is then skipped, as PROTOCOL.md §3 lets a target restrict
-// origins. With Options.Origin the origin is the user's, so the refusal
-// is the target's fault and is judged.
+// originRefused returns the skip of a check when resp is the 403
+// forbidden_origin of a target that restricts origins, to an origin the
+// run chose itself (to a preflight, or to a push, which a target that
+// restricts origins may refuse too): PROTOCOL.md §3 lets a target
+// restrict origins. With Options.Origin the origin is the user's, so a
+// refusal is judged.
 func (c *checkCtx) originRefused(resp *response) error {
 	if c.opts.Origin != "" || resp.status != http.StatusForbidden || resp.code != protocol.CodeForbiddenOrigin {
 		return nil
@@ -180,6 +181,9 @@ func checkCORSAccepted(ctx context.Context, c *checkCtx) error {
 		if err != nil {
 			return err
 		}
+		if err := c.originRefused(resp); err != nil {
+			return err
+		}
 		if resp.status != want {
 			return fmt.Errorf("%s: got %s, want %d", step, describe(resp), want)
 		}
@@ -207,6 +211,9 @@ func checkCORSErrors(ctx context.Context, c *checkCtx) error {
 		step := "push from a page of " + origin + " " + tc.what
 		resp, err := c.pushFrom(ctx, step, origin, tc.creds, tc.rawQuery)
 		if err != nil {
+			return err
+		}
+		if err := c.originRefused(resp); err != nil {
 			return err
 		}
 		if !c.expectError(step, resp, tc.exp) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wstrigger/wstrigger/contract"
 	"github.com/wstrigger/wstrigger/internal/mocktest"
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // TestCORSNoFalseFailures guards the verdicts of the CORS checks (and of
@@ -28,6 +29,25 @@ func TestCORSNoFalseFailures(t *testing.T) {
 			}
 		})
 	}
+	// refusePushes refuses every push from an origin off the allow-list,
+	// as a target that restricts origins may.
+	refusePushes := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if o := r.Header.Get("Origin"); isPush(r) && r.Method == http.MethodPost && o != "" && o != testPageOrigin {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write(protocol.NewErrorBody(protocol.CodeForbiddenOrigin, "origin not allowed"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	refusedOrigin := map[string]string{
+		"CORS-001": "the target refuses the checks' origin (--origin)",
+		"CORS-002": "the target refuses the checks' origin (--origin)",
+		"CORS-003": "the target refuses the checks' origin (--origin)",
+		"CORS-005": "no refused origin given (--forbidden-origin)",
+	}
 	for _, tc := range []struct {
 		name      string
 		allowList bool
@@ -39,12 +59,8 @@ func TestCORSNoFalseFailures(t *testing.T) {
 	}{
 		{name: "an allow-list, the suite from an allowed origin", allowList: true, origins: true,
 			run: `^(HS|AUTH|JOIN|SESS|PUSH|CORS|ISO|LIVE|SCHEMA)-`},
-		{name: "an allow-list, no origins given", allowList: true, run: `^CORS-`, skipped: map[string]string{
-			"CORS-001": "the target refuses the checks' origin (--origin)",
-			"CORS-002": "the target refuses the checks' origin (--origin)",
-			"CORS-003": "the target refuses the checks' origin (--origin)",
-			"CORS-005": "no refused origin given (--forbidden-origin)",
-		}},
+		{name: "an allow-list, no origins given", allowList: true, run: `^CORS-`, skipped: refusedOrigin},
+		{name: "an allow-list that refuses pushes too, no origins given", allowList: true, wrap: refusePushes, run: `^CORS-`, skipped: refusedOrigin},
 		{name: "every origin answered with *", wrap: star, run: `^CORS-`, skipped: map[string]string{
 			"CORS-005": "no refused origin given (--forbidden-origin)",
 		}},
