@@ -59,7 +59,7 @@ func (c *checkCtx) rawJoin(ctx context.Context, step, rawQuery string, header ht
 	_ = conn.SetDeadline(deadline)
 	key := base64.StdEncoding.EncodeToString([]byte(rand.Text()[:16]))
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	for k, vs := range header {
+	for k, vs := range c.withOrigin(header) {
 		req.Header[k] = vs
 	}
 	req.Header.Set("Connection", "Upgrade")

@@ -103,6 +103,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		DiscardHeader:    true, // a held subscription never reads them
 		ReuseFrames:      true, // conn.Frame keeps nothing of a frame
 		HTTPClient:       d.httpc,
+		Header:           originHeader(o.Origin),
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})
 	if err != nil {
@@ -114,6 +115,15 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	d.ticks = newTicker(o.Now, plan{sched: d.led.sched, warmup: o.Warmup, idle: o.Idle}, &d.live, d.rec, d.errs, o.OnInterval)
 	d.live.setPhase(loadresult.PhaseJoining)
 	return d, nil
+}
+
+// originHeader is the extra header of every join and push: Origin, when
+// the run has one.
+func originHeader(origin string) http.Header {
+	if origin == "" {
+		return nil
+	}
+	return http.Header{protocol.HeaderOrigin: {origin}}
 }
 
 func isLoopback(host string) bool {

@@ -124,7 +124,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	invited, status, ok := preflight(ctx, e, "check", target.URL, creds)
+	invited, status, ok := preflight(ctx, e, "check", target.URL, o.load.Origin, creds)
 	if !ok {
 		return status
 	}

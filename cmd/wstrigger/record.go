@@ -72,7 +72,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	c, err := client.New(o.Target, creds, nil)
+	c, err := client.New(o.Target, creds, o.clientOptions())
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -35,7 +35,8 @@ type targetOptions struct {
 	Target      string
 	AccessToken string
 	SecretKey   string
-	targetSet   bool // --target was given, if only as ''
+	Origin      string // --origin, as protocol.ParseOrigin returns it
+	targetSet   bool   // --target was given, if only as ''
 }
 
 // register defines --target, --access-token and --secret-key. what
@@ -54,6 +55,25 @@ func (o *targetOptions) register(fs *flag.FlagSet, what string, withMock bool) {
 	})
 	fs.StringVar(&o.AccessToken, "access-token", "", "access token (default $"+envAccessToken+")")
 	fs.StringVar(&o.SecretKey, "secret-key", "", "secret key (default $"+envSecretKey+")")
+	fs.Func("origin", "send this `URL` as the Origin header of every join and push, as a browser page of it would (for a target that restricts origins)", func(s string) error {
+		origin, err := protocol.ParseOrigin(s)
+		o.Origin = origin
+		return err
+	})
+}
+
+// clientOptions are the client options of a command's joins and pushes:
+// the Origin header of --origin.
+func (o *targetOptions) clientOptions() *client.Options {
+	return &client.Options{Header: originHeader(o.Origin)}
+}
+
+// originHeader is the Origin header of --origin; nil without it.
+func originHeader(origin string) http.Header {
+	if origin == "" {
+		return nil
+	}
+	return http.Header{protocol.HeaderOrigin: {origin}}
 }
 
 // resolveTarget fills the target from $WSTRIGGER_TARGET when --target
@@ -102,8 +122,8 @@ func interruptedBefore(e *env, cmd string) int {
 // preflight runs preflightJoin for the command cmd. When the run must
 // not begin, it says why on stderr and returns ok false with the exit
 // status.
-func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials) (invited bool, status int, ok bool) {
-	invited, err := preflightJoin(ctx, target, creds)
+func preflight(ctx context.Context, e *env, cmd, target, origin string, creds protocol.Credentials) (invited bool, status int, ok bool) {
+	invited, err := preflightJoin(ctx, target, origin, creds)
 	switch {
 	case err == nil:
 		return invited, exitOK, true
@@ -125,14 +145,14 @@ func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.C
 // reports whether the join that succeeded was answered with the
 // mockapi header: the target is a wstrigger mock that invites a reader
 // of its counters.
-func preflightJoin(ctx context.Context, target string, creds protocol.Credentials) (invited bool, err error) {
+func preflightJoin(ctx context.Context, target, origin string, creds protocol.Credentials) (invited bool, err error) {
 	if _, err := client.New(target, creds, nil); err != nil {
 		return false, err
 	}
 	where := protocol.RedactURLString(target)
 	var refused error
 	for range preflightAttempts {
-		invited, err := preflightOnce(ctx, target, creds)
+		invited, err := preflightOnce(ctx, target, origin, creds)
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("interrupted before the run: %w", ctx.Err())
 		}
@@ -141,6 +161,8 @@ func preflightJoin(ctx context.Context, target string, creds protocol.Credential
 		switch {
 		case err == nil:
 			return invited, nil
+		case errors.As(err, &he) && he.Code == protocol.CodeForbiddenOrigin:
+			return false, fmt.Errorf("%s refuses %s (%s): give --origin with an origin it allows", where, originText(origin), statusText(he))
 		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %s; check --access-token and --secret-key (or $%s and $%s)",
 				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
@@ -155,6 +177,14 @@ func preflightJoin(ctx context.Context, target string, creds protocol.Credential
 	return false, refused
 }
 
+// originText names the joins of an origin in a message.
+func originText(origin string) string {
+	if origin == "" {
+		return "joins without an Origin header"
+	}
+	return "joins from " + origin
+}
+
 // statusText is an HTTP answer as "401 unauthorized" (its error code,
 // when it gave one) or "404 Not Found".
 func statusText(he *client.HTTPError) string {
@@ -166,10 +196,10 @@ func statusText(he *client.HTTPError) string {
 
 // preflightOnce makes one join and closes it. invited reports whether
 // the server's 101 answer carried the mockapi header.
-func preflightOnce(ctx context.Context, target string, creds protocol.Credentials) (invited bool, err error) {
+func preflightOnce(ctx context.Context, target, origin string, creds protocol.Credentials) (invited bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	c, err := client.New(target, creds, nil)
+	c, err := client.New(target, creds, &client.Options{Header: originHeader(origin)})
 	if err != nil {
 		return false, err
 	}
