@@ -53,7 +53,7 @@ func onPreflightAnswers(fix func(r *http.Request, b *bufferedWriter)) func(next 
 // restricts origins (see breakage.setup).
 var withAllowList = map[string]bool{"CORS-005": true}
 
-// corsBreakages break PROTOCOL.md §4.1, one rule each.
+// corsBreakages break docs/protocol.md §4.1, one rule each.
 func corsBreakages() []breakage {
 	return []breakage{
 		{id: "CORS-001", name: "preflights answered 405, as before section 4.1", build: wrap(func(next http.Handler) http.Handler {

@@ -10,7 +10,7 @@ import (
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
-// The CORS checks (PROTOCOL.md §4.1): a browser page on another origin
+// The CORS checks (docs/protocol.md §4.1): a browser page on another origin
 // pushes with the X-API-* headers, so its browser sends a preflight first,
 // and hides from the page every answer that lacks
 // Access-Control-Allow-Origin.
@@ -33,10 +33,10 @@ const preflightRequestHeaders = "content-type,x-api-accesstoken,x-api-secretkey"
 
 func corsChecks() []checkDef {
 	d := func(id, title, ref string, run func(context.Context, *checkCtx) error) checkDef {
-		return checkDef{Check: Check{ID: id, Title: title, Group: "cors", Level: LevelMust, Section: "PROTOCOL.md §4.1", SpecRef: ref}, run: run}
+		return checkDef{Check: Check{ID: id, Title: title, Group: "cors", Level: LevelMust, Section: "docs/protocol.md §4.1", SpecRef: ref}, run: run}
 	}
 	refused := d("CORS-005", "with an origin allow-list, a join and a push preflight from a refused origin are 403 forbidden_origin, without Access-Control-Allow-* headers", preflightRef+"403", checkRefusedOrigin)
-	refused.Section = "PROTOCOL.md §3, §4.1"
+	refused.Section = "docs/protocol.md §3, §4.1"
 	refused.needsForbiddenOrigin = true
 	return []checkDef{
 		d("CORS-001", "a push preflight from another origin, without credentials, is 204 with Access-Control-Allow-Origin, -Methods, -Headers, -Max-Age and Vary: Origin", preflightRef+"204", checkPreflight),
@@ -70,14 +70,14 @@ func (c *checkCtx) preflight(ctx context.Context, step, origin string) (*respons
 // originRefused returns the skip of a check when resp is the 403
 // forbidden_origin of a target that restricts origins, to an origin the
 // run chose itself (to a preflight, or to a push, which a target that
-// restricts origins may refuse too): PROTOCOL.md §3 lets a target
+// restricts origins may refuse too): docs/protocol.md §3 lets a target
 // restrict origins. With Options.Origin the origin is the user's, so a
 // refusal is judged.
 func (c *checkCtx) originRefused(resp *response) error {
 	if c.opts.Origin != "" || resp.status != http.StatusForbidden || resp.code != protocol.CodeForbiddenOrigin {
 		return nil
 	}
-	return skipBecause(causeOriginRefused, "the target restricts origins and refuses %s (403 forbidden_origin), which PROTOCOL.md §3 allows; give --origin with an origin it allows (Options.Origin)", arbitraryOrigin)
+	return skipBecause(causeOriginRefused, "the target restricts origins and refuses %s (403 forbidden_origin), which docs/protocol.md §3 allows; give --origin with an origin it allows (Options.Origin)", arbitraryOrigin)
 }
 
 // allowsOrigin checks that an answer to a request from origin lets a page

@@ -21,7 +21,6 @@ var citationRE = regexp.MustCompile(`^` + regexp.QuoteMeta(docs.ProtocolPath) + 
 // this list when a check cites it.
 var notChecked = map[string]string{
 	"1":   "background: it quotes the API's original description and states no rule of its own",
-	"4.1": "CORS preflights and headers for browsers: no check of this catalogue sends an Origin to the push endpoint yet",
 	"8":   "recordings are wstrigger's own input format for the mock and output of record, not part of the API a server implements",
 }
 

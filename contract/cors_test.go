@@ -16,7 +16,7 @@ import (
 )
 
 // TestCORSNoFalseFailures guards the verdicts of the CORS checks (and of
-// the suite under --origin) against targets that PROTOCOL.md allows: one
+// the suite under --origin) against targets that docs/protocol.md allows: one
 // that restricts origins, judged with and without the origins it allows
 // and refuses, and one that answers every origin with "*".
 func TestCORSNoFalseFailures(t *testing.T) {

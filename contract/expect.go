@@ -20,7 +20,7 @@ type endpoint struct {
 var (
 	joinEP = endpoint{"join", protocol.JoinPath, http.MethodGet}
 	pushEP = endpoint{"push", protocol.PushPath, http.MethodPost}
-	// preflightEP is the CORS preflight of the push (PROTOCOL.md §4.1).
+	// preflightEP is the CORS preflight of the push (docs/protocol.md §4.1).
 	preflightEP = endpoint{"push preflight", protocol.PushPath, http.MethodOptions}
 )
 

@@ -123,7 +123,7 @@ type Options struct {
 	Progress func(Result)
 	// Origin, if set, is sent as the Origin header of every join and
 	// push, for a target that restricts browsers to an allow-list
-	// (PROTOCOL.md section 3): the origin of the pages it serves, an
+	// (docs/protocol.md section 3): the origin of the pages it serves, an
 	// http or https URL without a path (see protocol.ParseOrigin). The
 	// CORS checks then use it as the page's origin; without it they use
 	// an arbitrary one, and skip when the target refuses it.

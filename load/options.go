@@ -196,7 +196,7 @@ type Options struct {
 	Now func() time.Time
 	// Origin, if set, is sent as the Origin header of every join and
 	// push, as a browser page of that origin would: for a target that
-	// restricts origins (PROTOCOL.md section 3). An http or https URL
+	// restricts origins (docs/protocol.md section 3). An http or https URL
 	// without a path; see protocol.ParseOrigin.
 	Origin string
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // HeaderOrigin is the header by which a browser names the page's origin
-// on a join and a push (PROTOCOL.md sections 3 and 4.1).
+// on a join and a push (docs/protocol.md sections 3 and 4.1).
 const HeaderOrigin = "Origin"
 
 // ParseOrigin reads an origin as a user gives it (--origin URL): an http

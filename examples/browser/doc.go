@@ -2,7 +2,7 @@
 // joins a wstrigger mock, shows the triggers and pushes data) and its
 // end-to-end test, which drives headless Chromium through playwright-core
 // (drive.mjs) against the real mock: a page on one loopback origin joins
-// and pushes to a mock on another, as PROTOCOL.md section 4.1 (CORS)
+// and pushes to a mock on another, as docs/protocol.md section 4.1 (CORS)
 // lets it, and a mock whose origin allow-list excludes the page refuses
 // both. The package has no Go code beyond its test.
 //

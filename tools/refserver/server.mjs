@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // refserver: an independent reference implementation of the websocket
-// trigger API of PROTOCOL.md, in Node.js with ws. See README.md.
+// trigger API of docs/protocol.md, in Node.js with ws. See README.md.
 
 import http from 'node:http';
 import path from 'node:path';
