@@ -1,4 +1,4 @@
-// Package client speaks the websocket trigger protocol (PROTOCOL.md) as a
+// Package client speaks the websocket trigger protocol (docs/protocol.md) as a
 // Go client: join a session with a pattern, read the frames that follow,
 // push data into a session.
 //

@@ -24,7 +24,7 @@ func (c *Client) Push(ctx context.Context, sessionID string, value any) (uint64,
 }
 
 // PushBytes sends body, which should be one JSON value, into the
-// session as it is, unchecked: the server judges it (PROTOCOL.md §4),
+// session as it is, unchecked: the server judges it (docs/protocol.md §4),
 // and a body it refuses comes back as an *HTTPError. It is Push without
 // the encoding, for callers that build their bodies themselves, such as
 // a load driver. body must not change while PushBytes runs, nor after:

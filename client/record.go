@@ -31,7 +31,7 @@ type RecordStats struct {
 }
 
 // Record reads the session's frames and writes each trigger as a
-// recording line (PROTOCOL.md section 8), with its offset from the start
+// recording line (docs/protocol.md section 8), with its offset from the start
 // of the recording, until the duration or event limit is reached or ctx
 // ends (a normal end: the error is nil) or the session ends (the error
 // says why, e.g. a *CloseError). The capture replays unchanged on the mock

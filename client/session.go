@@ -42,7 +42,7 @@ type Session struct {
 }
 
 // Join opens a session on the client's target with the given pattern (in
-// either form of PROTOCOL.md section 5; it is sent as given, unchecked).
+// either form of docs/protocol.md section 5; it is sent as given, unchecked).
 // It returns once the session frame has arrived.
 func (c *Client) Join(ctx context.Context, pattern string) (*Session, error) {
 	return c.join(ctx, pattern, nil)

@@ -36,6 +36,16 @@ type breakage struct {
 	keyword string
 }
 
+// setup returns the mock's options and the run's for b, from the
+// defaults mock and opts: for a check of withAllowList, a mock that
+// restricts origins and a run that names an allowed and a refused one.
+func (b breakage) setup(mock *mockserver.Options, opts *contract.Options) (*mockserver.Options, *contract.Options) {
+	if !withAllowList[b.id] {
+		return mock, opts
+	}
+	return restrictOrigins(mock), withOrigins(opts)
+}
+
 // runWith selects the checks a breakage of a check runs (a regular
 // expression); by default the check alone. A SCHEMA check judges what
 // the others saw, so it runs beside one, which must not fail: every
@@ -71,7 +81,7 @@ func breakages() []breakage {
 	const want401 = "want 401"
 	var closedIDs sync.Map
 	var idCounter atomic.Int64
-	return []breakage{
+	return append([]breakage{
 		{"HS-001", "101 with a wrong Sec-WebSocket-Accept", wrap(badAccept), "Sec-WebSocket-Accept"},
 		{"HS-002", "rejections upgrade first and then close", wrap(upgradeThenClose), "101 Switching Protocols"},
 
@@ -401,7 +411,7 @@ func breakages() []breakage {
 			}
 			return c
 		}}), "does not declare"},
-	}
+	}, corsBreakages()...)
 }
 
 // brokenTimeout is the time limit of check id against a broken
@@ -427,16 +437,17 @@ func TestChecksCatchBrokenImplementations(t *testing.T) {
 			t.Parallel()
 			// Fast replay, so that the oracle sees triggers on narrow
 			// patterns within its window.
-			m := mocktest.Start(t, replaying(50))
-			srv := httptest.NewServer(b.build(t, m.Server))
-			t.Cleanup(srv.Close)
 			run := runWith[b.id].run
 			if run == "" {
 				run = "^" + regexp.QuoteMeta(b.id) + "$"
 			}
-			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), &contract.Options{
+			mopts, opts := b.setup(replaying(50), &contract.Options{
 				Run: regexp.MustCompile(run), Observe: oracleObserve, Timeout: brokenTimeout(b.id),
 			})
+			m := mocktest.Start(t, mopts)
+			srv := httptest.NewServer(b.build(t, m.Server))
+			t.Cleanup(srv.Close)
+			rep, err := contract.Run(t.Context(), mockTarget(srv.URL), opts)
 			require.NoError(t, err)
 			i := slices.IndexFunc(rep.Results, func(r contract.Result) bool { return r.ID == b.id })
 			require.GreaterOrEqual(t, i, 0, "%s did not run", b.id)
@@ -479,7 +490,7 @@ func TestBreakagesCoverMustChecks(t *testing.T) {
 // TestReencodingServerPasses guards against false FAILs: a server that
 // parses pushed JSON into doubles and writes it again its own way
 // (sorted members, spaces after separators, non-ASCII escaped) keeps
-// every MUST rule of PROTOCOL.md §3.1, and breaks only the SHOULD of
+// every MUST rule of docs/protocol.md §3.1, and breaks only the SHOULD of
 // PUSH-014.
 func TestReencodingServerPasses(t *testing.T) {
 	t.Parallel()

@@ -17,11 +17,11 @@ func aggressiveChecks() []checkDef {
 		return checkDef{Check: Check{ID: id, Title: title, Group: "aggressive", Level: LevelShould, Section: section, Aggressive: true}, run: run}
 	}
 	return []checkDef{
-		d("AGG-001", "joins past the token's session limit are 429 too_many_connections with Retry-After", "PROTOCOL.md §3", checkSessionLimit),
-		d("AGG-002", "a consumer that stops reading is closed with 4008 or refused with 429, never losing frames silently", "PROTOCOL.md §3.3, §4", checkSlowConsumer),
-		d("AGG-003", "slow, unfinished handshakes do not keep others from joining", "PROTOCOL.md §3", checkSlowloris),
-		d("AGG-004", "a client frame of 1 MiB is closed with 1009 and the server keeps serving", "PROTOCOL.md §3.2", checkHugeFrame),
-		d("AGG-005", "binary and invalid UTF-8 client frames are ignored or closed with a declared code", "PROTOCOL.md §3.2, §3.3", checkMalformedFrames),
+		d("AGG-001", "joins past the token's session limit are 429 too_many_connections with Retry-After", "docs/protocol.md §3", checkSessionLimit),
+		d("AGG-002", "a consumer that stops reading is closed with 4008 or refused with 429, never losing frames silently", "docs/protocol.md §3.3, §4", checkSlowConsumer),
+		d("AGG-003", "slow, unfinished handshakes do not keep others from joining", "docs/protocol.md §3", checkSlowloris),
+		d("AGG-004", "a client frame of 1 MiB is closed with 1009 and the server keeps serving", "docs/protocol.md §3.2", checkHugeFrame),
+		d("AGG-005", "binary and invalid UTF-8 client frames are ignored or closed with a declared code", "docs/protocol.md §3.2, §3.3", checkMalformedFrames),
 	}
 }
 

@@ -132,13 +132,13 @@ func authChecks() []checkDef {
 			specRef = "openapi.yaml#/paths/~1api~1v1~1websocket/get/security"
 		}
 		out = append(out, checkDef{
-			Check: Check{ID: ac.id, Title: ac.title, Group: "auth", Level: LevelMust, Section: "PROTOCOL.md §2", SpecRef: specRef},
+			Check: Check{ID: ac.id, Title: ac.title, Group: "auth", Level: LevelMust, Section: "docs/protocol.md §2", SpecRef: specRef},
 			run:   func(ctx context.Context, c *checkCtx) error { return runAuthCase(ctx, c, ac) },
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	out = append(out, checkDef{
-		Check: Check{ID: "AUTH-017", Title: "no response echoes a credential", Group: "auth", Level: LevelMust, Section: "PROTOCOL.md §2"},
+		Check: Check{ID: "AUTH-017", Title: "no response echoes a credential", Group: "auth", Level: LevelMust, Section: "docs/protocol.md §2"},
 		run:   checkNoEcho,
 	})
 	return append(out, nearMissChecks()...)

@@ -26,10 +26,10 @@ const firstFrameWait = 2 * time.Second
 func handshakeChecks() []checkDef {
 	return []checkDef{
 		{Check: Check{ID: "HS-001", Title: "a join upgrades with 101 and the right Upgrade, Connection and Sec-WebSocket-Accept",
-			Group: "handshake", Level: LevelMust, Section: "PROTOCOL.md §3",
+			Group: "handshake", Level: LevelMust, Section: "docs/protocol.md §3",
 			SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/101"}, run: checkUpgrade},
 		{Check: Check{ID: "HS-002", Title: "rejections are plain HTTP before any upgrade, never a 101 followed by a close",
-			Group: "handshake", Level: LevelMust, Section: "PROTOCOL.md §3",
+			Group: "handshake", Level: LevelMust, Section: "docs/protocol.md §3",
 			SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses"}, run: checkRejectBeforeUpgrade},
 	}
 }
@@ -62,7 +62,7 @@ func (c *checkCtx) rawJoin(ctx context.Context, step, rawQuery string, header ht
 	_ = conn.SetDeadline(deadline)
 	key := base64.StdEncoding.EncodeToString([]byte(rand.Text()[:16]))
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	for k, vs := range c.withHeader(header) {
+	for k, vs := range c.withHeader(c.withOrigin(header)) {
 		req.Header[k] = vs
 	}
 	req.Header.Set("Connection", "Upgrade")

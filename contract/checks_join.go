@@ -16,17 +16,17 @@ func joinChecks() []checkDef {
 	const ref = "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/"
 	return []checkDef{
 		{Check: Check{ID: "JOIN-001", Title: "join without a pattern is 400 missing_pattern", Group: "join", Level: LevelMust,
-			Section: "PROTOCOL.md §3", SpecRef: ref + "400"}, run: checkMissingPattern},
+			Section: "docs/protocol.md §3", SpecRef: ref + "400"}, run: checkMissingPattern},
 		{Check: Check{ID: "JOIN-002", Title: "join with an invalid pattern is 400 invalid_pattern, for every kind of invalid pattern", Group: "join", Level: LevelMust,
-			Section: "PROTOCOL.md §3, §5", SpecRef: ref + "400"}, run: checkInvalidPatterns},
+			Section: "docs/protocol.md §3, §5", SpecRef: ref + "400"}, run: checkInvalidPatterns},
 		{Check: Check{ID: "JOIN-003", Title: "the invalid_pattern message names the offending field", Group: "join", Level: LevelMust,
-			Section: "PROTOCOL.md §5"}, run: checkInvalidPatternMessages},
+			Section: "docs/protocol.md §5"}, run: checkInvalidPatternMessages},
 		{Check: Check{ID: "JOIN-004", Title: "join with any method but GET is 405 with Allow: GET", Group: "join", Level: LevelMust,
-			Section: "PROTOCOL.md §3", SpecRef: ref + "405"}, run: checkJoinMethods},
+			Section: "docs/protocol.md §3", SpecRef: ref + "405"}, run: checkJoinMethods},
 		{Check: Check{ID: "JOIN-005", Title: "a plain GET without upgrade headers is 426 upgrade_required", Group: "join", Level: LevelMust,
-			Section: "PROTOCOL.md §3", SpecRef: ref + "426"}, run: checkUpgradeRequired},
+			Section: "docs/protocol.md §3", SpecRef: ref + "426"}, run: checkUpgradeRequired},
 		{Check: Check{ID: "JOIN-006", Title: "join with credentials of an account without websockets is 403 forbidden", Group: "join", Level: LevelMust,
-			Section: "PROTOCOL.md §2, §3", SpecRef: ref + "403"}, needsForbidden: true, run: checkForbidden},
+			Section: "docs/protocol.md §2, §3", SpecRef: ref + "403"}, needsForbidden: true, run: checkForbidden},
 	}
 }
 

@@ -15,13 +15,13 @@ func livenessChecks() []checkDef {
 	const ref = "asyncapi.yaml#/channels/join/x-close-codes"
 	return []checkDef{
 		{Check: Check{ID: "LIVE-001", Title: "the server answers pings with pongs", Group: "liveness", Level: LevelMust,
-			Section: "PROTOCOL.md §3.2"}, run: checkPings},
+			Section: "docs/protocol.md §3.2"}, run: checkPings},
 		{Check: Check{ID: "LIVE-002", Title: "a client data frame over 4 KiB is closed with 1009", Group: "liveness", Level: LevelMust,
-			Section: "PROTOCOL.md §3.2", SpecRef: ref}, run: checkTooBig},
+			Section: "docs/protocol.md §3.2", SpecRef: ref}, run: checkTooBig},
 		{Check: Check{ID: "LIVE-003", Title: "client data frames up to 4 KiB are ignored", Group: "liveness", Level: LevelShould,
-			Section: "PROTOCOL.md §3.2"}, run: checkSmallFramesIgnored},
+			Section: "docs/protocol.md §3.2"}, run: checkSmallFramesIgnored},
 		{Check: Check{ID: "LIVE-004", Title: "every close code the server sends is one the spec declares", Group: "liveness", Level: LevelMust,
-			Section: "PROTOCOL.md §3.3", SpecRef: ref}, run: checkCloseCodes},
+			Section: "docs/protocol.md §3.3", SpecRef: ref}, run: checkCloseCodes},
 	}
 }
 

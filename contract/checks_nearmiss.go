@@ -22,10 +22,10 @@ import (
 func nearMissChecks() []checkDef {
 	return []checkDef{
 		{Check: Check{ID: "AUTH-018", Title: "join with a near-miss credential (case, one character, truncated, white space, escapes, look-alikes, repeated) is 401",
-			Group: "auth", Level: LevelMust, Section: "PROTOCOL.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/401"},
+			Group: "auth", Level: LevelMust, Section: "docs/protocol.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/401"},
 			run: func(ctx context.Context, c *checkCtx) error { return checkNearMiss(ctx, c, joinEP) }},
 		{Check: Check{ID: "AUTH-019", Title: "push with a near-miss credential (case, one character, truncated, escapes, look-alikes, repeated) is 401",
-			Group: "auth", Level: LevelMust, Section: "PROTOCOL.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket~1session/post/responses/401"},
+			Group: "auth", Level: LevelMust, Section: "docs/protocol.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket~1session/post/responses/401"},
 			run: func(ctx context.Context, c *checkCtx) error { return checkNearMiss(ctx, c, pushEP) }},
 	}
 }
@@ -171,7 +171,7 @@ func (c *checkCtx) nearMissAttempts(ep endpoint) []authAttempt {
 
 // repeatedAttempts repeat a credential with a valid and a wrong value,
 // in both orders, so that neither "first wins" nor "last wins" passes
-// (PROTOCOL.md §2).
+// (docs/protocol.md §2).
 func (c *checkCtx) repeatedAttempts(ep endpoint) []authAttempt {
 	m := c.target.Credentials
 	var out []authAttempt

@@ -13,18 +13,18 @@ import (
 func isolationChecks() []checkDef {
 	return []checkDef{
 		{Check: Check{ID: "ISO-001", Title: "a push to one session never appears on another", Group: "isolation", Level: LevelMust,
-			Section: "PROTOCOL.md §4"}, run: checkIsolation},
+			Section: "docs/protocol.md §4"}, run: checkIsolation},
 	}
 }
 
 func patternChecks() []checkDef {
 	return []checkDef{
 		{Check: Check{ID: "PAT-001", Title: "every trigger matches its session's pattern, for many kinds of pattern side by side", Group: "pattern", Level: LevelMust,
-			Section: "PROTOCOL.md §3.1, §5", SpecRef: "asyncapi.yaml#/components/messages/trigger"}, observe: true, run: checkPatternOracle},
+			Section: "docs/protocol.md §3.1, §5", SpecRef: "asyncapi.yaml#/components/messages/trigger"}, observe: true, run: checkPatternOracle},
 		{Check: Check{ID: "PAT-002", Title: "a session with pattern {} receives every trigger the other sessions receive", Group: "pattern", Level: LevelMust,
-			Section: "PROTOCOL.md §3, §5"}, observe: true, run: checkMatchAll},
+			Section: "docs/protocol.md §3, §5"}, observe: true, run: checkMatchAll},
 		{Check: Check{ID: "PAT-003", Title: "sessions receive exactly the triggers their patterns match, for hundreds of patterns at the edges of §5", Group: "pattern", Level: LevelMust,
-			Section: "PROTOCOL.md §5", SpecRef: "asyncapi.yaml#/components/messages/trigger"}, observe: true, extraObserve: 1, exclusive: true, run: checkDifferentialOracle},
+			Section: "docs/protocol.md §5", SpecRef: "asyncapi.yaml#/components/messages/trigger"}, observe: true, extraObserve: 1, exclusive: true, run: checkDifferentialOracle},
 	}
 }
 
@@ -93,7 +93,7 @@ func checkIsolation(ctx context.Context, c *checkCtx) error {
 }
 
 // oraclePatterns are the subscriptions of the pattern oracle: every form
-// and operator of PROTOCOL.md §5.
+// and operator of docs/protocol.md §5.
 var oraclePatterns = []string{
 	`type=job-join|job-leave`,
 	`type=310|330;kind=sales-trigger`,

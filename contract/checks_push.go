@@ -30,22 +30,22 @@ func pushChecks() []checkDef {
 		return checkDef{Check: Check{ID: id, Title: title, Group: "push", Level: LevelMust, Section: section, SpecRef: ref}, run: run}
 	}
 	return []checkDef{
-		d("PUSH-001", "a push is 202 with the session and the seq of the push frame that arrives", "PROTOCOL.md §4", pushRef+"202", checkPushAccepted),
-		d("PUSH-002", "pushed values arrive as the same JSON value: objects, arrays, strings, numbers a double holds, booleans, null, Unicode, 64 KiB", "PROTOCOL.md §3.1, §4", "asyncapi.yaml#/components/messages/push", checkPushValues),
-		d("PUSH-003", "seq counts triggers and pushes together from 1 without gaps", "PROTOCOL.md §3.1", "asyncapi.yaml#/channels/join", checkSeqAcross),
-		d("PUSH-004", "200 sequential pushes arrive in order", "PROTOCOL.md §3.1, §4", "", checkPushOrder),
-		d("PUSH-005", "concurrent pushes are each delivered once, with distinct seqs", "PROTOCOL.md §3.1, §4", "", checkPushConcurrent),
-		d("PUSH-006", "push without a session parameter is 400 missing_session", "PROTOCOL.md §4", pushRef+"400", checkPushMissingSession),
-		d("PUSH-007", "push with an empty or non-JSON body is 400 invalid_body", "PROTOCOL.md §4", pushRef+"400", checkPushInvalidBody),
-		d("PUSH-008", "push to an unknown session is 404 session_not_found", "PROTOCOL.md §4", pushRef+"404", checkPushUnknown),
-		d("PUSH-009", "push with any method but POST is 405 with Allow: POST", "PROTOCOL.md §4", pushRef+"405", checkPushMethods),
-		d("PUSH-010", "push of a body over 64 KiB is 413 payload_too_large", "PROTOCOL.md §4", pushRef+"413", checkPushTooLarge),
-		d("PUSH-011", "push with a content type other than application/json is 415", "PROTOCOL.md §4", pushRef+"415", checkPushMediaType),
-		d("PUSH-012", "push to a closed session is 404", "PROTOCOL.md §4", pushRef+"404", checkPushAfterClose),
-		other(d("PUSH-013", "push to another tenant's session is 404 and delivers nothing", "PROTOCOL.md §4", pushRef+"404", checkPushOtherTenant)),
-		should(d("PUSH-014", "numbers a double cannot hold exactly arrive with their exact value", "PROTOCOL.md §3.1", "asyncapi.yaml#/components/messages/push", checkPushPrecision)),
-		d("PUSH-015", "push of invalid UTF-8 is 400 invalid_body, takes no seq, and the session goes on", "PROTOCOL.md §4", pushRef+"400", checkPushInvalidUTF8),
-		d("PUSH-016", "a push nested 128 deep arrives; one nested deeper is 400 invalid_body", "PROTOCOL.md §4", pushRef+"400", checkPushNesting),
+		d("PUSH-001", "a push is 202 with the session and the seq of the push frame that arrives", "docs/protocol.md §4", pushRef+"202", checkPushAccepted),
+		d("PUSH-002", "pushed values arrive as the same JSON value: objects, arrays, strings, numbers a double holds, booleans, null, Unicode, 64 KiB", "docs/protocol.md §3.1, §4", "asyncapi.yaml#/components/messages/push", checkPushValues),
+		d("PUSH-003", "seq counts triggers and pushes together from 1 without gaps", "docs/protocol.md §3.1", "asyncapi.yaml#/channels/join", checkSeqAcross),
+		d("PUSH-004", "200 sequential pushes arrive in order", "docs/protocol.md §3.1, §4", "", checkPushOrder),
+		d("PUSH-005", "concurrent pushes are each delivered once, with distinct seqs", "docs/protocol.md §3.1, §4", "", checkPushConcurrent),
+		d("PUSH-006", "push without a session parameter is 400 missing_session", "docs/protocol.md §4", pushRef+"400", checkPushMissingSession),
+		d("PUSH-007", "push with an empty or non-JSON body is 400 invalid_body", "docs/protocol.md §4", pushRef+"400", checkPushInvalidBody),
+		d("PUSH-008", "push to an unknown session is 404 session_not_found", "docs/protocol.md §4", pushRef+"404", checkPushUnknown),
+		d("PUSH-009", "push with any method but POST is 405 with Allow: POST", "docs/protocol.md §4", pushRef+"405", checkPushMethods),
+		d("PUSH-010", "push of a body over 64 KiB is 413 payload_too_large", "docs/protocol.md §4", pushRef+"413", checkPushTooLarge),
+		d("PUSH-011", "push with a content type other than application/json is 415", "docs/protocol.md §4", pushRef+"415", checkPushMediaType),
+		d("PUSH-012", "push to a closed session is 404", "docs/protocol.md §4", pushRef+"404", checkPushAfterClose),
+		other(d("PUSH-013", "push to another tenant's session is 404 and delivers nothing", "docs/protocol.md §4", pushRef+"404", checkPushOtherTenant)),
+		should(d("PUSH-014", "numbers a double cannot hold exactly arrive with their exact value", "docs/protocol.md §3.1", "asyncapi.yaml#/components/messages/push", checkPushPrecision)),
+		d("PUSH-015", "push of invalid UTF-8 is 400 invalid_body, takes no seq, and the session goes on", "docs/protocol.md §4", pushRef+"400", checkPushInvalidUTF8),
+		d("PUSH-016", "a push nested 128 deep arrives; one nested deeper is 400 invalid_body", "docs/protocol.md §4", pushRef+"400", checkPushNesting),
 	}
 }
 

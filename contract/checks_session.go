@@ -18,11 +18,11 @@ func sessionChecks() []checkDef {
 	const ref = "asyncapi.yaml#/components/messages/session"
 	return []checkDef{
 		{Check: Check{ID: "SESS-001", Title: "the session frame comes first, with an id and a positive heartbeat", Group: "session", Level: LevelMust,
-			Section: "PROTOCOL.md §3.1", SpecRef: ref}, run: checkSessionFirst},
+			Section: "docs/protocol.md §3.1", SpecRef: ref}, run: checkSessionFirst},
 		{Check: Check{ID: "SESS-002", Title: "session ids are distinct, URL-safe and carry at least 128 bits", Group: "session", Level: LevelMust,
-			Section: "PROTOCOL.md §3.1", SpecRef: ref}, run: checkSessionIDs},
+			Section: "docs/protocol.md §3.1", SpecRef: ref}, run: checkSessionIDs},
 		{Check: Check{ID: "SESS-003", Title: "the session frame carries the subscription's pattern in JSON form", Group: "session", Level: LevelMust,
-			Section: "PROTOCOL.md §3.1, §5", SpecRef: ref}, run: checkSessionPattern},
+			Section: "docs/protocol.md §3.1, §5", SpecRef: ref}, run: checkSessionPattern},
 	}
 }
 

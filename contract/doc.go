@@ -1,6 +1,6 @@
 // Package contract is the conformance suite of the websocket trigger API:
 // a catalogue of checks, each with a stable id (such as "AUTH-004"), a
-// title, the PROTOCOL.md section and spec location it enforces, and a
+// title, the docs/protocol.md section and spec location it enforces, and a
 // level (MUST or SHOULD), run against any implementation.
 //
 //	rep, err := contract.Run(ctx, contract.Target{
@@ -42,7 +42,7 @@
 // statuses, message types and close codes, and how often the run saw
 // each.
 //
-// Pushed data is compared as JSON values, not bytes (PROTOCOL.md §3.1):
+// Pushed data is compared as JSON values, not bytes (docs/protocol.md §3.1):
 // strings by their characters, numbers as exact decimals, members in
 // any order. PUSH-002 holds numbers a double holds exactly to their
 // value (MUST); PUSH-014 does the same for every other number (SHOULD).
@@ -85,7 +85,7 @@
 //	  "targetName": "embedded mock",           // omitted when the URL names it
 //	  "results": [{
 //	    "id": "AUTH-004", "title": "...", "group": "auth", "level": "MUST",
-//	    "section": "PROTOCOL.md §2", "specRef": "openapi.yaml#/paths/...",
+//	    "section": "docs/protocol.md §2", "specRef": "openapi.yaml#/paths/...",
 //	    "aggressive": false,                   // omitted when false
 //	    "status": "pass" | "fail" | "skip",
 //	    "reason": "...",                       // for fail and skip

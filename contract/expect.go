@@ -20,6 +20,8 @@ type endpoint struct {
 var (
 	joinEP = endpoint{"join", protocol.JoinPath, http.MethodGet}
 	pushEP = endpoint{"push", protocol.PushPath, http.MethodPost}
+	// preflightEP is the CORS preflight of the push (docs/protocol.md §4.1).
+	preflightEP = endpoint{"push preflight", protocol.PushPath, http.MethodOptions}
 )
 
 // expectation is an error answer a check expects: an endpoint and an
@@ -48,6 +50,9 @@ var (
 	expPushTooLarge         = expectation{pushEP, protocol.CodePayloadTooLarge}
 	expPushUnsupportedMedia = expectation{pushEP, protocol.CodeUnsupportedMediaType}
 	expPushQueueFull        = expectation{pushEP, protocol.CodeSessionQueueFull}
+	expJoinForbiddenOrigin  = expectation{joinEP, protocol.CodeForbiddenOrigin}
+	expPreflightOrigin      = expectation{preflightEP, protocol.CodeForbiddenOrigin}
+	expPreflightMethod      = expectation{preflightEP, protocol.CodeMethodNotAllowed}
 )
 
 // operation returns the spec's operation of an endpoint.

@@ -68,7 +68,8 @@ func TestSuiteFailsFast(t *testing.T) {
 	for _, b := range table {
 		t.Run(b.id+"/"+b.name, func(t *testing.T) {
 			t.Parallel()
-			m := mocktest.Start(t, replaying(50))
+			mopts, opts := b.setup(replaying(50), opts)
+			m := mocktest.Start(t, mopts)
 			srv := httptest.NewServer(b.build(t, m.Server))
 			t.Cleanup(srv.Close)
 			start := time.Now()

@@ -23,6 +23,8 @@ type request struct {
 	body     []byte
 	// upgrade adds the WebSocket upgrade headers.
 	upgrade bool
+	// noOrigin sends no Origin header, even with Options.Origin set.
+	noOrigin bool
 }
 
 // response is what came back.
@@ -45,6 +47,21 @@ func credHeader(creds protocol.Credentials) http.Header {
 	return h
 }
 
+// withOrigin returns h with Options.Origin as its Origin header, as a
+// browser page of that origin would send it; h itself when it has an
+// Origin already or no origin is configured.
+func (c *checkCtx) withOrigin(h http.Header) http.Header {
+	if c.opts.Origin == "" || h.Get(protocol.HeaderOrigin) != "" {
+		return h
+	}
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(protocol.HeaderOrigin, c.opts.Origin)
+	return h
+}
+
 // setUpgradeHeader adds the headers of a WebSocket upgrade request.
 func setUpgradeHeader(h http.Header) {
 	h.Set("Connection", "Upgrade")
@@ -63,7 +80,11 @@ func (c *checkCtx) do(ctx context.Context, rq request) (*response, error) {
 	if rq.body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
-	for k, vs := range rq.header {
+	header := rq.header
+	if !rq.noOrigin {
+		header = c.withOrigin(header)
+	}
+	for k, vs := range header {
 		req.Header[k] = vs
 	}
 	if rq.upgrade {
@@ -135,7 +156,7 @@ func stripBase(base *url.URL, p string) string {
 }
 
 // checkEcho fails the check when an answer contains a credential the run
-// knows, in its headers or its body (PROTOCOL.md §2).
+// knows, in its headers or its body (docs/protocol.md §2).
 func (c *checkCtx) checkEcho(step string, header http.Header, body []byte) {
 	var hb strings.Builder
 	for k, vs := range header {

@@ -136,6 +136,17 @@ type Options struct {
 	// Progress, if set, is called after each check with its result, from
 	// the goroutine that called Run, in catalogue order.
 	Progress func(Result)
+	// Origin, if set, is sent as the Origin header of every join and
+	// push, for a target that restricts browsers to an allow-list
+	// (docs/protocol.md section 3): the origin of the pages it serves, an
+	// http or https URL without a path (see protocol.ParseOrigin). The
+	// CORS checks then use it as the page's origin; without it they use
+	// an arbitrary one, and skip when the target refuses it.
+	Origin string
+	// ForbiddenOrigin, if set, is an origin the target's allow-list
+	// refuses; the check of refused origins (CORS-005) needs it and is
+	// skipped without it.
+	ForbiddenOrigin string
 }
 
 func (o *Options) resolve() (Options, error) {
@@ -148,6 +159,19 @@ func (o *Options) resolve() (Options, error) {
 	}
 	if c.Parallel == 0 {
 		c.Parallel = DefaultParallel
+	}
+	for _, o := range []*string{&c.Origin, &c.ForbiddenOrigin} {
+		if *o == "" {
+			continue
+		}
+		origin, err := protocol.ParseOrigin(*o)
+		if err != nil {
+			return Options{}, fmt.Errorf("%w: %w", ErrOptions, err)
+		}
+		*o = origin
+	}
+	if c.Origin != "" && c.Origin == c.ForbiddenOrigin {
+		return Options{}, fmt.Errorf("%w: Origin and ForbiddenOrigin are both %s: an origin cannot be allowed and refused", ErrOptions, c.Origin)
 	}
 	if c.Spec == nil {
 		s, err := spec.Default()

@@ -14,7 +14,7 @@ type (
 	Result = contractreport.Result
 	// Evidence is one exchange a check made, redacted.
 	Evidence = contractreport.Evidence
-	// Level is how strongly PROTOCOL.md requires what a check enforces.
+	// Level is how strongly docs/protocol.md requires what a check enforces.
 	Level = contractreport.Level
 	// Status is the outcome of a check.
 	Status = contractreport.Status

@@ -114,13 +114,19 @@ func assertNoSecrets(t *testing.T, text string, target contract.Target, srv *moc
 }
 
 // sessionIDs finds strings shaped like the mock's session ids next to
-// "session" in text.
+// "session" in text. A run right after a backslash is left out: its
+// first letter ends an escape such as the \n between a request line
+// ending in /session and a header name as long as an id
+// (Access-Control-Request-Headers).
 var sessionIDRE = regexp.MustCompile(`session[^A-Za-z0-9_-]{1,8}([A-Za-z0-9_-]{22,64})`)
 
 func sessionIDs(text string) []string {
 	var out []string
-	for _, m := range sessionIDRE.FindAllStringSubmatch(text, -1) {
-		out = append(out, m[1])
+	for _, m := range sessionIDRE.FindAllStringSubmatchIndex(text, -1) {
+		if text[m[2]-1] == '\\' {
+			continue
+		}
+		out = append(out, text[m[2]:m[3]])
 	}
 	return out
 }
@@ -171,6 +177,9 @@ func TestRunBadOptions(t *testing.T) {
 		{"no credentials", contract.Target{URL: good.URL}, nil},
 		{"negative timeout", good, &contract.Options{Timeout: -time.Second}},
 		{"negative observe", good, &contract.Options{Observe: -time.Second}},
+		{"an origin with a path", good, &contract.Options{Origin: "https://crm.example.com/app"}},
+		{"a refused origin without a scheme", good, &contract.Options{ForbiddenOrigin: "evil.example"}},
+		{"one origin allowed and refused", good, &contract.Options{Origin: "https://crm.example.com", ForbiddenOrigin: "HTTPS://CRM.example.com/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -210,7 +219,7 @@ func TestChecksCatalogue(t *testing.T) {
 		ids[c.ID] = true
 		assert.NotEmpty(t, c.Title, c.ID)
 		assert.Contains(t, []contract.Level{contract.LevelMust, contract.LevelShould}, c.Level, c.ID)
-		assert.True(t, strings.HasPrefix(c.Section, "PROTOCOL.md §"), c.ID)
+		assert.Regexp(t, citationRE, c.Section, c.ID)
 		assert.Equal(t, c.Group == "aggressive", c.Aggressive, c.ID)
 	}
 }

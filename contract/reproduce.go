@@ -172,5 +172,10 @@ func (r *runner) reproduceCheck(id string) string {
 	if r.target.Forbidden != nil {
 		cmd += ` --forbidden-access-token "${` + EnvForbiddenAccessToken + `}" --forbidden-secret-key "${` + EnvForbiddenSecretKey + `}"`
 	}
+	for _, o := range []struct{ flag, origin string }{{"--origin", r.opts.Origin}, {"--forbidden-origin", r.opts.ForbiddenOrigin}} {
+		if w, ok := r.shellWord(o.origin); ok && o.origin != "" {
+			cmd += " " + o.flag + " " + w
+		}
+	}
 	return cmd
 }

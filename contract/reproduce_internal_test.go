@@ -48,3 +48,31 @@ func TestReproduceNamesOnlyWhatItKnows(t *testing.T) {
 		})
 	}
 }
+
+// TestReproduceCheckKeepsTheOrigins: the command that runs a failed check
+// again gives the run's origins, quoted for the shell, as the flags that
+// set them.
+func TestReproduceCheckKeepsTheOrigins(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts *Options
+		want []string
+		not  string
+	}{
+		{"none", nil, nil, "origin"},
+		{"both", &Options{Origin: "http://[::1]:5173/", ForbiddenOrigin: "HTTPS://Evil.example"},
+			[]string{"--origin 'http://[::1]:5173'", "--forbidden-origin 'https://evil.example'"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := testRunner(t, tc.opts).reproduceCheck("CORS-005")
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+			if tc.not != "" {
+				assert.NotContains(t, got, tc.not)
+			}
+		})
+	}
+}

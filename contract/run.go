@@ -13,7 +13,7 @@ func catalogue() []checkDef {
 	var all []checkDef
 	for _, group := range [][]checkDef{
 		handshakeChecks(), authChecks(), joinChecks(), sessionChecks(),
-		pushChecks(), isolationChecks(), patternChecks(), livenessChecks(), aggressiveChecks(), schemaChecks(),
+		pushChecks(), corsChecks(), isolationChecks(), patternChecks(), livenessChecks(), aggressiveChecks(), schemaChecks(),
 	} {
 		all = append(all, group...)
 	}
@@ -40,6 +40,7 @@ var withoutSession = []string{
 	"AUTH-001", "AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-008", "AUTH-009", "AUTH-018",
 	"JOIN-001", "JOIN-002", "JOIN-003", "JOIN-004", "JOIN-005", "JOIN-006",
 	"PUSH-006", "PUSH-008",
+	"CORS-001", "CORS-003", "CORS-004", "CORS-005",
 }
 
 // Checks returns the catalogue, in run order.

@@ -200,6 +200,9 @@ type checkDef struct {
 	// needsOther and needsForbidden: the check is skipped at once when
 	// the target has no second tenant, or no forbidden account.
 	needsOther, needsForbidden bool
+	// needsForbiddenOrigin: the check is skipped at once when no origin
+	// the target refuses is given (Options.ForbiddenOrigin).
+	needsForbiddenOrigin bool
 	// after lists further checks this one waits for; when one failed it
 	// is skipped as blocked by it, when one was skipped it is skipped for
 	// the same cause.

@@ -21,6 +21,12 @@ const (
 	causeNoOther     = "no second tenant given (--other-access-token)"
 	causeNoForbidden = "no forbidden account given (--forbidden-access-token)"
 	causeNoTrigger   = "no trigger observed"
+	// causeNoForbiddenOrigin: the target's origin allow-list cannot be
+	// checked without an origin it refuses.
+	causeNoForbiddenOrigin = "no refused origin given (--forbidden-origin)"
+	// causeOriginRefused: the target restricts origins and refuses the
+	// arbitrary one the CORS checks use without --origin.
+	causeOriginRefused = "the target refuses the checks' origin (--origin)"
 )
 
 // outcome is what the scheduler knows of a check that has ended.
@@ -125,6 +131,8 @@ func (r *runner) prerequisites(d checkDef, index map[string]int, results []*outc
 		return skip(causeNoOther, fmt.Sprintf("needs a second tenant: --other-access-token and --other-secret-key, or $%s and $%s (Target.Other)", EnvOtherAccessToken, EnvOtherSecretKey), "")
 	case d.needsForbidden && r.target.Forbidden == nil:
 		return skip(causeNoForbidden, fmt.Sprintf("needs the credentials of an account without websockets: --forbidden-access-token and --forbidden-secret-key, or $%s and $%s (Target.Forbidden)", EnvForbiddenAccessToken, EnvForbiddenSecretKey), "")
+	case d.needsForbiddenOrigin && r.opts.ForbiddenOrigin == "":
+		return skip(causeNoForbiddenOrigin, "needs an origin that the target's allow-list refuses: --forbidden-origin (Options.ForbiddenOrigin); a target without an allow-list has none to give", "")
 	}
 	for _, id := range d.prereqs() {
 		j, ok := index[id]

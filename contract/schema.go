@@ -32,12 +32,12 @@ func schemaSubjects() []schemaSubject {
 	const ops = "openapi.yaml#/paths/"
 	const msgs = "asyncapi.yaml#/components/messages/"
 	return []schemaSubject{
-		{"SCHEMA-001", "every answer to a join matches its status's response in the OpenAPI document", "PROTOCOL.md §3, §6", ops + "~1api~1v1~1websocket/get/responses", "join"},
-		{"SCHEMA-002", "every answer to a push matches its status's response in the OpenAPI document", "PROTOCOL.md §4, §6", ops + "~1api~1v1~1websocket~1session/post/responses", "push"},
-		{"SCHEMA-003", "every session frame matches the AsyncAPI session message", "PROTOCOL.md §3.1", msgs + "session", protocol.FrameSession},
-		{"SCHEMA-004", "every trigger frame matches the AsyncAPI trigger message, events included", "PROTOCOL.md §3.1, §7", msgs + "trigger", protocol.FrameTrigger},
-		{"SCHEMA-005", "every push frame matches the AsyncAPI push message", "PROTOCOL.md §3.1", msgs + "push", protocol.FramePush},
-		{"SCHEMA-006", "every frame is a UTF-8 JSON object of a type the AsyncAPI document declares", "PROTOCOL.md §3.1", "asyncapi.yaml#/channels/join/messages", ""},
+		{"SCHEMA-001", "every answer to a join matches its status's response in the OpenAPI document", "docs/protocol.md §3, §6", ops + "~1api~1v1~1websocket/get/responses", "join"},
+		{"SCHEMA-002", "every answer to a push matches its status's response in the OpenAPI document", "docs/protocol.md §4, §6", ops + "~1api~1v1~1websocket~1session/post/responses", "push"},
+		{"SCHEMA-003", "every session frame matches the AsyncAPI session message", "docs/protocol.md §3.1", msgs + "session", protocol.FrameSession},
+		{"SCHEMA-004", "every trigger frame matches the AsyncAPI trigger message, events included", "docs/protocol.md §3.1, §7", msgs + "trigger", protocol.FrameTrigger},
+		{"SCHEMA-005", "every push frame matches the AsyncAPI push message", "docs/protocol.md §3.1", msgs + "push", protocol.FramePush},
+		{"SCHEMA-006", "every frame is a UTF-8 JSON object of a type the AsyncAPI document declares", "docs/protocol.md §3.1", "asyncapi.yaml#/channels/join/messages", ""},
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // Pushed data arrives "unchanged" when it is the same JSON value (RFC
-// 8259), not the same bytes (PROTOCOL.md §3.1): a server may re-encode
+// 8259), not the same bytes (docs/protocol.md §3.1): a server may re-encode
 // it, so member order, white space, escapes and the spelling of numbers
 // may change. Strings must keep their characters. Numbers must keep
 // their exact value where an IEEE 754 double holds it exactly, and

@@ -9,7 +9,7 @@ import (
 // field does not change it.
 const SchemaVersion = 1
 
-// Level is how strongly PROTOCOL.md requires what a check enforces.
+// Level is how strongly docs/protocol.md requires what a check enforces.
 type Level string
 
 // Levels, as in RFC 2119.
@@ -34,7 +34,7 @@ type Check struct {
 	Title      string `json:"title"` // one line
 	Group      string `json:"group"` // handshake, auth, join, session, push, isolation, pattern, liveness, aggressive
 	Level      Level  `json:"level"`
-	Section    string `json:"section"`           // such as "PROTOCOL.md §2"
+	Section    string `json:"section"`           // such as "docs/protocol.md §2"
 	SpecRef    string `json:"specRef,omitempty"` // a JSON pointer into a spec document
 	Aggressive bool   `json:"aggressive,omitempty"`
 }

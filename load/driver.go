@@ -101,7 +101,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	}
 	d.cl, err = client.New(d.target, creds, &client.Options{
 		HandshakeTimeout: client.DefaultHandshakeTimeout,
-		Header:           o.Header,
+		Header:           joinHeader(o.Header, o.Origin),
 		TLSConfig:        o.TLSConfig,
 		Proxy:            proxy,
 		NetDialContext:   dial,
@@ -122,6 +122,20 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	d.ticks = newTicker(o.Now, plan{sched: d.led.sched, warmup: o.Warmup, idle: o.Idle}, &d.live, d.rec, d.errs, o.OnInterval)
 	d.live.setPhase(loadresult.PhaseJoining)
 	return d, nil
+}
+
+// joinHeader is the extra header of every join and push: h
+// (Options.Header) and Origin, when the run has one.
+func joinHeader(h http.Header, origin string) http.Header {
+	if origin == "" {
+		return h
+	}
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(protocol.HeaderOrigin, origin)
+	return h
 }
 
 func isLoopback(host string) bool {

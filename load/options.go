@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wstrigger/wstrigger/protocol"
 )
 
 // Defaults of a zero Options.
@@ -205,6 +207,11 @@ type Options struct {
 	// package's, so Now must move with them: time.Now, or time.Now in a
 	// testing/synctest bubble, where both are the bubble's.
 	Now func() time.Time
+	// Origin, if set, is sent as the Origin header of every join and
+	// push, as a browser page of that origin would: for a target that
+	// restricts origins (docs/protocol.md section 3). An http or https URL
+	// without a path; see protocol.ParseOrigin.
+	Origin string
 }
 
 // ParseStages reads "30s:1000,60s:5000".
@@ -272,6 +279,11 @@ func (o *Options) withDefaults() (Options, error) {
 	if !c.StartAt.IsZero() {
 		past := c.Now().Sub(c.StartAt)
 		bad(past > StartAtTolerance, "StartAt %s is already past by %v (more than %v): give a time still to come", c.StartAt.Format(time.RFC3339Nano), past.Round(time.Millisecond), StartAtTolerance)
+	}
+	if c.Origin != "" {
+		origin, err := protocol.ParseOrigin(c.Origin)
+		bad(err != nil, "Origin: %v", err)
+		c.Origin = origin
 	}
 	for i, st := range c.Stages {
 		bad(st.Duration <= 0 || !(st.Rate >= 0) || math.IsInf(st.Rate, 0), "Stages[%d] %v: duration must be positive and rate a number, 0 or more", i, st)

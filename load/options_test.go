@@ -27,6 +27,8 @@ func TestOptionsCheck(t *testing.T) {
 		{"infinite stage", Options{Stages: []Stage{{Duration: time.Second, Rate: math.Inf(1)}}}, "Stages[0]"},
 		{"start to come", Options{StartAt: now.Add(time.Minute), Now: clock}, ""},
 		{"start just past", Options{StartAt: now.Add(-StartAtTolerance), Now: clock}, ""},
+		{"an origin", Options{Origin: "https://crm.example.com/"}, ""},
+		{"an origin with a path", Options{Origin: "https://crm.example.com/app"}, "Origin: origin \"https://crm.example.com/app\": an origin is scheme://host[:port]"},
 		{"start past", Options{StartAt: now.Add(-StartAtTolerance - time.Millisecond), Now: clock}, "StartAt 2026-12-03T17:59:58.999Z is already past by 1.001s (more than 1s)"},
 	}
 	for _, tc := range cases {

@@ -14,13 +14,13 @@ import (
 )
 
 // summarizeAll describes one histogram per metric, histograms encoded.
-func summarizeAll(h *[nMetrics]*hdrhistogram.Histogram) loadresult.Latencies {
+func summarizeAll[H any](h *[nMetrics]H, summarize func(H, bool) loadresult.Summary) loadresult.Latencies {
 	return loadresult.Latencies{
-		Connect:      loadresult.Summarize(h[mConnect], true),
-		FirstFrame:   loadresult.Summarize(h[mFirstFrame], true),
-		PushResponse: loadresult.Summarize(h[mPushResponse], true),
-		PushEndToEnd: loadresult.Summarize(h[mEndToEnd], true),
-		PushService:  loadresult.Summarize(h[mService], true),
+		Connect:      summarize(h[mConnect], true),
+		FirstFrame:   summarize(h[mFirstFrame], true),
+		PushResponse: summarize(h[mPushResponse], true),
+		PushEndToEnd: summarize(h[mEndToEnd], true),
+		PushService:  summarize(h[mService], true),
 	}
 }
 
@@ -32,7 +32,7 @@ func (d *Driver) latencies(cutoff time.Duration) loadresult.Latencies {
 		merged[m] = d.rec.merged(metric(m))
 	}
 	censored := d.led.censor(cutoff, d.opts.Warmup, merged[mEndToEnd], merged[mService])
-	l := summarizeAll(&merged)
+	l := summarizeAll(&merged, loadresult.Summarize)
 	l.PushEndToEnd.Censored, l.PushService.Censored = censored, censored
 	return l
 }

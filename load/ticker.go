@@ -103,9 +103,9 @@ func (tk *ticker) loop(ctx context.Context) {
 		next = from.Add(time.Second)
 		t.Reset(next.Sub(tk.now()))
 	}
-	var h [nMetrics]*hdrhistogram.Histogram
+	var h [nMetrics]*hdrhistogram.PackedHistogram
 	for m := range h {
-		h[m] = loadresult.NewHistogram()
+		h[m] = loadresult.NewPackedHistogram()
 	}
 	var bounds []time.Time // the schedule's boundaries still ahead
 	var boundC <-chan time.Time
@@ -159,7 +159,7 @@ func (p plan) bounds(start time.Time) []time.Time {
 // the end of the joins (req.pushStart), which is kept when anything
 // happened in it: a pushing second that took it in would count its
 // pushes over a longer time than they were sent in.
-func (tk *ticker) cut(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, req cutReq) {
+func (tk *ticker) cut(cur *intervalStart, hist *[nMetrics]*hdrhistogram.PackedHistogram, req cutReq) {
 	at := req.at
 	switch {
 	case !at.After(cur.at): // a tick closed an interval just after the boundary
@@ -267,7 +267,7 @@ func (tk *ticker) targetRate(from, to time.Time) float64 {
 
 // closeInterval closes the interval from cur as ending at at, closing
 // ack (when set) as soon as it has taken the interval's counts.
-func (tk *ticker) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.Histogram, at time.Time, ack chan struct{}) {
+func (tk *ticker) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogram.PackedHistogram, at time.Time, ack chan struct{}) {
 	tk.rec.takeInterval(hist)
 	now := tk.counts()
 	if ack != nil {
@@ -285,7 +285,7 @@ func (tk *ticker) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogra
 		Open:       tk.openGauge(cur.phase),
 		Joined:     tk.live.joined.Load(),
 		TargetRate: tk.targetRate(cur.at, at),
-		Latency:    summarizeAll(hist),
+		Latency:    summarizeAll(hist, loadresult.SummarizePacked),
 	}
 	tk.watch.sample(&iv, at.Sub(cur.at))
 	*cur = intervalStart{counts: now, at: at, phase: tk.phaseFrom(at)}

@@ -20,6 +20,15 @@ func NewHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(HistogramMin, HistogramMax, HistogramDigits)
 }
 
+// NewPackedHistogram returns an empty sparse histogram of the same
+// geometry. Its memory grows with the buckets it holds (a few kilobytes
+// for a run's latencies) where NewHistogram's counts array is about
+// 180 KB from the start; recording costs a binary search over the
+// populated buckets. It encodes to the same bytes as the dense one.
+func NewPackedHistogram() *hdrhistogram.PackedHistogram {
+	return hdrhistogram.NewPacked(HistogramMin, HistogramMax, HistogramDigits)
+}
+
 // Summary is one latency distribution: count, extremes, mean and
 // percentiles in microseconds, and the whole HdrHistogram in its V2
 // compressed, base64 encoding (hdrhistogram.Decode reads it back), so
@@ -44,15 +53,34 @@ type Summary struct {
 // Summarize describes h; it encodes h too when encode is set. Censored
 // is the caller's to set.
 func Summarize(h *hdrhistogram.Histogram, encode bool) Summary {
+	return summarize(h, encode, func() ([]byte, error) { return h.Encode(hdrhistogram.V2CompressedEncodingCookieBase) })
+}
+
+// SummarizePacked is Summarize for a sparse histogram: the same figures
+// and the same encoding as Summarize of its dense equivalent.
+func SummarizePacked(h *hdrhistogram.PackedHistogram, encode bool) Summary {
+	return summarize(h, encode, func() ([]byte, error) { return encodePacked(h) })
+}
+
+// distribution is what a Summary reads of either kind of histogram.
+type distribution interface {
+	TotalCount() int64
+	Min() int64
+	Max() int64
+	Mean() float64
+	ValueAtPercentile(float64) int64
+}
+
+func summarize(h distribution, encode bool, enc func() ([]byte, error)) Summary {
 	s := Summary{Count: h.TotalCount()}
 	if s.Count == 0 {
 		return s
 	}
 	s.MinUs, s.MaxUs, s.MeanUs = h.Min(), h.Max(), h.Mean()
-	s.P50Us, s.P90Us = h.ValueAtQuantile(50), h.ValueAtQuantile(90)
-	s.P99Us, s.P999Us = h.ValueAtQuantile(99), h.ValueAtQuantile(99.9)
+	s.P50Us, s.P90Us = h.ValueAtPercentile(50), h.ValueAtPercentile(90)
+	s.P99Us, s.P999Us = h.ValueAtPercentile(99), h.ValueAtPercentile(99.9)
 	if encode {
-		if b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+		if b, err := enc(); err == nil {
 			s.HDR = string(b)
 		}
 	}

@@ -43,6 +43,16 @@
 //     session limit after the pattern. Rejection faults apply to requests
 //     that pass every other check. A join without an Origin header is
 //     accepted even with an origin allow-list (it is not from a browser).
+//   - CORS (PROTOCOL.md section 4.1, cors.go): a preflight of the push
+//     gets 204 with Access-Control-Allow-Origin (the request's origin,
+//     echoed, "null" included), Allow-Methods POST, Allow-Headers,
+//     Max-Age (CORSMaxAge) and Vary: Origin, and is counted in neither
+//     Stats nor Outcomes. Every push answer, errors included, carries
+//     Access-Control-Allow-Origin and Access-Control-Expose-Headers:
+//     Retry-After for an allowed Origin. With Options.AllowedOrigins, a
+//     preflight from another origin is 403 forbidden_origin, and a push
+//     from it (which a browser cannot send without a preflight) is
+//     answered as usual but without CORS headers.
 //   - Shutdown: frames still queued when a session is closed with 1001
 //     (or any other code) are dropped and counted, not flushed.
 //   - Replay: the timeline starts at the first join (or at StartReplay

@@ -80,9 +80,10 @@ func faultError(status int, codes map[int]protocol.ErrorCode) *httpError {
 // reject writes e, counts it and logs it.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, op string, e *httpError) {
 	e.write(w, s.retryAfter)
-	if op == opJoin {
+	switch op {
+	case opJoin:
 		s.stats.rejectedJoins.add(Outcome{e.status, e.code})
-	} else {
+	case opPush:
 		s.stats.pushes.add(Outcome{e.status, e.code})
 	}
 	if s.log.Enabled(context.Background(), slog.LevelInfo) {
@@ -98,6 +99,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op string, e *ht
 
 // Operation names in logs and statistics.
 const (
-	opJoin = "join"
-	opPush = "push"
+	opJoin      = "join"
+	opPush      = "push"
+	opPreflight = "preflight" // of a push; counted nowhere
 )

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wstrigger/wstrigger/protocol"
@@ -95,8 +94,8 @@ func (s *Server) checkJoin(r *http.Request) (*account, *pattern.Pattern, *httpEr
 		return nil, nil, newError(http.StatusUpgradeRequired, protocol.CodeUpgradeRequired,
 			"this endpoint requires a WebSocket upgrade (Upgrade, Connection, Sec-WebSocket-Key and Sec-WebSocket-Version: 13)")
 	}
-	if origin := r.Header.Get("Origin"); len(s.origins) > 0 && origin != "" && !s.origins[strings.ToLower(origin)] {
-		return nil, nil, newError(http.StatusForbidden, protocol.CodeForbiddenOrigin, "origin not allowed")
+	if origin := r.Header.Get("Origin"); origin != "" && !s.originAllowed(origin) {
+		return nil, nil, errForbiddenOrigin
 	}
 	creds, err := joinCredentials(r)
 	if err != nil {

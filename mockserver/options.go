@@ -54,10 +54,13 @@ type Options struct {
 	// MaxSessions is the limit of open sessions per access token
 	// (DefaultMaxSessions); Credential.MaxSessions overrides it.
 	MaxSessions int
-	// AllowedOrigins, if not empty, restricts joins from browsers: a join
-	// whose Origin header is not in the list (compared case-insensitively)
-	// gets 403 forbidden_origin. Joins without an Origin header are always
-	// accepted, as they do not come from a browser page.
+	// AllowedOrigins, if not empty, restricts browsers: a join or a CORS
+	// preflight of a push whose Origin header is not in the list
+	// (compared case-insensitively) gets 403 forbidden_origin, and a push
+	// from such an origin gets no CORS headers, so a browser hides its
+	// answer from the page. Requests without an Origin header are always
+	// accepted, as they do not come from a browser page. Empty: every
+	// origin may join and push (PROTOCOL.md sections 3 and 4.1).
 	AllowedOrigins []string
 
 	// Heartbeat is the ping interval (DefaultHeartbeat). The session frame

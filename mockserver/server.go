@@ -174,7 +174,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == protocol.JoinPath:
 		s.serveJoin(w, r)
+	case p == protocol.PushPath && isPreflight(r):
+		s.servePreflight(w, r)
 	case p == protocol.PushPath:
+		s.setPushCORS(w, r)
 		s.servePush(w, r)
 	case !s.opts.NoControl && strings.HasPrefix(p, ControlPrefix):
 		s.serveControl(w, r)

@@ -1,6 +1,6 @@
 package protocol
 
-// Credentials are an access token and secret key (PROTOCOL.md section 2).
+// Credentials are an access token and secret key (docs/protocol.md section 2).
 // Printing them with fmt shows "***": they never reach a log line by
 // accident.
 type Credentials struct {

@@ -1,5 +1,5 @@
 // Package protocol is the websocket trigger API as Go: the endpoints,
-// credential names, limits and close codes of PROTOCOL.md; the frames,
+// credential names, limits and close codes of docs/protocol.md; the frames,
 // events, error bodies and recording lines with their encoders and
 // decoders; credentials and the redaction that keeps them, and session
 // ids, out of every error, log line and report.

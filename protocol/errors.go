@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// ErrorCode is the machine-readable code of an error body (PROTOCOL.md
+// ErrorCode is the machine-readable code of an error body (docs/protocol.md
 // section 6).
 type ErrorCode string
 

@@ -26,7 +26,7 @@ func TestKnownErrorCode(t *testing.T) {
 	for _, c := range ErrorCodes {
 		assert.True(t, KnownErrorCode(c), c)
 	}
-	assert.Len(t, ErrorCodes, 15, "every code of PROTOCOL.md section 6")
+	assert.Len(t, ErrorCodes, 15, "every code of docs/protocol.md section 6")
 	assert.False(t, KnownErrorCode("not_found"), "the mock's answer to a path the protocol lacks")
 	assert.False(t, KnownErrorCode(""))
 }

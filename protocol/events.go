@@ -2,7 +2,7 @@ package protocol
 
 import "encoding/json"
 
-// Event kinds (PROTOCOL.md section 7).
+// Event kinds (docs/protocol.md section 7).
 const (
 	KindSalesTrigger = "sales-trigger"
 	KindNewsItem     = "news-item"
@@ -110,7 +110,7 @@ type Quotation struct {
 	Quotation           string `json:"quotation"`
 }
 
-// RecordingLine is one line of a recording (PROTOCOL.md section 8).
+// RecordingLine is one line of a recording (docs/protocol.md section 8).
 type RecordingLine struct {
 	OffsetMs int64           `json:"offsetMs"`
 	Event    json.RawMessage `json:"event"`

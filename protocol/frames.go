@@ -8,7 +8,7 @@ import (
 	"strconv"
 )
 
-// Frame types sent by the server (PROTOCOL.md section 3.1).
+// Frame types sent by the server (docs/protocol.md section 3.1).
 const (
 	FrameSession = "session"
 	FrameTrigger = "trigger"

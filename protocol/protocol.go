@@ -12,7 +12,7 @@ const (
 	PushPath = "/api/v1/websocket/session"
 )
 
-// Credential headers and query parameters (PROTOCOL.md section 2).
+// Credential headers and query parameters (docs/protocol.md section 2).
 const (
 	HeaderAccessToken = "X-API-AccessToken"
 	HeaderSecretKey   = "X-API-SecretKey"
@@ -39,7 +39,7 @@ const (
 	DefaultQueueSize = 1024
 )
 
-// WebSocket close codes the protocol declares (PROTOCOL.md section 3.3).
+// WebSocket close codes the protocol declares (docs/protocol.md section 3.3).
 const (
 	CloseNormal        = 1000
 	CloseGoingAway     = 1001

@@ -26,7 +26,7 @@ func (e *RecordingError) Error() string {
 
 func (e *RecordingError) Unwrap() error { return e.Err }
 
-// ReadRecording reads a recording (PROTOCOL.md section 8): JSON Lines of
+// ReadRecording reads a recording (docs/protocol.md section 8): JSON Lines of
 // {"offsetMs":N,"event":{...}}, one trigger per line, in offset order.
 // offsetMs must be a non-negative integer and event a JSON object; other
 // fields are ignored. Blank lines are skipped. Offsets may repeat but not

@@ -11,7 +11,7 @@ import (
 const Redacted = "***"
 
 // sensitiveQuery are the query parameters that carry credentials or session
-// ids: those of PROTOCOL.md section 2 and the names commonly used for
+// ids: those of docs/protocol.md section 2 and the names commonly used for
 // tokens, keys, passwords and signatures. They are matched in any case.
 var sensitiveQuery = []string{
 	QueryAccessToken, QuerySecretKey, QuerySession,

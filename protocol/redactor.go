@@ -124,7 +124,7 @@ func (rd *Redactor) Redact(s string) string {
 	return r.Replace(s)
 }
 
-// sessionIDLike matches text that could be a session id (PROTOCOL.md
+// sessionIDLike matches text that could be a session id (docs/protocol.md
 // section 3.1): 22 to 64 characters of the URL-safe alphabet.
 var sessionIDLike = regexp.MustCompile(`[A-Za-z0-9_-]{22,64}`)
 

@@ -5,7 +5,7 @@ import "fmt"
 // SeqKind says how a frame's seq relates to the ones before it.
 type SeqKind int
 
-// The ways a seq can arrive (PROTOCOL.md section 3.1: from 1, one more
+// The ways a seq can arrive (docs/protocol.md section 3.1: from 1, one more
 // than the frame before, in the order they were sent).
 const (
 	SeqInOrder   SeqKind = iota // one more than the highest seen so far

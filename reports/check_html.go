@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/docs"
 	"github.com/wstrigger/wstrigger/loadresult"
 )
 
@@ -26,6 +27,7 @@ var checkHTMLTemplate = template.Must(template.New("check").Funcs(template.FuncM
 		return contractreport.FormatEvidence(evs, false)
 	},
 	"reproducers": reproducers,
+	"cite":        htmlCitation,
 }).Parse(checkHTMLText))
 
 // htmlGroup is one group of contract checks, failures first.
@@ -58,6 +60,9 @@ type htmlPage struct {
 	CensoredText               string // the latencies censored at the cut-off, if any
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
+	Summary                    checkSummary
+	Protocol                   []htmlSection // the sections the checks cite
+	ProtocolURL                string
 }
 
 // htmlCoverage is coverageSummary for the template.
@@ -80,7 +85,11 @@ type htmlPlot struct {
 
 // CheckHTML writes a check run as one self-contained HTML page: inline
 // CSS, the plots as inline SVG drawn with gonum/plot, no scripts and
-// nothing fetched from the network. It holds the verdict, the contract
+// nothing fetched from the network. It opens with the verdict and a
+// summary of the figures that answer it (contract checks passed, failed
+// and skipped; the achieved push rate against its target, delivered
+// share, push end-to-end p50 and p99, errors and SLOs, each marked by
+// the SLOs on it; the driver's warnings), then holds the contract
 // results grouped with failures first and their evidence folded, the
 // spec coverage, and for the load run its figures, SLOs and plots:
 // latency by percentile on a 1/(1-p) axis for every latency kind,
@@ -91,11 +100,16 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 	page := htmlPage{Title: c.Title(), Verdict: c.Verdict(), Source: c.Source(), Class: o.htmlClass(), Mark: o.htmlMark(),
 		Status: [...]string{"passed", "passed", "failed", "interrupted"}[o],
 		Passed: c.Passed(), MustFailed: c.MustFailed(), SLOsFailed: c.SLOsFailed(), Contract: c.Contract, Load: c.Load,
-		ContractNotRun: sentence(partNotRun(c, "contract")), LoadNotRun: sentence(partNotRun(c, "load"))}
+		ContractNotRun: sentence(partNotRun(c, "contract")), LoadNotRun: sentence(partNotRun(c, "load")), Summary: summarize(c)}
 	if c.Load != nil && c.Load.Interrupted {
 		page.LoadInterrupted = loadInterruptedText(c.Load)
 	}
 	if c.Contract != nil {
+		sections, err := citedSections(c.Contract.Results)
+		if err != nil {
+			return err
+		}
+		page.Protocol, page.ProtocolURL = sections, docs.ProtocolURL
 		page.Groups = groupResults(c.Contract.Results)
 		cov := summarizeCoverage(c.Contract.Coverage)
 		page.Coverage = htmlCoverage{

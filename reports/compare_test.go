@@ -2,7 +2,11 @@ package reports_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +226,163 @@ func lineWith(t *testing.T, out, prefix string) string {
 	}
 	require.Failf(t, "no line", "no line starts with %q", prefix)
 	return ""
+}
+
+// TestCompareSameConfigurationRuns compares five pairs of real runs of
+// one configuration (testdata/sameconfig: 5 s each, 200 subscriptions,
+// 200 pushes/s against the embedded mock, on a 2-core machine shared
+// with other work): at least 90 % of the rows must read "~". Tested one
+// by one at 0.05, 13 of their 120 rows read as changed (8 in one pair).
+func TestCompareSameConfigurationRuns(t *testing.T) {
+	var rows, flagged int
+	for i := 0; i < 10; i += 2 {
+		old, cur := readLoadFile(t, fmt.Sprintf("sameconfig/run%d.json", i)), readLoadFile(t, fmt.Sprintf("sameconfig/run%d.json", i+1))
+		require.Empty(t, reports.ConfigDifferences(old, cur))
+		for _, r := range reports.CompareRows(old, cur) {
+			rows++
+			if r.Test.Significant() {
+				flagged++
+				t.Logf("pair %d-%d: %s %g → %g (p=%.4f q=%.4f)", i, i+1, r.Name, r.Old, r.New, r.Test.P, r.Test.Q)
+			}
+		}
+	}
+	assert.LessOrEqual(t, 10*flagged, rows, "%d of %d rows of same-configuration runs read as changed", flagged, rows)
+}
+
+func readLoadFile(t *testing.T, name string) *loadresult.Result {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := reports.ReadLoad(f)
+	require.NoError(t, err)
+	return r
+}
+
+func TestAdjustBH(t *testing.T) {
+	mw := func(p float64) reports.Significance {
+		return reports.Significance{Method: reports.MethodMannWhitney, P: p, Q: p}
+	}
+	tooFew := reports.Significance{Method: reports.MethodMannWhitney, P: 0.01, Q: 0.01, TooFew: true}
+	untested := reports.Significance{P: 1, Q: 1}
+	tests := []struct {
+		name  string
+		in    []reports.Significance
+		wantQ []float64
+	}{
+		{"one test keeps its p", []reports.Significance{mw(0.03)}, []float64{0.03}},
+		// p·m/rank, then the running minimum from the largest down:
+		// 0.01·4/1 = 0.04, 0.02·4/2 = 0.04, 0.03·4/3 = 0.04, 0.5·4/4 = 0.5.
+		{"step-up", []reports.Significance{mw(0.5), mw(0.02), mw(0.01), mw(0.03)}, []float64{0.5, 0.04, 0.04, 0.04}},
+		// 0.04·2/1 = 0.08 is lowered to 0.045·2/2 = 0.045 by the larger one.
+		{"monotone", []reports.Significance{mw(0.04), mw(0.045)}, []float64{0.045, 0.045}},
+		{"capped at 1", []reports.Significance{mw(0.9), mw(0.8), mw(0.7)}, []float64{0.9, 0.9, 0.9}},
+		{"too few and untested are not counted", []reports.Significance{mw(0.02), tooFew, untested, mw(0.01)}, []float64{0.02, 0.01, 1, 0.02}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := slices.Clone(tt.in)
+			reports.AdjustBH(in)
+			for i, s := range in {
+				assert.InDelta(t, tt.wantQ[i], s.Q, 1e-12, "test %d", i)
+				assert.Equal(t, tt.in[i].P, s.P, "p is kept")
+			}
+		})
+	}
+}
+
+// stalledRun is a run whose first pushing seconds delivered at about
+// base µs, whose later pushing seconds received nothing (the driver
+// stalled), and whose draining seconds, as many as drained, received
+// everything else seconds late; then idle draining seconds that
+// recorded nothing.
+func stalledRun(base int64, delivered, stalled, drained, idle int) *loadresult.Result {
+	r := &loadresult.Result{SchemaVersion: loadresult.SchemaVersion, Kind: loadresult.ResultKind}
+	lat := func(us int64) loadresult.Latencies {
+		s := loadresult.Summary{Count: 200, P50Us: us, P90Us: us * 2, P99Us: us * 3, MaxUs: us * 4}
+		return loadresult.Latencies{PushEndToEnd: s, PushService: s, PushResponse: s}
+	}
+	add := func(phase string, sent uint64, l loadresult.Latencies) {
+		r.Intervals = append(r.Intervals, loadresult.Interval{T: float64(len(r.Intervals) + 1), Seconds: 1, Phase: phase, Sent: sent, Accepted: sent, Latency: l})
+	}
+	for i := range delivered {
+		add(loadresult.PhasePushing, 200, lat(base+int64(i*7)))
+	}
+	for range stalled {
+		add(loadresult.PhasePushing, 0, loadresult.Latencies{})
+	}
+	for i := range drained {
+		add(loadresult.PhaseDraining, 300, lat(4_000_000+int64(i*50_000)))
+	}
+	for range idle {
+		add(loadresult.PhaseDraining, 0, loadresult.Latencies{})
+	}
+	return r
+}
+
+func TestCompareSamplesTheDrain(t *testing.T) {
+	steady, stalled := stalledRun(881, 10, 0, 0, 0), stalledRun(881, 2, 8, 10, 0)
+	tests := []struct {
+		name     string
+		old, new *loadresult.Result
+		row      string
+		wantN    string // the samples of each run
+		changed  bool   // whether the row must read as changed, or as "~"
+	}{
+		// 881µs → 4.383s read "~": only the pushing seconds were
+		// sampled, and those of the stalled run that received anything
+		// were as quick as the old run's.
+		{"a stalled driver's late frames", steady, stalled, "push end-to-end p50", "n=10+12", true},
+		{"late frames' service time", steady, stalled, "push service p99", "n=10+12", true},
+		// The late sends are samples of the throughput too (that their
+		// rate makes up for the stalled seconds is no change).
+		{"late sends count in the throughput", steady, stalled, "throughput achieved", "n=10+20", false},
+		// A drain that received nothing is how long the run waited, not
+		// a second of throughput: left out.
+		{"an idle drain is left out", steady, stalledRun(881, 10, 0, 0, 6), "throughput achieved", "n=10+10", false},
+		{"an idle drain has no latency", steady, stalledRun(881, 10, 0, 0, 6), "push service p99", "n=10+10", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, reports.Compare(&buf, tt.old, tt.new))
+			line := lineWith(t, buf.String(), tt.row)
+			assert.Contains(t, line, tt.wantN, buf.String())
+			if tt.changed {
+				assert.NotContains(t, line, " ~ ", buf.String())
+			} else {
+				assert.Contains(t, line, " ~ ", buf.String())
+			}
+		})
+	}
+}
+
+func TestCompareDriverWarnings(t *testing.T) {
+	busy := "the driver process was busy (CPU over 90% of GOMAXPROCS or scheduler p99 over 10ms) for 4 of 10 seconds"
+	tests := []struct {
+		name     string
+		old, new []string
+		want     []string
+	}{
+		{"none", nil, nil, nil},
+		{"new run busy", nil, []string{busy}, []string{"warning: new run: " + busy}},
+		{"both", []string{"50 of 1000 pushes started late"}, []string{busy},
+			[]string{"warning: old run: 50 of 1000 pushes started late", "warning: new run: " + busy}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old, cur := rateRun(500, jitterA, 800, 0), rateRun(500, jitterB, 800, 0)
+			old.Driver.Warnings, cur.Driver.Warnings = tt.old, tt.new
+			assert.Equal(t, tt.want, reports.DriverWarnings(old, cur))
+			var buf bytes.Buffer
+			require.NoError(t, reports.Compare(&buf, old, cur))
+			head, _, _ := strings.Cut(buf.String(), "figure ")
+			for _, w := range tt.want {
+				assert.Contains(t, head, w+"\n", "the warning is above the table")
+			}
+			if tt.want == nil {
+				assert.Empty(t, head)
+			}
+		})
+	}
 }

@@ -65,7 +65,8 @@ type junitMessage struct {
 
 // ContractJUnit writes a contract run as JUnit XML: one testsuite per
 // group of checks, one testcase per check. A failed check is a failure
-// whose type is its level (MUST or SHOULD); its evidence, with the
+// whose type is its level (MUST or SHOULD); the rule it cites, linked
+// to the repository's protocol reference, then its evidence with the
 // commands that reproduce it, is the failure's text, and a passing
 // check's evidence goes to system-out. An interrupted run adds a
 // "wstrigger.run" suite whose one testcase is an error saying so.
@@ -122,7 +123,7 @@ func contractSuites(r *contractreport.Report, name string) junitSuites {
 		}
 		switch res.Status {
 		case contractreport.StatusFail:
-			c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Level), Text: contractreport.FormatEvidence(res.Evidence, true)}
+			c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Level), Text: junitRule(res.Section) + contractreport.FormatEvidence(res.Evidence, true)}
 			s.Failures++
 		case contractreport.StatusSkip:
 			c.Skipped = &junitMessage{Message: res.Reason}

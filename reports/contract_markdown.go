@@ -37,7 +37,7 @@ func ContractMarkdown(w io.Writer, r *contractreport.Report) error {
 			note = res.Reason
 		}
 		ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdStatus(res.Status), res.ID, res.Level,
-			mdCell(res.Title), mdCell(res.Section), mdCell(note))
+			mdCell(res.Title), mdCitation(res.Section), mdCell(note))
 	}
 	cov := summarizeCoverage(r.Coverage)
 	ew.printf("\n### Spec coverage\n\n")
@@ -74,10 +74,10 @@ func mdInline(s string) string {
 }
 
 // writeMarkdownFailure writes a failed check as a list item, mark
-// first, with its evidence (when withEvidence) and the commands that
+// first, with the sections it cites linked, its evidence (when withEvidence) and the commands that
 // reproduce it folded under it.
 func writeMarkdownFailure(ew *errWriter, mark string, res contractreport.Result, withEvidence bool) {
-	ew.printf("- %s**%s** (%s) %s — %s\n", mark, res.ID, res.Level, mdInline(res.Title), mdInline(res.Reason))
+	ew.printf("- %s**%s** (%s, %s) %s — %s\n", mark, res.ID, res.Level, mdCitation(res.Section), mdInline(res.Title), mdInline(res.Reason))
 	cmds := reproducers(res.Evidence)
 	if !withEvidence || len(res.Evidence) == 0 {
 		if len(cmds) > 0 {

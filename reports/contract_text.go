@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wstrigger/wstrigger/contractreport"
+	"github.com/wstrigger/wstrigger/docs"
 )
 
 // ContractText writes the console summary of a contract run: one line per
@@ -23,8 +24,8 @@ func ContractText(w io.Writer, r *contractreport.Report) error {
 }
 
 // ContractLine writes the console line of one check, its reason when it
-// did not pass and, under a failure, the commands that reproduce its
-// steps (at most a few): what a command prints as each check finishes.
+// did not pass and, under a failure, the rule it cites and the commands
+// that reproduce its steps (at most a few): what a command prints as each check finishes.
 func ContractLine(w io.Writer, res contractreport.Result) error {
 	ew := &errWriter{w: w}
 	writeResultLine(ew, res)
@@ -47,6 +48,9 @@ func writeResultLine(ew *errWriter, res contractreport.Result) {
 	}
 	if res.Status != contractreport.StatusFail {
 		return
+	}
+	if cited := docs.Cited(res.Section); len(cited) > 0 {
+		ew.printf("      rule: %s (wstrigger spec protocol %s prints it)\n", res.Section, strings.Join(cited, " "))
 	}
 	cmds := reproducers(res.Evidence)
 	for i, cmd := range cmds {

@@ -14,14 +14,14 @@ import (
 // TestDependsOnDataOnly holds reports to rendering plain data: it links
 // none of the engines (the websocket client, the suite, the driver, the
 // spec documents and their OpenAPI validators), and of this module only
-// the result types and the protocol core.
+// the result types, the protocol core and the protocol reference.
 func TestDependsOnDataOnly(t *testing.T) {
 	t.Parallel()
 	deps := mocktest.Deps(t, ".")
 	require.Contains(t, deps, "github.com/wstrigger/wstrigger/loadresult", "the listing works")
 
 	const module = "github.com/wstrigger/wstrigger/"
-	ours := []string{"reports", "loadresult", "contractreport", "protocol"}
+	ours := []string{"reports", "loadresult", "contractreport", "protocol", "docs"}
 	forbidden := []struct {
 		name, prefix string
 	}{

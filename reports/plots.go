@@ -10,7 +10,9 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -20,7 +22,7 @@ import (
 
 // Plot size, in points.
 const (
-	plotWidth  = 9 * vg.Inch
+	plotWidth  = 11 * vg.Inch
 	plotHeight = 3.4 * vg.Inch
 )
 
@@ -71,11 +73,38 @@ func loadPlots(r *loadresult.Result) ([]namedPlot, error) {
 	return out, nil
 }
 
-// renderSVG draws p on an SVG canvas and returns the <svg> element,
-// without the XML prolog, to inline in HTML.
+// plotFont is the plots' typeface: a sans-serif, as the page's is.
+// Its metrics lay the text out; the page's CSS draws the text in the
+// page's own font (Arial's metrics, which Liberation Sans shares, are
+// close to those of the common sans-serif UI fonts).
+var plotFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// legendGap is the room between the plot and its legend, beside it.
+const legendGap = 10 * vg.Millimeter / 4
+
+// legendSlack widens the legend's room beyond its text's width in
+// plotFont, for a page font that is wider (DejaVu Sans is about 12 %
+// wider than Arial).
+const legendSlack = 1.25
+
+// renderSVG draws p on an SVG canvas, its legend to the right of the
+// axes where it can cover neither a line nor a tick label, and returns
+// the <svg> element, without the XML prolog, to inline in HTML.
 func renderSVG(p *plot.Plot) (string, error) {
 	c := vgsvg.New(plotWidth, plotHeight)
-	p.Draw(draw.New(c))
+	dc := draw.New(c)
+	for _, sty := range []*text.Style{&p.X.Label.TextStyle, &p.Y.Label.TextStyle, &p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
+		sty.Font = font.Font{Typeface: plotFont.Typeface, Variant: plotFont.Variant, Size: sty.Font.Size}
+	}
+	legend := p.Legend
+	p.Legend = plot.NewLegend() // empty: drawn beside the plot instead
+	width := legend.Rectangle(dc).Size().X * legendSlack
+	if width > 0 {
+		width += legendGap
+	}
+	p.Draw(draw.Crop(dc, 0, -width, 0, 0))
+	legend.Top, legend.Left = true, true
+	legend.Draw(draw.Crop(dc, plotWidth-width+legendGap, 0, 0, 0))
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return "", err
@@ -87,8 +116,20 @@ func renderSVG(p *plot.Plot) (string, error) {
 	return s, nil
 }
 
+// dashes are the lines' patterns, one per series in order, so that
+// lines that coincide (the target under pushes sent and accepted, open
+// under joined subscriptions) still show each other through their gaps:
+// solid, dashed, dotted, dash-dotted, and so on.
+var dashes = [][]vg.Length{
+	nil, {vg.Points(7), vg.Points(4)}, {vg.Points(2), vg.Points(3)}, {vg.Points(9), vg.Points(3), vg.Points(2), vg.Points(3)},
+	{vg.Points(4), vg.Points(2)}, {vg.Points(12), vg.Points(4)},
+}
+
 // addLines adds one line per non-empty series, with a legend entry.
+// The first line is drawn widest, under the others, so that it shows on
+// either side of a dashed line lying on it.
 func addLines(p *plot.Plot, ss []series) error {
+	p.Add(plotter.NewGrid())
 	for i, s := range ss {
 		if len(s.xys) == 0 {
 			continue
@@ -98,19 +139,23 @@ func addLines(p *plot.Plot, ss []series) error {
 			return err
 		}
 		l.Color = palette[i%len(palette)]
-		l.Width = vg.Points(1.5)
+		l.Width = vg.Points(1.75)
+		if i == 0 && len(ss) > 1 {
+			l.Width = vg.Points(3.5)
+		}
+		l.Dashes = dashes[i%len(dashes)]
 		p.Add(l)
 		p.Legend.Add(s.name, l)
 	}
-	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(11)
-	p.Add(plotter.NewGrid())
+	p.Legend.ThumbnailWidth = vg.Points(32)
+	p.Legend.Padding = vg.Points(3)
 	return nil
 }
 
-// headroom raises the top of the y axis so that the legend, drawn in the
-// top corner, sits above the lines: by factor on a log axis, by (factor-1)
-// of the range on a linear one.
+// headroom raises the top of the y axis a little, so that a line at the
+// maximum is not drawn on the plot's edge: by factor on a log axis, by
+// (factor-1) of the range on a linear one.
 func headroom(p *plot.Plot, factor float64, log bool) {
 	if math.IsInf(p.Y.Max, 0) || p.Y.Max <= p.Y.Min {
 		return
@@ -165,8 +210,7 @@ func percentilePlot(r *loadresult.Result) (*plot.Plot, error) {
 	if err := addLines(p, ss); err != nil {
 		return nil, err
 	}
-	p.Legend.Left = true
-	headroom(p, 20, true)
+	headroom(p, 1.5, true)
 	return p, nil
 }
 
@@ -196,8 +240,8 @@ func overTime(r *loadresult.Result, ylabel string, ss []series) (*plot.Plot, err
 	p := plot.New()
 	p.X.Label.Text = "seconds since start"
 	p.Y.Label.Text = ylabel
-	p.Y.Min = 0
-	p.X.Tick.Marker = plainTicks
+	p.X.Min, p.Y.Min = 0, 0
+	p.X.Tick.Marker = secondTicks
 	p.Y.Tick.Marker = plainTicks
 	if len(r.Intervals) == 0 {
 		p.X.Max, p.Y.Max = 1, 1
@@ -205,9 +249,40 @@ func overTime(r *loadresult.Result, ylabel string, ss []series) (*plot.Plot, err
 	if err := addLines(p, ss); err != nil {
 		return nil, err
 	}
-	headroom(p, 1+0.12*float64(len(ss)), false)
+	headroom(p, 1.06, false)
 	return p, nil
 }
+
+// secondSteps are the spacings of the time axis's labelled ticks, in
+// seconds: round numbers of seconds and minutes.
+var secondSteps = []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400}
+
+// maxSecondTicks bounds the labelled ticks of the time axis.
+const maxSecondTicks = 12
+
+// secondTicks label the time axis at the smallest round step that
+// gives at most maxSecondTicks labels (11 for a 10 s run, 7 for a
+// minute), with an unlabelled tick halfway between labels.
+var secondTicks = plot.TickerFunc(func(min, max float64) []plot.Tick {
+	step := secondSteps[len(secondSteps)-1]
+	for _, s := range secondSteps {
+		if (math.Floor(max/s)-math.Ceil(min/s))+1 <= maxSecondTicks {
+			step = s
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+		if half := v + step/2; half <= max && step > 1 {
+			ticks = append(ticks, plot.Tick{Value: half})
+		}
+	}
+	if len(ticks) == 0 { // a range shorter than a second
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	return ticks
+})
 
 // plainTicks are gonum's default ticks labelled without trailing zeros
 // ("250", not "250.00").

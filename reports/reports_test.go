@@ -28,13 +28,13 @@ func sampleReport() *contractreport.Report {
 	started := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	results := []contractreport.Result{
 		{
-			Check:    contractreport.Check{ID: "HS-001", Title: "101 with Upgrade, Connection and Sec-WebSocket-Accept", Group: "handshake", Level: contractreport.LevelMust, Section: "PROTOCOL.md §3"},
+			Check:    contractreport.Check{ID: "HS-001", Title: "101 with Upgrade, Connection and Sec-WebSocket-Accept", Group: "handshake", Level: contractreport.LevelMust, Section: "docs/protocol.md §3"},
 			Status:   contractreport.StatusPass,
 			Duration: 12 * time.Millisecond,
 			Evidence: []contractreport.Evidence{{Step: "join with valid credentials", Request: "GET /api/v1/websocket?pattern=%7B%7D\nX-API-AccessToken: ***", Status: 101}},
 		},
 		{
-			Check:  contractreport.Check{ID: "AUTH-003", Title: "wrong secret key on the join gets 401 | unauthorized", Group: "auth", Level: contractreport.LevelMust, Section: "PROTOCOL.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/401"},
+			Check:  contractreport.Check{ID: "AUTH-003", Title: "wrong secret key on the join gets 401 | unauthorized", Group: "auth", Level: contractreport.LevelMust, Section: "docs/protocol.md §2", SpecRef: "openapi.yaml#/paths/~1api~1v1~1websocket/get/responses/401"},
 			Status: contractreport.StatusFail,
 			Reason: "got 403 forbidden, want 401 unauthorized",
 			Evidence: []contractreport.Evidence{{
@@ -48,7 +48,7 @@ func sampleReport() *contractreport.Report {
 			Duration: 3 * time.Millisecond,
 		},
 		{
-			Check:    contractreport.Check{ID: "SES-004", Title: "heartbeat is announced", Group: "session", Level: contractreport.LevelShould, Section: "PROTOCOL.md §3.1"},
+			Check:    contractreport.Check{ID: "SES-004", Title: "heartbeat is announced", Group: "session", Level: contractreport.LevelShould, Section: "docs/protocol.md §3.1"},
 			Status:   contractreport.StatusFail,
 			Reason:   "heartbeat 0",
 			Duration: time.Millisecond,
@@ -56,7 +56,7 @@ func sampleReport() *contractreport.Report {
 				Reproduce: `websocat -H "X-API-AccessToken: $WSTRIGGER_ACCESS_TOKEN" -H "X-API-SecretKey: $WSTRIGGER_SECRET_KEY" 'ws://127.0.0.1:8080/api/v1/websocket?pattern=%7B%7D'`}},
 		},
 		{
-			Check:    contractreport.Check{ID: "ISO-002", Title: "a push to another tenant's session gets 404", Group: "isolation", Level: contractreport.LevelMust, Section: "PROTOCOL.md §4"},
+			Check:    contractreport.Check{ID: "ISO-002", Title: "a push to another tenant's session gets 404", Group: "isolation", Level: contractreport.LevelMust, Section: "docs/protocol.md §4"},
 			Status:   contractreport.StatusSkip,
 			Reason:   "no second tenant: set --other-access-token and --other-secret-key",
 			Cause:    "no second tenant",

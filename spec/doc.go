@@ -1,5 +1,5 @@
 // Package spec is the websocket trigger API as data: the embedded OpenAPI
-// and AsyncAPI documents that describe it (PROTOCOL.md is their source of
+// and AsyncAPI documents that describe it (docs/protocol.md is their source of
 // truth) and validators that check real traffic against the documents. The
 // Go types of its frames, events and error bodies are package protocol.
 //
@@ -35,7 +35,7 @@
 // protocol.RedactURL, RedactHeader and RedactError to keep them out of your
 // own messages too.
 //
-// The sub-package pattern holds the pattern language of PROTOCOL.md
+// The sub-package pattern holds the pattern language of docs/protocol.md
 // section 5.
 //
 // # Concurrency

@@ -105,7 +105,7 @@ func TestStatusesAndCodesFollowTheProtocolTables(t *testing.T) {
 	for _, tc := range []struct {
 		id   string
 		rows []protocolRow
-	}{{opJoin, joinRows}, {opPush, pushRows}} {
+	}{{opJoin, joinRows}, {opPush, pushRows}, {opPreflight, preflightRows}} {
 		op, ok := s.Operation(tc.id)
 		require.True(t, ok, tc.id)
 		want := map[int][]protocol.ErrorCode{}
@@ -136,6 +136,7 @@ func TestOperationsMatchProtocolConstants(t *testing.T) {
 	s := mustDefault(t)
 	assert.Equal(t, []Operation{
 		{Method: "GET", Path: protocol.JoinPath, ID: opJoin, Statuses: []int{101, 400, 401, 403, 405, 426, 429, 503}},
+		{Method: "OPTIONS", Path: protocol.PushPath, ID: opPreflight, Statuses: []int{204, 403, 405}},
 		{Method: "POST", Path: protocol.PushPath, ID: opPush, Statuses: []int{202, 400, 401, 404, 405, 413, 415, 429}},
 	}, s.Operations())
 

@@ -24,6 +24,7 @@ func ExampleSpec_Operations() {
 	fmt.Println(s.MessageTypes())
 	// Output:
 	// GET /api/v1/websocket joinWebsocket [101 400 401 403 405 426 429 503]
+	// OPTIONS /api/v1/websocket/session preflightPush [204 403 405]
 	// POST /api/v1/websocket/session pushToSession [202 400 401 404 405 413 415 429]
 	// [forbidden forbidden_origin]
 	// [push session trigger]

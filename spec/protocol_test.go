@@ -6,12 +6,14 @@ import (
 	"github.com/wstrigger/wstrigger/protocol"
 )
 
-// The tables of PROTOCOL.md sections 3 and 4, written out independently
+// The tables of docs/protocol.md sections 3 and 4, written out independently
 // of the YAML documents so that tests can compare the two.
 
 const (
 	opJoin = "joinWebsocket"
 	opPush = "pushToSession"
+	// opPreflight is the CORS preflight of the push (section 4.1).
+	opPreflight = "preflightPush"
 )
 
 type protocolRow struct {
@@ -42,6 +44,15 @@ var pushRows = []protocolRow{
 	{http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge},
 	{http.StatusUnsupportedMediaType, protocol.CodeUnsupportedMediaType},
 	{http.StatusTooManyRequests, protocol.CodeSessionQueueFull},
+}
+
+// preflightRows are the answers to OPTIONS on the push path (section
+// 4.1): a preflight, a refused origin, and an OPTIONS request that is
+// not a preflight.
+var preflightRows = []protocolRow{
+	{http.StatusNoContent, ""},
+	{http.StatusForbidden, protocol.CodeForbiddenOrigin},
+	{http.StatusMethodNotAllowed, protocol.CodeMethodNotAllowed},
 }
 
 // allCodes lists every ErrorCode constant of ../protocol/errors.go.

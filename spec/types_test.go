@@ -84,7 +84,7 @@ func TestGoValuesMatchSchemas(t *testing.T) {
 			name   string
 			schema string
 			value  any
-		}{"error body " + string(code), "ErrorBody", json.RawMessage(protocol.NewErrorBody(code, "see PROTOCOL.md"))})
+		}{"error body " + string(code), "ErrorBody", json.RawMessage(protocol.NewErrorBody(code, "see docs/protocol.md"))})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

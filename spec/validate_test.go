@@ -31,7 +31,7 @@ func jsonHeader(kv ...string) http.Header {
 	return h
 }
 
-// extraHeaders returns the headers PROTOCOL.md requires with a status.
+// extraHeaders returns the headers docs/protocol.md requires with a status.
 func extraHeaders(method string, status int) []string {
 	switch status {
 	case http.StatusMethodNotAllowed:
@@ -61,7 +61,7 @@ func TestValidateResponseAcceptsEveryProtocolRow(t *testing.T) {
 			c.header = http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}, "Sec-Websocket-Accept": {testAccept}}
 		default:
 			c.header = jsonHeader(extraHeaders(http.MethodGet, r.status)...)
-			c.body = string(protocol.NewErrorBody(r.code, "see PROTOCOL.md"))
+			c.body = string(protocol.NewErrorBody(r.code, "see docs/protocol.md"))
 		}
 		if r.status == http.StatusMethodNotAllowed {
 			c.method = http.MethodPost // any method but GET
@@ -77,7 +77,7 @@ func TestValidateResponseAcceptsEveryProtocolRow(t *testing.T) {
 			c.body = `{"session":"` + testSession + `","seq":7}`
 		default:
 			c.header = jsonHeader(extraHeaders(http.MethodPost, r.status)...)
-			c.body = string(protocol.NewErrorBody(r.code, "see PROTOCOL.md"))
+			c.body = string(protocol.NewErrorBody(r.code, "see docs/protocol.md"))
 		}
 		if r.status == http.StatusMethodNotAllowed {
 			c.method = http.MethodGet

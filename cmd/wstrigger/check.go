@@ -132,7 +132,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	invited, status, ok := preflight(ctx, e, "check", target.URL, creds, o.load.gw)
+	invited, status, ok := preflight(ctx, e, "check", target.URL, creds, o.load.clientOptions())
 	if !ok {
 		return status
 	}

@@ -56,6 +56,7 @@ type contractOptions struct {
 	OtherSecretKey       string
 	ForbiddenAccessToken string
 	ForbiddenSecretKey   string
+	ForbiddenOrigin      string
 	SpecDir              string
 	RunPattern           string
 	Timeout              time.Duration
@@ -89,6 +90,7 @@ func (o *contractOptions) registerSuite(fs *flag.FlagSet) {
 	fs.StringVar(&o.OtherSecretKey, "other-secret-key", "", "a second tenant's secret key (default $WSTRIGGER_OTHER_SECRET_KEY)")
 	fs.StringVar(&o.ForbiddenAccessToken, "forbidden-access-token", "", "access token of an account that may not use websockets (default $WSTRIGGER_FORBIDDEN_ACCESS_TOKEN)")
 	fs.StringVar(&o.ForbiddenSecretKey, "forbidden-secret-key", "", "its secret key (default $WSTRIGGER_FORBIDDEN_SECRET_KEY)")
+	originFlag(fs, "forbidden-origin", "an origin `URL` the target's allow-list refuses, for the check of refused origins (CORS-005)", &o.ForbiddenOrigin)
 	fs.StringVar(&o.SpecDir, "spec", "", "folder holding openapi.yaml and asyncapi.yaml to check against (default: the embedded documents)")
 	fs.StringVar(&o.RunPattern, "run", "", "run only the checks whose id or title matches this regular expression")
 	fs.DurationVar(&o.Timeout, "timeout", contract.DefaultTimeout, "time limit of each check")
@@ -128,7 +130,7 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials, o.gw); !ok {
+	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials, o.clientOptions()); !ok {
 		return status
 	}
 	rep, err := contract.Run(ctx, target, opts)
@@ -157,7 +159,8 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 }
 
 func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
-	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive, Strict: o.Strict}
+	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive, Strict: o.Strict,
+		Origin: o.Origin, ForbiddenOrigin: o.ForbiddenOrigin}
 	if gw := o.gw; gw != nil {
 		opts.Header, opts.TLSConfig, opts.Proxy = gw.header, gw.tls, gw.proxy
 	}

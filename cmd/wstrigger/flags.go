@@ -293,7 +293,7 @@ func subcommands(name string) []string {
 	case "pattern":
 		return []string{"test"}
 	case "spec":
-		return []string{"asyncapi", "openapi"}
+		return []string{"asyncapi", "openapi", "protocol"}
 	case "completion":
 		return slices.Clone(shells)
 	case "config":

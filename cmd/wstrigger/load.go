@@ -160,6 +160,7 @@ func sloFlag(fs *flag.FlagSet, slos *[]loadresult.SLO) {
 // parse fills the parts of the options that need parsing.
 func (o *loadOptions) parse() error {
 	var err error
+	o.opts.Origin = o.Origin
 	if o.Stages != "" {
 		if o.opts.Stages, err = load.ParseStages(o.Stages); err != nil {
 			return fmt.Errorf("--stages: %w", err)
@@ -342,7 +343,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
-	invited, status, ok := preflight(ctx, e, "load", target, creds, o.gw)
+	invited, status, ok := preflight(ctx, e, "load", target, creds, o.clientOptions())
 	if !ok {
 		return status
 	}

@@ -126,6 +126,10 @@ func TestSpecAndTopLevel(t *testing.T) {
 	}{
 		{"openapi", []string{"spec", "openapi"}, exitOK, "openapi: 3.0", ""},
 		{"asyncapi", []string{"spec", "asyncapi"}, exitOK, "asyncapi: 3.", ""},
+		{"protocol", []string{"spec", "protocol"}, exitOK, "# The websocket trigger protocol\n", ""},
+		{"protocol sections", []string{"spec", "protocol", "3.1", "§5"}, exitOK, "### 3.1 Frames from the server\n\nEvery frame", ""},
+		{"protocol section unknown", []string{"spec", "protocol", "9"}, exitUsage, "", `no section "9" in docs/protocol.md: it has 1, 2, 3, 3.1`},
+		{"sections of another document", []string{"spec", "openapi", "3"}, exitUsage, "", `unexpected argument "3"`},
 		{"unknown document", []string{"spec", "swagger"}, exitUsage, "", "unknown document"},
 		{"no document", []string{"spec"}, exitUsage, "", "Usage"},
 		{"no command", nil, exitUsage, "", "Commands:"},

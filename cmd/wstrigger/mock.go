@@ -66,7 +66,7 @@ func mockFlags(e *env, o *mockOptions) *flag.FlagSet {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", `JSON file of accepted credentials, replacing the demo ones: [{"accessToken":..,"secretKey":..,"forbidden":false,"maxSessions":0,"name":..}]`)
 	fs.IntVar(&o.MaxSessions, "max-sessions", mockserver.DefaultMaxSessions, "open sessions allowed per access token (then 429)")
-	fs.StringVar(&o.Origins, "allowed-origins", "", "comma-separated Origin allow-list for browser joins (default: any origin)")
+	fs.StringVar(&o.Origins, "allowed-origins", "", "comma-separated Origin allow-list for browser joins and push preflights (default: any origin)")
 	fs.DurationVar(&o.Heartbeat, "heartbeat", mockserver.DefaultHeartbeat, "ping interval; a session not answering within two is closed")
 	fs.IntVar(&o.QueueSize, "queue-size", mockserver.DefaultQueueSize, "outbound frames queued per session before it is closed with 4008")
 	fs.StringVar(&o.RecordingFile, "recording", "", "recording to replay (JSON Lines of {\"offsetMs\":N,\"event\":{...}}); default: the embedded one")

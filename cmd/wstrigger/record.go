@@ -75,7 +75,7 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err := o.resolveGateway(e); err != nil {
 		return fail("%v", err)
 	}
-	c, err := client.New(o.Target, creds, o.gw.clientOptions())
+	c, err := client.New(o.Target, creds, o.clientOptions())
 	if err != nil {
 		return fail("%v", err)
 	}

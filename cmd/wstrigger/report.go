@@ -17,7 +17,9 @@ Works on saved runs. Subcommands:
   junit RESULTS.json [-o FILE]   ... as JUnit XML
   merge -o OUT.json [--slo OBJ]... [--wait D] [--html FILE] A.json B.json ... | DIR
                                  merge the load results of shards
-  compare OLD.json NEW.json      compare two load runs, with significance
+  compare [--fail-if RULE]... OLD.json NEW.json
+                                 compare two load runs, with significance;
+                                 exit 1 when a regression rule trips
 
 RESULTS.json is the results.json of a "check" report folder (kind
 wstrigger.check), the --json file of "load" (kind wstrigger.load.result)
@@ -27,10 +29,10 @@ A saved run that was interrupted is rendered as such: its verdict says
 how far it got and that it is not a verdict.
 
 Exit status: 0 when the output was written, 1 when "merge --slo" found
-an objective missed, 2 when the arguments are wrong or a file cannot be
-read (missing, not JSON, an unknown kind or a newer schema version), 130
-when interrupted (Ctrl-C, SIGTERM) before the output was written (then
-nothing is).`
+an objective missed or a "compare --fail-if" rule tripped, 2 when the
+arguments are wrong or a file cannot be read (missing, not JSON, an
+unknown kind or a newer schema version), 130 when interrupted (Ctrl-C,
+SIGTERM) before the output was written (then nothing is).`
 
 func runReport(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || isHelp(args[0]) {

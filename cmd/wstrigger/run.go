@@ -48,7 +48,7 @@ func commands() map[string]command {
 		"pattern":    {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
 		"report":     {"re-render a saved run (html, md, junit), merge load shards, compare two runs", runReport},
 		"record":     {"record the triggers an implementation sends, for the mock to replay", runRecord},
-		"spec":       {"print the embedded OpenAPI or AsyncAPI document", runSpec},
+		"spec":       {"print the embedded OpenAPI or AsyncAPI document, or the protocol reference", runSpec},
 		"version":    {"print the version", runVersion},
 	}
 }

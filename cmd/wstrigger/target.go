@@ -35,7 +35,8 @@ type targetOptions struct {
 	Target      string
 	AccessToken string
 	SecretKey   string
-	targetSet   bool // --target was given, if only as ''
+	Origin      string // --origin, as protocol.ParseOrigin returns it
+	targetSet   bool   // --target was given, if only as ''
 	gatewayOptions
 }
 
@@ -55,7 +56,48 @@ func (o *targetOptions) register(fs *flag.FlagSet, what string, withMock bool) {
 	})
 	fs.StringVar(&o.AccessToken, "access-token", "", "access token (default $"+envAccessToken+")")
 	fs.StringVar(&o.SecretKey, "secret-key", "", "secret key (default $"+envSecretKey+")")
+	originFlag(fs, "origin", "send this `URL` as the Origin header of every join and push, as a browser page of it would (for a target that restricts origins)", &o.Origin)
 	o.gatewayOptions.register(fs)
+}
+
+// originFlag defines a flag of an origin, as protocol.ParseOrigin
+// returns it, or ” for none (the default, which a config file may
+// give too).
+func originFlag(fs *flag.FlagSet, name, usage string, origin *string) {
+	fs.Func(name, usage+"; '' for none", func(s string) error {
+		if s == "" {
+			*origin = ""
+			return nil
+		}
+		o, err := protocol.ParseOrigin(s)
+		*origin = o
+		return err
+	})
+}
+
+// clientOptions are the client options of a command's joins and pushes:
+// the Origin header of --origin and the extra headers of --header, and,
+// once resolveGateway has run, the TLS configuration and the proxy.
+func (o *targetOptions) clientOptions() *client.Options {
+	copts := o.gw.clientOptions()
+	if copts == nil {
+		copts = &client.Options{}
+	}
+	copts.Header = o.header()
+	return copts
+}
+
+// header is the extra header of every join and push: those of --header
+// and the Origin of --origin; nil without either.
+func (o *targetOptions) header() http.Header {
+	h := o.Header.Clone()
+	if o.Origin != "" {
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set(protocol.HeaderOrigin, o.Origin)
+	}
+	return h
 }
 
 // resolveTarget fills the target from $WSTRIGGER_TARGET when --target
@@ -104,8 +146,8 @@ func interruptedBefore(e *env, cmd string) int {
 // preflight runs preflightJoin for the command cmd. When the run must
 // not begin, it says why on stderr and returns ok false with the exit
 // status.
-func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials, gw *gateway) (invited bool, status int, ok bool) {
-	invited, err := preflightJoin(ctx, target, creds, gw.clientOptions())
+func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials, copts *client.Options) (invited bool, status int, ok bool) {
+	invited, err := preflightJoin(ctx, target, creds, copts)
 	switch {
 	case err == nil:
 		return invited, exitOK, true
@@ -143,6 +185,8 @@ func preflightJoin(ctx context.Context, target string, creds protocol.Credential
 		switch {
 		case err == nil:
 			return invited, nil
+		case errors.As(err, &he) && he.Code == protocol.CodeForbiddenOrigin:
+			return false, fmt.Errorf("%s refuses %s (%s): give --origin with an origin it allows", where, originText(copts), statusText(he))
 		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %s; check --access-token and --secret-key (or $%s and $%s)",
 				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
@@ -155,6 +199,18 @@ func preflightJoin(ctx context.Context, target string, creds protocol.Credential
 		return false, nil
 	}
 	return false, refused
+}
+
+// originText names the joins of the Origin header of copts in a message.
+func originText(copts *client.Options) string {
+	var origin string
+	if copts != nil {
+		origin = copts.Header.Get(protocol.HeaderOrigin)
+	}
+	if origin == "" {
+		return "joins without an Origin header"
+	}
+	return "joins from " + origin
 }
 
 // statusText is an HTTP answer as "401 unauthorized" (its error code,

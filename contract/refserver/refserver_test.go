@@ -238,6 +238,10 @@ func TestConformance(t *testing.T) {
 		// every check, SHOULD ones too, must pass.
 		{"aggressive", "", []string{"--max-sessions", "32", "--queue", "256"},
 			&contract.Options{Observe: observe, Aggressive: true, MaxSessions: 64, Run: regexp.MustCompile(`^(AGG|LIVE|SCHEMA)-`)}},
+		// An origin allow-list: every join and push from the allowed
+		// origin, and the refused one for CORS-005.
+		{"origin allow-list", "", []string{"--allowed-origins", allowedOrigin},
+			&contract.Options{Observe: observe, Origin: allowedOrigin, ForbiddenOrigin: "https://evil.example", Run: regexp.MustCompile(`^(HS|AUTH|JOIN|SESS|CORS)-`)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -281,6 +285,10 @@ type variant struct {
 	timeout   time.Duration // of a check; 0 for checkTimeout
 }
 
+// allowedOrigin is the page origin of the run against a refserver that
+// restricts origins.
+const allowedOrigin = "http://127.0.0.1:5173"
+
 const (
 	joinNearMiss = "AUTH-018" // near-miss credentials on the join
 	pushNearMiss = "AUTH-019" // near-miss credentials on the push
@@ -311,6 +319,8 @@ func variants() []variant {
 		// Nothing closes the session: the check waits for its time limit.
 		variant{brk: "ignore-big-frames", ids: []string{"LIVE-002"}, timeout: mocktest.Scaled(2 * time.Second)},
 		variant{brk: "push-throws", ids: []string{"PUSH-001"}},
+		variant{brk: "cors-no-preflight", ids: []string{"CORS-001"}},
+		variant{brk: "cors-bare-errors", ids: []string{"CORS-003"}},
 	)
 }
 

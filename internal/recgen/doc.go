@@ -1,6 +1,6 @@
 // Package recgen generates the mock server's default recording
 // (mockserver/recordings/default.jsonl): a deterministic, realistic stream
-// of Sales Triggers and News Items in the recording format of PROTOCOL.md
+// of Sales Triggers and News Items in the recording format of docs/protocol.md
 // section 8, one {"offsetMs":N,"event":{...}} per line.
 //
 // The recording is committed, and a test checks that it equals what

@@ -1,4 +1,4 @@
-// Package pattern implements the pattern language of PROTOCOL.md section 5:
+// Package pattern implements the pattern language of docs/protocol.md section 5:
 // the conditions a websocket subscription sets on the trigger events it
 // receives. It parses patterns in both forms, matches them against events,
 // explains a mismatch, and indexes many patterns for fast fan-out.

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Realistic events of PROTOCOL.md section 7.
+// Realistic events of docs/protocol.md section 7.
 const (
 	salesJobJoin = `{
 		"kind":"sales-trigger","id":"st-1001","at":1718000000000,"date":"10.06.2024",

@@ -35,7 +35,7 @@ func TestParseCanonical(t *testing.T) {
 		{"exists", `{"a":[{"exists":true}],"b":[{"exists":false}]}`, `{"a":[{"exists":true}],"b":[{"exists":false}]}`},
 		{"numeric", `{"at":[{"numeric":[">=",10,"<",2.0e1]}]}`, `{"at":[{"numeric":[">=",10,"<",20]}]}`},
 		{"numeric single", `{"at":[{"numeric":["!=",5]}]}`, `{"at":[{"numeric":["!=",5]}]}`},
-		{"numeric three pairs (PROTOCOL.md §5: one or more)", `{"at":[{"numeric":[">",1,"<",5,"!=",3]}]}`, `{"at":[{"numeric":[">",1,"<",5,"!=",3]}]}`},
+		{"numeric three pairs (docs/protocol.md §5: one or more)", `{"at":[{"numeric":[">",1,"<",5,"!=",3]}]}`, `{"at":[{"numeric":[">",1,"<",5,"!=",3]}]}`},
 		{"mixed array", `{"org":["IBM",{"prefix":"Deutsche"},null,7]}`, `{"org":["IBM",7,null,{"prefix":"Deutsche"}]}`},
 		{"string escapes", `{"a\"b":"x\n\u0001<>&é"}`, `{"a\"b":"x\n\u0001<>&é"}`},
 		{"empty string value", `{"a":""}`, `{"a":""}`},

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of the pattern language (PROTOCOL.md section 5).
+// Limits of the pattern language (docs/protocol.md section 5).
 const (
 	// MaxSize is the largest pattern, in bytes of input, that Parse
 	// accepts. The canonical form of the pattern must fit in it too.

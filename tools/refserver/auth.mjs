@@ -1,4 +1,4 @@
-// Credentials (PROTOCOL.md §2): where they are read from, how repeats and
+// Credentials (docs/protocol.md §2): where they are read from, how repeats and
 // conflicts are refused, and the constant-time secret comparison. The
 // cred-* breaks are deliberate near-misses for tests of the suite.
 

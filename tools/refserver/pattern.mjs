@@ -1,11 +1,11 @@
-// The pattern language of PROTOCOL.md §5: parsing both forms, the JSON
+// The pattern language of docs/protocol.md §5: parsing both forms, the JSON
 // form echoed in the session frame, and matching against events read by
 // json.mjs (objects are Maps, numbers JNum).
 //
 // A compiled pattern is a list of conditions, each a field path and its
 // alternatives; all conditions must hold (AND), one alternative of each
 // (OR). Each condition is evaluated on its own over every value the path
-// reaches, arrays flattened (PROTOCOL.md §5: conditions on two fields of
+// reaches, arrays flattened (docs/protocol.md §5: conditions on two fields of
 // objects in an array may be met by different elements).
 //
 // Breaks (deliberate departures, for tests of the contract suite) are a

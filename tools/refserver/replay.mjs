@@ -1,4 +1,4 @@
-// Recordings (PROTOCOL.md §8): JSON Lines of {"offsetMs":..,"event":{..}},
+// Recordings (docs/protocol.md §8): JSON Lines of {"offsetMs":..,"event":{..}},
 // read with the exact JSON reader so that events are sent with their
 // numbers exactly as recorded, and replayed on their timeline.
 

@@ -1,4 +1,4 @@
-// HTTP answers (PROTOCOL.md §6): error bodies, answers on a plain request
+// HTTP answers (docs/protocol.md §6): error bodies, answers on a plain request
 // and on a raw socket (an upgrade request refused before the upgrade),
 // CORS headers of the push endpoint (§4.1), and bounded body reading.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // refserver: an independent reference implementation of the websocket
-// trigger API of PROTOCOL.md, in Node.js with ws. See README.md.
+// trigger API of docs/protocol.md, in Node.js with ws. See README.md.
 
 import http from 'node:http';
 import path from 'node:path';
@@ -45,6 +45,8 @@ export const BREAKS = {
   'echo-raw-pattern': 'the session frame echoes a rule-form pattern as a JSON string',
   'ignore-big-frames': 'client data frames over 4 KiB are ignored instead of closed with 1009',
   'push-throws': 'the push handler throws once the session is found (500 internal_error)',
+  'cors-no-preflight': 'CORS preflights of the push answered 405 like any OPTIONS',
+  'cors-bare-errors': 'push errors carry no CORS headers',
 };
 
 function usage(msg) {
@@ -180,8 +182,10 @@ export function createRefServer(opts) {
   async function push(req, url, reply, bodyless) {
     const origin = req.headers.origin;
     const cors = r.corsHeaders(opts.allowedOrigins, origin);
-    const fail = (status, code, message, headers = {}) => new r.HTTPError(status, code, message, { ...cors, ...headers });
-    if (req.method === 'OPTIONS' && origin !== undefined && req.headers['access-control-request-method'] !== undefined) {
+    const errorCors = breaks.has('cors-bare-errors') ? {} : cors;
+    const fail = (status, code, message, headers = {}) => new r.HTTPError(status, code, message, { ...errorCors, ...headers });
+    const preflight = origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+    if (req.method === 'OPTIONS' && preflight && !breaks.has('cors-no-preflight')) {
       if (!r.allowedOrigin(opts.allowedOrigins, origin)) throw new r.HTTPError(403, 'forbidden_origin', 'this origin may not push');
       reply(204, r.preflightHeaders(origin), null);
       return;

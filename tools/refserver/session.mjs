@@ -1,4 +1,4 @@
-// A session (PROTOCOL.md §3.1, §3.3): its seq counter, its bounded
+// A session (docs/protocol.md §3.1, §3.3): its seq counter, its bounded
 // outbound queue, its liveness, and how it closes. The registry indexes
 // open sessions by id and counts each token's connections.
 //

@@ -54,7 +54,7 @@ type Case struct {
 	Text string
 	// Conds are its conditions, one per field.
 	Conds []Cond
-	// Rules names the rules of PROTOCOL.md §5 it exercises.
+	// Rules names the rules of docs/protocol.md §5 it exercises.
 	Rules []string
 	// Form is how Text writes the conditions.
 	Form Form

@@ -1,6 +1,6 @@
 // Package oracle is the pure part of the differential pattern oracle
 // (contract check PAT-003): it learns the shape of a target's trigger
-// events, generates patterns that probe every rule of PROTOCOL.md §5 at
+// events, generates patterns that probe every rule of docs/protocol.md §5 at
 // the edges of the values it saw, and compares what a target delivered
 // with what spec/pattern says it must deliver. It opens no connection;
 // the contract package does the joining and the watching.

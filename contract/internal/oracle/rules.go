@@ -5,7 +5,7 @@ import (
 	"unicode"
 )
 
-// The rules of PROTOCOL.md §5 a case exercises, as named in reports.
+// The rules of docs/protocol.md §5 a case exercises, as named in reports.
 const (
 	RuleEquality          = "scalar equality"
 	RuleCase              = "equality is case-sensitive"

@@ -1,0 +1,4 @@
+package reports
+
+// SecondTicks is the time axis's ticker, for tests.
+var SecondTicks = secondTicks
