@@ -185,6 +185,7 @@ var completionCases = []struct {
 	{"wstrigger config ", []string{"example"}, nil},
 	{"wstrigger help re", []string{"record", "report"}, nil},
 	{"wstrigger pattern test --", []string{"--json"}, nil},
+	{"wstrigger --", []string{"--help", "--version"}, nil},
 }
 
 // completionRunners complete a command line (its last word the one

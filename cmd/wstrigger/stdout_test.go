@@ -59,18 +59,26 @@ func TestDashIsStandardOutput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var stdout, stderr bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			code := run(ctx, tc.args, demoEnv(&stdout, &stderr))
-			require.Equal(t, exitOK, code, "stderr:\n%s", stderr.String())
-			tc.stdout(t, stdout.String())
+			code, stdout, stderr := runDemo(t, tc.args...)
+			require.Equal(t, exitOK, code, "stderr:\n%s", stderr)
+			tc.stdout(t, stdout)
 			for _, w := range tc.stderr {
-				assert.Contains(t, stderr.String(), w)
+				assert.Contains(t, stderr, w)
 			}
 			assert.NoFileExists(t, "-", "no file named -")
 		})
 	}
+}
+
+// runDemo runs the command line in-process with the demo credentials
+// in its environment, for at most a minute.
+func runDemo(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code = run(ctx, args, demoEnv(&out, &errOut))
+	return code, out.String(), errOut.String()
 }
 
 func TestTwoOutputsOnStandardOutput(t *testing.T) {
