@@ -102,6 +102,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		WriteBufferPool:  &sync.Pool{},
 		DiscardHeader:    true, // a held subscription never reads them
 		ReuseFrames:      true, // conn.Frame keeps nothing of a frame
+		ShallowPark:      true,
 		HTTPClient:       d.httpc,
 		Header:           originHeader(o.Origin),
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
