@@ -110,6 +110,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		WriteBufferPool:  &sync.Pool{},
 		DiscardHeader:    true, // a held subscription never reads them
 		ReuseFrames:      true, // conn.Frame keeps nothing of a frame
+		ShallowPark:      true,
 		HTTPClient:       d.httpc,
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})

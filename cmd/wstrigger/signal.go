@@ -52,12 +52,18 @@ func (l *lastWords) exitWith(exit func(int)) func(int) {
 // notifyInterrupt returns a context that the first SIGINT or SIGTERM
 // cancels, so that the command stops and writes what it has; the second
 // calls exit(exitInterrupted) at once, even if the command is stuck on a
-// frozen target. stop stops listening and releases the context.
+// frozen target. stop stops listening, ignores later signals (main
+// exits next) and releases the context.
 func notifyInterrupt(w io.Writer, exit func(int)) (ctx context.Context, stop func()) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, done := watchSignals(context.Background(), sigs, w, exit)
 	return ctx, func() {
+		// The process exits next with its own status: a signal from now
+		// on is ignored, not turned back into the default that kills the
+		// process (a second Ctrl-C racing that exit read as status -1,
+		// killed by SIGINT, instead of 130).
+		signal.Ignore(os.Interrupt, syscall.SIGTERM)
 		signal.Stop(sigs)
 		done()
 	}

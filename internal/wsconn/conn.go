@@ -70,6 +70,7 @@ func (e *CloseError) OnWire() bool {
 // (started by Start) and serialised writes.
 type Conn struct {
 	ws             *websocket.Conn
+	framed         *framedConn   // the socket under ws, with Options.ShallowPark
 	controlTimeout time.Duration // Options.ControlTimeout
 	readBufs       BufferPool    // Options.ReadBufferPool
 
@@ -181,6 +182,9 @@ func (c *Conn) readLoop(onMessage func(MessageType, []byte) error, onEnd func(er
 
 func (c *Conn) read(onMessage func(MessageType, []byte) error) error {
 	for {
+		if c.framed != nil && c.framed.idle() {
+			c.framed.wait()
+		}
 		typ, data, buf, err := c.readMessage()
 		if err != nil {
 			return readError(err)

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package wsconn
+
+// wait does nothing where the socket cannot be peeked at: the reader
+// parks in gorilla's read, as without Options.ShallowPark.
+func (f *framedConn) wait() {}

@@ -1,0 +1,21 @@
+//go:build unix
+
+package wsconn
+
+import "syscall"
+
+// wait blocks until the socket has something to read (or is closed, or
+// its read deadline passes), leaving the bytes in the socket: it peeks
+// at one byte from a goroutine parked a few frames deep. An error is
+// left for the read that follows to meet.
+func (f *framedConn) wait() {
+	var b [1]byte
+	_ = f.rc.Read(func(fd uintptr) bool {
+		for {
+			_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK)
+			if err != syscall.EINTR {
+				return err != syscall.EAGAIN
+			}
+		}
+	})
+}

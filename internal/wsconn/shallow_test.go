@@ -1,0 +1,124 @@
+package wsconn_test
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wstrigger/wstrigger/internal/wsconn"
+)
+
+// TestShallowPark: with Options.ShallowPark, a reader that has taken
+// every message parks in the socket wait (framedConn.wait), not in
+// gorilla's read, and still takes every message of bursts of every
+// size, fragmented ones and pings among them, in order; without the
+// option it parks in gorilla's read. The server sends each burst after
+// the client has taken the previous one, so that the reader parks
+// between bursts.
+func TestShallowPark(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		shallow bool
+	}{{"shallow", true}, {"deep", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			var bursts [][][]byte
+			for b := range 12 {
+				var burst [][]byte
+				for i := range 1 + b%4 {
+					n := []int{0, 10, 125, 126, 700, 5000, 70000}[rng.IntN(7)]
+					burst = append(burst, bytes.Repeat([]byte{byte('a' + (b+i)%26)}, n))
+				}
+				bursts = append(bursts, burst)
+			}
+			next := make(chan struct{})
+			pongs := make(chan struct{}, len(bursts))
+			up := websocket.Upgrader{WriteBufferSize: 1024} // larger messages go out in fragments
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				conn, err := up.Upgrade(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				conn.SetPongHandler(func(string) error { pongs <- struct{}{}; return nil })
+				go func() { // read, for the pongs
+					for {
+						if _, _, err := conn.ReadMessage(); err != nil {
+							return
+						}
+					}
+				}()
+				for _, burst := range bursts {
+					if _, ok := <-next; !ok {
+						return
+					}
+					_ = conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second))
+					for _, m := range burst {
+						_ = conn.WriteMessage(websocket.BinaryMessage, m)
+					}
+				}
+				<-next // the last pong read, the test closes next
+			}))
+			defer srv.Close()
+			defer close(next) // before srv.Close: the handler waits on it
+			c := dial(t, "ws"+strings.TrimPrefix(srv.URL, "http"), &wsconn.Options{ShallowPark: tc.shallow, ReadBufferSize: 256})
+			got := make(chan []byte, 64)
+			c.Start(func(_ wsconn.MessageType, data []byte) error { got <- bytes.Clone(data); return nil }, nil)
+			for b, burst := range bursts {
+				next <- struct{}{}
+				for i, want := range burst {
+					select {
+					case g := <-got:
+						require.Equal(t, want, g, "burst %d, message %d", b, i)
+					case <-testContext(t).Done():
+						t.Fatalf("burst %d, message %d did not come", b, i)
+					}
+				}
+				select {
+				case <-pongs:
+				case <-testContext(t).Done():
+					t.Fatalf("burst %d: the ping was not answered", b)
+				}
+				want := "in gorilla's read"
+				if tc.shallow {
+					want = "in the socket wait"
+				}
+				assert.Equal(t, want, readerParked(t), "burst %d: where the reader parks", b)
+			}
+		})
+	}
+}
+
+// readerParked waits for the reader goroutine to park in a network
+// wait, and says where: in framedConn's wait or in gorilla's read.
+func readerParked(t *testing.T) string {
+	t.Helper()
+	ctx := testContext(t)
+	for {
+		var buf bytes.Buffer
+		require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
+		for _, g := range strings.Split(buf.String(), "\n\n") {
+			if !strings.Contains(g, "wsconn.(*Conn).readLoop") || !strings.Contains(g, "[IO wait") {
+				continue
+			}
+			if strings.Contains(g, "(*framedConn).wait") {
+				return "in the socket wait"
+			}
+			return "in gorilla's read"
+		}
+		select {
+		case <-ctx.Done():
+			return "not parked"
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
