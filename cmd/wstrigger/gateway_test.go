@@ -71,7 +71,7 @@ func TestTLSTarget(t *testing.T) {
 		{"contract without the CA", append(shortContract, "--target", ts.URL), exitUsage, "certificate"},
 		{"contract with --ca-cert", append(shortContract, "--target", ts.URL, "--ca-cert", ca), exitOK, ""},
 		{"contract with --insecure", append(shortContract, "--target", wss, "--insecure"), exitOK, "warning: --insecure: the target's TLS certificate is not verified"},
-		{"load with --ca-cert", append(shortLoad, "--target", ts.URL, "--ca-cert", ca), exitOK, ""},
+		{"load with --ca-cert", append(argsOf(shortLoad), "--target", ts.URL, "--ca-cert", ca, "--slo", "delivered>=99%"), exitOK, ""},
 		{"load without the CA", append(shortLoad, "--target", ts.URL), exitUsage, "certificate"},
 		{"check with --ca-cert", append(shortCheck, "--target", ts.URL, "--ca-cert", ca, "--out", filepath.Join(dir, "report")), exitOK, ""},
 		{"record with --insecure", append(shortRecord, "--target", ts.URL, "--insecure"), exitOK, "triggers recorded"},
@@ -270,7 +270,7 @@ func TestProxyFromTheEnvironment(t *testing.T) {
 		vars map[string]string
 		code int
 	}{
-		{"load via HTTP_PROXY", append(argsOf(shortLoad), "--target", hidden), map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
+		{"load via HTTP_PROXY", append(argsOf(shortLoad), "--target", hidden, "--slo", "delivered>=99%"), map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
 		{"contract via http_proxy", append(argsOf(shortContract), "--target", hidden), map[string]string{"http_proxy": proxy.URL}, exitOK},
 		{"hand-written handshakes are skipped, not failed", []string{"contract", "--run", "^HS-00[12]$", "--target", hidden}, map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
 		{"record via HTTP_PROXY", append(argsOf(shortRecord), "--target", hidden), map[string]string{"HTTP_PROXY": proxy.URL}, exitOK},
