@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,10 @@ type Options struct {
 	// secretKey query parameters instead of headers, as a browser must.
 	// Pushes always use headers.
 	QueryCredentials bool
-	// Header holds extra headers for joins and pushes (Origin, say).
+	// Header holds extra headers for joins and pushes (Origin, a
+	// gateway's key, say). The values of those that may be credentials
+	// (protocol.SensitiveHeader) are scrubbed from errors as the
+	// credentials are.
 	Header http.Header
 	// HandshakeTimeout bounds a join's opening handshake, and the wait
 	// for its session frame when ctx has no deadline
@@ -95,6 +99,7 @@ type Client struct {
 	creds   protocol.Credentials
 	opts    Options
 	reads   sync.Pool // the frame buffers of ReuseFrames
+	secrets []string  // the values of Options.Header that may be credentials
 }
 
 // New returns a client for target, the base URL of an implementation such
@@ -111,6 +116,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Client, err
 		c.opts = *opts
 	}
 	c.opts.setDefaults()
+	c.secrets = protocol.HeaderSecrets(c.opts.Header)
 	return c, nil
 }
 
@@ -211,5 +217,5 @@ func (c *Client) header(query bool) http.Header {
 // scrub replaces the credentials, and the given session ids, in text a
 // server sent back, so that it cannot leak them through an error.
 func (c *Client) scrub(s string, sessions ...string) string {
-	return c.creds.Redactor(sessions...).Redact(s)
+	return c.creds.Redactor(slices.Concat(sessions, c.secrets)...).Redact(s)
 }

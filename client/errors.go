@@ -72,7 +72,7 @@ func (c *Client) newHTTPError(op string, status int, header http.Header, body []
 	}
 	eb, err := protocol.ParseErrorBody(body)
 	if err != nil {
-		e.BodyError = err.Error()
+		e.BodyError = c.scrub(err.Error(), sessionID)
 		return e
 	}
 	e.Code = protocol.ErrorCode(c.scrub(string(eb.Error.Code), sessionID))

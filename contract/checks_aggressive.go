@@ -156,6 +156,9 @@ func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
 }
 
 func checkSlowloris(ctx context.Context, c *checkCtx) error {
+	if c.proxied {
+		return skipf(skipProxied)
+	}
 	u := c.url(protocol.JoinPath, joinQuery("{}"), false)
 	var conns []net.Conn
 	defer func() {

@@ -47,6 +47,9 @@ type rawExchange struct {
 // rawJoin sends a hand-written join request and reads the answer.
 func (c *checkCtx) rawJoin(ctx context.Context, step, rawQuery string, header http.Header) (*rawExchange, *response, error) {
 	u := c.url(protocol.JoinPath, rawQuery, false)
+	if c.proxied {
+		return nil, nil, skipf(skipProxied)
+	}
 	conn, err := c.netDial(ctx, hostPort(u.Host, u.Scheme))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", step, err)
@@ -59,7 +62,7 @@ func (c *checkCtx) rawJoin(ctx context.Context, step, rawQuery string, header ht
 	_ = conn.SetDeadline(deadline)
 	key := base64.StdEncoding.EncodeToString([]byte(rand.Text()[:16]))
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	for k, vs := range c.withOrigin(header) {
+	for k, vs := range c.withHeader(c.withOrigin(header)) {
 		req.Header[k] = vs
 	}
 	req.Header.Set("Connection", "Upgrade")
@@ -128,6 +131,10 @@ func (x *rawExchange) readFrame() (opcode byte, payload []byte, err error) {
 	}
 	return hdr[0] & 0x0f, payload, nil
 }
+
+// skipProxied is the reason a check that writes its own requests is
+// skipped on a target reached through a proxy.
+const skipProxied = "hand-written requests go straight to the target, which is reached through a proxy ($HTTPS_PROXY or $HTTP_PROXY)"
 
 func acceptKey(key string) string {
 	h := sha1.Sum([]byte(key + websocketGUID))

@@ -73,7 +73,7 @@ func (c *checkCtx) joinMain(ctx context.Context, step, pat string) (*wsSession, 
 func (c *checkCtx) join(ctx context.Context, jr joinReq) (*wsSession, *response, error) {
 	u := c.url(protocol.JoinPath, jr.rawQuery, true)
 	jr.header = c.withOrigin(jr.header)
-	conn, hs, err := wsconn.Dial(ctx, u.String(), jr.header, c.dial)
+	conn, hs, err := wsconn.Dial(ctx, u.String(), c.withHeader(jr.header), c.dial)
 	if hs == nil {
 		return nil, nil, fmt.Errorf("%s: %s", jr.step, c.red.Redact(protocol.RedactError(err).Error()))
 	}

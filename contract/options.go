@@ -2,10 +2,12 @@ package contract
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"time"
 
@@ -112,6 +114,19 @@ type Options struct {
 	// hand-written handshakes (nil: a net.Dialer); a test may hand out
 	// one end of a net.Pipe. Plain requests go through HTTPClient.
 	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Header holds extra headers for every request and join of the
+	// checks (a gateway's key, say), added where a check sets no header
+	// of that name. They are left out of the evidence and the
+	// reproducing commands, and the values of those that may be
+	// credentials (protocol.SensitiveHeader) are redacted from the
+	// report as the credentials are.
+	Header http.Header
+	// TLSConfig configures https and wss connections (nil: the
+	// default); it is set on the transport of its own HTTP client.
+	TLSConfig *tls.Config
+	// Proxy chooses the proxy of joins, and of the runner's own HTTP
+	// client (nil: http.ProxyFromEnvironment).
+	Proxy func(*http.Request) (*url.URL, error)
 	// Parallel is how many checks run at once (DefaultParallel); 1 runs
 	// them one after the other. Checks that load the target run alone.
 	Parallel int

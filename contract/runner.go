@@ -35,6 +35,9 @@ type runner struct {
 	ownTransport *http.Transport
 	// wrong are credentials no server accepts, fresh for each run.
 	wrong protocol.Credentials
+	// proxied is true when the target is reached through a proxy: the
+	// checks that write to a connection of their own cannot reach it.
+	proxied bool
 }
 
 func newRunner(target Target, opts *Options) (*runner, error) {
@@ -53,25 +56,73 @@ func newRunner(target Target, opts *Options) (*runner, error) {
 		red:    protocol.NewRedactor(),
 		wrong:  protocol.Credentials{AccessToken: "wrong-token-" + rand.Text()[:12], SecretKey: "wrong-secret-" + rand.Text()[:12]},
 	}
+	proxy := o.Proxy
+	if proxy == nil {
+		proxy = http.ProxyFromEnvironment
+	}
 	var transport http.RoundTripper
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		transport = o.HTTPClient.Transport
 	} else {
 		// A transport of our own, whose idle connections close drops.
 		own := http.DefaultTransport.(*http.Transport).Clone()
+		own.TLSClientConfig, own.Proxy = o.TLSConfig, proxy
 		transport, r.ownTransport = own, own
+	}
+	if len(o.Header) > 0 {
+		transport = extraHeader{rt: transport, h: o.Header}
 	}
 	r.httpc = &http.Client{
 		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	r.dial = &wsconn.Options{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: o.Timeout, NetDialContext: o.NetDialContext}
+	r.dial = &wsconn.Options{Proxy: proxy, TLSConfig: o.TLSConfig, HandshakeTimeout: o.Timeout, NetDialContext: o.NetDialContext}
+	if pu, err := proxy(&http.Request{URL: base}); err == nil && pu != nil {
+		r.proxied = true
+	}
 	for _, c := range r.allCredentials() {
 		r.red.Add(c.AccessToken, c.SecretKey)
 	}
+	r.red.Add(protocol.HeaderSecrets(o.Header)...)
 	r.red.Add(r.wrong.AccessToken, r.wrong.SecretKey)
 	r.redactNearMisses()
 	return r, nil
+}
+
+// extraHeader adds Options.Header to each request that has no header
+// of those names.
+type extraHeader struct {
+	rt http.RoundTripper
+	h  http.Header
+}
+
+func (x extraHeader) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	addHeader(req.Header, x.h)
+	return x.rt.RoundTrip(req)
+}
+
+// addHeader adds to h the headers of extra it has no value for.
+func addHeader(h, extra http.Header) {
+	for k, vs := range extra {
+		if _, ok := h[k]; !ok {
+			h[k] = vs
+		}
+	}
+}
+
+// withHeader is h with Options.Header added (addHeader), a copy when
+// there is any.
+func (r *runner) withHeader(h http.Header) http.Header {
+	if len(r.opts.Header) == 0 {
+		return h
+	}
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	addHeader(h, r.opts.Header)
+	return h
 }
 
 // close releases the runner's idle connections.

@@ -74,7 +74,7 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	d := &Driver{target: u.String(), opts: o, now: o.Now, errs: newErrorLog(creds)}
+	d := &Driver{target: u.String(), opts: o, now: o.Now, errs: newErrorLog(creds, protocol.HeaderSecrets(o.Header)...)}
 	d.httpc, d.ownHTTP = o.HTTPClient, o.HTTPClient == nil
 	if d.ownHTTP {
 		d.httpc = &http.Client{Transport: &http.Transport{
@@ -83,6 +83,8 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 			MaxIdleConnsPerHost: o.Workers,
 			IdleConnTimeout:     90 * time.Second,
 			DisableCompression:  true,
+			TLSClientConfig:     o.TLSConfig,
+			Proxy:               o.Proxy,
 		}}
 	}
 	d.src = &sourceAddrs{n: 1}
@@ -93,9 +95,15 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	if dial == nil {
 		dial = d.src.dial
 	}
+	proxy := o.Proxy
+	if proxy == nil {
+		proxy = func(*http.Request) (*url.URL, error) { return nil, nil } // direct
+	}
 	d.cl, err = client.New(d.target, creds, &client.Options{
 		HandshakeTimeout: client.DefaultHandshakeTimeout,
-		Proxy:            func(*http.Request) (*url.URL, error) { return nil, nil }, // direct
+		Header:           joinHeader(o.Header, o.Origin),
+		TLSConfig:        o.TLSConfig,
+		Proxy:            proxy,
 		NetDialContext:   dial,
 		ReadBufferSize:   DefaultReadBuffer,
 		WriteBufferSize:  DefaultWriteBuffer,
@@ -104,7 +112,6 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 		ReuseFrames:      true, // conn.Frame keeps nothing of a frame
 		ShallowPark:      true,
 		HTTPClient:       d.httpc,
-		Header:           originHeader(o.Origin),
 		ReadLimit:        2 * maxPayload, CloseTimeout: time.Second, Now: o.Now,
 	})
 	if err != nil {
@@ -118,13 +125,18 @@ func New(target string, creds protocol.Credentials, opts *Options) (*Driver, err
 	return d, nil
 }
 
-// originHeader is the extra header of every join and push: Origin, when
-// the run has one.
-func originHeader(origin string) http.Header {
+// joinHeader is the extra header of every join and push: h
+// (Options.Header) and Origin, when the run has one.
+func joinHeader(h http.Header, origin string) http.Header {
 	if origin == "" {
-		return nil
+		return h
 	}
-	return http.Header{protocol.HeaderOrigin: {origin}}
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(protocol.HeaderOrigin, origin)
+	return h
 }
 
 func isLoopback(host string) bool {

@@ -24,8 +24,8 @@ type errorLog struct {
 	secrets *protocol.Redactor
 }
 
-func newErrorLog(creds protocol.Credentials) *errorLog {
-	return &errorLog{classes: map[string]*loadresult.ErrorClass{}, secrets: creds.Redactor()}
+func newErrorLog(creds protocol.Credentials, secrets ...string) *errorLog {
+	return &errorLog{classes: map[string]*loadresult.ErrorClass{}, secrets: creds.Redactor(secrets...)}
 }
 
 // add classifies err of operation op ("join", "push", "session") and

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	_ "embed" // the default pattern mix
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -174,6 +176,17 @@ type Options struct {
 	// push client; nil builds one with Workers keep-alive connections.
 	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	HTTPClient     *http.Client
+	// Header holds extra headers for every join and push (a gateway's
+	// key, say); the values of those that may be credentials
+	// (protocol.SensitiveHeader) never reach an error or the result.
+	Header http.Header
+	// TLSConfig configures https and wss connections, joins and the
+	// pushes of the driver's own HTTP client (nil: the default).
+	TLSConfig *tls.Config
+	// Proxy chooses the proxy of joins and of the driver's own HTTP
+	// client's pushes (nil: none, every connection direct; the command
+	// passes $HTTPS_PROXY, $HTTP_PROXY and $NO_PROXY).
+	Proxy func(*http.Request) (*url.URL, error)
 	// Observer, if set, reads the target's counters before and after
 	// the run for Result.Mock. Nil (the default) means no request but
 	// the API's two endpoints goes to the target.

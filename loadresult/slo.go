@@ -11,7 +11,8 @@ import (
 // SLO is one objective such as "push.p99<50ms", "errors<0.1%" or
 // "delivered>=99.99%", checked against a Result.
 //
-// Metrics: push (end-to-end), service, response, connect and firstframe,
+// Metrics, named as the reports name them: push (end-to-end), service,
+// response, connect and first-frame,
 // each with .p50 .p90 .p99 .p999 .max or .mean, compared with a
 // duration (push and service count the pushes not received by the
 // cut-off at their age then: Summary.Censored); errors (a count, or a percentage of joins and pushes
@@ -19,9 +20,10 @@ import (
 // never sent, rejected or without an answer is not in it); sent
 // (percentage of the pushes due that were sent: a push due when its
 // subscription had no open session was not, nor were those of a target
-// gone mid-run); lost, duplicated, late and outoforder (a count, or a
+// gone mid-run); lost, duplicated, late and out-of-order (a count, or a
 // percentage of accepted pushes); reconnects (a count); rate (achieved
-// pushes per second).
+// pushes per second). The spellings firstframe and outoforder of
+// earlier versions are read too (MetricAliases).
 type SLO struct {
 	Text    string  `json:"slo"`
 	Metric  string  `json:"metric"`
@@ -39,14 +41,23 @@ type SLOResult struct {
 	Passed bool `json:"passed"`
 }
 
-var sloSyntax = regexp.MustCompile(`^\s*([a-z0-9.]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
+var sloSyntax = regexp.MustCompile(`^\s*([a-z0-9._-]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
 
 // sloKinds says what each metric family is compared with.
 var sloKinds = map[string]string{
-	"push": "latency", "service": "latency", "response": "latency", "connect": "latency", "firstframe": "latency",
-	"errors": "count", "lost": "count", "duplicated": "count", "late": "count", "outoforder": "count",
+	"push": "latency", "service": "latency", "response": "latency", "connect": "latency", "first-frame": "latency",
+	"errors": "count", "lost": "count", "duplicated": "count", "late": "count", "out-of-order": "count",
 	"reconnects": "number", "rate": "number", "delivered": "percent", "sent": "percent",
 }
+
+// MetricAliases are earlier spellings of SLO metrics, read as the
+// metric they map to.
+var MetricAliases = map[string]string{"firstframe": "first-frame", "outoforder": "out-of-order"}
+
+// SLOMetrics lists the SLO metrics, latencies first, as an error
+// message shows them.
+const SLOMetrics = "push, service, response, connect, first-frame (latencies, with .p50 .p90 .p99 .p999 .max or .mean), " +
+	"delivered, sent, errors, lost, duplicated, late, out-of-order, reconnects, rate"
 
 // ParseSLO reads one objective.
 func ParseSLO(s string) (SLO, error) {
@@ -54,11 +65,20 @@ func ParseSLO(s string) (SLO, error) {
 	if m == nil {
 		return SLO{}, fmt.Errorf("slo %q: want METRIC OP VALUE, such as push.p99<50ms, errors<0.1%% or delivered>=99.99%%", s)
 	}
-	slo := SLO{Text: strings.TrimSpace(s), Metric: m[1], Op: m[2]}
 	family, stat, _ := strings.Cut(m[1], ".")
+	if canon, ok := MetricAliases[family]; ok {
+		family = canon
+	}
+	slo := SLO{Text: strings.TrimSpace(s), Metric: family, Op: m[2]}
+	if stat != "" {
+		slo.Metric += "." + stat
+	}
 	kind, ok := sloKinds[family]
+	if _, err := quantile(family); !ok && err == nil {
+		return SLO{}, fmt.Errorf("slo %q: %s is a statistic: name its metric, as in push.%s; the metrics are %s", s, family, family, SLOMetrics)
+	}
 	if !ok {
-		return SLO{}, fmt.Errorf("slo %q: unknown metric %q", s, family)
+		return SLO{}, fmt.Errorf("slo %q: unknown metric %q; the metrics are %s", s, family, SLOMetrics)
 	}
 	if kind == "latency" {
 		if _, err := quantile(stat); err != nil {
@@ -117,7 +137,7 @@ func (s SLO) actual(r *Result) (float64, string) {
 	attempts := float64(r.Subscriptions.JoinAttempts + r.Pushes.Sent)
 	count, of := map[string]float64{
 		"errors": float64(errorCount(r)), "lost": float64(d.Lost), "duplicated": float64(d.Duplicated),
-		"late": float64(d.Late), "outoforder": float64(d.OutOfOrder), "reconnects": float64(r.Subscriptions.Reconnects),
+		"late": float64(d.Late), "out-of-order": float64(d.OutOfOrder), "reconnects": float64(r.Subscriptions.Reconnects),
 		"rate": r.Pushes.AchievedRate, "delivered": d.DeliveredPercent, "sent": r.Pushes.SentPercent(),
 	}[family], float64(d.Accepted)
 	if family == "errors" {
@@ -139,7 +159,7 @@ func (s SLO) actual(r *Result) (float64, string) {
 // sloLatency is the latency distribution an SLO metric family names.
 func sloLatency(r *Result, family string) Summary {
 	return map[string]Summary{"push": r.Latency.PushEndToEnd, "service": r.Latency.PushService,
-		"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "firstframe": r.Latency.FirstFrame}[family]
+		"response": r.Latency.PushResponse, "connect": r.Latency.Connect, "first-frame": r.Latency.FirstFrame}[family]
 }
 
 func latencyStat(s Summary, stat string) float64 {

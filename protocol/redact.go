@@ -166,21 +166,70 @@ func isSensitive(name string) bool {
 // sensitiveHeaders are the headers that carry credentials.
 var sensitiveHeaders = []string{HeaderAccessToken, HeaderSecretKey, "Authorization", "Cookie", "Set-Cookie"}
 
-// RedactHeader returns a copy of h with the credential headers and any
-// Authorization or Cookie header replaced by "***". Keys are matched in
-// any spelling, so a key set literally (h["X-API-AccessToken"]) is
-// redacted too.
+// sensitiveHeaderWords are the words whose presence in a header name
+// makes its value a likely credential (X-Gateway-Key, X-Auth-Token).
+var sensitiveHeaderWords = []string{"token", "secret", "key", "auth", "password", "passwd", "cookie", "signature", "credential"}
+
+// SensitiveHeader reports whether the value of the header name may be a
+// credential: the protocol's credential headers, Authorization,
+// Proxy-Authorization, Cookie, Set-Cookie, any X-Api-* header, and any
+// header whose name holds token, secret, key, auth, password, passwd,
+// cookie, signature or credential, in any case. Sec-WebSocket-Key, the
+// handshake's nonce, is not one.
+func SensitiveHeader(name string) bool {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	if lower == "sec-websocket-key" {
+		return false
+	}
+	for _, n := range sensitiveHeaders {
+		if strings.EqualFold(lower, n) {
+			return true
+		}
+	}
+	if strings.HasPrefix(lower, "x-api-") {
+		return true
+	}
+	for _, w := range sensitiveHeaderWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// HeaderSecrets returns the values of h's sensitive headers
+// (SensitiveHeader), for a Redactor to replace wherever they appear;
+// of a value with a scheme ("Bearer T"), the credential after it too.
+func HeaderSecrets(h http.Header) []string {
+	var out []string
+	for key, vs := range h {
+		if !SensitiveHeader(key) {
+			continue
+		}
+		for _, v := range vs {
+			out = append(out, v)
+			if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
+				out = append(out, strings.TrimSpace(cred))
+			}
+		}
+	}
+	return out
+}
+
+// RedactHeader returns a copy of h with the value of every sensitive
+// header (SensitiveHeader: the credential headers, Authorization,
+// Cookie, X-Api-*, ...) replaced by "***". Keys are matched in any
+// spelling, so a key set literally (h["X-API-AccessToken"]) is redacted
+// too.
 func RedactHeader(h http.Header) http.Header {
 	c := h.Clone()
 	for key, vs := range c {
-		for _, name := range sensitiveHeaders {
-			if strings.EqualFold(key, name) {
-				redacted := make([]string, len(vs))
-				for i := range redacted {
-					redacted[i] = Redacted
-				}
-				c[key] = redacted
+		if SensitiveHeader(key) {
+			redacted := make([]string, len(vs))
+			for i := range redacted {
+				redacted[i] = Redacted
 			}
+			c[key] = redacted
 		}
 	}
 	return c

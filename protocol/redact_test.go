@@ -168,6 +168,26 @@ func TestRedactHeader(t *testing.T) {
 	assertNoSecret(t, fmt.Sprint(got))
 }
 
+func TestSensitiveHeader(t *testing.T) {
+	cases := []struct {
+		name string
+		want bool
+	}{
+		{HeaderAccessToken, true}, {HeaderSecretKey, true}, {"authorization", true}, {"Proxy-Authorization", true},
+		{"Cookie", true}, {"Set-Cookie", true}, {"X-Api-Version", true}, {"X-Gateway-Key", true},
+		{"X-Auth-Request", true}, {"x-session-token", true}, {"X-Client-Secret", true}, {"X-Signature", true},
+		{"Sec-WebSocket-Key", false}, {"Content-Type", false}, {"X-Env", false}, {"Origin", false}, {"User-Agent", false},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, SensitiveHeader(tc.name), tc.name)
+	}
+	h := http.Header{"X-Gateway-Key": {"gw-" + testSecret}, "X-Env": {"staging"}, "Authorization": {"Bearer " + testToken}}
+	assert.ElementsMatch(t, []string{"gw-" + testSecret, "Bearer " + testToken, testToken}, HeaderSecrets(h))
+	got := RedactHeader(h)
+	assert.Equal(t, Redacted, got.Get("X-Gateway-Key"))
+	assert.Equal(t, "staging", got.Get("X-Env"))
+}
+
 func TestRedactError(t *testing.T) {
 	target := "http://127.0.0.1:8080/api/v1/websocket/session?session=" + testSession
 	top := &url.Error{Op: "Post", URL: target, Err: io.ErrUnexpectedEOF}

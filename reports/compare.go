@@ -19,7 +19,7 @@ type Figure struct {
 	Name string
 	// Metric is the figure's name in --slo and --fail-if rules:
 	// "rate", "accepted", "delivered", "errors", or a latency kind
-	// (push, service, response, connect, firstframe) and a statistic
+	// (push, service, response, connect, first-frame) and a statistic
 	// (.p50, .p90, .p99, .max), such as "push.p99".
 	Metric   string
 	Unit     string // "/s", "%", "µs" or "" (a count)
@@ -246,7 +246,7 @@ func CompareFigures(old, cur *loadresult.Result) []Figure {
 // rules do.
 var compareLatencyMetrics = map[string]string{
 	"push end-to-end": "push", "push service": "service", "push response": "response",
-	"connect": "connect", "first frame": "firstframe",
+	"connect": "connect", "first frame": "first-frame",
 }
 
 // Compare writes a benchstat-style table of two load runs: each figure

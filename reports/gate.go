@@ -24,7 +24,7 @@ type Gate struct {
 	Percent float64
 }
 
-var gateSyntax = regexp.MustCompile(`^\s*([a-z0-9.]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
+var gateSyntax = regexp.MustCompile(`^\s*([a-z0-9._-]+)\s*(<=|>=|<|>)\s*(\S+)\s*$`)
 
 // GateMetrics are the metrics a Gate may name, in the comparison
 // table's order: the names --slo uses for the table's rows.
@@ -42,7 +42,13 @@ func ParseGate(s string) (Gate, error) {
 	if m == nil {
 		return Gate{}, fmt.Errorf("gate %q: want METRIC OP CHANGE, such as push.p99>+10%% or rate<-5%%", s)
 	}
-	g := Gate{Text: strings.TrimSpace(s), Metric: m[1], Op: m[2]}
+	metric := m[1]
+	if family, stat, ok := strings.Cut(metric, "."); ok {
+		if canon, ok := loadresult.MetricAliases[family]; ok { // firstframe, as --slo reads it
+			metric = canon + "." + stat
+		}
+	}
+	g := Gate{Text: strings.TrimSpace(s), Metric: metric, Op: m[2]}
 	metrics := GateMetrics()
 	if !slices.Contains(metrics, g.Metric) {
 		return Gate{}, fmt.Errorf("gate %q: unknown metric %q: want one of %s", s, g.Metric, strings.Join(metrics, ", "))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -74,6 +75,8 @@ type checkOptions struct {
 	contract     contractOptions
 	load         loadOptions
 	Out          string
+	JSON         string
+	stdout       io.Writer // where --json - goes
 	SkipLoad     bool
 	SkipContract bool
 }
@@ -93,9 +96,11 @@ func (o *checkOptions) register(e *env, name string) *flag.FlagSet {
 	}
 	fs.Lookup("slo").Usage += "; default " + fmt.Sprint(DefaultCheckSLOs)
 	fs.StringVar(&o.Out, "out", DefaultCheckOut, "report folder to write (created if missing)")
+	fs.StringVar(&o.JSON, "json", "", "also write results.json to this file; - for standard output (the text then goes to standard error)")
 	fs.BoolVar(&o.SkipLoad, "skip-load", false, "run the contract suite only")
 	fs.BoolVar(&o.SkipContract, "skip-contract", false, "run the load test only")
 	fs.BoolVar(&o.load.Quiet, "quiet", false, "print only the verdicts: no line per check, no progress display")
+	configFlag(fs)
 	return fs
 }
 
@@ -113,6 +118,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return fail("unexpected argument %q", pos[0])
 	}
+	if e, o.stdout, err = stdoutFor(e, []string{"--json"}, o.JSON); err != nil {
+		return fail("%v", err)
+	}
 	suite, err := o.prepare(e)
 	if err != nil {
 		return fail("%v", err)
@@ -124,7 +132,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	invited, status, ok := preflight(ctx, e, "check", target.URL, o.load.Origin, creds)
+	invited, status, ok := preflight(ctx, e, "check", target.URL, creds, o.load.clientOptions())
 	if !ok {
 		return status
 	}
@@ -138,6 +146,11 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	}
 	if err := writeCheckFiles(o.Out, res); err != nil {
 		return fail("%v", err)
+	}
+	if o.JSON != "" {
+		if err := writeOutput(o.stdout, o.JSON, func(w io.Writer) error { return reports.CheckJSON(w, res) }); err != nil {
+			return fail("%v", err)
+		}
 	}
 	if err := reports.CheckVerdict(e.stdout, res, o.Out); err != nil {
 		return fail("%v", err)
@@ -167,7 +180,16 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 	if o.SkipLoad && o.SkipContract {
 		return nil, errors.New("--skip-load and --skip-contract leave nothing to run")
 	}
+	if o.Out == "-" {
+		return nil, errors.New("--out names the report folder; for its JSON on standard output, give --json -")
+	}
+	if err := checkOutPath("--json", o.JSON); err != nil {
+		return nil, err
+	}
 	o.load.resolveTarget(e)
+	if err := o.load.resolveGateway(e); err != nil {
+		return nil, err
+	}
 	o.contract.targetOptions = o.load.targetOptions
 	o.contract.Quiet = o.load.Quiet
 	if len(o.load.SLOs) == 0 {

@@ -111,7 +111,7 @@ func TestCheckCommandStatuses(t *testing.T) {
 		files  bool
 	}{
 		{"help", []string{"-h"}, exitOK, "", "push.p99<250ms", false},
-		{"unknown flag", []string{"--frobnicate"}, exitUsage, "", "flag provided but not defined", false},
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, "", "unknown flag --frobnicate", false},
 		{"nothing to run", []string{"--skip-load", "--skip-contract"}, exitUsage, "", "nothing to run", false},
 		{"bad slo", []string{"--slo", "push.p99<<1"}, exitUsage, "", "slo", false},
 		{"unreachable target", append([]string{"--target", closed}, small...), exitUsage, "", "wstrigger check:", false},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -64,6 +65,7 @@ type contractOptions struct {
 	Strict               bool
 	outputs              contractOutputs // --json, --junit, --markdown
 	Quiet                bool
+	stdout               io.Writer // where an output named - goes
 }
 
 func runContract(ctx context.Context, e *env, args []string) int {
@@ -73,6 +75,7 @@ func runContract(ctx context.Context, e *env, args []string) int {
 	o.registerSuite(fs)
 	o.outputs.registerOutputs(fs)
 	fs.BoolVar(&o.Quiet, "quiet", false, "print only the footer, not a line per check")
+	configFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -87,11 +90,7 @@ func (o *contractOptions) registerSuite(fs *flag.FlagSet) {
 	fs.StringVar(&o.OtherSecretKey, "other-secret-key", "", "a second tenant's secret key (default $WSTRIGGER_OTHER_SECRET_KEY)")
 	fs.StringVar(&o.ForbiddenAccessToken, "forbidden-access-token", "", "access token of an account that may not use websockets (default $WSTRIGGER_FORBIDDEN_ACCESS_TOKEN)")
 	fs.StringVar(&o.ForbiddenSecretKey, "forbidden-secret-key", "", "its secret key (default $WSTRIGGER_FORBIDDEN_SECRET_KEY)")
-	fs.Func("forbidden-origin", "an origin `URL` the target's allow-list refuses, for the check of refused origins (CORS-005)", func(s string) error {
-		origin, err := protocol.ParseOrigin(s)
-		o.ForbiddenOrigin = origin
-		return err
-	})
+	originFlag(fs, "forbidden-origin", "an origin `URL` the target's allow-list refuses, for the check of refused origins (CORS-005)", &o.ForbiddenOrigin)
 	fs.StringVar(&o.SpecDir, "spec", "", "folder holding openapi.yaml and asyncapi.yaml to check against (default: the embedded documents)")
 	fs.StringVar(&o.RunPattern, "run", "", "run only the checks whose id or title matches this regular expression")
 	fs.DurationVar(&o.Timeout, "timeout", contract.DefaultTimeout, "time limit of each check")
@@ -101,6 +100,10 @@ func (o *contractOptions) registerSuite(fs *flag.FlagSet) {
 }
 
 func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
+	var (
+		opts *contract.Options
+		err  error
+	)
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(e.stderr, "wstrigger contract: "+format+"\n", args...)
 		return exitUsage
@@ -108,7 +111,15 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if len(pos) > 0 {
 		return fail("unexpected argument %q", pos[0])
 	}
-	opts, err := o.suiteOptions(e)
+	flags, paths := o.outputs.paths()
+	e, o.stdout, err = stdoutFor(e, flags, paths...)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := o.resolveGateway(e); err != nil {
+		return fail("%v", err)
+	}
+	opts, err = o.suiteOptions(e)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -119,7 +130,7 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	defer stop()
 	printTarget(e.stdout, target.URL, target.Name)
 	fmt.Fprintln(e.stdout)
-	if _, status, ok := preflight(ctx, e, "contract", target.URL, o.Origin, target.Credentials); !ok {
+	if _, status, ok := preflight(ctx, e, "contract", target.URL, target.Credentials, o.clientOptions()); !ok {
 		return status
 	}
 	rep, err := contract.Run(ctx, target, opts)
@@ -132,7 +143,7 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 	if err := reports.ContractFooter(e.stdout, rep); err != nil {
 		return fail("%v", err)
 	}
-	if err := o.outputs.write(rep); err != nil {
+	if err := o.outputs.write(o.stdout, rep); err != nil {
 		return fail("%v", err)
 	}
 	switch {
@@ -150,6 +161,9 @@ func (o *contractOptions) run(ctx context.Context, e *env, pos []string) int {
 func (o *contractOptions) suiteOptions(e *env) (*contract.Options, error) {
 	opts := &contract.Options{Timeout: o.Timeout, Observe: o.Observe, Aggressive: o.Aggressive, Strict: o.Strict,
 		Origin: o.Origin, ForbiddenOrigin: o.ForbiddenOrigin}
+	if gw := o.gw; gw != nil {
+		opts.Header, opts.TLSConfig, opts.Proxy = gw.header, gw.tls, gw.proxy
+	}
 	if o.RunPattern != "" {
 		re, err := regexp.Compile(o.RunPattern)
 		if err != nil {

@@ -26,11 +26,11 @@ type format struct {
 
 // formats are every output format, in the order check writes its files.
 var formats = []format{
-	{file: "results.json", flag: "json", usage: "write the results as JSON (versioned shape) to this file",
+	{file: "results.json", flag: "json", usage: "write the results as JSON (versioned shape) to this file; - for standard output (the text then goes to standard error)",
 		check: reports.CheckJSON, contract: reports.ContractJSON},
-	{file: "report.md", report: "md", flag: "markdown", usage: "write a Markdown summary to this file",
+	{file: "report.md", report: "md", flag: "markdown", usage: "write a Markdown summary to this file; - for standard output",
 		check: reports.CheckMarkdown, contract: reports.ContractMarkdown},
-	{file: "junit.xml", report: "junit", flag: "junit", usage: "write the results as JUnit XML to this file",
+	{file: "junit.xml", report: "junit", flag: "junit", usage: "write the results as JUnit XML to this file; - for standard output",
 		check: reports.CheckJUnit, contract: reports.ContractJUnit},
 	{file: "report.html", report: "html", check: reports.CheckHTML},
 }
@@ -81,12 +81,23 @@ func (c contractOutputs) check() error {
 	return nil
 }
 
-// write writes rep to each file requested, and returns every error.
-func (c contractOutputs) write(rep *contract.Report) error {
+// paths are the flags and the files they name, in the order of formats.
+func (c contractOutputs) paths() (flags, paths []string) {
+	for _, f := range formats {
+		if p := c[f.flag]; p != nil {
+			flags, paths = append(flags, "--"+f.flag), append(paths, *p)
+		}
+	}
+	return flags, paths
+}
+
+// write writes rep to each file requested ("-" to stdout), and returns
+// every error.
+func (c contractOutputs) write(stdout io.Writer, rep *contract.Report) error {
 	var errs []error
 	for _, f := range formats {
 		if p := c[f.flag]; p != nil && *p != "" {
-			errs = append(errs, writeFile(*p, func(w io.Writer) error { return f.contract(w, rep) }))
+			errs = append(errs, writeOutput(stdout, *p, func(w io.Writer) error { return f.contract(w, rep) }))
 		}
 	}
 	return errors.Join(errs...)

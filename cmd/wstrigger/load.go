@@ -113,16 +113,18 @@ type loadOptions struct {
 	fileLimit   uint64 // the open-file limit checkCapacity found; 0 unknown
 	MetricsAddr string
 	metrics     *metrics.Server // the --metrics-addr server, nil without
+	stdout      io.Writer       // where --json - goes
 }
 
 func (o *loadOptions) register(fs *flag.FlagSet) {
 	o.targetOptions.register(fs, "load", true)
 	o.registerDriver(fs)
-	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file")
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON (versioned shape) to this file; - for standard output (the text then goes to standard error)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress display")
 	fs.BoolVar(&o.Calibrate, "calibrate", false, "first measure the driver's own latency floor against an in-process target that does no work, and report it beside the run's")
 	fs.StringVar(&o.StartAt, "start-at", "", "join, then begin pushing at this RFC 3339 time (such as 2026-12-03T18:00:00Z), the same for every shard")
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", metricsAddrUsage)
+	configFlag(fs)
 }
 
 // registerDriver registers the flags that shape the run itself, shared
@@ -146,13 +148,13 @@ func (o *loadOptions) registerDriver(fs *flag.FlagSet) {
 
 // sloFlag defines the repeatable --slo flag, appending to slos.
 func sloFlag(fs *flag.FlagSet, slos *[]loadresult.SLO) {
-	fs.Func("slo", "objective such as 'push.p99<50ms', 'errors<0.1%', 'delivered>=99.99%' (repeatable)", func(s string) error {
+	fs.Var(repeatable(func(s string) error {
 		slo, err := loadresult.ParseSLO(s)
 		if err == nil {
 			*slos = append(*slos, slo)
 		}
 		return err
-	})
+	}), "slo", "objective such as 'push.p99<50ms', 'errors<0.1%', 'delivered>=99.99%' (repeatable); metrics: "+loadresult.SLOMetrics)
 }
 
 // parse fills the parts of the options that need parsing.
@@ -312,6 +314,12 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if err := checkOutPath("--json", o.JSON); err != nil {
 		return fail("%v", err)
 	}
+	if e, o.stdout, err = stdoutFor(e, []string{"--json"}, o.JSON); err != nil {
+		return fail("%v", err)
+	}
+	if err := o.resolveGateway(e); err != nil {
+		return fail("%v", err)
+	}
 	if o.metrics, err = listenMetrics(e, o.MetricsAddr); err != nil {
 		return fail("%v", err)
 	}
@@ -335,7 +343,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	defer stop()
-	invited, status, ok := preflight(ctx, e, "load", target, o.Origin, creds)
+	invited, status, ok := preflight(ctx, e, "load", target, creds, o.clientOptions())
 	if !ok {
 		return status
 	}
@@ -355,7 +363,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return fail("%v", err)
 	}
 	if o.JSON != "" {
-		if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
+		if err := writeOutput(o.stdout, o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -384,11 +392,15 @@ func (o *loadOptions) writeSnapshot(e *env, d *load.Driver) {
 	if o.Target == "" {
 		res.Meta.TargetName = embeddedMockName
 	}
-	if err := writeFile(o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
+	if err := writeOutput(o.stdout, o.JSON, func(w io.Writer) error { return writeLoadJSON(w, res) }); err != nil {
 		fmt.Fprintf(e.stderr, "wstrigger load: %v\n", err)
 		return
 	}
-	fmt.Fprintf(e.stderr, "wstrigger load: wrote the figures so far to %s, marked interrupted\n", o.JSON)
+	where := o.JSON
+	if where == "-" {
+		where = "standard output"
+	}
+	fmt.Fprintf(e.stderr, "wstrigger load: wrote the figures so far to %s, marked interrupted\n", where)
 }
 
 func writeLoadJSON(w io.Writer, r *load.Result) error {
@@ -494,6 +506,9 @@ func runWithProgress(ctx context.Context, e *env, o *loadOptions, target string,
 	// The join ramp's garbage would otherwise stay resident through the
 	// run, as most of an idle subscription's memory figure.
 	opts.OnJoined = debug.FreeOSMemory
+	if gw := o.gw; gw != nil {
+		opts.Header, opts.TLSConfig, opts.Proxy = gw.header, gw.tls, gw.proxy
+	}
 	tty := isTerminal(e.stderr) && !strings.EqualFold(e.getenv("TERM"), "dumb")
 	if !o.Quiet && !tty {
 		opts.OnInterval = func(iv load.Interval) { fmt.Fprintln(e.stderr, reports.IntervalLine(iv)) }

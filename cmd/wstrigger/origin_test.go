@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -51,14 +48,11 @@ func TestOriginFlags(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var stdout, stderr bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			code := run(ctx, tc.args, demoEnv(&stdout, &stderr))
-			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
-			assert.Contains(t, stdout.String(), tc.stdout)
-			assert.Contains(t, stderr.String(), tc.stderr)
-			assert.NotContains(t, stdout.String()+stderr.String(), mockserver.DemoSecretKey)
+			code, stdout, stderr := runDemo(t, tc.args...)
+			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stdout, tc.stdout)
+			assert.Contains(t, stderr, tc.stderr)
+			assert.NotContains(t, stdout+stderr, mockserver.DemoSecretKey)
 		})
 	}
 }

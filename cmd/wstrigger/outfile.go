@@ -127,3 +127,40 @@ func commitTemp(f *os.File, tmp, path string) error {
 	}
 	return nil
 }
+
+// The output flags (contract --json, --junit and --markdown, load
+// --json, check --json, record --out, report -o and merge's -o and
+// --html) take "-" for standard output. The command's own text, which
+// goes to standard output otherwise, then goes to standard error, so
+// that standard output holds the output alone (JSON that parses).
+
+// stdoutFor returns the env a command writes its text to and the writer
+// of its outputs named "-": e and e.stdout, or, when one of paths is
+// "-", an env whose stdout is e.stderr and e.stdout. flags name the
+// paths' flags, for the error of two outputs on standard output.
+func stdoutFor(e *env, flags []string, paths ...string) (*env, io.Writer, error) {
+	var dash []string
+	for i, p := range paths {
+		if p == "-" {
+			dash = append(dash, flags[i])
+		}
+	}
+	switch len(dash) {
+	case 0:
+		return e, e.stdout, nil
+	case 1:
+		text := *e
+		text.stdout = e.stderr
+		return &text, e.stdout, nil
+	}
+	return e, e.stdout, fmt.Errorf("%s and %s both name standard output (-): give one of them a file", dash[0], dash[1])
+}
+
+// writeOutput writes the output a flag names: "-" is stdout, any other
+// path a file written whole (writeFile).
+func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
+	return writeFile(path, write)
+}

@@ -149,7 +149,7 @@ func TestPreflightToleratesSomeRefusals(t *testing.T) {
 	}{{0.5, false}, {1, true}} {
 		srv := mocktest.Start(t, &mockserver.Options{Rand: rand.NewPCG(7, 7),
 			Faults: mockserver.Faults{RejectJoins: mockserver.Rejection{Share: tt.share, Status: 401}}})
-		_, err := preflightJoin(context.Background(), srv.URL, "", creds)
+		_, err := preflightJoin(context.Background(), srv.URL, creds, nil)
 		if tt.fatal {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "refuses these credentials")

@@ -72,6 +72,9 @@ func runRecord(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if err := o.resolveGateway(e); err != nil {
+		return fail("%v", err)
+	}
 	c, err := client.New(o.Target, creds, o.clientOptions())
 	if err != nil {
 		return fail("%v", err)

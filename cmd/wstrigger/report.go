@@ -47,23 +47,26 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	if f, ok := reportFormat(sub); ok {
 		return runReportRender(ctx, e, sub, f.check, rest)
 	}
-	if extra, ok := reportExtra[sub]; ok {
+	if extra, ok := reportExtra()[sub]; ok {
 		return extra(ctx, e, rest)
 	}
-	fmt.Fprintf(e.stderr, "wstrigger report: unknown subcommand %q (want html, md, junit, merge or compare)\n", sub)
+	unknownCommand(e.stderr, "wstrigger report", "subcommand", sub, subcommands("report"))
+	fmt.Fprintln(e.stderr, "Run 'wstrigger report -h' for its subcommands.")
 	return exitUsage
 }
 
 // reportExtra holds the subcommands of "report" that do more than render.
-var reportExtra = map[string]func(context.Context, *env, []string) int{
-	"compare": runReportCompare,
-	"merge":   runReportMerge,
+func reportExtra() map[string]func(context.Context, *env, []string) int {
+	return map[string]func(context.Context, *env, []string) int{
+		"compare": runReportCompare,
+		"merge":   runReportMerge,
+	}
 }
 
 func runReportRender(ctx context.Context, e *env, sub string, render func(io.Writer, *reports.CheckResult) error, args []string) int {
 	fs := newFlagSet(e, "report "+sub, "report "+sub+" RESULTS.json [-o FILE]",
 		"Re-renders a saved run (results.json of check, or the --json file of load or contract).")
-	out := fs.String("o", "", "file to write (default: stdout)")
+	out := fs.String("o", "-", "file to write; - for standard output")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -88,13 +91,7 @@ func runReportRender(ctx context.Context, e *env, sub string, render func(io.Wri
 	if ctx.Err() != nil {
 		return interruptedReport(e, sub)
 	}
-	write := func(w io.Writer) error { return render(w, res) }
-	if *out == "" {
-		err = write(e.stdout)
-	} else {
-		err = writeFile(*out, write)
-	}
-	if err != nil {
+	if err := writeOutput(e.stdout, *out, func(w io.Writer) error { return render(w, res) }); err != nil {
 		fmt.Fprintf(e.stderr, "wstrigger report %s: %v\n", sub, err)
 		return exitUsage
 	}

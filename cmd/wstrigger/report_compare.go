@@ -35,7 +35,7 @@ driver busy or behind its schedule) are repeated above the table.
 operator and a change in percent of the old figure, such as
 'push.p99>+10%' or 'rate<-5%'. The metrics are the --slo names of the
 table's rows: rate, accepted, delivered, errors, and push, service,
-response, connect, firstframe with .p50 .p90 .p99 or .max. A rule trips
+response, connect, first-frame with .p50 .p90 .p99 or .max. A rule trips
 when its figure changed past it and the change is significant (q < 0.05):
 a change past it within the noise of two runs holds, and so does one
 with too few samples to test (its line says so: run longer). Each rule's

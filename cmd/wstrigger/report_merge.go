@@ -64,7 +64,7 @@ interrupted).`
 func runReportMerge(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report merge", "report merge -o OUT.json [--html FILE] [--wait D] A.json B.json ... | DIR", reportMergeHelp)
 	out := fs.String("o", "", "merged load result to write (required; - for stdout)")
-	html := fs.String("html", "", "also write the merged result's HTML report to this file")
+	html := fs.String("html", "", "also write the merged result's HTML report to this file; - for standard output")
 	quiet := fs.Bool("quiet", false, "do not print the merged summary")
 	partial := fs.Bool("allow-partial", false, "merge a set that lacks shards, mixes configurations or started too far apart (it is refused otherwise)")
 	wait := fs.Duration("wait", 0, "wait this long for the set of shards to be complete, reading the arguments again every second")
@@ -90,6 +90,10 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 	outputs := []string{*out}
 	if *html != "" {
 		outputs = append(outputs, *html)
+	}
+	text, stdout, err := stdoutFor(e, []string{"-o", "--html"}, *out, *html)
+	if err != nil {
+		return fail("%v", err)
 	}
 	for _, o := range outputs {
 		if err := checkOutPath("-o", o); err != nil {
@@ -147,26 +151,16 @@ func runReportMerge(ctx context.Context, e *env, args []string) int {
 	if ctx.Err() != nil {
 		return interruptedReport(e, "merge")
 	}
-	write := func(w io.Writer) error { return writeLoadJSON(w, merged) }
-	if *out == "-" {
-		err = write(e.stdout)
-	} else {
-		err = writeFile(*out, write)
-	}
-	if err != nil {
+	if err := writeOutput(stdout, *out, func(w io.Writer) error { return writeLoadJSON(w, merged) }); err != nil {
 		return fail("%v", err)
 	}
 	if *html != "" {
-		if err := writeFile(*html, func(w io.Writer) error { return reports.CheckHTML(w, reports.NewCheckResult(nil, merged)) }); err != nil {
+		if err := writeOutput(stdout, *html, func(w io.Writer) error { return reports.CheckHTML(w, reports.NewCheckResult(nil, merged)) }); err != nil {
 			return fail("%v", err)
 		}
 	}
 	if !*quiet {
-		summary := e.stdout
-		if *out == "-" { // stdout holds the JSON
-			summary = e.stderr
-		}
-		if err := reports.LoadText(summary, merged); err != nil {
+		if err := reports.LoadText(text.stdout, merged); err != nil {
 			return fail("%v", err)
 		}
 	}

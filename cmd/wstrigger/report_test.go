@@ -76,7 +76,7 @@ func TestReportRender(t *testing.T) {
 		{name: "bad json", args: []string{"md", bad}, wantCode: exitUsage, wantStderr: "invalid character"},
 		{name: "unknown kind", args: []string{"md", kind}, wantCode: exitUsage, wantStderr: `unknown kind "nope"`},
 		{name: "newer schema", args: []string{"md", newer}, wantCode: exitUsage, wantStderr: "schema version 42"},
-		{name: "bad flag", args: []string{"md", check, "--nope"}, wantCode: exitUsage, wantStderr: "flag provided but not defined"},
+		{name: "bad flag", args: []string{"md", check, "--nope"}, wantCode: exitUsage, wantStderr: "unknown flag --nope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

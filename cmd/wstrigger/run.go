@@ -25,6 +25,9 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	lastWords      *lastWords // what a second Ctrl-C writes; nil in-process
+	// onFlagSet, if set, is handed every flag set a command makes, so
+	// that completion and the config file see the real flags (flagSets).
+	onFlagSet func(*flag.FlagSet)
 }
 
 // command is one subcommand: its one-line summary and its entry point,
@@ -36,15 +39,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"check":    {"the whole job: contract suite, then a load run, into one report folder (html, md, json, junit)", runCheck},
-		"contract": {"run the contract suite against an implementation (default: the embedded mock)", runContract},
-		"load":     {"load-test an implementation: many subscriptions, open-model pushes, honest latency", runLoad},
-		"mock":     {"run the mock server: the protocol, replayed triggers, faults", runMock},
-		"pattern":  {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
-		"report":   {"re-render a saved run (html, md, junit), merge load shards, compare two runs", runReport},
-		"record":   {"record the triggers an implementation sends, for the mock to replay", runRecord},
-		"spec":     {"print the embedded OpenAPI or AsyncAPI document, or the protocol reference", runSpec},
-		"version":  {"print the version", runVersion},
+		"check":      {"the whole job: contract suite, then a load run, into one report folder (html, md, json, junit)", runCheck},
+		"completion": {"print a shell completion script: wstrigger completion bash|zsh|fish", runCompletion},
+		"config":     {"print an example --config file of load, contract and check, every flag in it", runConfig},
+		"contract":   {"run the contract suite against an implementation (default: the embedded mock)", runContract},
+		"load":       {"load-test an implementation: many subscriptions, open-model pushes, honest latency", runLoad},
+		"mock":       {"run the mock server: the protocol, replayed triggers, faults", runMock},
+		"pattern":    {"test patterns against events: why did (or didn't) my trigger fire?", runPattern},
+		"report":     {"re-render a saved run (html, md, junit), merge load shards, compare two runs", runReport},
+		"record":     {"record the triggers an implementation sends, for the mock to replay", runRecord},
+		"spec":       {"print the embedded OpenAPI or AsyncAPI document, or the protocol reference", runSpec},
+		"version":    {"print the version", runVersion},
 	}
 }
 
@@ -65,8 +70,8 @@ func run(ctx context.Context, args []string, e *env) int {
 				usage(e.stdout)
 				return exitOK
 			}
-			fmt.Fprintf(e.stderr, "wstrigger help: unknown command %q\n\n", rest[0])
-			usage(e.stderr)
+			unknownCommand(e.stderr, "wstrigger help", "command", rest[0], sortedCommands())
+			fmt.Fprintln(e.stderr, "Run 'wstrigger help' for the commands.")
 			return exitUsage
 		}
 		usage(e.stdout)
@@ -76,8 +81,8 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	cmd, ok := commands()[name]
 	if !ok {
-		fmt.Fprintf(e.stderr, "wstrigger: unknown command %q\n\n", name)
-		usage(e.stderr)
+		unknownCommand(e.stderr, "wstrigger", "command", name, sortedCommands())
+		fmt.Fprintln(e.stderr, "Run 'wstrigger help' for the commands.")
 		return exitUsage
 	}
 	return cmd.run(ctx, e, rest)
@@ -111,10 +116,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'wstrigger help <command>' for a command's flags.")
 }
 
-// parseFlags parses args with fs, allowing flags after positional
+// parseArgs parses args with fs, allowing flags after positional
 // arguments ("pattern test P FILE --json"); "--" ends the flags. It
 // returns the positional arguments. A -h gives flag.ErrHelp.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -153,6 +158,10 @@ func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
 			fmt.Fprintln(e.stderr, "\nFlags:")
 			fs.PrintDefaults()
 		}
+		printExamples(e.stderr, name)
+	}
+	if e.onFlagSet != nil {
+		e.onFlagSet(fs)
 	}
 	return fs
 }

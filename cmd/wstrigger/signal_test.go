@@ -3,6 +3,8 @@
 package main
 
 import (
+	"cmp"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -131,9 +133,19 @@ func TestLoadSecondSignalWritesWhatIsKnown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	for _, tc := range []struct{ name, json, said string }{
+		{"to a file", filepath.Join(t.TempDir(), "run.json"), ""},
+		{"to standard output", "-", "standard output"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			secondSignalWrites(t, tc.json, cmp.Or(tc.said, tc.json))
+		})
+	}
+}
+
+func secondSignalWrites(t *testing.T, out, said string) {
 	bin := mocktest.Binary(t)
 	mock, url := startMock(t, bin)
-	out := filepath.Join(t.TempDir(), "run.json")
 	p := startBinary(t, bin, "load", "--target", url, "--access-token", mockserver.DemoAccessToken, "--secret-key", mockserver.DemoSecretKey,
 		"--subscriptions", "640", "--connect-rate", "5000", "--push-rate", "100", "--duration", "60s", "--push-timeout", "60s", "--json", out)
 	p.waitFor(t, " pushing ")
@@ -141,9 +153,13 @@ func TestLoadSecondSignalWritesWhatIsKnown(t *testing.T) {
 	code, took := p.interruptTwice(t, func() { p.waitFor(t, "stopping and writing what was done") })
 	assert.Equal(t, exitInterrupted, code, "stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
 	assert.Less(t, took, 5*time.Second, "at once, not the closes against the frozen mock")
-	assert.Contains(t, p.stderr.String(), "wrote the figures so far to "+out)
+	assert.Contains(t, p.stderr.String(), "wrote the figures so far to "+said)
 	var res load.Result
-	readJSONFile(t, out, &res)
+	if out == "-" {
+		require.NoError(t, json.Unmarshal([]byte(p.stdout.String()), &res), "standard output holds the JSON alone")
+	} else {
+		readJSONFile(t, out, &res)
+	}
 	assert.True(t, res.Interrupted)
 	assert.Positive(t, res.Pushes.Sent)
 	assert.Equal(t, 640, res.Subscriptions.Requested)

@@ -37,6 +37,7 @@ type targetOptions struct {
 	SecretKey   string
 	Origin      string // --origin, as protocol.ParseOrigin returns it
 	targetSet   bool   // --target was given, if only as ''
+	gatewayOptions
 }
 
 // register defines --target, --access-token and --secret-key. what
@@ -55,25 +56,48 @@ func (o *targetOptions) register(fs *flag.FlagSet, what string, withMock bool) {
 	})
 	fs.StringVar(&o.AccessToken, "access-token", "", "access token (default $"+envAccessToken+")")
 	fs.StringVar(&o.SecretKey, "secret-key", "", "secret key (default $"+envSecretKey+")")
-	fs.Func("origin", "send this `URL` as the Origin header of every join and push, as a browser page of it would (for a target that restricts origins)", func(s string) error {
-		origin, err := protocol.ParseOrigin(s)
-		o.Origin = origin
+	originFlag(fs, "origin", "send this `URL` as the Origin header of every join and push, as a browser page of it would (for a target that restricts origins)", &o.Origin)
+	o.gatewayOptions.register(fs)
+}
+
+// originFlag defines a flag of an origin, as protocol.ParseOrigin
+// returns it, or ” for none (the default, which a config file may
+// give too).
+func originFlag(fs *flag.FlagSet, name, usage string, origin *string) {
+	fs.Func(name, usage+"; '' for none", func(s string) error {
+		if s == "" {
+			*origin = ""
+			return nil
+		}
+		o, err := protocol.ParseOrigin(s)
+		*origin = o
 		return err
 	})
 }
 
 // clientOptions are the client options of a command's joins and pushes:
-// the Origin header of --origin.
+// the Origin header of --origin and the extra headers of --header, and,
+// once resolveGateway has run, the TLS configuration and the proxy.
 func (o *targetOptions) clientOptions() *client.Options {
-	return &client.Options{Header: originHeader(o.Origin)}
+	copts := o.gw.clientOptions()
+	if copts == nil {
+		copts = &client.Options{}
+	}
+	copts.Header = o.header()
+	return copts
 }
 
-// originHeader is the Origin header of --origin; nil without it.
-func originHeader(origin string) http.Header {
-	if origin == "" {
-		return nil
+// header is the extra header of every join and push: those of --header
+// and the Origin of --origin; nil without either.
+func (o *targetOptions) header() http.Header {
+	h := o.Header.Clone()
+	if o.Origin != "" {
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set(protocol.HeaderOrigin, o.Origin)
 	}
-	return http.Header{protocol.HeaderOrigin: {origin}}
+	return h
 }
 
 // resolveTarget fills the target from $WSTRIGGER_TARGET when --target
@@ -122,8 +146,8 @@ func interruptedBefore(e *env, cmd string) int {
 // preflight runs preflightJoin for the command cmd. When the run must
 // not begin, it says why on stderr and returns ok false with the exit
 // status.
-func preflight(ctx context.Context, e *env, cmd, target, origin string, creds protocol.Credentials) (invited bool, status int, ok bool) {
-	invited, err := preflightJoin(ctx, target, origin, creds)
+func preflight(ctx context.Context, e *env, cmd, target string, creds protocol.Credentials, copts *client.Options) (invited bool, status int, ok bool) {
+	invited, err := preflightJoin(ctx, target, creds, copts)
 	switch {
 	case err == nil:
 		return invited, exitOK, true
@@ -145,14 +169,14 @@ func preflight(ctx context.Context, e *env, cmd, target, origin string, creds pr
 // reports whether the join that succeeded was answered with the
 // mockapi header: the target is a wstrigger mock that invites a reader
 // of its counters.
-func preflightJoin(ctx context.Context, target, origin string, creds protocol.Credentials) (invited bool, err error) {
-	if _, err := client.New(target, creds, nil); err != nil {
+func preflightJoin(ctx context.Context, target string, creds protocol.Credentials, copts *client.Options) (invited bool, err error) {
+	if _, err := client.New(target, creds, copts); err != nil {
 		return false, err
 	}
 	where := protocol.RedactURLString(target)
 	var refused error
 	for range preflightAttempts {
-		invited, err := preflightOnce(ctx, target, origin, creds)
+		invited, err := preflightOnce(ctx, target, creds, copts)
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("interrupted before the run: %w", ctx.Err())
 		}
@@ -162,7 +186,7 @@ func preflightJoin(ctx context.Context, target, origin string, creds protocol.Cr
 		case err == nil:
 			return invited, nil
 		case errors.As(err, &he) && he.Code == protocol.CodeForbiddenOrigin:
-			return false, fmt.Errorf("%s refuses %s (%s): give --origin with an origin it allows", where, originText(origin), statusText(he))
+			return false, fmt.Errorf("%s refuses %s (%s): give --origin with an origin it allows", where, originText(copts), statusText(he))
 		case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 			refused = fmt.Errorf("%s refuses these credentials: %d joins with them were answered %s; check --access-token and --secret-key (or $%s and $%s)",
 				where, preflightAttempts, statusText(he), envAccessToken, envSecretKey)
@@ -177,8 +201,12 @@ func preflightJoin(ctx context.Context, target, origin string, creds protocol.Cr
 	return false, refused
 }
 
-// originText names the joins of an origin in a message.
-func originText(origin string) string {
+// originText names the joins of the Origin header of copts in a message.
+func originText(copts *client.Options) string {
+	var origin string
+	if copts != nil {
+		origin = copts.Header.Get(protocol.HeaderOrigin)
+	}
 	if origin == "" {
 		return "joins without an Origin header"
 	}
@@ -196,10 +224,10 @@ func statusText(he *client.HTTPError) string {
 
 // preflightOnce makes one join and closes it. invited reports whether
 // the server's 101 answer carried the mockapi header.
-func preflightOnce(ctx context.Context, target, origin string, creds protocol.Credentials) (invited bool, err error) {
+func preflightOnce(ctx context.Context, target string, creds protocol.Credentials, copts *client.Options) (invited bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	c, err := client.New(target, creds, &client.Options{Header: originHeader(origin)})
+	c, err := client.New(target, creds, copts)
 	if err != nil {
 		return false, err
 	}
