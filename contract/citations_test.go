@@ -20,8 +20,8 @@ var citationRE = regexp.MustCompile(`^` + regexp.QuoteMeta(docs.ProtocolPath) + 
 // check of the catalogue cites, each with the reason. A section leaves
 // this list when a check cites it.
 var notChecked = map[string]string{
-	"1":   "background: it quotes the API's original description and states no rule of its own",
-	"8":   "recordings are wstrigger's own input format for the mock and output of record, not part of the API a server implements",
+	"1": "background: it quotes the API's original description and states no rule of its own",
+	"8": "recordings are wstrigger's own input format for the mock and output of record, not part of the API a server implements",
 }
 
 // TestCitationsResolve ties the catalogue to the protocol reference:
