@@ -190,6 +190,14 @@ func (o *checkOptions) prepare(e *env) (*contract.Options, error) {
 	if err := o.load.resolveGateway(e); err != nil {
 		return nil, err
 	}
+	if o.load.Target == "" { // the embedded mock restricts origins, so that every check runs
+		if o.load.Origin == "" {
+			o.load.Origin = embeddedPageOrigin
+		}
+		if o.contract.ForbiddenOrigin == "" {
+			o.contract.ForbiddenOrigin = embeddedRefusedOrigin
+		}
+	}
 	o.contract.targetOptions = o.load.targetOptions
 	o.contract.Quiet = o.load.Quiet
 	if len(o.load.SLOs) == 0 {
@@ -266,6 +274,15 @@ func (o *checkOptions) runPhases(ctx context.Context, e *env, target contract.Ta
 	return res, nil
 }
 
+// The origins of the embedded mock's allow-list: the page allowed, whose
+// Origin every join and push sends (unless --origin names another, which
+// the list then holds), and one it refuses, for the check of refused
+// origins (CORS-005). With them the main job runs every check.
+const (
+	embeddedPageOrigin    = "https://app.wstrigger.test"
+	embeddedRefusedOrigin = "https://refused.wstrigger.test"
+)
+
 // targets returns the target of both phases and a function that releases
 // it: --target (or $WSTRIGGER_TARGET, resolved already) with its
 // credentials, or one embedded mock.
@@ -274,7 +291,7 @@ func (o *checkOptions) targets(e *env) (contract.Target, protocol.Credentials, f
 		t, stop, err := o.contract.suiteTarget(e)
 		return t, t.Credentials, stop, err
 	}
-	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed})
+	srv, err := mockserver.New(&mockserver.Options{Speed: mockserver.DefaultSpeed, AllowedOrigins: []string{o.load.Origin}})
 	if err != nil {
 		return contract.Target{}, protocol.Credentials{}, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wstrigger/wstrigger/contractreport"
 	"github.com/wstrigger/wstrigger/mockserver"
 	"github.com/wstrigger/wstrigger/reports"
 )
@@ -62,6 +63,14 @@ func TestCheckCommandAgainstEmbeddedMock(t *testing.T) {
 	assert.Equal(t, res.Load.Delivery.Accepted, res.Load.Delivery.Received)
 	assert.Equal(t, "embedded mock", res.Contract.TargetName)
 	assert.Equal(t, "embedded mock", res.Load.Meta.TargetName)
+	cors := 0
+	for _, r := range res.Contract.Results {
+		if strings.HasPrefix(r.ID, "CORS-") {
+			cors++
+			assert.Equal(t, contractreport.StatusPass, r.Status, "the embedded mock restricts origins, so that the checks of browsers run, the refused origin's (CORS-005) included: %s", r.ID)
+		}
+	}
+	assert.Equal(t, 5, cors)
 	assert.False(t, res.IsInterrupted())
 
 	data, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
