@@ -49,9 +49,12 @@ type Result struct {
 	Delivery      Delivery            `json:"delivery"`
 	Latency       Latencies           `json:"latency"`
 	Errors        []ErrorClass        `json:"errors"`
-	Intervals     []Interval          `json:"intervals"`
-	Mock          *MockCheck          `json:"mock,omitempty"` // when the target is the mock
-	Driver        DriverHealth        `json:"driver"`
+	// Rejoins are the sessions that ended before the run did and the
+	// subscriptions' way back (a reconnect storm); nil when none ended.
+	Rejoins   *Rejoins     `json:"rejoins,omitempty"`
+	Intervals []Interval   `json:"intervals"`
+	Mock      *MockCheck   `json:"mock,omitempty"` // when the target is the mock
+	Driver    DriverHealth `json:"driver"`
 	// DriverFloor, when the run was calibrated (load --calibrate), is the
 	// latency the driver adds by itself, measured beside the run.
 	DriverFloor *DriverFloor `json:"driverFloor,omitempty"`
