@@ -107,6 +107,7 @@ type Config struct {
 	PushTimeoutMs      int64    `json:"pushTimeoutMs"`
 	Workers            int      `json:"workers"`
 	Reconnect          bool     `json:"reconnect"`
+	NoBackoffJitter    bool     `json:"noBackoffJitter,omitempty"` // reconnects waited their backoff's ceiling (a measurement)
 	Shard              string   `json:"shard"`
 	LateSendMs         float64  `json:"lateSendMs"`
 	SourceAddrs        int      `json:"sourceAddrs"` // loopback source addresses used (1: none spread)
