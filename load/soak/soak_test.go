@@ -1,0 +1,434 @@
+package soak
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/wstrigger/wstrigger/internal/mocktest"
+	"github.com/wstrigger/wstrigger/load"
+	"github.com/wstrigger/wstrigger/loadresult"
+	"github.com/wstrigger/wstrigger/mockserver/mockapi"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var soakFor = flag.Duration("soak", 0, "run the soak for this long, such as 10m (0: skip); CI runs 60s")
+
+// The load of each interval: moderate, so that the soak measures
+// growth, not saturation, on a 2-core machine shared with other work.
+const (
+	subscriptions = 300
+	pushRate      = 200 // per second
+)
+
+// Growth thresholds, as least-squares slopes per minute of the samples
+// taken between intervals (every session closed) over the judged window.
+//
+//   - Goroutines: with every session closed, each process is back to the
+//     same goroutines when nothing leaks. One leaked per session would
+//     be hundreds per minute, one per interval 2 (30 s intervals) to 12
+//     (5 s) per minute; 1 a minute leaves room for the odd straggler (an
+//     idle connection's goroutine still ending) and catches both.
+//   - Resident memory: an interval holds 300 sessions, some 5 MB of
+//     state in each process (the driver's 17 KB per subscription of
+//     BENCHMARKS.md, the mock's less). Keeping a fifth of that per
+//     interval grows 2 MB a minute at 30 s intervals. RSS wobbles by a
+//     MB or two between garbage collections, whatever the length of the
+//     window; over a 5-minute window that makes a slope well under 1
+//     MB/min, but over the 30 s window of the 60 s CI soak up to 4
+//     MB/min. So the fitted growth over the window (slope times window)
+//     is held under maxRSSGrowth·window or minRSSGrowth, the larger:
+//     2 MiB/min over 5 minutes, a gross leak (over 4 MiB in 30 s) in CI.
+const (
+	maxGoroutineSlope = 1.0       // per minute
+	maxRSSGrowth      = 2.0 * mib // bytes per minute of the window
+	minRSSGrowth      = 4.0 * mib // bytes over the window, however short
+	mib               = 1 << 20
+	judgedWindow      = 5 * time.Minute
+	minJudgedSamples  = 5
+)
+
+// phase is a fault setting of one interval.
+type phase struct {
+	name       string
+	faults     func(seg time.Duration) string // the PUT /_mock/faults body
+	disconnect bool                           // POST /_mock/disconnect half-way
+}
+
+var phases = []phase{
+	{name: "none", faults: func(time.Duration) string { return `{}` }},
+	{name: "latency", faults: func(time.Duration) string { return `{"latency":"50ms","jitter":"20ms"}` }},
+	{name: "closes", faults: func(time.Duration) string { return `{"closeProbability":0.002}` }},
+	{name: "rejects", faults: func(time.Duration) string {
+		return `{"rejectJoins":{"share":0.1,"status":503},"rejectPushes":{"share":0.05,"status":429}}`
+	}},
+	{name: "stall", faults: func(seg time.Duration) string {
+		start := time.Now().Add(seg / 3).UTC().Format(time.RFC3339Nano)
+		return fmt.Sprintf(`{"stall":{"start":%q,"duration":%q}}`, start, (seg / 5).String())
+	}},
+	{name: "disconnect", faults: func(time.Duration) string { return `{}` }, disconnect: true},
+}
+
+// sample is both processes' size between two intervals.
+type sample struct {
+	at                  time.Duration // since the soak started
+	driverRSS, mockRSS  uint64
+	driverGor, mockGors int
+}
+
+func TestSoak(t *testing.T) {
+	if *soakFor <= 0 {
+		t.Skip("a soak of minutes: run it with -args -soak 10m (.ci/run runs -soak 60s)")
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("reads resident memory from /proc")
+	}
+	total := *soakFor
+	seg := min(max(total/20, 5*time.Second), 30*time.Second)
+	m := startMock(t)
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	start := time.Now()
+	var samples []sample
+	var storm loadresult.Rejoins
+	var stormLost uint64
+	held, n := 0, 0
+	for k := 0; k < len(phases) || time.Since(start)+seg <= total; k++ {
+		ph := phases[k%len(phases)]
+		m.control(t, hc, http.MethodPut, "faults", ph.faults(seg))
+		res := runInterval(t, m, hc, ph, seg)
+		m.control(t, hc, http.MethodPut, "faults", `{}`)
+		n++
+		ok := checkInterval(t, k, ph.name, res)
+		if ok {
+			held++
+		}
+		if res.Rejoins != nil && ph.disconnect {
+			require.NoError(t, storm.Add(*res.Rejoins))
+			stormLost += res.Delivery.LostAcrossReconnect
+		}
+		samples = append(samples, m.quiet(t, hc, time.Since(start)))
+	}
+	t.Logf("soak of %v in %d intervals of %v: the invariant held in %d of %d intervals", time.Since(start).Round(time.Second), n, seg, held, n)
+	assert.Equal(t, n, held, "the invariant held in every interval")
+	if storm.Back > 0 {
+		t.Logf("storms: sessions dropped %d %v, back %d, not back %d, joins refused on the way %d, rejoin p50 %v p99 %v max %v, pushes lost with them %d",
+			storm.Dropped(), storm.Closes, storm.Back, storm.NotBack, storm.Refused,
+			us(storm.Time.P50Us), us(storm.Time.P99Us), us(storm.Time.MaxUs), stormLost)
+		assert.Zero(t, storm.NotBack, "every subscription came back")
+	}
+	judgeGrowth(t, samples)
+}
+
+// runInterval runs one interval's load run, with its phase's disconnect.
+func runInterval(t *testing.T, m *mockProc, hc *http.Client, ph phase, seg time.Duration) *load.Result {
+	t.Helper()
+	d, err := load.New(m.url, mocktest.Demo, &load.Options{
+		Subscriptions: subscriptions, ConnectRate: 3000, PushRate: pushRate, Duration: seg, Workers: 32,
+		PushTimeout: 2 * time.Second, BackoffBase: 50 * time.Millisecond, BackoffMax: time.Second,
+		Observer: func(ctx context.Context) (mockapi.Stats, error) { return mockapi.FetchStats(ctx, hc, m.url) },
+	})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), seg+time.Minute)
+	defer cancel()
+	stormErr := make(chan error, 1)
+	go func() { // waited for below
+		if !ph.disconnect {
+			stormErr <- nil
+			return
+		}
+		for l := d.Live(); l.Phase != loadresult.PhasePushing || l.Elapsed < seg/2; l = d.Live() {
+			if ctx.Err() != nil || l.Phase == loadresult.PhaseDone {
+				stormErr <- fmt.Errorf("the run ended before its disconnect")
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		stormErr <- m.send(hc, http.MethodPost, "disconnect", "")
+	}()
+	res, err := d.Run(ctx)
+	require.NoError(t, <-stormErr)
+	require.NoError(t, err)
+	return res
+}
+
+// checkInterval checks one interval's accounting and logs it.
+func checkInterval(t *testing.T, k int, name string, res *load.Result) bool {
+	t.Helper()
+	dl := res.Delivery
+	var perSecond uint64
+	for _, iv := range res.Intervals {
+		perSecond += iv.Accepted
+	}
+	mock202 := uint64(0)
+	if res.Mock != nil {
+		mock202 = res.Mock.Pushes202
+	}
+	ok := dl.InvariantHolds && !res.Interrupted && perSecond == dl.Accepted && res.Mock != nil && mock202 == dl.Accepted
+	var closes uint64
+	if res.Rejoins != nil {
+		closes = res.Rejoins.Dropped()
+	}
+	t.Logf("interval %2d %-10s accepted %5d = received %5d + lost %3d + in flight %d (per second %5d, mock 202s %5d): %v; rejected %d, closes %d, e2e p99 %v",
+		k+1, name, dl.Accepted, dl.Received, dl.Lost, dl.InFlight, perSecond, mock202, ok, res.Pushes.Rejected, closes, us(res.Latency.PushEndToEnd.P99Us))
+	if !ok {
+		t.Errorf("interval %d (%s): %s; per-second accepted %d; mock 202s %d; interrupted %v", k+1, name, dl.Invariant, perSecond, mock202, res.Interrupted)
+	}
+	return ok
+}
+
+// judgeGrowth fits each series over the last judgedWindow (the last half
+// of a shorter soak) and holds its slope to the thresholds.
+func judgeGrowth(t *testing.T, samples []sample) {
+	t.Helper()
+	require.NotEmpty(t, samples)
+	end := samples[len(samples)-1].at
+	window := min(judgedWindow, end/2)
+	rssLimit := max(maxRSSGrowth, minRSSGrowth/window.Minutes()) // per minute
+	var in []sample
+	for _, s := range samples {
+		if s.at >= end-window {
+			in = append(in, s)
+		}
+	}
+	series := []struct {
+		name   string
+		value  func(sample) float64
+		max    float64
+		format func(float64) string
+	}{
+		{"driver RSS", func(s sample) float64 { return float64(s.driverRSS) }, rssLimit, mibText},
+		{"mock RSS", func(s sample) float64 { return float64(s.mockRSS) }, rssLimit, mibText},
+		{"driver goroutines", func(s sample) float64 { return float64(s.driverGor) }, maxGoroutineSlope, countText},
+		{"mock goroutines", func(s sample) float64 { return float64(s.mockGors) }, maxGoroutineSlope, countText},
+	}
+	for _, sr := range series {
+		xs, ys := make([]float64, len(in)), make([]float64, len(in))
+		for i, s := range in {
+			xs[i], ys[i] = s.at.Minutes(), sr.value(s)
+		}
+		slope := Slope(xs, ys)
+		t.Logf("%-17s first %s, last %s; slope over the last %v (%d samples) %s per minute (threshold %s)",
+			sr.name, sr.format(sr.value(samples[0])), sr.format(sr.value(samples[len(samples)-1])), window.Round(time.Second), len(in), sr.format(slope), sr.format(sr.max))
+		if len(in) < minJudgedSamples {
+			t.Logf("  not judged: fewer than %d samples in the window", minJudgedSamples)
+			continue
+		}
+		assert.Less(t, slope, sr.max, "%s grows", sr.name)
+	}
+}
+
+// Slope is the least-squares slope of ys over xs (0 for fewer than two
+// distinct xs).
+func Slope(xs, ys []float64) float64 {
+	n := float64(len(xs))
+	if n < 2 {
+		return 0
+	}
+	var sx, sy float64
+	for i := range xs {
+		sx, sy = sx+xs[i], sy+ys[i]
+	}
+	mx, my := sx/n, sy/n
+	var sxy, sxx float64
+	for i := range xs {
+		sxy += (xs[i] - mx) * (ys[i] - my)
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+	}
+	if sxx == 0 {
+		return 0
+	}
+	return sxy / sxx
+}
+
+func mibText(v float64) string   { return fmt.Sprintf("%.2f MiB", v/mib) }
+func countText(v float64) string { return fmt.Sprintf("%.2f", v) }
+func us(v int64) time.Duration   { return time.Duration(v) * time.Microsecond }
+
+// mockProc is the "wstrigger mock" process.
+type mockProc struct {
+	cmd          *exec.Cmd
+	url, metrics string
+}
+
+var (
+	listeningRe = regexp.MustCompile(`listening on (http://\S+)`)
+	metricsRe   = regexp.MustCompile(`metrics on (http://\S+)`)
+)
+
+// startMock builds the command and starts the mock, replaying the
+// embedded recording in a loop, with its metrics served; it stops it
+// with SIGTERM when the test ends.
+func startMock(t *testing.T) *mockProc {
+	t.Helper()
+	var stdout, stderr mocktest.Buffer
+	cmd := exec.Command(mocktest.Binary(t), "mock", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--quiet", "--loop")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }() // ends with the process, waited for in the cleanup
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-exited:
+			assert.NoError(t, err, "the mock's exit; its stderr:\n%s", stderr.String())
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Errorf("the mock did not stop within 30 s of SIGTERM")
+		}
+	})
+	m := &mockProc{cmd: cmd}
+	deadline := time.Now().Add(30 * time.Second)
+	for m.url == "" || m.metrics == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the mock did not start within 30 s; stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		}
+		if s := listeningRe.FindStringSubmatch(stdout.String()); s != nil {
+			m.url = s[1]
+		}
+		if s := metricsRe.FindStringSubmatch(stderr.String()); s != nil {
+			m.metrics = s[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return m
+}
+
+// control sends a control request, which must succeed.
+func (m *mockProc) control(t *testing.T, hc *http.Client, method, path, body string) {
+	t.Helper()
+	require.NoError(t, m.send(hc, method, path, body))
+}
+
+// send sends a control request and returns an error unless it got 200.
+func (m *mockProc) send(hc *http.Client, method, path, body string) error {
+	req, err := http.NewRequest(method, m.url+mockapi.ControlPrefix+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	data, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, data)
+	}
+	return nil
+}
+
+// quiet waits until the mock holds no session, lets the driver's
+// goroutines settle, and samples both processes.
+func (m *mockProc) quiet(t *testing.T, hc *http.Client, at time.Duration) sample {
+	t.Helper()
+	waitFor(t, "the mock to hold no session", func() bool {
+		st, err := mockapi.FetchStats(context.Background(), hc, m.url)
+		return err == nil && st.OpenSessions == 0
+	})
+	// The driver's closed connections end their goroutines shortly after
+	// the run: wait until the count holds still for a few polls.
+	last, still := -1, 0
+	waitFor(t, "the driver's goroutines to settle", func() bool {
+		n := runtime.NumGoroutine()
+		if n == last {
+			still++
+		} else {
+			last, still = n, 0
+		}
+		return still >= 5
+	})
+	debug.FreeOSMemory()
+	s := sample{at: at, driverGor: runtime.NumGoroutine()}
+	var err error
+	s.driverRSS, err = rss("self")
+	require.NoError(t, err)
+	s.mockRSS, err = rss(strconv.Itoa(m.cmd.Process.Pid))
+	require.NoError(t, err)
+	s.mockGors, err = m.goroutines(hc)
+	require.NoError(t, err)
+	return s
+}
+
+// goroutines reads go_goroutines from the mock's metrics.
+func (m *mockProc) goroutines(hc *http.Client) (int, error) {
+	resp, err := hc.Get(m.metrics) // the URL the mock printed, /metrics included
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int(f), err
+		}
+	}
+	return 0, fmt.Errorf("no go_goroutines in the metrics: %v", sc.Err())
+}
+
+// rss reads the resident memory of /proc/<pid>/status.
+func rss(pid string) (uint64, error) {
+	data, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range bytes.Lines(data) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(string(v)), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%s/status", pid)
+}
+
+// waitFor polls cond until it holds, for at most 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSlope holds the fit to known lines.
+func TestSlope(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		xs, ys []float64
+		want   float64
+	}{
+		{"flat", []float64{0, 1, 2, 3}, []float64{5, 5, 5, 5}, 0},
+		{"line", []float64{0, 1, 2, 3}, []float64{1, 3, 5, 7}, 2},
+		{"noisy line", []float64{0, 1, 2, 3}, []float64{0, 2, 1, 3}, 0.8},
+		{"falling", []float64{0, 2, 4}, []float64{9, 5, 1}, -2},
+		{"one point", []float64{1}, []float64{4}, 0},
+		{"same x", []float64{1, 1}, []float64{4, 6}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.InDelta(t, tt.want, Slope(tt.xs, tt.ys), 1e-9)
+		})
+	}
+}
