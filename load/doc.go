@@ -15,8 +15,10 @@
 // Subscriptions join at Options.ConnectRate, each with a pattern from
 // Options.Patterns, and are held for the run; a session the server
 // closes is joined again after a full-jitter exponential backoff (unless
-// Options.NoReconnect), so that a server that ends every session at once
-// (a restart) is not hit by all of them together. Result.Rejoins reports
+// Options.NoReconnect), spread over at least the time the first joins
+// took at Options.ConnectRate, so that a server that ends every session
+// at once (a restart) sees them come back at about that rate, not all
+// together. Result.Rejoins reports
 // such a reconnect storm: the sessions ended by close code, the rejoin
 // times (from a session's end to the next session frame), the joins
 // refused on the way; the intervals count the closes and rejoins of

@@ -147,7 +147,10 @@ type Options struct {
 	Workers int
 	// NoReconnect turns off reconnecting: a subscription whose session
 	// ends stays closed. Reconnects use full-jitter exponential backoff
-	// between BackoffBase and BackoffMax.
+	// up to BackoffMax, from the longer of BackoffBase and the time the
+	// subscriptions' first joins take at ConnectRate (a failed first
+	// join retries from BackoffBase): a server that ends every session
+	// at once sees them come back at about ConnectRate.
 	NoReconnect             bool
 	BackoffBase, BackoffMax time.Duration
 	// NoBackoffJitter turns the jitter of the backoff off: each wait is

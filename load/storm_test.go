@@ -111,3 +111,27 @@ func waitLive(t *testing.T, d *Driver, what string, cond func(Live) bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRejoinBase spreads a reconnect storm over the time the first joins
+// took at ConnectRate, within BackoffBase and BackoffMax.
+func TestRejoinBase(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		subs      int
+		rate      float64
+		base, max time.Duration
+		want      time.Duration
+	}{
+		{"few: BackoffBase", 10, 500, 100 * time.Millisecond, 10 * time.Second, 100 * time.Millisecond},
+		{"2,000 at 500/s: 4 s", 2000, 500, 100 * time.Millisecond, 10 * time.Second, 4 * time.Second},
+		{"2,000 at 2,000/s: 1 s", 2000, 2000, 100 * time.Millisecond, 10 * time.Second, time.Second},
+		{"at most BackoffMax", 100000, 500, 100 * time.Millisecond, 10 * time.Second, 10 * time.Second},
+		{"none", 0, 500, 100 * time.Millisecond, 10 * time.Second, 100 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			j := &joiners{opts: &Options{ConnectRate: tt.rate, BackoffBase: tt.base, BackoffMax: tt.max}, subs: make([]*subscription, tt.subs)}
+			assert.Equal(t, tt.want, j.rejoinBase())
+		})
+	}
+}

@@ -122,7 +122,11 @@ func (j *joiners) connect(ctx context.Context, s *subscription, reconnect bool) 
 			if j.opts.NoBackoffJitter {
 				u = 1
 			}
-			if !sleepUntil(ctx, j.now, j.now().Add(backoff(j.opts.BackoffBase, j.opts.BackoffMax, n, u))) {
+			base := j.opts.BackoffBase
+			if reconnect {
+				base = j.rejoinBase()
+			}
+			if !sleepUntil(ctx, j.now, j.now().Add(backoff(base, j.opts.BackoffMax, n, u))) {
 				return
 			}
 		}
@@ -137,6 +141,18 @@ func (j *joiners) connect(ctx context.Context, s *subscription, reconnect bool) 
 			return
 		}
 	}
+}
+
+// rejoinBase is the base of a reconnect's backoff: the time the
+// subscriptions' first joins took at ConnectRate, when that is longer
+// than BackoffBase (at most BackoffMax). A server that ends every
+// session at once then sees them come back, with the jitter, at about
+// ConnectRate, the rate the run was set to join at, instead of all
+// within BackoffBase: 2,000 subscriptions within the default 100 ms
+// would be 20,000 joins a second (BENCHMARKS.md, reconnect storms).
+func (j *joiners) rejoinBase() time.Duration {
+	ramp := time.Duration(float64(len(j.subs)) / j.opts.ConnectRate * float64(time.Second))
+	return min(max(j.opts.BackoffBase, ramp), j.opts.BackoffMax)
 }
 
 // backoff is the full-jitter exponential backoff before retry attempt
