@@ -42,21 +42,22 @@ func TestStormJoinRate(t *testing.T) {
 		noJitter    bool
 	}
 	configs := []config{{2000, false}, {2000, true}, {1e6, false}, {1e6, true}}
-	type figures struct{ peak, p50, p99, max []float64 }
+	type figures struct{ peak, ends, p50, p99, max []float64 }
 	got := make([]figures, len(configs))
 	const repeats = 3
 	srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay()})
 	for range repeats {
 		for i, c := range configs {
-			peak, rj := oneStorm(t, srv.Server, *stormSubs, c.connectRate, c.noJitter)
+			peak, ends, rj := oneStorm(t, srv.Server, *stormSubs, c.connectRate, c.noJitter)
 			g := &got[i]
 			g.peak = append(g.peak, peak)
+			g.ends = append(g.ends, float64(ends)/float64(time.Millisecond))
 			g.p50 = append(g.p50, float64(rj.Time.P50Us)/1e3)
 			g.p99 = append(g.p99, float64(rj.Time.P99Us)/1e3)
 			g.max = append(g.max, float64(rj.Time.MaxUs)/1e3)
 		}
 	}
-	t.Logf("%d subscriptions, medians of %d storms: rejoin spread | jitter | mock's peak join rate (/s, busiest 100 ms) | rejoin p50 | p99 | max (ms)", *stormSubs, repeats)
+	t.Logf("%d subscriptions, medians of %d storms: rejoin spread | jitter | mock's peak join rate (/s, busiest 100 ms) | all closes counted (ms) | rejoin p50 | p99 | max (ms)", *stormSubs, repeats)
 	for i, c := range configs {
 		g := got[i]
 		jitter := "full"
@@ -64,14 +65,15 @@ func TestStormJoinRate(t *testing.T) {
 			jitter = "none"
 		}
 		spread := (&joiners{opts: &Options{ConnectRate: c.connectRate, BackoffBase: DefaultBackoffBase, BackoffMax: DefaultBackoffMax}, subs: make([]*subscription, *stormSubs)}).rejoinBase()
-		t.Logf("| %v | %s | %.0f | %.0f | %.0f | %.0f |", spread, jitter, median(g.peak), median(g.p50), median(g.p99), median(g.max))
+		t.Logf("| %v | %s | %.0f | %.0f | %.0f | %.0f | %.0f |", spread, jitter, median(g.peak), median(g.ends), median(g.p50), median(g.p99), median(g.max))
 	}
 }
 
 // oneStorm holds subs idle subscriptions on srv, disconnects them all,
 // waits until they are back and returns the mock's peak join rate over
-// the rejoins and the run's rejoin figures.
-func oneStorm(t *testing.T, srv *mockserver.Server, subs int, connectRate float64, noJitter bool) (float64, loadresult.Rejoins) {
+// the rejoins, how long the mock took to count every close (the close
+// handshakes done), and the run's rejoin figures.
+func oneStorm(t *testing.T, srv *mockserver.Server, subs int, connectRate float64, noJitter bool) (float64, time.Duration, loadresult.Rejoins) {
 	t.Helper()
 	d, err := New(srv.URL, demo, &Options{
 		Subscriptions: subs, ConnectRate: connectRate, Idle: true, Duration: 10 * time.Minute, NoBackoffJitter: noJitter,
@@ -87,16 +89,19 @@ func oneStorm(t *testing.T, srv *mockserver.Server, subs int, connectRate float6
 	}()
 	waitLive(t, d, "every subscription held", func(l Live) bool { return l.Phase == loadresult.PhaseHolding && l.Open == int64(subs) })
 	srv.ResetStats()
+	at := time.Now()
 	n, err := srv.Disconnect(0, "")
 	require.NoError(t, err)
 	require.Equal(t, subs, n)
+	waitLive(t, d, "every close counted", func(Live) bool { return srv.Stats().Closes[mockserver.DefaultDisconnectCode] == uint64(subs) })
+	ends := time.Since(at)
 	waitLive(t, d, "every subscription back", func(l Live) bool { return l.Reconnects == int64(subs) && l.Open == int64(subs) })
 	peak := srv.Stats().PeakJoinRate
 	cancel()
 	res := <-done
 	require.NotNil(t, res.Rejoins)
 	require.Equal(t, uint64(subs), res.Rejoins.Back, fmt.Sprintf("connect rate %v, no jitter %v", connectRate, noJitter))
-	return peak, *res.Rejoins
+	return peak, ends, *res.Rejoins
 }
 
 func median(v []float64) float64 {
