@@ -6,10 +6,11 @@
 // It runs the real "wstrigger mock" command as a process of its own and
 // the driver in the test's process, for the length given, as a series of
 // load runs (the soak's intervals) of a few seconds to half a minute at
-// moderate load, against the one mock. Before each, it switches the
+// moderate load, against the one mock, until the length has passed. Before each, it switches the
 // mock's faults through the control API, in turn: none, latency,
 // closes, rejections of joins and pushes, a stall, and a disconnect of
-// every session (POST /_mock/disconnect) in the middle of the run.
+// every session (POST /_mock/disconnect) in the middle of the run, with
+// a fifth of the joins refused.
 //
 // It checks, for every interval, that accepted = received + lost + in
 // flight holds (with the workers' own count of accepted pushes), that

@@ -75,7 +75,8 @@ var phases = []phase{
 		start := time.Now().Add(seg / 3).UTC().Format(time.RFC3339Nano)
 		return fmt.Sprintf(`{"stall":{"start":%q,"duration":%q}}`, start, (seg / 5).String())
 	}},
-	{name: "disconnect", faults: func(time.Duration) string { return `{}` }, disconnect: true},
+	// The storm's rejoins meet refusals too, as after a real restart.
+	{name: "disconnect", faults: func(time.Duration) string { return `{"rejectJoins":{"share":0.2,"status":503}}` }, disconnect: true},
 }
 
 // sample is both processes' size between two intervals.
@@ -101,7 +102,7 @@ func TestSoak(t *testing.T) {
 	var storm loadresult.Rejoins
 	var stormLost uint64
 	held, n := 0, 0
-	for k := 0; k < len(phases) || time.Since(start)+seg <= total; k++ {
+	for k := 0; k < len(phases) || time.Since(start) < total; k++ { // at least total, every phase at least once
 		ph := phases[k%len(phases)]
 		m.control(t, hc, http.MethodPut, "faults", ph.faults(seg))
 		res := runInterval(t, m, hc, ph, seg)
