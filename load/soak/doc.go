@@ -18,7 +18,7 @@
 // answered 202 to exactly the pushes the driver counts accepted; and
 // that neither process grows: the least-squares slope of its resident
 // memory and of its goroutine count, sampled between intervals (every
-// session closed), over the last 5 minutes (the last half of a shorter
-// soak), stays under a threshold (see soak_test.go). It logs the
+// session closed), over the last 5 minutes (all but the first sample of
+// a shorter soak), stays under a threshold (see soak_test.go). It logs the
 // figures, the storm figures of the disconnects included.
 package soak

@@ -98,19 +98,43 @@ func (m *mockProc) send(hc *http.Client, method, path, body string) error {
 	return nil
 }
 
-// quiet waits until the mock holds no session, lets the driver's
-// goroutines settle, and samples both processes.
+// quiet waits until the mock holds no session and both processes'
+// goroutines have settled, and samples both processes.
 func (m *mockProc) quiet(t *testing.T, hc *http.Client, at time.Duration) sample {
 	t.Helper()
 	waitFor(t, "the mock to hold no session", func() bool {
 		st, err := mockapi.FetchStats(context.Background(), hc, m.url)
 		return err == nil && st.OpenSessions == 0
 	})
-	// The driver's closed connections end their goroutines shortly after
-	// the run: wait until the count holds still for a few polls.
+	// Closed connections end their goroutines shortly after the run, in
+	// both processes (a session's writer returning, a push connection's
+	// server side reading its EOF): wait until each count holds still
+	// for a few polls.
+	s := sample{at: at}
+	settle(t, "the driver's goroutines", func() (int, error) { return runtime.NumGoroutine(), nil }, &s.driverGor)
+	settle(t, "the mock's goroutines", func() (int, error) { return m.goroutines(hc) }, &s.mockGors)
+	debug.FreeOSMemory()
+	var err error
+	s.driverRSS, err = rss("self")
+	require.NoError(t, err)
+	s.mockRSS, err = rss(strconv.Itoa(m.cmd.Process.Pid))
+	require.NoError(t, err)
+	return s
+}
+
+// settle polls count until it returns the same value 5 times running,
+// and stores that value in out. A failed poll (a scrape that timed out
+// on a busy machine) is logged and polled again, within waitFor's bound.
+func settle(t *testing.T, what string, count func() (int, error), out *int) {
+	t.Helper()
 	last, still := -1, 0
-	waitFor(t, "the driver's goroutines to settle", func() bool {
-		n := runtime.NumGoroutine()
+	waitFor(t, what+" to settle", func() bool {
+		n, err := count()
+		if err != nil {
+			t.Logf("%s: %v (polled again)", what, err)
+			last, still = -1, 0
+			return false
+		}
 		if n == last {
 			still++
 		} else {
@@ -118,16 +142,7 @@ func (m *mockProc) quiet(t *testing.T, hc *http.Client, at time.Duration) sample
 		}
 		return still >= 5
 	})
-	debug.FreeOSMemory()
-	s := sample{at: at, driverGor: runtime.NumGoroutine()}
-	var err error
-	s.driverRSS, err = rss("self")
-	require.NoError(t, err)
-	s.mockRSS, err = rss(strconv.Itoa(m.cmd.Process.Pid))
-	require.NoError(t, err)
-	s.mockGors, err = m.goroutines(hc)
-	require.NoError(t, err)
-	return s
+	*out = last
 }
 
 // goroutines reads go_goroutines from the mock's metrics.
