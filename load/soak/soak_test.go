@@ -51,15 +51,16 @@ const (
 //     MB or two between garbage collections, whatever the length of the
 //     window; over a 5-minute window that makes a slope well under 1
 //     MB/min, but over the window of under a minute of the 60 s CI soak
-//     up to 4 MB/min. So the fitted growth over the window (slope times
-//     window) is held under maxRSSGrowth·window or minRSSGrowth, the
-//     larger: 2 MiB/min over 5 minutes, a gross leak (over 4 MiB in the
-//     window) in CI.
+//     up to 4 MB/min; and in its first minute the mock's heap still grows
+//     to its working size (35.5 to 39 MiB in one 60 s run). So the fitted
+//     growth over the window (slope times window) is held under
+//     maxRSSGrowth·window or minRSSGrowth, the larger: 2 MiB/min over 5
+//     minutes; in CI only a gross leak (over 8 MiB in the window).
 const (
 	maxGoroutineSlope  = 1.0       // per minute
 	minGoroutineGrowth = 2.0       // over the window, however short
 	maxRSSGrowth       = 2.0 * mib // bytes per minute of the window
-	minRSSGrowth       = 4.0 * mib // bytes over the window, however short
+	minRSSGrowth       = 8.0 * mib // bytes over the window, however short
 	mib                = 1 << 20
 	judgedWindow       = 5 * time.Minute
 	minJudgedSamples   = 5
