@@ -15,7 +15,14 @@
 // Subscriptions join at Options.ConnectRate, each with a pattern from
 // Options.Patterns, and are held for the run; a session the server
 // closes is joined again after a full-jitter exponential backoff (unless
-// Options.NoReconnect). Pushes follow a Schedule, a pure function of the
+// Options.NoReconnect), spread over at least the time the first joins
+// took at Options.ConnectRate, so that a server that ends every session
+// at once (a restart) sees them come back at about that rate, not all
+// together. Result.Rejoins reports
+// such a reconnect storm: the sessions ended by close code, the rejoin
+// times (from a session's end to the next session frame), the joins
+// refused on the way; the intervals count the closes and rejoins of
+// each second. Pushes follow a Schedule, a pure function of the
 // push number, whatever the answers: push n is due at Schedule.Due(n)
 // and carries its id and its intended and actual send times in its body
 // ({"lt":{"id":N,"sub":S,"t":INTENDED,"s":SENT},"pad":"..."}). The

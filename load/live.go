@@ -19,6 +19,7 @@ type live struct {
 	rejected, failed, unsent   atomic.Uint64
 	received, late             atomic.Uint64 // first receipts of the run's pushes; late ones
 	frames, lateSends          atomic.Uint64
+	ended                      atomic.Uint64 // sessions that ended before the run did
 	maxLag                     atomic.Int64
 	phase                      atomic.Pointer[string]
 	closing                    atomic.Bool  // the run is closing the sessions

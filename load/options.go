@@ -151,9 +151,18 @@ type Options struct {
 	Workers int
 	// NoReconnect turns off reconnecting: a subscription whose session
 	// ends stays closed. Reconnects use full-jitter exponential backoff
-	// between BackoffBase and BackoffMax.
+	// up to BackoffMax, from the longer of BackoffBase and the time the
+	// subscriptions' first joins take at ConnectRate (a failed first
+	// join retries from BackoffBase): a server that ends every session
+	// at once sees them come back at about ConnectRate.
 	NoReconnect             bool
 	BackoffBase, BackoffMax time.Duration
+	// NoBackoffJitter turns the jitter of the backoff off: each wait is
+	// its ceiling, min(BackoffMax, BackoffBase·2^attempt), so that the
+	// subscriptions of a server that closed them all at once come back
+	// all at once, a thundering herd. It is there to measure what the
+	// jitter spares a server (BENCHMARKS.md), not for real runs.
+	NoBackoffJitter bool
 	// LateSend is the lag past its intended time at which a push start
 	// counts as late (DefaultLateSend).
 	LateSend time.Duration
@@ -275,6 +284,7 @@ func (o *Options) withDefaults() (Options, error) {
 	bad(c.PayloadSize < 0 || c.PayloadSize > maxPayload, "PayloadSize %d is not between 0 and %d", c.PayloadSize, maxPayload)
 	bad(c.Skew.S != 0 && !(c.Skew.S > 1), "Skew.S %v is not above 1", c.Skew.S)
 	bad(c.Workers < 0 || c.PushTimeout < 0, "Workers and PushTimeout must not be negative")
+	bad(c.BackoffBase < 0 || c.BackoffMax < 0, "BackoffBase and BackoffMax must not be negative")
 	bad(c.Shard.K < 0 || c.Shard.N < 1 || c.Shard.K >= c.Shard.N, "Shard %v: want 0 <= K < N", c.Shard)
 	if !c.StartAt.IsZero() {
 		past := c.Now().Sub(c.StartAt)

@@ -25,6 +25,8 @@ func TestOptionsCheck(t *testing.T) {
 		{"too many pushes", Options{PushRate: 1e12, Duration: time.Second}, "the schedule holds 1e+12 pushes for this process, more than 200000000"},
 		{"a shard's share fits", Options{PushRate: 300_000_000, Duration: time.Second, Shard: Shard{K: 0, N: 2}}, ""},
 		{"infinite stage", Options{Stages: []Stage{{Duration: time.Second, Rate: math.Inf(1)}}}, "Stages[0]"},
+		{"negative backoff", Options{BackoffBase: -time.Second}, "BackoffBase and BackoffMax must not be negative"},
+		{"no jitter", Options{NoBackoffJitter: true}, ""},
 		{"start to come", Options{StartAt: now.Add(time.Minute), Now: clock}, ""},
 		{"start just past", Options{StartAt: now.Add(-StartAtTolerance), Now: clock}, ""},
 		{"an origin", Options{Origin: "https://crm.example.com/"}, ""},

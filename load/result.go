@@ -45,6 +45,7 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	r.Pushes, r.Delivery = d.led.tally(cutoff, cutShort)
 	d.led.sendFigures(&r.Pushes, d.opts.Warmup, d.opts.measured(), cutoff, cutShort)
 	r.Subscriptions = d.joins.figures(&r.Delivery)
+	r.Rejoins = d.joins.rj.figures()
 	r.Subscriptions.JoinSeconds = d.joined.Sub(d.started).Seconds()
 	r.Delivery.SetInvariant(d.live.accepted.Load())
 	r.Latency = d.latencies(cutoff)
@@ -84,7 +85,7 @@ func (d *Driver) config() loadresult.Config {
 	if len(o.Stages) == 0 {
 		c.PushRate = o.PushRate
 	}
-	c.Idle = o.Idle
+	c.Idle, c.NoBackoffJitter = o.Idle, o.NoBackoffJitter
 	if !o.StartAt.IsZero() {
 		c.StartAt = o.StartAt.UTC().Format(time.RFC3339Nano)
 	}
@@ -122,6 +123,7 @@ func (d *Driver) Snapshot() *Result {
 		Reconnects: uint64(l.Reconnects), JoinAttempts: l.JoinAttempts, JoinFailures: l.JoinFailures, TriggersPerSubscription: []uint64{},
 	}
 	r.Delivery.Late = l.Late
+	r.Rejoins = d.joins.rj.figures()
 	r.Delivery.SetInvariant(r.Delivery.Accepted) // the workers count on meanwhile: no second count to check
 	r.Latency = d.latencies(cutoff)
 	r.Driver.Warnings = []string{"written on a second Ctrl-C, " + l.Phase + ", before the run had stopped: the subscription figures are the live gauges only, and there is no mock check or driver health"}

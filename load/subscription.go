@@ -24,6 +24,7 @@ type subscription struct {
 	conns   []*conn              // every session it had
 	joined  bool
 	rc      receiver
+	endedAt time.Time // when its last session ended; zero once it is back (rejoins)
 }
 
 // conn is one session of a subscription: a subscription that reconnects
@@ -51,6 +52,7 @@ type joiners struct {
 	led  *ledger
 	errs *errorLog
 	subs []*subscription
+	rj   rejoins
 
 	// wg counts the joiner goroutines and the sessions' readers (from
 	// Open to the end of End); ctx ends the subscriptions.
@@ -116,7 +118,15 @@ func (j *joiners) connect(ctx context.Context, s *subscription, reconnect bool) 
 			if !reconnect {
 				n--
 			}
-			if !sleepUntil(ctx, j.now, j.now().Add(backoff(j.opts.BackoffBase, j.opts.BackoffMax, n, rand.Float64()))) {
+			u := rand.Float64()
+			if j.opts.NoBackoffJitter {
+				u = 1
+			}
+			base := j.opts.BackoffBase
+			if reconnect {
+				base = j.rejoinBase()
+			}
+			if !sleepUntil(ctx, j.now, j.now().Add(backoff(base, j.opts.BackoffMax, n, u))) {
 				return
 			}
 		}
@@ -124,10 +134,25 @@ func (j *joiners) connect(ctx context.Context, s *subscription, reconnect bool) 
 		if !reconnect && attempt == 0 {
 			j.firstTried()
 		}
+		if err != nil && reconnect && !done(ctx) {
+			j.rj.refusal()
+		}
 		if err == nil || ctx.Err() != nil || j.opts.NoReconnect {
 			return
 		}
 	}
+}
+
+// rejoinBase is the base of a reconnect's backoff: the time the
+// subscriptions' first joins took at ConnectRate, when that is longer
+// than BackoffBase (at most BackoffMax). A server that ends every
+// session at once then sees them come back, with the jitter, at about
+// ConnectRate, the rate the run was set to join at, instead of all
+// within BackoffBase: 2,000 subscriptions within the default 100 ms
+// would be 20,000 joins a second (BENCHMARKS.md, reconnect storms).
+func (j *joiners) rejoinBase() time.Duration {
+	ramp := time.Duration(float64(len(j.subs)) / j.opts.ConnectRate * float64(time.Second))
+	return min(max(j.opts.BackoffBase, ramp), j.opts.BackoffMax)
 }
 
 // backoff is the full-jitter exponential backoff before retry attempt
@@ -175,6 +200,7 @@ func (c *conn) Open(sess *client.Session) {
 		s.joined = true
 		j.live.joined.Add(1)
 	} else {
+		j.rj.opened(s, c.joinedAt)
 		s.rc.stats.Reconnects++
 		j.live.reconnects.Add(1)
 	}
@@ -206,6 +232,8 @@ func (c *conn) End(err error) {
 	if !closing {
 		c.ended.Store(true)
 		j.errs.add("session", err)
+		j.rj.ended(s, j.now(), err)
+		j.live.ended.Add(1)
 	}
 	_ = c.sess.Close()
 	if !closing && !j.opts.NoReconnect {

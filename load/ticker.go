@@ -69,10 +69,12 @@ func (tk *ticker) wait() { <-tk.done }
 // counts are the cumulative counters an interval is the difference of.
 type counts struct {
 	sent, accepted, frames, errors uint64
+	closes, rejoins                uint64
 }
 
 func (tk *ticker) counts() counts {
-	return counts{tk.live.sent.Load(), tk.live.accepted.Load(), tk.live.frames.Load(), tk.errs.total.Load()}
+	return counts{tk.live.sent.Load(), tk.live.accepted.Load(), tk.live.frames.Load(), tk.errs.total.Load(),
+		tk.live.ended.Load(), uint64(max(tk.live.reconnects.Load(), 0))}
 }
 
 // intervalStart is where the current interval began.
@@ -282,6 +284,8 @@ func (tk *ticker) closeInterval(cur *intervalStart, hist *[nMetrics]*hdrhistogra
 		Accepted:   now.accepted - prev.accepted,
 		Frames:     now.frames - prev.frames,
 		Errors:     now.errors - prev.errors,
+		Closes:     now.closes - prev.closes,
+		Rejoins:    now.rejoins - prev.rejoins,
 		Open:       tk.openGauge(cur.phase),
 		Joined:     tk.live.joined.Load(),
 		TargetRate: tk.targetRate(cur.at, at),

@@ -174,6 +174,8 @@ func (iv *Interval) Add(o Interval) error {
 	iv.Accepted += o.Accepted
 	iv.Frames += o.Frames
 	iv.Errors += o.Errors
+	iv.Closes += o.Closes
+	iv.Rejoins += o.Rejoins
 	iv.Open += o.Open
 	iv.Joined += o.Joined
 	iv.TargetRate += o.TargetRate

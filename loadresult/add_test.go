@@ -21,6 +21,7 @@ const (
 	appended             // the other's elements after the receiver's
 	derived              // computed again from the sums: checked by the case
 	nested               // a figure type of its own, with its own case
+	merged               // a map of counts: each key's counts add up
 )
 
 // addCases are the figure types and their rules.
@@ -53,6 +54,7 @@ var addCases = []struct {
 		"T": kept, "Phase": kept, "Seconds": larger, "DriverCPU": larger, "SchedP99Us": larger, "GCPauseMaxUs": larger, "Latency": nested,
 	}},
 	{name: "DriverFloor", zero: DriverFloor{}, rules: map[string]rule{"Seconds": larger, "EndToEnd": nested, "Service": nested}},
+	{name: "Rejoins", zero: Rejoins{}, rules: map[string]rule{"Closes": merged, "Time": nested}},
 	{name: "ErrorClass", zero: ErrorClass{}, rules: map[string]rule{"Kind": kept, "Key": kept, "Examples": appended}},
 }
 
@@ -107,6 +109,16 @@ func filled(t *testing.T, typ reflect.Type, seed int, rules map[string]rule) ref
 		}
 		n := 10*(i+1) + seed
 		f := v.Field(i)
+		if f.Kind() == reflect.Map { // two keys, one of them shared by every seed
+			m := reflect.MakeMap(f.Type())
+			for _, k := range []int{1000, 1000 + seed} {
+				e := reflect.New(f.Type().Elem()).Elem()
+				e.SetUint(uint64(n))
+				m.SetMapIndex(reflect.ValueOf(k).Convert(f.Type().Key()), e)
+			}
+			f.Set(m)
+			continue
+		}
 		if f.Kind() == reflect.Slice {
 			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
 			f = f.Index(0)
@@ -147,6 +159,24 @@ func checkField(t *testing.T, name string, r rule, got, a, b reflect.Value) {
 		assert.Equal(t, want.Interface(), got.Interface(), "%s: not kept", name)
 	case appended:
 		assert.Equal(t, a.Len()+b.Len(), got.Len(), "%s: not appended", name)
+	case merged:
+		keys := map[any]bool{}
+		for _, m := range []reflect.Value{a, b} {
+			for _, k := range m.MapKeys() {
+				keys[k.Interface()] = true
+			}
+		}
+		require.Equal(t, len(keys), got.Len(), "%s: not every key", name)
+		for k := range keys {
+			kv := reflect.ValueOf(k)
+			var want uint64
+			for _, m := range []reflect.Value{a, b} {
+				if e := m.MapIndex(kv); e.IsValid() {
+					want += e.Uint()
+				}
+			}
+			assert.Equal(t, want, got.MapIndex(kv).Uint(), "%s[%v]: not added up", name, k)
+		}
 	}
 }
 

@@ -20,6 +20,8 @@ type Interval struct {
 	Accepted     uint64    `json:"accepted"`
 	Frames       uint64    `json:"frames"`
 	Errors       uint64    `json:"errors"`
+	Closes       uint64    `json:"closes,omitempty"`  // sessions that ended (Rejoins.Closes)
+	Rejoins      uint64    `json:"rejoins,omitempty"` // subscriptions back with a new session (Rejoins.Back)
 	Open         int64     `json:"openSubscriptions"`
 	Joined       int64     `json:"joined"`
 	TargetRate   float64   `json:"targetRate"` // this shard's pushes due in the interval, per second

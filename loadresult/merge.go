@@ -23,7 +23,7 @@ var ErrMerge = errors.New("load: merge")
 //
 // Each shard's figures are added to the merge by their Add methods
 // (SubscriptionFigures.Add, Pushes.Add, Delivery.Add, Latencies.Add,
-// DriverHealth.Add, ErrorClass.Add): counts and rates add up (each shard
+// DriverHealth.Add, ErrorClass.Add, Rejoins.Add): counts and rates add up (each shard
 // ran for the same measured time at its share of the rate), latency
 // histograms are merged and every percentile computed from the merge,
 // never averaged, and the worst of the driver's gauges is kept; its
@@ -93,6 +93,9 @@ func (out *Result) add(r *Result) error {
 	}
 	out.Driver.Add(health)
 	out.Errors = addErrors(out.Errors, r.Errors)
+	if err := addRejoins(&out.Rejoins, r.Rejoins); err != nil {
+		return err
+	}
 	if r.DriverFloor != nil {
 		if out.DriverFloor == nil {
 			out.DriverFloor = &DriverFloor{}

@@ -49,9 +49,12 @@ type Result struct {
 	Delivery      Delivery            `json:"delivery"`
 	Latency       Latencies           `json:"latency"`
 	Errors        []ErrorClass        `json:"errors"`
-	Intervals     []Interval          `json:"intervals"`
-	Mock          *MockCheck          `json:"mock,omitempty"` // when the target is the mock
-	Driver        DriverHealth        `json:"driver"`
+	// Rejoins are the sessions that ended before the run did and the
+	// subscriptions' way back (a reconnect storm); nil when none ended.
+	Rejoins   *Rejoins     `json:"rejoins,omitempty"`
+	Intervals []Interval   `json:"intervals"`
+	Mock      *MockCheck   `json:"mock,omitempty"` // when the target is the mock
+	Driver    DriverHealth `json:"driver"`
 	// DriverFloor, when the run was calibrated (load --calibrate), is the
 	// latency the driver adds by itself, measured beside the run.
 	DriverFloor *DriverFloor `json:"driverFloor,omitempty"`
@@ -104,6 +107,7 @@ type Config struct {
 	PushTimeoutMs      int64    `json:"pushTimeoutMs"`
 	Workers            int      `json:"workers"`
 	Reconnect          bool     `json:"reconnect"`
+	NoBackoffJitter    bool     `json:"noBackoffJitter,omitempty"` // reconnects waited their backoff's ceiling (a measurement)
 	Shard              string   `json:"shard"`
 	LateSendMs         float64  `json:"lateSendMs"`
 	SourceAddrs        int      `json:"sourceAddrs"` // loopback source addresses used (1: none spread)

@@ -45,6 +45,11 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, s.Stats())
 			return
 		}
+	case "disconnect":
+		if allow = http.MethodPost; r.Method == allow {
+			s.controlDisconnect(w, r)
+			return
+		}
 	case "replay":
 		if allow = http.MethodPost; r.Method == allow {
 			s.StartReplay()
@@ -112,7 +117,19 @@ func (s *Server) controlFaults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.Faults())
 }
 
+// readControlBody reads a control request's body, which must not be
+// empty.
 func readControlBody(r *http.Request) ([]byte, *httpError) {
+	body, herr := readOptionalBody(r)
+	if herr == nil && len(body) == 0 {
+		return nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is empty")
+	}
+	return body, herr
+}
+
+// readOptionalBody reads a control request's body, without the white
+// space around it; it may be empty.
+func readOptionalBody(r *http.Request) ([]byte, *httpError) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxControlBody+1))
 	switch {
 	case err != nil:
@@ -120,11 +137,7 @@ func readControlBody(r *http.Request) ([]byte, *httpError) {
 	case len(body) > maxControlBody:
 		return nil, newError(http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge, "the body exceeds "+strconv.Itoa(maxControlBody)+" bytes")
 	}
-	body = bytes.Trim(body, " \t\r\n")
-	if len(body) == 0 {
-		return nil, newError(http.StatusBadRequest, protocol.CodeInvalidBody, "the body is empty")
-	}
-	return body, nil
+	return bytes.Trim(body, " \t\r\n"), nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -74,6 +74,13 @@
 //	GET  /_mock/faults    the Faults in force
 //	PUT  /_mock/faults    replace the faults (JSON as shown on Faults)
 //	POST /_mock/reset     set the counters to zero; answers the Stats
+//	POST /_mock/disconnect
+//	                      end every open session at once (Disconnect), as
+//	                      a restart would; the body may be empty or
+//	                      {"code":1012,"reason":"..."}, both optional (code
+//	                      DefaultDisconnectCode, reason at most 123 bytes
+//	                      of UTF-8); answers {"closed":N,"code":C}, N the
+//	                      sessions it began to close, or 400 invalid_body
 //	POST /_mock/replay    restart the replay from the beginning
 //
 // With the control API on, every accepted join is answered with the

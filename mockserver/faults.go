@@ -27,7 +27,8 @@ import (
 //	  "closeCode": 1011, "closeReset": false,
 //	  "rejectJoins":  {"share": 0.1, "status": 503},
 //	  "rejectPushes": {"share": 0.1, "status": 429},
-//	  "stall": {"start": "2025-03-18T10:00:00Z", "duration": "2s"}
+//	  "stall": {"start": "2025-03-18T10:00:00Z", "duration": "2s"},
+//	  "disconnect": {"every": "30s", "code": 1012}
 //	}
 type Faults struct {
 	// Latency delays the write of each trigger and push frame by Latency
@@ -58,7 +59,23 @@ type Faults struct {
 	// size) are written when it ends. Pings go on meanwhile. Its
 	// duration is at most MaxFaultDuration.
 	Stall Stall
+	// Disconnect ends every open session at once, as Server.Disconnect
+	// does, every Disconnect.Every from when the faults are set (0:
+	// never), so that clients rehearse reconnect storms over and over.
+	Disconnect Disconnect
 }
+
+// Disconnect is the disconnect fault: every Every, every open session is
+// closed with Code (DefaultDisconnectCode). Every is at least
+// MinDisconnectEvery and at most MaxFaultDuration.
+type Disconnect struct {
+	Every time.Duration
+	Code  int
+}
+
+// MinDisconnectEvery is the shortest period of the disconnect fault: the
+// sessions need a moment to come back between two storms.
+const MinDisconnectEvery = 100 * time.Millisecond
 
 // MaxFaultDuration is the longest Latency, Jitter and Stall.Duration
 // the faults accept: a day is more than any test waits, and far from the
@@ -106,6 +123,9 @@ func (f *Faults) check() error {
 	bad(f.RejectPushes.Status != 0 && !ok, "rejectPushes.status %d is not one of 401, 404, 429", f.RejectPushes.Status)
 	bad(f.Stall.Duration < 0, "stall.duration %v is negative", f.Stall.Duration)
 	bad(f.Stall.Duration > MaxFaultDuration, "stall.duration %v is over %v", f.Stall.Duration, MaxFaultDuration)
+	bad(f.Disconnect.Every != 0 && (f.Disconnect.Every < MinDisconnectEvery || f.Disconnect.Every > MaxFaultDuration),
+		"disconnect.every %v is not between %v and %v", f.Disconnect.Every, MinDisconnectEvery, MaxFaultDuration)
+	bad(f.Disconnect.Code != 0 && !sendableCloseCode(f.Disconnect.Code), "disconnect.code %d cannot be sent in a close frame", f.Disconnect.Code)
 	return errors.Join(errs...)
 }
 
@@ -131,6 +151,9 @@ func (f Faults) resolved(now time.Time) Faults {
 	if f.RejectPushes.Status == 0 {
 		f.RejectPushes.Status = DefaultPushRejectStatus
 	}
+	if f.Disconnect.Code == 0 {
+		f.Disconnect.Code = DefaultDisconnectCode
+	}
 	if f.Stall.Duration > 0 && f.Stall.Start.IsZero() {
 		f.Stall.Start = now
 	}
@@ -151,15 +174,21 @@ func (f *Faults) stalled(t time.Time) (time.Time, bool) {
 
 // faultsJSON is the wire form of Faults.
 type faultsJSON struct {
-	Latency          string     `json:"latency,omitempty"`
-	Jitter           string     `json:"jitter,omitempty"`
-	CloseAfterFrames int        `json:"closeAfterFrames,omitempty"`
-	CloseProbability float64    `json:"closeProbability,omitempty"`
-	CloseCode        int        `json:"closeCode,omitempty"`
-	CloseReset       bool       `json:"closeReset,omitempty"`
-	RejectJoins      *Rejection `json:"rejectJoins,omitempty"`
-	RejectPushes     *Rejection `json:"rejectPushes,omitempty"`
-	Stall            *stallJSON `json:"stall,omitempty"`
+	Latency          string          `json:"latency,omitempty"`
+	Jitter           string          `json:"jitter,omitempty"`
+	CloseAfterFrames int             `json:"closeAfterFrames,omitempty"`
+	CloseProbability float64         `json:"closeProbability,omitempty"`
+	CloseCode        int             `json:"closeCode,omitempty"`
+	CloseReset       bool            `json:"closeReset,omitempty"`
+	RejectJoins      *Rejection      `json:"rejectJoins,omitempty"`
+	RejectPushes     *Rejection      `json:"rejectPushes,omitempty"`
+	Stall            *stallJSON      `json:"stall,omitempty"`
+	Disconnect       *disconnectJSON `json:"disconnect,omitempty"`
+}
+
+type disconnectJSON struct {
+	Every string `json:"every"`
+	Code  int    `json:"code,omitempty"`
 }
 
 type stallJSON struct {
@@ -191,6 +220,9 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 			start := f.Stall.Start.UTC()
 			w.Stall.Start = &start
 		}
+	}
+	if f.Disconnect.Every != 0 {
+		w.Disconnect = &disconnectJSON{Every: f.Disconnect.Every.String(), Code: f.Disconnect.Code}
 	}
 	return json.Marshal(w)
 }
@@ -227,6 +259,12 @@ func (f *Faults) UnmarshalJSON(data []byte) error {
 		if w.Stall.Start != nil {
 			out.Stall.Start = *w.Stall.Start
 		}
+	}
+	if w.Disconnect != nil {
+		if out.Disconnect.Every, err = parseDuration("disconnect.every", w.Disconnect.Every); err != nil {
+			return err
+		}
+		out.Disconnect.Code = w.Disconnect.Code
 	}
 	*f = out
 	return nil
@@ -297,6 +335,8 @@ func closeCodeName(code int) string {
 		return "slow consumer"
 	case protocol.CloseMessageTooBig:
 		return "message too big"
+	case DefaultDisconnectCode:
+		return "service restart"
 	}
 	return ""
 }

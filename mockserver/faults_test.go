@@ -186,12 +186,12 @@ func TestFaultsJSON(t *testing.T) {
 	start := time.Date(2025, 3, 18, 10, 0, 0, 0, time.UTC)
 	f := Faults{Latency: 50 * time.Millisecond, Jitter: 10 * time.Millisecond, CloseAfterFrames: 100, CloseProbability: 0.01,
 		CloseCode: 4001, CloseReset: true, RejectJoins: Rejection{Share: 0.1, Status: 503}, RejectPushes: Rejection{Share: 0.2},
-		Stall: Stall{Start: start, Duration: 2 * time.Second}}
+		Stall: Stall{Start: start, Duration: 2 * time.Second}, Disconnect: Disconnect{Every: 30 * time.Second, Code: 4000}}
 	data, err := json.Marshal(f)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"latency":"50ms","jitter":"10ms","closeAfterFrames":100,"closeProbability":0.01,"closeCode":4001,
 		"closeReset":true,"rejectJoins":{"share":0.1,"status":503},"rejectPushes":{"share":0.2},
-		"stall":{"start":"2025-03-18T10:00:00Z","duration":"2s"}}`, string(data))
+		"stall":{"start":"2025-03-18T10:00:00Z","duration":"2s"},"disconnect":{"every":"30s","code":4000}}`, string(data))
 	var back Faults
 	require.NoError(t, json.Unmarshal(data, &back))
 	assert.Equal(t, f, back)
@@ -205,6 +205,7 @@ func TestFaultsJSON(t *testing.T) {
 		{`{"stall":{"duration":"1x"}}`, "stall.duration"},
 		{`{"latencyMs":5}`, `unknown field "latencyMs"`},
 		{`{"closeCode":"x"}`, "closeCode"},
+		{`{"disconnect":{"every":"often"}}`, "disconnect.every"},
 	} {
 		assert.ErrorContains(t, json.Unmarshal([]byte(tt.in), &back), tt.err, tt.in)
 	}
@@ -230,6 +231,9 @@ func TestFaultsCheck(t *testing.T) {
 		{"durations at the bound", Faults{Latency: MaxFaultDuration, Jitter: MaxFaultDuration, Stall: Stall{Duration: MaxFaultDuration}}, ""},
 		{"latency over the bound", Faults{Latency: MaxFaultDuration + 1}, "latency 24h0m0.000000001s is over 24h0m0s"},
 		{"jitter over the bound", Faults{Jitter: 2000000 * time.Hour}, "jitter 2000000h0m0s is over 24h0m0s"},
+		{"disconnect", Faults{Disconnect: Disconnect{Every: time.Second, Code: 1012}}, ""},
+		{"disconnect too often", Faults{Disconnect: Disconnect{Every: time.Millisecond}}, "disconnect.every 1ms is not between"},
+		{"disconnect code", Faults{Disconnect: Disconnect{Every: time.Second, Code: 1005}}, "disconnect.code 1005"},
 		{"stall over the bound", Faults{Stall: Stall{Duration: MaxFaultDuration + time.Second}}, "stall.duration 24h0m1s is over 24h0m0s"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

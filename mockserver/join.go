@@ -66,6 +66,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 		ss.close(closeFrame, protocol.CloseGoingAway)
 	}
 	s.stats.joins.Add(1)
+	s.stats.joinRate.add(s.since())
 	if s.log.Enabled(context.Background(), slog.LevelInfo) {
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, "join",
 			slog.String("session", ss.tag),

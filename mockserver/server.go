@@ -82,6 +82,8 @@ type Server struct {
 	stats    counters
 	replay   replayer
 	shutOnce sync.Once
+
+	disconnects disconnectLoop // the disconnect fault's
 }
 
 // New starts a mock server on Options.Addr (or Options.Listener) and
@@ -136,6 +138,8 @@ func New(opts *Options) (*Server, error) {
 	f := o.Faults.resolved(time.Now())
 	s.faults.Store(&f)
 	s.replay.init(s, events)
+	s.disconnects.init()
+	s.wg.Go(s.runDisconnects)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
@@ -207,6 +211,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.mu.Unlock()
 		s.replay.stop()
+		s.disconnects.stop()
 		for _, ss := range open {
 			ss.close(closeFrame, protocol.CloseGoingAway)
 		}
@@ -324,6 +329,7 @@ func (s *Server) SetFaults(f Faults) error {
 	}
 	r := f.resolved(time.Now())
 	s.faults.Store(&r)
+	s.disconnects.poke()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, ss := range s.sessions {

@@ -58,6 +58,7 @@ type session struct {
 	kind      closeKind
 	code      int    // close code sent, or received when closeByPeer; 1006 for none
 	reason    string // why a closeAbort happened; writer only
+	closeText string // the close frame's reason, when closeWith gave one
 	dropped   uint64
 	forceStop *time.Timer // drops the connection if the close handshake hangs
 

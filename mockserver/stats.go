@@ -21,6 +21,8 @@ type Stats = mockapi.Stats
 type counters struct {
 	joins, replayed, injected, deliveries, dropped atomic.Uint64
 	sessionFrames, triggerFrames, pushFrames       atomic.Uint64
+	disconnects                                    atomic.Uint64
+	joinRate                                       joinMeter
 	closes                                         countMap[int]
 	rejectedJoins, pushes                          countMap[Outcome] // Stats counts them by status
 }
@@ -65,14 +67,17 @@ func (c *counters) snapshot() Stats {
 		Dropped:          c.dropped.Load(),
 		Closes:           c.closes.snapshot(),
 		Pushes:           byStatus(c.pushes.snapshot()),
+		PeakJoinRate:     c.joinRate.rate(),
+		Disconnects:      c.disconnects.Load(),
 	}
 }
 
 func (c *counters) reset() {
-	for _, a := range []*atomic.Uint64{&c.joins, &c.replayed, &c.injected, &c.deliveries, &c.dropped, &c.sessionFrames, &c.triggerFrames, &c.pushFrames} {
+	for _, a := range []*atomic.Uint64{&c.joins, &c.replayed, &c.injected, &c.deliveries, &c.dropped, &c.sessionFrames, &c.triggerFrames, &c.pushFrames, &c.disconnects} {
 		a.Store(0)
 	}
 	c.rejectedJoins.reset()
+	c.joinRate.reset()
 	c.closes.reset()
 	c.pushes.reset()
 }

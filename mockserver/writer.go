@@ -213,7 +213,7 @@ func (ss *session) finishClose() {
 	ss.mu.Unlock()
 	switch kind {
 	case closeFrame:
-		msg := websocket.FormatCloseMessage(code, closeCodeName(code))
+		msg := websocket.FormatCloseMessage(code, ss.closeReason(code))
 		if ss.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(ss.srv.closeTimeout)) == nil {
 			<-ss.readDone // the client's answer; forceStop bounds the wait
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func LoadText(w io.Writer, r *loadresult.Result) error {
 	p("               late %d, out of order %d, misrouted %d, received though not accepted %d, foreign %d; delivered %.4f%%",
 		d.Late, d.OutOfOrder, d.Misrouted, d.ReceivedUnaccepted, d.ForeignFrames, d.DeliveredPercent)
 	p("Invariant      %s", d.Invariant)
+	if rj := RejoinsText(r); rj != "" {
+		p("Rejoins        %s", rj)
+	}
 	p("")
 	p("Latency        %8s %9s %9s %9s %9s %9s %9s", "count", "p50", "p90", "p99", "p99.9", "max", "mean")
 	for _, k := range latencyKindList {
@@ -85,6 +89,42 @@ func LoadText(w io.Writer, r *loadresult.Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// RejoinsText is the line of a run's reconnect storm: the sessions that
+// ended before the run did, by close code, the largest storm (the most
+// closes in one interval), how long the subscriptions took to come back
+// (rejoin time p50, p99, max), the joins refused on the way and the
+// pushes lost with the sessions. It is empty when no session ended, as
+// in results written before these figures existed.
+func RejoinsText(r *loadresult.Result) string {
+	rj := r.Rejoins
+	if rj == nil {
+		return ""
+	}
+	codes := make([]int, 0, len(rj.Closes))
+	for code := range rj.Closes {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	byCode := make([]string, len(codes))
+	for i, code := range codes {
+		byCode[i] = fmt.Sprintf("%d: %d", code, rj.Closes[code])
+	}
+	var peak loadresult.Interval
+	for _, iv := range r.Intervals {
+		if iv.Closes > peak.Closes {
+			peak = iv
+		}
+	}
+	storm := ""
+	if peak.Closes > 0 {
+		storm = fmt.Sprintf("; largest storm %d in the second to %.1fs", peak.Closes, peak.T)
+	}
+	t := rj.Time
+	return fmt.Sprintf("sessions dropped %d (%s)%s; back %d, not back %d, joins refused on the way %d; rejoin time p50 %v, p99 %v, max %v; pushes lost with the sessions %d",
+		rj.Dropped(), strings.Join(byCode, ", "), storm, rj.Back, rj.NotBack, rj.Refused,
+		usDuration(t.P50Us), usDuration(t.P99Us), usDuration(t.MaxUs), r.Delivery.LostAcrossReconnect)
 }
 
 func writeErrors(p func(string, ...any), errs []loadresult.ErrorClass) {

@@ -46,6 +46,13 @@ func TestLoadTextVariants(t *testing.T) {
 		{name: "not calibrated", change: func(r *loadresult.Result) {}, absent: []string{"driver floor"}},
 		{name: "merged shards", change: func(r *loadresult.Result) { r.Config.Shard, r.Meta.PushStartSkewSeconds = "0/2,1/2", 0.0042 },
 			want: []string{"  merged shards 0/2,1/2; their push starts spread over 4.2ms"}},
+		{name: "no session ended", change: func(r *loadresult.Result) { r.Rejoins = nil }, absent: []string{"Rejoins"}},
+		{name: "reconnect storm", change: func(r *loadresult.Result) {
+			r.Rejoins = &loadresult.Rejoins{Closes: map[int]uint64{1012: 2000, 1006: 3}, Back: 2003, Refused: 7,
+				Time: loadresult.Summary{Count: 2003, P50Us: 61_000, P99Us: 120_000, MaxUs: 180_000}}
+			r.Intervals = append(r.Intervals, loadresult.Interval{T: 7, Closes: 1990}, loadresult.Interval{T: 8, Closes: 13})
+			r.Delivery.LostAcrossReconnect = 42
+		}, want: []string{"Rejoins        sessions dropped 2003 (1006: 3, 1012: 2000); largest storm 1990 in the second to 7.0s; back 2003, not back 0, joins refused on the way 7; rejoin time p50 61ms, p99 120ms, max 180ms; pushes lost with the sessions 42"}},
 		{name: "driver warning", change: func(r *loadresult.Result) { r.Driver.Warnings = []string{"driver CPU at 97%"} },
 			want: []string{"WARNING: driver CPU at 97%"}},
 	}

@@ -142,6 +142,9 @@ func (o *loadOptions) registerDriver(fs *flag.FlagSet) {
 	fs.DurationVar(&o.opts.PushTimeout, "push-timeout", load.DefaultPushTimeout, "push request timeout; frames later than this after the intended time are late")
 	fs.IntVar(&o.opts.Workers, "workers", load.DefaultWorkers, "push requests in flight at most")
 	fs.BoolVar(&o.opts.NoReconnect, "no-reconnect", false, "do not reconnect sessions the server closes")
+	fs.DurationVar(&o.opts.BackoffBase, "backoff-base", load.DefaultBackoffBase, "reconnects wait a full-jitter exponential backoff from this")
+	fs.DurationVar(&o.opts.BackoffMax, "backoff-max", load.DefaultBackoffMax, "... up to this")
+	fs.BoolVar(&o.opts.NoBackoffJitter, "no-backoff-jitter", false, "reconnects wait the backoff's ceiling, no jitter: a thundering herd, to measure what the jitter spares a server")
 	fs.StringVar(&o.Shard, "shard", "0/1", "this process's part K/N of a run split over N processes")
 	sloFlag(fs, &o.SLOs)
 }

@@ -29,8 +29,10 @@ SIGTERM closes every session with 1001, waits --grace for the handshakes
 and prints its counters; a second Ctrl-C quits at once.
 
 The control API under /_mock/ (off with --no-control) injects triggers
-(POST /_mock/triggers), reads counters (GET /_mock/stats) and reads or sets
-faults (GET and PUT /_mock/faults). It needs no credentials: keep the mock
+(POST /_mock/triggers), reads counters (GET /_mock/stats), reads or sets
+faults (GET and PUT /_mock/faults) and ends every session at once, as a
+restart would (POST /_mock/disconnect, optional body {"code":1012,
+"reason":"..."}). It needs no credentials: keep the mock
 on loopback.
 
 --metrics-addr ADDR (such as :9090) serves Prometheus metrics at
@@ -86,6 +88,8 @@ func mockFlags(e *env, o *mockOptions) *flag.FlagSet {
 	fs.StringVar(&o.RejectPushes, "reject-pushes", "", "fault: reject a share of pushes, SHARE[:STATUS] (e.g. 0.1:429; status 401, 404 or 429)")
 	fs.DurationVar(&o.Faults.Stall.Duration, "stall", 0, "fault: stop writing frames to every session for this long")
 	fs.DurationVar(&o.StallAfter, "stall-after", 0, "fault: start --stall this long after start-up")
+	fs.DurationVar(&o.Faults.Disconnect.Every, "disconnect-every", 0, "fault: end every open session at once this often (a reconnect storm), from start-up")
+	fs.IntVar(&o.Faults.Disconnect.Code, "disconnect-code", mockserver.DefaultDisconnectCode, "fault: close code of --disconnect-every")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the faults' random choices (0: random)")
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", metricsAddrUsage)
 	return fs

@@ -56,6 +56,13 @@ type Stats struct {
 	Closes map[int]uint64 `json:"closes"`
 	// Pushes counts push requests by HTTP status.
 	Pushes map[int]uint64 `json:"pushes"`
+	// PeakJoinRate is the most joins accepted in one tenth of a second
+	// (slots aligned on the mock's start), per second: how hard the
+	// busiest moment, such as the rejoins after a disconnect, hit it.
+	PeakJoinRate float64 `json:"peakJoinRate"`
+	// Disconnects counts the times every session was ended at once
+	// (POST /_mock/disconnect, the disconnect fault).
+	Disconnects uint64 `json:"disconnects"`
 }
 
 // Identifies reports whether h, the headers of an accepted join, say
