@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -29,6 +30,17 @@ var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); retu
 // in the order gorilla wrote it, the control frame with the batch, a
 // few microseconds later than it would have; gorilla itself refuses
 // data frames after a close frame. Uncorked, writes go straight through.
+//
+// Every write through it is of whole frames (gorilla writes a control
+// frame in one Write, and the session's text frames come through
+// writeText), so a write the connection cuts short stops inside a known
+// frame: the rest of that frame is kept (owed) and goes out before
+// anything else, and a close frame written afterwards still starts on a
+// frame boundary. Once the session is closing, halt cuts short the
+// write under way and lets only the close frame through (writeClose):
+// that is how the close frame goes out ahead of the frames the session
+// drops, even to a client that has stopped reading (PROTOCOL.md section
+// 3.3).
 type corkConn struct {
 	net.Conn
 	mu        sync.Mutex
@@ -36,9 +48,25 @@ type corkConn struct {
 	closeCode int  // its status code; 0 for none
 	corked    bool
 	buf       *[]byte   // from corkPool while anything is gathered
+	bufTexts  uint64    // text frames in buf
 	deadline  time.Time // the write deadline gorilla set while corked
 	pending   bool      // deadline is not yet the connection's
+	owed      []byte    // the rest of a frame a write cut short: it goes first
+	owedText  bool      // owed is the rest of a text frame
+	textsIn   uint64    // text frames taken by writeText
+	textsOut  uint64    // text frames wholly written to the connection
+	sendBuf   int       // the SO_SNDBUF set on the TCP connection; 0 for none
+
+	hmu     sync.Mutex // guards halted and writing; halt takes it, not mu
+	halted  bool       // closing: nothing but the close frame goes out
+	writing bool       // a write to the connection is under way
+
+	in clientFrames // what the client sends; the reader's only
 }
+
+// errHalted is the error of a write refused because the session is
+// closing.
+var errHalted = errors.New("mockserver: session closing: only its close frame goes out")
 
 // SetWriteDeadline comes before every frame written. While corked,
 // nothing is written, so the deadline is only noted, and set once
@@ -65,13 +93,19 @@ func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(p) > 0 && p[0] == finClose { // gorilla writes a control frame whole
+		if c.closeSent { // gorilla answering the client's close: ours went out
+			return len(p), nil
+		}
 		c.closeSent = true
 		if len(p) >= 4 && p[1] >= 2 && p[1] < 126 { // unmasked, with a status code
 			c.closeCode = int(binary.BigEndian.Uint16(p[2:4]))
 		}
 	}
 	if c.buf == nil && !c.corked {
-		return c.Conn.Write(p)
+		if err := c.writeLocked(p, 0); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	if c.buf == nil {
 		c.buf = corkPool.Get().(*[]byte)
@@ -116,6 +150,8 @@ func (c *corkConn) writeText(n int, payload func([]byte) []byte) error {
 		return fmt.Errorf("mockserver: a frame of %d bytes announced as %d", len(b)-start, n)
 	}
 	*c.buf = b
+	c.bufTexts++
+	c.textsIn++
 	if c.corked && len(b) < corkLimit {
 		return nil
 	}
@@ -168,7 +204,7 @@ func (c *corkConn) flushLocked() error {
 	}
 	if len(*c.buf) == 0 { // all taken back
 		corkPool.Put(c.buf)
-		c.buf = nil
+		c.buf, c.bufTexts = nil, 0
 		return nil
 	}
 	if c.pending {
@@ -177,9 +213,9 @@ func (c *corkConn) flushLocked() error {
 			return err
 		}
 	}
-	b := c.buf
-	c.buf = nil
-	_, err := c.Conn.Write(*b)
+	b, texts := c.buf, c.bufTexts
+	c.buf, c.bufTexts = nil, 0
+	err := c.writeLocked(*b, texts)
 	if cap(*b) <= 2*corkLimit {
 		*b = (*b)[:0]
 		corkPool.Put(b)
@@ -187,11 +223,146 @@ func (c *corkConn) flushLocked() error {
 	return err
 }
 
+// writeLocked writes b, whole frames of which texts are text frames,
+// after what a write cut short before owes. A write cut short counts
+// the text frames it wrote wholly, and keeps the rest of the frame it
+// stopped in. c.mu is held.
+func (c *corkConn) writeLocked(b []byte, texts uint64) error {
+	if !c.begin() {
+		return errHalted
+	}
+	defer c.end()
+	if len(c.owed) > 0 {
+		n, err := c.Conn.Write(c.owed)
+		c.owed = c.owed[n:]
+		if err != nil {
+			return err
+		}
+		if c.owedText {
+			c.textsOut++
+		}
+		c.owed, c.owedText = nil, false
+	}
+	n, err := c.Conn.Write(b)
+	if err == nil {
+		c.textsOut += texts
+		return nil
+	}
+	for i := 0; i < n; { // walk the frames that went out, the last maybe in part
+		end := i + frameSize(b[i:])
+		if end > n {
+			c.owed = append([]byte(nil), b[n:end]...)
+			c.owedText = b[i] == finText
+			break
+		}
+		if b[i] == finText {
+			c.textsOut++
+		}
+		i = end
+	}
+	return err
+}
+
+// frameSize is the size, header included, of the unmasked frame at the
+// start of b, which holds it whole.
+func frameSize(b []byte) int {
+	if len(b) < 2 {
+		return len(b)
+	}
+	n, h := uint64(b[1]&0x7f), 2
+	switch {
+	case n == 126 && len(b) >= 4:
+		n, h = uint64(binary.BigEndian.Uint16(b[2:])), 4
+	case n == 127 && len(b) >= 10:
+		n, h = binary.BigEndian.Uint64(b[2:]), 10
+	}
+	return int(min(uint64(h)+n, uint64(len(b))))
+}
+
+// begin marks a write under way, unless the session is closing.
+func (c *corkConn) begin() bool {
+	c.hmu.Lock()
+	defer c.hmu.Unlock()
+	c.writing = !c.halted
+	return c.writing
+}
+
+func (c *corkConn) end() {
+	c.hmu.Lock()
+	c.writing = false
+	c.hmu.Unlock()
+}
+
+// halt refuses every write but the close frame from now on, and cuts
+// short the write under way (a writer blocked on a client that stopped
+// reading), through a deadline in the past. It does not wait for mu,
+// which that writer holds.
+func (c *corkConn) halt() {
+	c.hmu.Lock()
+	defer c.hmu.Unlock()
+	c.halted = true
+	if c.writing {
+		_ = c.Conn.SetWriteDeadline(time.Unix(1, 0))
+	}
+}
+
+// writeClose writes the close frame with payload msg (a status code and
+// a reason), after the rest of a frame cut short, by deadline. The send
+// buffer of a client that stopped reading is full, so it is first
+// raised by what is to be written plus corkLimit, the most the kernel
+// may have queued beyond the limit (it checks the limit before it adds
+// a segment, not after): the close frame is then in the kernel before
+// the connection is closed, and a client that reads again gets it.
+// The send buffer stays bounded, by SO_SNDBUF and one frame.
+func (c *corkConn) writeClose(msg []byte, deadline time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeSent {
+		return websocket.ErrCloseSent
+	}
+	c.closeSent = true
+	if len(msg) >= 2 {
+		c.closeCode = int(binary.BigEndian.Uint16(msg))
+	}
+	b := append(append(c.owed, finClose, byte(len(msg))), msg...)
+	if tc, ok := c.Conn.(*net.TCPConn); ok && c.sendBuf > 0 {
+		_ = tc.SetWriteBuffer(c.sendBuf + len(b) + corkLimit)
+	}
+	if err := c.Conn.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	if _, err := c.Conn.Write(b); err != nil {
+		return err
+	}
+	if c.owedText {
+		c.textsOut++
+	}
+	c.owed, c.owedText = nil, false
+	return nil
+}
+
+// texts reports how many text frames writeText has taken and how many
+// went out wholly, and whether the rest of one is owed.
+func (c *corkConn) texts() (in, out uint64, owed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.textsIn, c.textsOut, c.owedText
+}
+
+// Read reads from the connection and follows the client's frames (see
+// clientFrames). Only the session's reader calls it.
+func (c *corkConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.in.scan(p[:n])
+	return n, err
+}
+
 // corkingWriter hands the websocket upgrader a corkConn in place of the
 // hijacked connection.
 type corkingWriter struct {
 	http.ResponseWriter
-	conn *corkConn
+	sendBuf int // SO_SNDBUF of the connection (Options.SendBuffer)
+	conn    *corkConn
 }
 
 func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -200,6 +371,9 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	w.conn = &corkConn{Conn: nc}
+	if tc, ok := nc.(*net.TCPConn); ok && w.sendBuf > 0 && tc.SetWriteBuffer(w.sendBuf) == nil {
+		w.conn.sendBuf = w.sendBuf
+	}
 	return w.conn, brw, nil
 }
 

@@ -3,7 +3,9 @@ package mockserver
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,11 +18,14 @@ import (
 )
 
 // writesConn records each Write it gets, and fails them once fail is set.
+// With room set, it takes that many bytes more and cuts short the write
+// that goes beyond, as a socket that the client stopped reading does.
 type writesConn struct {
 	net.Conn
 	mu     sync.Mutex
 	writes []string
 	fail   error
+	room   *int
 }
 
 func (c *writesConn) Write(p []byte) (int, error) {
@@ -29,8 +34,25 @@ func (c *writesConn) Write(p []byte) (int, error) {
 	if c.fail != nil {
 		return 0, c.fail
 	}
-	c.writes = append(c.writes, string(p))
-	return len(p), nil
+	n := len(p)
+	if c.room != nil {
+		n = min(n, *c.room)
+		*c.room -= n
+	}
+	if n > 0 {
+		c.writes = append(c.writes, string(p[:n]))
+	}
+	if n < len(p) {
+		return n, os.ErrDeadlineExceeded
+	}
+	return n, nil
+}
+
+// setRoom lets the connection take n bytes more.
+func (c *writesConn) setRoom(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.room = &n
 }
 
 func (c *writesConn) SetWriteDeadline(t time.Time) error {
@@ -132,6 +154,39 @@ func TestCorkConn(t *testing.T) {
 			under.mu.Unlock()
 			return c.uncork()
 		}, nil, broken},
+		{"a write cut short in a frame owes its rest, which goes out ahead of the close frame", func(c *corkConn, under *writesConn) error {
+			c.cork()
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "abc"...) })
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "def"...) })
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "ghi"...) })
+			under.setRoom(7) // the first frame and the header of the second
+			if err := c.uncork(); !errors.Is(err, os.ErrDeadlineExceeded) {
+				return fmt.Errorf("uncork: %v", err)
+			}
+			if in, out, owed := c.texts(); in != 3 || out != 1 || !owed {
+				return fmt.Errorf("texts in %d, out %d, owed %v; want 3, 1, true", in, out, owed)
+			}
+			c.halt()
+			if _, err := c.Write([]byte{0x89, 0x00}); !errors.Is(err, errHalted) { // a ping
+				return fmt.Errorf("a write after halt: %v", err)
+			}
+			under.setRoom(1 << 10)
+			if err := c.writeClose([]byte{0x0f, 0xa8}, time.Time{}); err != nil {
+				return err
+			}
+			if _, out, owed := c.texts(); out != 2 || owed {
+				return fmt.Errorf("texts out %d, owed %v after the close; want 2, false", out, owed)
+			}
+			_, err := c.Write([]byte{0x88, 0x02, 0x03, 0xe8}) // gorilla's answer to the client's close
+			return err
+		}, []string{"\x81\x03abc\x81\x03", "deadline 00:00:00", "def\x88\x02\x0f\xa8"}, nil},
+		{"a write cut short in a header owes the rest of the frame", func(c *corkConn, under *writesConn) error {
+			under.setRoom(1)
+			_ = c.writeText(2, func(b []byte) []byte { return append(b, "xy"...) })
+			under.setRoom(1 << 10)
+			_, err := c.Write([]byte{0x8a, 0x00}) // a pong
+			return err
+		}, []string{"\x81", "\x02xy", "\x8a\x00"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

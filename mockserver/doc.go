@@ -27,7 +27,15 @@
 //   - Queue overflow: each session queues at most Options.QueueSize
 //     frames. A trigger that finds the queue full closes the session with
 //     4008; the frames still queued and the trigger are dropped and
-//     counted (Stats.Dropped), so the client sees a close, never a gap. A
+//     counted (Stats.Dropped), so the client sees a close, never a gap.
+//     The close frame goes out ahead of them even to a client that has
+//     stopped reading: the write under way is cut short, the rest of the
+//     frame it was in is completed, and the close frame follows it into
+//     a send buffer raised for it, so that the client finds it whenever
+//     it reads again (the socket is let go Options.CloseTimeout after
+//     the close). A frame counts as sent once the kernel has taken it
+//     whole. Each connection's send buffer is Options.SendBuffer, so
+//     clients that stop reading hold little of the kernel's memory. A
 //     push that finds the queue full is refused with 429
 //     session_queue_full and Retry-After, is not queued and uses no seq;
 //     the session stays open.

@@ -63,3 +63,26 @@ func FuzzFaultsJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClientFrameScan checks that following a client's bytes never
+// panics and does not depend on how the reads split them: fed whole or
+// in two parts at any point, the same breach (or none) is found.
+func FuzzClientFrameScan(f *testing.F) {
+	mask := "\x01\x02\x03\x04"
+	for _, seed := range []string{
+		"\x81\x85" + mask + "hello", "\x88\x81" + mask + "x", "\x88\x82" + mask + "\x03\xe8",
+		"\x81\xff\x80\x00\x00\x00\x00\x00\x00\x01" + mask, "\x82\xfe\x01\x2c" + mask, "", "\x81",
+	} {
+		f.Add([]byte(seed), uint(3))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, cut uint) {
+		var whole, split clientFrames
+		whole.scan(in)
+		at := int(cut % uint(len(in)+1))
+		split.scan(in[:at])
+		split.scan(in[at:])
+		if whole.bad != split.bad {
+			t.Fatalf("whole: %q, split at %d: %q", whole.bad, at, split.bad)
+		}
+	})
+}

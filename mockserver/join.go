@@ -48,7 +48,7 @@ func (s *Server) serveJoin(w http.ResponseWriter, r *http.Request) {
 	s.wg.Add(2) // the reader and the writer
 	s.mu.Unlock()
 
-	cw := &corkingWriter{ResponseWriter: w}
+	cw := &corkingWriter{ResponseWriter: w, sendBuf: s.opts.SendBuffer}
 	conn, err := s.upgrader.Upgrade(cw, r, s.joinHeader)
 	if err != nil { // gorilla has answered or dropped the connection
 		acct.open.Add(-1)

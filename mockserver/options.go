@@ -27,6 +27,9 @@ const (
 	// closed, its connection is dropped if the peer has not answered
 	// within this time.
 	DefaultCloseTimeout = 5 * time.Second
+	// DefaultSendBuffer is the kernel's send buffer of each session's
+	// connection (SO_SNDBUF), in bytes: see Options.SendBuffer.
+	DefaultSendBuffer = 64 << 10
 	// DefaultRetryAfter is the Retry-After of 429 answers.
 	DefaultRetryAfter = time.Second
 	// DefaultSpeed is real-time replay. It is not the zero value: a zero
@@ -72,6 +75,16 @@ type Options struct {
 	QueueSize int
 	// CloseTimeout bounds each close handshake (DefaultCloseTimeout).
 	CloseTimeout time.Duration
+	// SendBuffer is the kernel's send buffer (SO_SNDBUF) of each
+	// session's TCP connection, in bytes (DefaultSendBuffer; Linux
+	// doubles it for its bookkeeping and caps it at net.core.wmem_max).
+	// It bounds what a client that stops reading holds in the kernel,
+	// where the kernel's own sizing lets each such connection take
+	// megabytes and thousands of them starve the other sessions' sends.
+	// A session that closes raises it by a frame and its close frame,
+	// so that the close frame goes out ahead of what it drops, even to a
+	// client that stopped reading (PROTOCOL.md section 3.3).
+	SendBuffer int
 	// RetryAfter is announced by 429 answers, rounded up to whole seconds
 	// (DefaultRetryAfter).
 	RetryAfter time.Duration
@@ -150,6 +163,9 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.CloseTimeout == 0 {
 		c.CloseTimeout = DefaultCloseTimeout
 	}
+	if c.SendBuffer == 0 {
+		c.SendBuffer = DefaultSendBuffer
+	}
 	if c.RetryAfter == 0 {
 		c.RetryAfter = DefaultRetryAfter
 	}
@@ -178,6 +194,7 @@ func (o *Options) withDefaults() (Options, error) {
 	check(c.Heartbeat < 0, "Heartbeat %v is negative", c.Heartbeat)
 	check(c.QueueSize < 0, "QueueSize %d is negative", c.QueueSize)
 	check(c.CloseTimeout < 0, "CloseTimeout %v is negative", c.CloseTimeout)
+	check(c.SendBuffer < 0, "SendBuffer %d is negative", c.SendBuffer)
 	check(c.RetryAfter < 0, "RetryAfter %v is negative", c.RetryAfter)
 	check(c.Speed < 0 || c.Speed != c.Speed, "Speed %v is not 0 or positive", c.Speed)
 	if len(c.Credentials) == 0 {

@@ -44,6 +44,8 @@ type session struct {
 
 	// Writer only.
 	written  int         // trigger and push frames written
+	batch    []uint8     // kinds of the frames of the write under way
+	owed     uint8       // kind of the frame a cut-short write left half sent; 0 for none
 	live     liveness    // the oldest unanswered ping
 	nextPing time.Time   // when the next ping is due
 	timer    *time.Timer // the waits of sleep
@@ -228,6 +230,9 @@ func (ss *session) closeLocked(kind closeKind, code int) bool {
 	}
 	ss.closing, ss.kind, ss.code = true, kind, code
 	ss.dropLocked(ss.q.clear())
+	if kind == closeFrame { // the close frame goes before anything else
+		ss.nc.halt()
+	}
 	ss.forceStop = time.AfterFunc(ss.srv.closeTimeout, func() { _ = ss.nc.Close() })
 	return true
 }
@@ -246,14 +251,28 @@ func (ss *session) dropLocked(n int) {
 	}
 }
 
-// readLoop reads until the connection ends: it answers pings (gorilla's
-// default handler), records pongs, discards data frames and lets gorilla
-// close a frame over protocol.MaxClientFrame with 1009.
+// readLoop reads until the connection ends: it answers pings, records
+// pongs, discards data frames and lets gorilla close a frame over
+// protocol.MaxClientFrame with 1009.
 func (ss *session) readLoop() {
 	defer close(ss.readDone)
 	ss.conn.SetReadLimit(protocol.MaxClientFrame)
 	ss.conn.SetPongHandler(func(string) error {
 		ss.lastPong.Store(int64(time.Since(ss.opened)))
+		return nil
+	})
+	ss.conn.SetPingHandler(func(data string) error {
+		// A pong refused because the session is closing, or cut short
+		// by a client that stopped reading, is no reason to stop
+		// reading: the answer to the close frame is still to come, and
+		// unread bytes would turn closing the socket into a reset.
+		_ = ss.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(controlWait))
+		return nil
+	})
+	ss.conn.SetCloseHandler(func(code int, _ string) error {
+		if ss.nc.in.bad == "" { // else readEnded answers with 1002
+			_ = ss.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(controlWait))
+		}
 		return nil
 	})
 	for {
@@ -268,21 +287,36 @@ func (ss *session) readLoop() {
 	}
 }
 
+// controlWait bounds the write of a pong or of the answer to a close
+// frame, as gorilla's own handlers do.
+const controlWait = time.Second
+
 // readEnded records why reading stopped.
 func (ss *session) readEnded(err error) {
 	var ce *websocket.CloseError
+	bad := ss.nc.in.bad
 	switch {
-	case errors.As(err, &ce):
-		// The client closed; gorilla has answered its close frame.
+	case errors.As(err, &ce) && bad == "":
+		// The client closed; the close handler has answered.
 		ss.close(closeByPeer, ce.Code)
-	case errors.Is(err, websocket.ErrReadLimit) || ss.nc.sentClose() != 0:
+	case bad != "" || errors.Is(err, websocket.ErrReadLimit) || ss.nc.sentClose() != 0:
 		// gorilla refused a frame and sent its close: 1009 for one over
-		// the read limit, 1002 for a protocol error. That is the code
-		// the session ended with. Read what the client still sends (the
-		// rest of the frame, its close answer) so that closing the socket
+		// the read limit, 1002 for a protocol error. Or the client broke
+		// RFC 6455 in a way gorilla lets pass without a close frame
+		// (clientFrames): it gets 1002 here. That is the code the
+		// session ended with. Read what the client still sends (the rest
+		// of the frame, its close answer) so that closing the socket
 		// does not reset the connection before the client reads it.
+		if bad != "" && ss.nc.sentClose() == 0 {
+			msg := websocket.FormatCloseMessage(websocket.CloseProtocolError, bad)
+			_ = ss.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(controlWait))
+		}
 		code := ss.nc.sentClose()
-		if errors.Is(err, websocket.ErrReadLimit) || code == 0 {
+		switch {
+		case code != 0:
+		case bad != "":
+			code = websocket.CloseProtocolError
+		default:
 			code = protocol.CloseMessageTooBig
 		}
 		ss.close(closeByPeer, code)

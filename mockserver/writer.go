@@ -64,8 +64,8 @@ func (ss *session) writeSessionFrame() error {
 	if err != nil {
 		return err
 	}
-	_ = ss.conn.SetWriteDeadline(ss.writeDeadline(time.Now()))
-	if err := ss.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+	_ = ss.nc.SetWriteDeadline(ss.writeDeadline(time.Now()))
+	if err := ss.nc.writeText(len(frame), func(b []byte) []byte { return append(b, frame...) }); err != nil {
 		return err
 	}
 	ss.srv.stats.sessionFrames.Add(1)
@@ -93,19 +93,15 @@ func (ss *session) writeItems(it item) error {
 	if f.closes() || f.Latency > 0 || f.Jitter > 0 {
 		return ss.writeItem(it, f)
 	}
+	_, out0, _ := ss.nc.texts()
+	ss.batch = ss.batch[:0]
 	ss.nc.cork()
-	var triggers, pushes int // gathered
 	size := 0
 	var err error
 	for {
+		ss.batch = append(ss.batch, it.kind)
 		if err = ss.writeFrame(it); err != nil {
-			ss.drop(1)
 			break
-		}
-		if it.kind == kindPush {
-			pushes++
-		} else {
-			triggers++
 		}
 		size += len(it.data) + frameOverhead
 		next, ok := ss.popFitting(corkLimit - size - frameOverhead)
@@ -115,27 +111,21 @@ func (ss *session) writeItems(it item) error {
 		it = next
 	}
 	if ferr := ss.nc.uncork(); ferr != nil {
-		ss.drop(triggers + pushes)
-		return ferr
+		err = ferr
 	}
-	ss.srv.stats.triggerFrames.Add(uint64(triggers))
-	ss.srv.stats.pushFrames.Add(uint64(pushes))
-	ss.written += triggers + pushes
+	ss.account(out0)
 	return err
 }
 
 // writeItem writes one frame and applies the close faults.
 func (ss *session) writeItem(it item, f *Faults) error {
-	if err := ss.writeFrame(it); err != nil {
-		ss.drop(1)
+	_, out0, _ := ss.nc.texts()
+	ss.batch = append(ss.batch[:0], it.kind)
+	err := ss.writeFrame(it)
+	ss.account(out0)
+	if err != nil {
 		return err
 	}
-	if it.kind == kindTrigger {
-		ss.srv.stats.triggerFrames.Add(1)
-	} else {
-		ss.srv.stats.pushFrames.Add(1)
-	}
-	ss.written++
 	if f.closes() && (f.CloseAfterFrames > 0 && ss.written >= f.CloseAfterFrames || ss.srv.rand.chance(f.CloseProbability)) {
 		if f.CloseReset {
 			ss.close(closeReset, websocket.CloseAbnormalClosure)
@@ -144,6 +134,35 @@ func (ss *session) writeItem(it item, f *Faults) error {
 		}
 	}
 	return nil
+}
+
+// account counts the frames of the write under way, whose kinds are in
+// ss.batch, once it has ended; out0 is the connection's count of text
+// frames written before it. The frames written wholly are sent; the one
+// a cut-short write left half sent is owed (finishClose settles it);
+// the others are dropped.
+func (ss *session) account(out0 uint64) {
+	_, out, owed := ss.nc.texts()
+	sent := min(int(out-out0), len(ss.batch))
+	ss.countSent(ss.batch[:sent])
+	rest := ss.batch[sent:]
+	if owed && len(rest) > 0 {
+		ss.owed, rest = rest[0], rest[1:]
+	}
+	ss.drop(len(rest))
+}
+
+// countSent counts frames of the given kinds as sent.
+func (ss *session) countSent(kinds []uint8) {
+	var triggers int
+	for _, k := range kinds {
+		if k == kindTrigger {
+			triggers++
+		}
+	}
+	ss.srv.stats.triggerFrames.Add(uint64(triggers))
+	ss.srv.stats.pushFrames.Add(uint64(len(kinds) - triggers))
+	ss.written += len(kinds)
 }
 
 // writeFrame writes the frame of it, built straight into the corked
@@ -213,8 +232,14 @@ func (ss *session) finishClose() {
 	ss.mu.Unlock()
 	switch kind {
 	case closeFrame:
+		// Straight to the connection, not through gorilla, which refuses
+		// every write once one failed (a pong cut short by halt).
 		msg := websocket.FormatCloseMessage(code, ss.closeReason(code))
-		if ss.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(ss.srv.closeTimeout)) == nil {
+		if ss.nc.writeClose(msg, time.Now().Add(ss.srv.closeTimeout)) == nil {
+			if ss.owed != 0 { // the frame cut short went out ahead of the close
+				ss.countSent([]uint8{ss.owed})
+				ss.owed = 0
+			}
 			<-ss.readDone // the client's answer; forceStop bounds the wait
 		}
 	case closeReset:
@@ -223,6 +248,10 @@ func (ss *session) finishClose() {
 		}
 	case closeByPeer:
 		<-ss.readDone
+	}
+	if ss.owed != 0 {
+		ss.drop(1)
+		ss.owed = 0
 	}
 	_ = ss.nc.Close()
 	<-ss.readDone

@@ -71,6 +71,7 @@ func mockFlags(e *env, o *mockOptions) *flag.FlagSet {
 	fs.StringVar(&o.Origins, "allowed-origins", "", "comma-separated Origin allow-list for browser joins and push preflights (default: any origin)")
 	fs.DurationVar(&o.Heartbeat, "heartbeat", mockserver.DefaultHeartbeat, "ping interval; a session not answering within two is closed")
 	fs.IntVar(&o.QueueSize, "queue-size", mockserver.DefaultQueueSize, "outbound frames queued per session before it is closed with 4008")
+	fs.IntVar(&o.SendBuffer, "send-buffer", mockserver.DefaultSendBuffer, "kernel send buffer (SO_SNDBUF) of each session's connection, in bytes: what a client that stops reading can hold")
 	fs.StringVar(&o.RecordingFile, "recording", "", "recording to replay (JSON Lines of {\"offsetMs\":N,\"event\":{...}}); default: the embedded one")
 	fs.Float64Var(&o.Speed, "speed", 1, "replay speed: 1 real time, 2 twice as fast, 0 as fast as possible")
 	fs.BoolVar(&o.Loop, "loop", false, "replay the recording again and again")

@@ -45,5 +45,18 @@ open_sessions() {
 	if [[ $v =~ ^[0-9]+$ ]]; then echo "$v"; else echo -1; fi
 }
 
+# mock_up PORT: whether a wstrigger mock answers on PORT.
+mock_up() { [ "$(open_sessions "$1")" -ge 0 ]; }
+
+# wait_for CMD...: run CMD every 0.1 s until it succeeds, for at most 10 s.
+wait_for() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if "$@"; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
 # status_kb PID FIELD: a /proc/PID/status figure in kB (VmRSS, VmHWM), 0 if gone.
 status_kb() { awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }

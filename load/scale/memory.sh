@@ -56,19 +56,8 @@ SECRET=demo-secret-key
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
-source "$repo/load/scale/lib.sh" memory "$@" # out, build, live, cleanup, stop_wait, open_sessions, status_kb
+source "$repo/load/scale/lib.sh" memory "$@" # out, build, live, cleanup, stop_wait, open_sessions, mock_up, wait_for, status_kb
 
-mock_up() { [ "$(open_sessions "$1")" -ge 0 ]; }
-
-# wait_for CMD...: run CMD every 0.1 s until it succeeds, for at most 10 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		if "$@"; then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
 
 echo "building into $build"
 (cd "$repo" && go build -o "$build/head" ./cmd/wstrigger)
