@@ -173,6 +173,10 @@ func TestJoinInvitesStatsReader(t *testing.T) {
 			defer conn.Close()
 			assert.Equal(t, !tt.noControl, mockapi.Identifies(resp.Header), "%v", resp.Header)
 			validate(t, resp.Request, resp, nil)
+			// The session frame comes after the join is counted (the 101
+			// goes out before it is).
+			_, _, err = conn.ReadMessage()
+			require.NoError(t, err)
 			st, err := mockapi.FetchStats(context.Background(), httpClient(t), srv.URL)
 			if tt.noControl {
 				assert.ErrorContains(t, err, "404")
