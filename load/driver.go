@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/wstrigger/wstrigger/client"
 	"github.com/wstrigger/wstrigger/loadresult"
 	"github.com/wstrigger/wstrigger/protocol"
@@ -35,12 +36,15 @@ type Driver struct {
 	ownHTTP bool // httpc is the driver's own: its idle connections are closed at the end
 	src     *sourceAddrs
 
-	live  live
-	rec   *recorder
-	errs  *errorLog
-	led   *ledger
-	joins *joiners
-	ticks *ticker
+	live live
+	rec  *recorder
+	// finalE2E is the end-to-end histogram of the Result, censored
+	// samples included, once it is made (EndToEnd).
+	finalE2E atomic.Pointer[hdrhistogram.Histogram]
+	errs     *errorLog
+	led      *ledger
+	joins    *joiners
+	ticks    *ticker
 
 	started, pushStart time.Time
 	joined             time.Time     // when the joins ended

@@ -111,11 +111,16 @@ func TestStallOverTheEndIsCensored(t *testing.T) {
 			start := time.Now().Add(time.Second).Round(time.Millisecond)
 			stall := mockserver.Stall{Start: start.Add(tc.from), Duration: tc.length}
 			srv := mocktest.Start(t, &mockserver.Options{Recording: noReplay(), Faults: mockserver.Faults{Stall: stall}})
-			res, err := Run(context.Background(), srv.URL, demo, &Options{
+			drv, err := New(srv.URL, demo, &Options{
 				Subscriptions: 5, PushRate: 200, Duration: duration, PushTimeout: timeout, StartAt: start,
 			})
 			require.NoError(t, err)
+			res, err := drv.Run(context.Background())
+			require.NoError(t, err)
 			e2e := res.Latency.PushEndToEnd
+			// The histogram the metrics endpoint exports is the result's,
+			// censored samples included.
+			assert.Equal(t, e2e.Count, drv.EndToEnd().TotalCount(), "Driver.EndToEnd after the run")
 			t.Logf("accepted %d, received %d, lost %d; push e2e count %d (censored %d), p99 %v",
 				res.Delivery.Accepted, res.Delivery.Received+res.Delivery.ReceivedUnaccepted, res.Delivery.Lost, e2e.Count, e2e.Censored, time.Duration(e2e.P99Us)*time.Microsecond)
 			assert.True(t, res.Delivery.InvariantHolds, res.Delivery.Invariant)

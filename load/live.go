@@ -101,10 +101,19 @@ func (d *Driver) Live() Live {
 }
 
 // EndToEnd returns a copy of the run's end-to-end latency histogram so
-// far (microseconds, warmup left out): the one Result.Latency.PushEndToEnd
-// summarizes once the run has ended. It is safe to call at any time; it
-// merges the recorder's shards, so it costs a few hundred kilobytes.
-func (d *Driver) EndToEnd() *hdrhistogram.Histogram { return d.rec.merged(mEndToEnd) }
+// far (microseconds, warmup left out). Once the run's Result is made it
+// is the histogram Result.Latency.PushEndToEnd summarizes, with the
+// censored samples of the pushes not received by the cut-off. It is
+// safe to call at any time; it merges the recorder's shards, so it costs
+// a few hundred kilobytes.
+func (d *Driver) EndToEnd() *hdrhistogram.Histogram {
+	if f := d.finalE2E.Load(); f != nil {
+		out := loadresult.NewHistogram()
+		out.Merge(f)
+		return out
+	}
+	return d.rec.merged(mEndToEnd)
+}
 
 // Shard is the part of the run this driver carries (0/1 when it is the
 // whole run).

@@ -26,7 +26,7 @@ func summarizeAll[H any](h *[nMetrics]H, summarize func(H, bool) loadresult.Summ
 
 // latencies merges the recorder's histograms, with a censored sample of
 // each push accepted but not received by cutoff (ledger.censor).
-func (d *Driver) latencies(cutoff time.Duration) loadresult.Latencies {
+func (d *Driver) latencies(cutoff time.Duration) (loadresult.Latencies, *hdrhistogram.Histogram) {
 	var merged [nMetrics]*hdrhistogram.Histogram
 	for m := range merged {
 		merged[m] = d.rec.merged(metric(m))
@@ -34,7 +34,7 @@ func (d *Driver) latencies(cutoff time.Duration) loadresult.Latencies {
 	censored := d.led.censor(cutoff, d.opts.Warmup, merged[mEndToEnd], merged[mService])
 	l := summarizeAll(&merged, loadresult.Summarize)
 	l.PushEndToEnd.Censored, l.PushService.Censored = censored, censored
-	return l
+	return l, merged[mEndToEnd]
 }
 
 // result gathers the figures once every goroutine has ended.
@@ -48,7 +48,9 @@ func (d *Driver) result(cutoff time.Duration, cutShort bool, before, after *mock
 	r.Rejoins = d.joins.rj.figures()
 	r.Subscriptions.JoinSeconds = d.joined.Sub(d.started).Seconds()
 	r.Delivery.SetInvariant(d.live.accepted.Load())
-	r.Latency = d.latencies(cutoff)
+	var e2e *hdrhistogram.Histogram
+	r.Latency, e2e = d.latencies(cutoff)
+	d.finalE2E.Store(e2e) // EndToEnd's from now on: the censored samples with the rest
 	r.Mock = reconcile(before, after, r)
 	r.Driver = d.ticks.watch.health(r.Pushes)
 	r.Driver.Memory, r.Driver.MemoryPerSubscriptionBytes = memory(d.mem.base, d.mem.held, d.mem.subs)
@@ -125,7 +127,7 @@ func (d *Driver) Snapshot() *Result {
 	r.Delivery.Late = l.Late
 	r.Rejoins = d.joins.rj.figures()
 	r.Delivery.SetInvariant(r.Delivery.Accepted) // the workers count on meanwhile: no second count to check
-	r.Latency = d.latencies(cutoff)
+	r.Latency, _ = d.latencies(cutoff)
 	r.Driver.Warnings = []string{"written on a second Ctrl-C, " + l.Phase + ", before the run had stopped: the subscription figures are the live gauges only, and there is no mock check or driver health"}
 	return r
 }
