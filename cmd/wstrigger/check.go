@@ -55,8 +55,12 @@ given, from $WSTRIGGER_TARGET, $WSTRIGGER_ACCESS_TOKEN and
 $WSTRIGGER_SECRET_KEY (the second tenant and the forbidden account from
 $WSTRIGGER_OTHER_* and $WSTRIGGER_FORBIDDEN_*, as for "contract"); a flag
 wins over the environment, and --target '' checks the embedded mock
-whatever $WSTRIGGER_TARGET says. The verdict counts skipped checks by
-cause; --strict counts a skipped MUST check as a failure.
+whatever $WSTRIGGER_TARGET says. The embedded mock restricts browser
+origins to https://app.wstrigger.test (or --origin), which every join and
+push sends, and refuses https://refused.wstrigger.test (or
+--forbidden-origin), so that the checks of browsers all run. The verdict
+counts skipped checks by cause; --strict counts a skipped MUST check as a
+failure.
 
 Ctrl-C or SIGTERM stops the run: the report folder is written all the
 same with what finished (the checks, the load figures so far), marked
