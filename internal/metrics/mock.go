@@ -26,6 +26,7 @@ type mockCollector struct {
 	open, frames, dropped, closes  *prometheus.Desc
 	joins, pushes                  *prometheus.Desc
 	replayed, injected, deliveries *prometheus.Desc
+	disconnects, peakJoinRate      *prometheus.Desc
 }
 
 // NewMockCollector returns a collector of srv's counters: the ones of
@@ -37,20 +38,22 @@ func NewMockCollector(srv *mockserver.Server) prometheus.Collector {
 		return prometheus.NewDesc(name, help, labels, nil)
 	}
 	return &mockCollector{srv: srv,
-		open:       d("wstrigger_mock_sessions_open", "Sessions open now (stats: openSessions)."),
-		frames:     d("wstrigger_mock_frames_sent_total", "Frames written, by type (stats: framesSent).", LabelType),
-		dropped:    d("wstrigger_mock_frames_dropped_total", "Frames queued or due for a session that ended before they were written: a queue that overflowed (4008) and what was left in it (stats: dropped)."),
-		closes:     d("wstrigger_mock_session_closes_total", "Ended sessions by close code: 4008 is a slow consumer's, 1006 an end without a close frame; other codes a client sent are \"other\" (stats: closes).", LabelCode),
-		joins:      d("wstrigger_mock_joins_total", "Joins by HTTP status (101 accepted) and error code (stats: joins, rejectedJoins).", LabelStatus, LabelCode),
-		pushes:     d("wstrigger_mock_pushes_total", "Push requests by HTTP status and error code (stats: pushes).", LabelStatus, LabelCode),
-		replayed:   d("wstrigger_mock_triggers_replayed_total", "Events taken from the recording (stats: triggersReplayed)."),
-		injected:   d("wstrigger_mock_triggers_injected_total", "Events injected through the control API (stats: triggersInjected)."),
-		deliveries: d("wstrigger_mock_deliveries_total", "Trigger frames queued for sessions (stats: deliveries)."),
+		open:         d("wstrigger_mock_sessions_open", "Sessions open now (stats: openSessions)."),
+		frames:       d("wstrigger_mock_frames_sent_total", "Frames written, by type (stats: framesSent).", LabelType),
+		dropped:      d("wstrigger_mock_frames_dropped_total", "Frames queued or due for a session that ended before they were written: a queue that overflowed (4008) and what was left in it (stats: dropped)."),
+		closes:       d("wstrigger_mock_session_closes_total", "Ended sessions by close code: 4008 is a slow consumer's, 1006 an end without a close frame; other codes a client sent are \"other\" (stats: closes).", LabelCode),
+		joins:        d("wstrigger_mock_joins_total", "Joins by HTTP status (101 accepted) and error code (stats: joins, rejectedJoins).", LabelStatus, LabelCode),
+		pushes:       d("wstrigger_mock_pushes_total", "Push requests by HTTP status and error code (stats: pushes).", LabelStatus, LabelCode),
+		replayed:     d("wstrigger_mock_triggers_replayed_total", "Events taken from the recording (stats: triggersReplayed)."),
+		injected:     d("wstrigger_mock_triggers_injected_total", "Events injected through the control API (stats: triggersInjected)."),
+		deliveries:   d("wstrigger_mock_deliveries_total", "Trigger frames queued for sessions (stats: deliveries)."),
+		disconnects:  d("wstrigger_mock_disconnects_total", "Times every open session was ended at once, by POST /_mock/disconnect or the disconnect fault (stats: disconnects)."),
+		peakJoinRate: d("wstrigger_mock_peak_join_rate", "The most joins accepted in one tenth of a second since the stats were reset, per second: the herd a reconnect storm brought (stats: peakJoinRate)."),
 	}
 }
 
 func (c *mockCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.open, c.frames, c.dropped, c.closes, c.joins, c.pushes, c.replayed, c.injected, c.deliveries} {
+	for _, d := range []*prometheus.Desc{c.open, c.frames, c.dropped, c.closes, c.joins, c.pushes, c.replayed, c.injected, c.deliveries, c.disconnects, c.peakJoinRate} {
 		ch <- d
 	}
 }
@@ -69,6 +72,8 @@ func (c *mockCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.replayed, st.TriggersReplayed)
 	counter(c.injected, st.TriggersInjected)
 	counter(c.deliveries, st.Deliveries)
+	counter(c.disconnects, st.Disconnects)
+	ch <- prometheus.MustNewConstMetric(c.peakJoinRate, prometheus.GaugeValue, st.PeakJoinRate)
 	closes := map[string]uint64{strconv.Itoa(protocol.CloseSlowConsumer): 0}
 	for code, n := range st.Closes {
 		closes[closeLabel(code)] += n

@@ -139,6 +139,36 @@ func TestMockMetricsCountWhatWasDone(t *testing.T) {
 	}
 }
 
+// TestMockMetricsOfAStorm: a disconnect of every session shows in the
+// metrics as in the mock's Stats: the disconnects, the peak join rate,
+// and the sessions' closes (1012, not a code of the protocol: other).
+func TestMockMetricsOfAStorm(t *testing.T) {
+	t.Parallel()
+	m := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
+	ms := listen(t)
+	require.NoError(t, metrics.RegisterMock(ms.Registry, m.Server))
+	ws := strings.Replace(m.URL, "http://", "ws://", 1) + protocol.JoinPath + "?" + url.Values{protocol.QueryPattern: {"{}"}}.Encode()
+	const sessions = 3
+	for range sessions {
+		conn, _, err := m.Pipe.Dialer().Dial(ws, mocktest.Header(mocktest.Demo))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = conn.Close() })
+		mocktest.ReadFrame(t, conn)
+	}
+	closed, err := m.Disconnect(1012, "restart")
+	require.NoError(t, err)
+	assert.Equal(t, sessions, closed)
+	require.Eventually(t, func() bool { return m.Stats().OpenSessions == 0 }, 10*time.Second, 5*time.Millisecond)
+
+	f := scrape(t, ms.URL)
+	st := m.Stats()
+	require.Equal(t, uint64(1), st.Disconnects)
+	require.Positive(t, st.PeakJoinRate)
+	assert.Equal(t, float64(st.Disconnects), f.value(t, "wstrigger_mock_disconnects_total"))
+	assert.Equal(t, st.PeakJoinRate, f.value(t, "wstrigger_mock_peak_join_rate"))
+	assert.Equal(t, float64(sessions), f.value(t, "wstrigger_mock_session_closes_total", "code", "other"))
+}
+
 func TestMockMetricsBeforeAnything(t *testing.T) {
 	t.Parallel()
 	m := mocktest.Start(t, &mockserver.Options{Recording: []protocol.RecordingLine{}})
