@@ -58,6 +58,7 @@ type htmlPage struct {
 	Latencies                  []latencyRow
 	FloorText                  string // the driver floor, when calibrated
 	CensoredText               string // the latencies censored at the cut-off, if any
+	RejoinsText                string // the reconnect storm, if sessions ended
 	ErrorCount                 uint64
 	Plots                      []htmlPlot
 	Summary                    checkSummary
@@ -121,6 +122,7 @@ func CheckHTML(w io.Writer, c *CheckResult) error {
 		page.ConfigText = LoadConfigText(l)
 		page.FloorText = FloorText(l.DriverFloor)
 		page.CensoredText = CensoredText(&l.Latency)
+		page.RejoinsText = RejoinsText(l)
 		for _, k := range latencyKinds(&l.Latency) {
 			page.Latencies = append(page.Latencies, latencyRow{k.name, k.s})
 		}

@@ -59,6 +59,9 @@ func CheckMarkdown(w io.Writer, c *CheckResult) error {
 	}
 	ew.printf("| %d | %d | %d | %d | %d | %d | %.4f%% | %d |\n\n", pu.Sent, d.Accepted, d.Received, d.Lost, d.Duplicated, d.Late, d.DeliveredPercent, errs)
 	ew.printf("Rate: target %.1f/s, achieved %.1f/s, accepted %.1f/s · invariant: %s\n\n", pu.TargetRate, pu.AchievedRate, pu.AcceptedRate, mdInline(d.Invariant))
+	if rj := RejoinsText(l); rj != "" {
+		ew.printf("Rejoins: %s\n\n", mdInline(rj))
+	}
 	ew.printf("| latency | count | p50 | p90 | p99 | p99.9 | max | mean |\n|---|---|---|---|---|---|---|---|\n")
 	for _, k := range latencyKinds(&l.Latency) {
 		ew.printf("| %s | %d | %v | %v | %v | %v | %v | %v |\n", k.name, k.s.Count, usDuration(k.s.P50Us), usDuration(k.s.P90Us),

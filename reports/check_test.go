@@ -247,3 +247,40 @@ func TestCheckHTMLInChromium(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	t.Logf("%s", out)
 }
+
+// TestCheckReportsShowTheStorm: a run whose sessions ended has the
+// reconnect storm's line in the HTML and Markdown reports, as in the
+// text one; a run without has none.
+func TestCheckReportsShowTheStorm(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		storm bool
+	}{{"sessions ended", true}, {"no session ended", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := sampleCheck(t)
+			c.Load.Rejoins = nil
+			if tc.storm {
+				c.Load.Rejoins = &loadresult.Rejoins{Closes: map[int]uint64{1012: 200}, Back: 200, Refused: 3,
+					Time: loadresult.Summary{Count: 200, P50Us: 61_000, P99Us: 120_000, MaxUs: 180_000}}
+			}
+			line := reports.RejoinsText(c.Load)
+			for _, w := range []struct {
+				name  string
+				write func(*bytes.Buffer, *reports.CheckResult) error
+			}{
+				{"html", func(b *bytes.Buffer, c *reports.CheckResult) error { return reports.CheckHTML(b, c) }},
+				{"markdown", func(b *bytes.Buffer, c *reports.CheckResult) error { return reports.CheckMarkdown(b, c) }},
+			} {
+				var b bytes.Buffer
+				require.NoError(t, w.write(&b, c))
+				if tc.storm {
+					assert.Contains(t, b.String(), "Rejoins: "+line, w.name)
+				} else {
+					assert.NotContains(t, b.String(), "Rejoins", w.name)
+				}
+			}
+		})
+	}
+}
