@@ -177,6 +177,9 @@ func TestJoinInvitesStatsReader(t *testing.T) {
 			// goes out before it is).
 			_, _, err = conn.ReadMessage()
 			require.NoError(t, err)
+			// The session frame is counted once its write has returned,
+			// which may be after the client has read it.
+			waitFor(t, "session frame counted", func() bool { return srv.Stats().FramesSent["session"] == 1 })
 			st, err := mockapi.FetchStats(context.Background(), httpClient(t), srv.URL)
 			if tt.noControl {
 				assert.ErrorContains(t, err, "404")
