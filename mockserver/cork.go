@@ -41,21 +41,29 @@ var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit); retu
 // that is how the close frame goes out ahead of the frames the session
 // drops, even to a client that has stopped reading (PROTOCOL.md section
 // 3.3).
+//
+// A flusher (see flushers) corks it with corkNoWait: nothing gathered
+// goes out until uncork, which writes only what the socket takes at
+// once. What it does not take stays (the rest of the frame it stopped in
+// owed, the whole frames after it gathered) and errWouldBlock says so;
+// the session's own goroutine then writes it with flush, which may wait.
 type corkConn struct {
 	net.Conn
 	mu        sync.Mutex
 	closeSent bool // a close frame has gone through: no data frame may follow
 	closeCode int  // its status code; 0 for none
 	corked    bool
-	buf       *[]byte   // from corkPool while anything is gathered
-	bufTexts  uint64    // text frames in buf
-	deadline  time.Time // the write deadline gorilla set while corked
-	pending   bool      // deadline is not yet the connection's
-	owed      []byte    // the rest of a frame a write cut short: it goes first
-	owedText  bool      // owed is the rest of a text frame
-	textsIn   uint64    // text frames taken by writeText
-	textsOut  uint64    // text frames wholly written to the connection
-	sendBuf   int       // the SO_SNDBUF set on the TCP connection; 0 for none
+	nowait    bool                      // corked by a flusher: uncork must not wait
+	try       func([]byte) (int, error) // a write that never waits; nil when the socket has none
+	buf       *[]byte                   // from corkPool while anything is gathered
+	bufTexts  uint64                    // text frames in buf
+	deadline  time.Time                 // the write deadline gorilla set while corked
+	pending   bool                      // deadline is not yet the connection's
+	owed      []byte                    // the rest of a frame a write cut short: it goes first
+	owedText  bool                      // owed is the rest of a text frame
+	textsIn   uint64                    // text frames taken by writeText
+	textsOut  uint64                    // text frames wholly written to the connection
+	sendBuf   int                       // the SO_SNDBUF set on the TCP connection; 0 for none
 
 	hmu     sync.Mutex // guards halted and writing; halt takes it, not mu
 	halted  bool       // closing: nothing but the close frame goes out
@@ -111,7 +119,7 @@ func (c *corkConn) Write(p []byte) (int, error) {
 		c.buf = corkPool.Get().(*[]byte)
 	}
 	*c.buf = append(*c.buf, p...)
-	if c.corked && len(*c.buf) < corkLimit {
+	if c.corked && (c.nowait || len(*c.buf) < corkLimit) {
 		return len(p), nil
 	}
 	if err := c.flushLocked(); err != nil {
@@ -152,7 +160,7 @@ func (c *corkConn) writeText(n int, payload func([]byte) []byte) error {
 	*c.buf = b
 	c.bufTexts++
 	c.textsIn++
-	if c.corked && len(b) < corkLimit {
+	if c.corked && (c.nowait || len(b) < corkLimit) {
 		return nil
 	}
 	return c.flushLocked()
@@ -187,13 +195,111 @@ func (c *corkConn) cork() {
 	c.mu.Unlock()
 }
 
+// corkNoWait starts gathering writes for a flusher, whose uncork will
+// not wait. It reports false, leaving the connection as it was, when the
+// connection has no write that never waits, or when another goroutine
+// holds it: that may be gorilla's reader answering a ping to a client
+// that stopped reading, blocked until its deadline, and a flusher must
+// not wait for it.
+func (c *corkConn) corkNoWait() bool {
+	if c.try == nil || !c.mu.TryLock() {
+		return false
+	}
+	defer c.mu.Unlock()
+	c.corked, c.nowait = true, true
+	return true
+}
+
 // uncork writes what has gathered and stops gathering. Its error is
-// that of the connection: the frames gathered are then lost.
+// that of the connection: the frames gathered are then lost. Corked by
+// corkNoWait, it writes what the socket takes at once (tryFlushLocked).
 func (c *corkConn) uncork() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.corked = false
+	if c.nowait {
+		c.nowait = false
+		return c.tryFlushLocked()
+	}
 	return c.flushLocked()
+}
+
+// errWouldBlock says that the socket did not take everything gathered
+// at once: the rest waits for flush.
+var errWouldBlock = errors.New("mockserver: the socket's send buffer is full")
+
+// tryFlushLocked writes the gathered bytes as far as the socket takes
+// them at once. The text frames that went out wholly are counted; the
+// rest of the frame it stopped in is owed and the whole frames after it
+// stay gathered, with errWouldBlock. Any other error loses the frames
+// gathered, as in flushLocked. c.mu is held.
+func (c *corkConn) tryFlushLocked() error {
+	if c.buf == nil {
+		return nil
+	}
+	if len(c.owed) > 0 { // only after a write failed: let flush have it
+		return errWouldBlock
+	}
+	if err := c.applyDeadlineLocked(); err != nil { // the socket's own refuses once passed
+		c.releaseBuf()
+		return err
+	}
+	b := *c.buf
+	n, err := 0, errHalted
+	if c.begin() {
+		n, err = c.try(b)
+		c.end()
+	}
+	if err != nil {
+		c.countCutShort(b, n)
+		c.releaseBuf()
+		return err
+	}
+	rest := append(b[:0], b[c.countCutShort(b, n):]...)
+	if len(rest) == 0 {
+		c.releaseBuf()
+	} else {
+		*c.buf, c.bufTexts = rest, 0
+		for i := 0; i < len(rest); i += frameSize(rest[i:]) {
+			if rest[i] == finText {
+				c.bufTexts++
+			}
+		}
+	}
+	if len(rest) > 0 || len(c.owed) > 0 {
+		return errWouldBlock
+	}
+	return nil
+}
+
+// flush writes what a corkNoWait's uncork left, the owed rest of a
+// frame first, waiting as long as the write deadline allows.
+func (c *corkConn) flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.buf != nil {
+		return c.flushLocked()
+	}
+	if len(c.owed) == 0 {
+		return nil
+	}
+	if err := c.applyDeadlineLocked(); err != nil {
+		return err
+	}
+	return c.writeLocked(nil, 0)
+}
+
+// releaseBuf gives the gathering buffer back, if it is not too big to
+// keep. c.mu is held.
+func (c *corkConn) releaseBuf() {
+	if c.buf == nil {
+		return
+	}
+	if cap(*c.buf) <= 2*corkLimit {
+		*c.buf = (*c.buf)[:0]
+		corkPool.Put(c.buf)
+	}
+	c.buf, c.bufTexts = nil, 0
 }
 
 // flushLocked writes the gathered bytes and gives the buffer back.
@@ -207,20 +313,22 @@ func (c *corkConn) flushLocked() error {
 		c.buf, c.bufTexts = nil, 0
 		return nil
 	}
-	if c.pending {
-		c.pending = false
-		if err := c.Conn.SetWriteDeadline(c.deadline); err != nil {
-			return err
-		}
+	if err := c.applyDeadlineLocked(); err != nil {
+		return err
 	}
-	b, texts := c.buf, c.bufTexts
-	c.buf, c.bufTexts = nil, 0
-	err := c.writeLocked(*b, texts)
-	if cap(*b) <= 2*corkLimit {
-		*b = (*b)[:0]
-		corkPool.Put(b)
-	}
+	err := c.writeLocked(*c.buf, c.bufTexts)
+	c.releaseBuf()
 	return err
+}
+
+// applyDeadlineLocked sets the write deadline noted while corked.
+// c.mu is held.
+func (c *corkConn) applyDeadlineLocked() error {
+	if !c.pending {
+		return nil
+	}
+	c.pending = false
+	return c.Conn.SetWriteDeadline(c.deadline)
 }
 
 // writeLocked writes b, whole frames of which texts are text frames,
@@ -243,24 +351,37 @@ func (c *corkConn) writeLocked(b []byte, texts uint64) error {
 		}
 		c.owed, c.owedText = nil, false
 	}
+	if len(b) == 0 {
+		return nil
+	}
 	n, err := c.Conn.Write(b)
 	if err == nil {
 		c.textsOut += texts
 		return nil
 	}
-	for i := 0; i < n; { // walk the frames that went out, the last maybe in part
+	c.countCutShort(b, n)
+	return err
+}
+
+// countCutShort follows b, whole frames of which a write sent the first
+// n bytes: it counts the text frames that went out wholly and keeps the
+// rest of the frame the write stopped in as owed. It returns where the
+// frames the write did not reach begin. c.mu is held.
+func (c *corkConn) countCutShort(b []byte, n int) int {
+	i := 0
+	for i < n {
 		end := i + frameSize(b[i:])
 		if end > n {
 			c.owed = append([]byte(nil), b[n:end]...)
 			c.owedText = b[i] == finText
-			break
+			return end
 		}
 		if b[i] == finText {
 			c.textsOut++
 		}
 		i = end
 	}
-	return err
+	return i
 }
 
 // frameSize is the size, header included, of the unmasked frame at the
@@ -370,7 +491,7 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	w.conn = &corkConn{Conn: nc}
+	w.conn = &corkConn{Conn: nc, try: tryWriter(nc)}
 	if tc, ok := nc.(*net.TCPConn); ok && w.sendBuf > 0 && tc.SetWriteBuffer(w.sendBuf) == nil {
 		w.conn.sendBuf = w.sendBuf
 	}

@@ -48,6 +48,25 @@ func (c *writesConn) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// tryWrite is the write that never waits: it takes what there is room
+// for, maybe nothing, with no error.
+func (c *writesConn) tryWrite(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fail != nil {
+		return 0, c.fail
+	}
+	n := len(p)
+	if c.room != nil {
+		n = min(n, *c.room)
+		*c.room -= n
+	}
+	if n > 0 {
+		c.writes = append(c.writes, "try "+string(p[:n]))
+	}
+	return n, nil
+}
+
 // setRoom lets the connection take n bytes more.
 func (c *writesConn) setRoom(n int) {
 	c.mu.Lock()
@@ -180,6 +199,106 @@ func TestCorkConn(t *testing.T) {
 			_, err := c.Write([]byte{0x88, 0x02, 0x03, 0xe8}) // gorilla's answer to the client's close
 			return err
 		}, []string{"\x81\x03abc\x81\x03", "deadline 00:00:00", "def\x88\x02\x0f\xa8"}, nil},
+		{"a flusher's batch, past corkLimit and a write from elsewhere, goes out in one write that does not wait", func(c *corkConn, under *writesConn) error {
+			t0 := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+			if !c.corkNoWait() {
+				return errors.New("not corked")
+			}
+			_ = c.SetWriteDeadline(t0)
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "abc"...) })
+			_, _ = c.Write([]byte(big))
+			var g sync.WaitGroup
+			g.Go(func() { _, _ = c.Write([]byte("pong")) })
+			g.Wait()
+			if len(under.got()) != 0 {
+				return errors.New("a write reached the connection before uncork")
+			}
+			if err := c.uncork(); err != nil {
+				return err
+			}
+			if _, out, owed := c.texts(); out != 1 || owed {
+				return fmt.Errorf("texts out %d, owed %v; want 1, false", out, owed)
+			}
+			return nil
+		}, []string{"deadline 18:00:00", "try \x81\x03abc" + big + "pong"}, nil},
+		{"what the socket does not take waits for flush, the rest of a frame first", func(c *corkConn, under *writesConn) error {
+			c.corkNoWait()
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "abc"...) })
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "def"...) })
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "ghi"...) })
+			under.setRoom(7) // the first frame and the header of the second
+			if err := c.uncork(); !errors.Is(err, errWouldBlock) {
+				return fmt.Errorf("uncork: %v", err)
+			}
+			if in, out, owed := c.texts(); in != 3 || out != 1 || !owed {
+				return fmt.Errorf("texts in %d, out %d, owed %v; want 3, 1, true", in, out, owed)
+			}
+			under.setRoom(1 << 10)
+			if err := c.flush(); err != nil {
+				return err
+			}
+			if _, out, owed := c.texts(); out != 3 || owed {
+				return fmt.Errorf("texts out %d, owed %v after flush; want 3, false", out, owed)
+			}
+			return nil
+		}, []string{"try \x81\x03abc\x81\x03", "def", "\x81\x03ghi"}, nil},
+		{"the rest of the last frame alone waits for flush", func(c *corkConn, under *writesConn) error {
+			c.corkNoWait()
+			_ = c.writeText(3, func(b []byte) []byte { return append(b, "abc"...) })
+			under.setRoom(3)
+			if err := c.uncork(); !errors.Is(err, errWouldBlock) {
+				return fmt.Errorf("uncork: %v", err)
+			}
+			under.setRoom(1 << 10)
+			if err := c.flush(); err != nil {
+				return err
+			}
+			if _, out, owed := c.texts(); out != 1 || owed {
+				return fmt.Errorf("texts out %d, owed %v after flush; want 1, false", out, owed)
+			}
+			return c.flush() // nothing left: writes nothing
+		}, []string{"try \x81\x03a", "bc"}, nil},
+		{"a socket that takes nothing leaves everything for flush", func(c *corkConn, under *writesConn) error {
+			c.corkNoWait()
+			_ = c.writeText(1, func(b []byte) []byte { return append(b, 'a') })
+			_, _ = c.Write([]byte{0x89, 0x00}) // a ping
+			under.setRoom(0)
+			if err := c.uncork(); !errors.Is(err, errWouldBlock) {
+				return fmt.Errorf("uncork: %v", err)
+			}
+			if _, out, owed := c.texts(); out != 0 || owed {
+				return fmt.Errorf("texts out %d, owed %v; want 0, false", out, owed)
+			}
+			under.setRoom(1 << 10)
+			return c.flush()
+		}, []string{"\x81\x01a\x89\x00"}, nil},
+		{"a halted connection lets a flusher write nothing", func(c *corkConn, _ *writesConn) error {
+			c.corkNoWait()
+			_ = c.writeText(1, func(b []byte) []byte { return append(b, 'a') })
+			c.halt()
+			return c.uncork()
+		}, nil, errHalted},
+		{"the connection's error comes back from a flusher's uncork", func(c *corkConn, under *writesConn) error {
+			c.corkNoWait()
+			_ = c.writeText(1, func(b []byte) []byte { return append(b, 'a') })
+			under.mu.Lock()
+			under.fail = broken
+			under.mu.Unlock()
+			return c.uncork()
+		}, nil, broken},
+		{"a connection another goroutine holds is not corked for a flusher", func(c *corkConn, _ *writesConn) error {
+			c.mu.Lock()
+			held := c.corkNoWait()
+			c.mu.Unlock()
+			if held || c.corked {
+				return errors.New("corked while held")
+			}
+			noTry := &corkConn{Conn: c.Conn}
+			if noTry.corkNoWait() {
+				return errors.New("corked with no write that never waits")
+			}
+			return nil
+		}, nil, nil},
 		{"a write cut short in a header owes the rest of the frame", func(c *corkConn, under *writesConn) error {
 			under.setRoom(1)
 			_ = c.writeText(2, func(b []byte) []byte { return append(b, "xy"...) })
@@ -193,6 +312,7 @@ func TestCorkConn(t *testing.T) {
 			t.Parallel()
 			under := &writesConn{}
 			c := &corkConn{Conn: under}
+			c.try = under.tryWrite
 			err := tc.steps(c, under)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)

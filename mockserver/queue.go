@@ -18,10 +18,12 @@ type item struct {
 	kind uint8
 }
 
-// ring is a FIFO of items that grows on demand and lets go of its memory
-// when it empties, so an idle session holds no queue at all.
-type ring struct {
-	buf  []item
+// ring is a FIFO that grows on demand and lets go of its memory when it
+// empties, so an idle session holds no queue at all. Sessions queue
+// their frames in one (ring[item]), and the flushers take sessions ready
+// to write from another (ring[*session]).
+type ring[T any] struct {
+	buf  []T
 	head int
 	n    int
 }
@@ -29,9 +31,9 @@ type ring struct {
 // shrinkAbove is the capacity over which an emptied ring frees its buffer.
 const shrinkAbove = 32
 
-func (q *ring) len() int { return q.n }
+func (q *ring[T]) len() int { return q.n }
 
-func (q *ring) push(it item) {
+func (q *ring[T]) push(it T) {
 	if q.n == len(q.buf) {
 		q.grow()
 	}
@@ -39,20 +41,21 @@ func (q *ring) push(it item) {
 	q.n++
 }
 
-func (q *ring) grow() {
-	buf := make([]item, max(8, 2*len(q.buf)))
+func (q *ring[T]) grow() {
+	buf := make([]T, max(8, 2*len(q.buf)))
 	for i := range q.n {
 		buf[i] = q.buf[(q.head+i)%len(q.buf)]
 	}
 	q.buf, q.head = buf, 0
 }
 
-func (q *ring) pop() (item, bool) {
+func (q *ring[T]) pop() (T, bool) {
+	var zero T
 	if q.n == 0 {
-		return item{}, false
+		return zero, false
 	}
 	it := q.buf[q.head]
-	q.buf[q.head] = item{}
+	q.buf[q.head] = zero
 	q.head = (q.head + 1) % len(q.buf)
 	q.n--
 	if q.n == 0 {
@@ -65,15 +68,16 @@ func (q *ring) pop() (item, bool) {
 }
 
 // front is the first item, if any, without taking it.
-func (q *ring) front() (item, bool) {
+func (q *ring[T]) front() (T, bool) {
 	if q.n == 0 {
-		return item{}, false
+		var zero T
+		return zero, false
 	}
 	return q.buf[q.head], true
 }
 
 // clear empties the ring and returns how many items it held.
-func (q *ring) clear() int {
+func (q *ring[T]) clear() int {
 	n := q.n
 	q.buf, q.head, q.n = nil, 0, 0
 	return n

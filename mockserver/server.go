@@ -84,6 +84,7 @@ type Server struct {
 	shutOnce sync.Once
 
 	disconnects disconnectLoop // the disconnect fault's
+	flushers    flushers
 }
 
 // New starts a mock server on Options.Addr (or Options.Listener) and
@@ -139,6 +140,7 @@ func New(opts *Options) (*Server, error) {
 	s.faults.Store(&f)
 	s.replay.init(s, events)
 	s.disconnects.init()
+	s.flushers.init()
 	s.wg.Go(s.runDisconnects)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.httpSrv = &http.Server{

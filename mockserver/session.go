@@ -29,9 +29,11 @@ const (
 
 // session is one open websocket. Its writer owns all data and ping
 // writes and the teardown; its reader goroutine reads control frames and
-// discards data frames. The writer is a goroutine only while it has
-// something to do: with the queue empty it parks, leaving a timer for
-// the next ping, and signal starts it again (see park).
+// discards data frames. The writer runs only while it has something to
+// do: with the queue empty it parks, leaving a timer for the next ping,
+// and signal starts it again (see park). It runs as a flusher's turn
+// when its write cannot wait, and as a goroutine of its own otherwise
+// (see flushers).
 type session struct {
 	srv    *Server
 	id     string
@@ -54,7 +56,7 @@ type session struct {
 	running   bool        // a writer goroutine runs (or is starting)
 	ended     bool        // torn down: no writer starts again
 	pingTimer *time.Timer // while parked: starts the writer for the next ping
-	q         ring
+	q         ring[item]
 	seq       uint64 // last seq assigned
 	closing   bool
 	kind      closeKind
@@ -84,18 +86,23 @@ func SessionTag(id string) string {
 	return hex.EncodeToString(sum[:3])
 }
 
-// signal wakes the writer without blocking, starting its goroutine if
-// it is parked. ss.mu must not be held.
+// signal wakes the writer without blocking, starting it if it is
+// parked: on the flushers' ready list, or as a goroutine of its own
+// when its connection has no write that never waits. ss.mu must not be
+// held.
 func (ss *session) signal() {
 	ss.mu.Lock()
 	start := !ss.running && !ss.ended
 	ss.running = ss.running || start
 	ss.mu.Unlock()
-	if start {
+	switch {
+	case start && ss.nc.try != nil:
+		ss.srv.schedule(ss)
+	case start:
 		go ss.writeLoop(false) // owned by the session's count in s.wg
-		return
+	default:
+		ss.wakeRunning()
 	}
-	ss.wakeRunning()
 }
 
 // wakeRunning wakes a running writer without blocking; a parked one has
