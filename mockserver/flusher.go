@@ -34,7 +34,13 @@ type flushers struct {
 	handoffs atomic.Uint64 // turns whose write the socket did not take whole
 }
 
-func (f *flushers) init() { f.max = runtime.GOMAXPROCS(0) }
+// init sets the number of flushers to half the processors: the other
+// half reads the sessions, matches events and answers pushes. On two
+// cores, BenchmarkFanout at 5,000 sessions delivered 0.9–1.0 M frames/s
+// with one flusher, 0.75–0.79 M with two and 0.63–0.74 M with four: fewer
+// flushers go round the sessions more slowly, and more frames gather
+// for each turn.
+func (f *flushers) init() { f.max = max(1, runtime.GOMAXPROCS(0)/2) }
 
 // schedule puts a session whose writer is marked running (see signal) on
 // the ready list, starting a flusher if fewer than max are running.
