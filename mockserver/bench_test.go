@@ -219,7 +219,9 @@ func BenchmarkFanoutMatch(b *testing.B) {
 	srv.faults.Store(&Faults{})
 	sessions := make([]*session, subs)
 	for i, p := range pats {
-		sessions[i] = &session{srv: srv, pat: p, wake: make(chan struct{}, 1)}
+		// Marked running, with no writer: signal only wakes, and drain
+		// takes what was queued.
+		sessions[i] = &session{srv: srv, pat: p, wake: make(chan struct{}, 1), running: true}
 		srv.index.Add(sessions[i], p)
 	}
 	var events []*event
