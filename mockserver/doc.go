@@ -106,12 +106,18 @@
 // # Concurrency
 //
 // All methods of Server are safe for concurrent use. Each session has one
-// reader goroutine and, while it has something to write, one writer
-// goroutine, which alone writes data frames and pings and tears the
-// session down; the join handler starts both after the upgrade and
-// returns. A writer with nothing to write parks: its goroutine ends,
-// leaving a timer that starts a writer for the next ping; a frame queued
-// or a close starts one at once (TestIdleWriterParks). Fan-out (replay, Inject,
+// reader goroutine and, while it has something to write, one writer,
+// which alone writes data frames and pings and tears the session down;
+// the join handler starts both after the upgrade and returns. A writer
+// with nothing to write parks, leaving a timer that starts it for the
+// next ping; a frame queued or a close starts it at once
+// (TestIdleWriterParks). A writer runs as a turn of one of a few shared
+// flusher goroutines, which take the sessions with frames queued in
+// turn and write what each socket takes at once, so that frames queued
+// meanwhile go out together; it runs as a goroutine of its own whenever
+// its work would wait: a socket that did not take everything, a close, a
+// fault that delays or closes frames (TestFlushersNeverWaitOnAClient).
+// Fan-out (replay, Inject,
 // POST /_mock/triggers) runs in the caller's goroutine: it collects the
 // matching sessions from a pattern.Index, releases the index, queues
 // the event's shared bytes on each without blocking, and wakes their

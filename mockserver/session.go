@@ -53,7 +53,7 @@ type session struct {
 	timer    *time.Timer // the waits of sleep
 
 	mu        sync.Mutex
-	running   bool        // a writer goroutine runs (or is starting)
+	running   bool        // the writer runs (or waits for its turn, see flushers)
 	ended     bool        // torn down: no writer starts again
 	pingTimer *time.Timer // while parked: starts the writer for the next ping
 	q         ring[item]
@@ -114,7 +114,7 @@ func (ss *session) wakeRunning() {
 	}
 }
 
-// park stops the writer goroutine when there is nothing to write and the
+// park stops the writer when there is nothing to write and the
 // session is not closing, leaving a timer to start it again for the ping
 // due in wait; it reports whether the writer should return. Checked
 // under ss.mu, so that a frame queued meanwhile finds running false and
