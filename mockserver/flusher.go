@@ -87,15 +87,19 @@ func (ss *session) turn() {
 		go ss.writeLoop(false)
 		return
 	}
+	it, ok, closing := ss.pop()
+	if closing { // nothing more to write: the close is the writer's
+		_ = ss.nc.uncork()
+		go ss.writeLoop(false)
+		return
+	}
 	_, out0, _ := ss.nc.texts()
 	ss.batch = ss.batch[:0]
-	now := time.Now()
-	if !now.Before(ss.nextPing) {
+	if now := time.Now(); !now.Before(ss.nextPing) {
 		ss.ping(now)
 	}
-	it, ok, closing := ss.pop()
 	var err error
-	for size := 0; ok && !closing; {
+	for size := 0; ok; {
 		ss.batch = append(ss.batch, it.kind)
 		if err = ss.writeFrame(it); err != nil {
 			break
