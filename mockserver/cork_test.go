@@ -29,28 +29,20 @@ type writesConn struct {
 }
 
 func (c *writesConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fail != nil {
-		return 0, c.fail
-	}
-	n := len(p)
-	if c.room != nil {
-		n = min(n, *c.room)
-		*c.room -= n
-	}
-	if n > 0 {
-		c.writes = append(c.writes, string(p[:n]))
-	}
-	if n < len(p) {
+	n, err := c.take(p, "")
+	if err == nil && n < len(p) {
 		return n, os.ErrDeadlineExceeded
 	}
-	return n, nil
+	return n, err
 }
 
 // tryWrite is the write that never waits: it takes what there is room
-// for, maybe nothing, with no error.
-func (c *writesConn) tryWrite(p []byte) (int, error) {
+// for, maybe nothing, with no error. Its writes are recorded as "try …".
+func (c *writesConn) tryWrite(p []byte) (int, error) { return c.take(p, "try ") }
+
+// take records what there is room for of p, after prefix, and returns
+// its length; it fails once fail is set.
+func (c *writesConn) take(p []byte, prefix string) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fail != nil {
@@ -62,7 +54,7 @@ func (c *writesConn) tryWrite(p []byte) (int, error) {
 		*c.room -= n
 	}
 	if n > 0 {
-		c.writes = append(c.writes, "try "+string(p[:n]))
+		c.writes = append(c.writes, prefix+string(p[:n]))
 	}
 	return n, nil
 }
