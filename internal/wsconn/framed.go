@@ -112,6 +112,10 @@ func (f *framedConn) idle() bool {
 	return f.state == stFrames && len(f.pend) == 0 && f.hdrN == 0
 }
 
+// framing reports whether the stream parses as websocket frames, so
+// that idle will hold at the end of each message.
+func (f *framedConn) framing() bool { return f.state == stFrames }
+
 // advance parses b, the next bytes of the stream, and returns how many
 // of them belong to the current unit (all of them, unless the unit ends
 // inside b).

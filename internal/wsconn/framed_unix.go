@@ -27,3 +27,7 @@ func (f *framedConn) wait() {
 		}
 	})
 }
+
+// canWait says that wait waits here: the reader can park in it and
+// leave the reading to the shared read workers.
+const canWait = true
