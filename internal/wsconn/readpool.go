@@ -1,8 +1,8 @@
 package wsconn
 
 import (
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -23,13 +23,15 @@ import (
 // when its reader read them itself. The workers are elastic: a hand-off
 // goes to an idle worker, or, when none is idle, to a new one, so a
 // worker held by a connection whose frame came only in part (a stalled
-// or hostile server) never delays another connection. A worker that
-// stays idle for workerIdle, or finds maxIdleWorkers idle already, ends,
-// and every idle worker ends as soon as no connection uses the workers,
-// so that none outlives the connections.
+// or hostile server) never delays another connection. The worker that
+// went idle last is the first to work again, so that the number of
+// workers follows the connections read at once: one that stays idle for
+// workerIdle, or finds maxIdleWorkers idle already, ends, and every
+// idle worker ends as soon as no connection uses the workers, so that
+// none outlives the connections.
 
 // workerIdle is how long a read worker waits for the next connection
-// before it ends.
+// before it ends (readPool.idleFor, when set, instead).
 const workerIdle = time.Second
 
 // maxIdleWorkers bounds the idle read workers: one that finishes a job
@@ -40,12 +42,16 @@ const maxIdleWorkers = 64
 var readers readPool
 
 type readPool struct {
-	jobs chan readJob // unbuffered: a send succeeds only into an idle worker
-	idle atomic.Int32 // workers waiting on jobs
-
 	mu    sync.Mutex
-	conns int                           // connections whose reader uses the pool
-	quit  atomic.Pointer[chan struct{}] // closed when conns falls to zero
+	idle  []*readWorker // the last to go idle is the first to work again, so that the first ones time out when fewer are needed
+	conns int           // connections whose reader uses the pool
+
+	idleFor time.Duration // workerIdle, when 0; tests change it
+}
+
+// readWorker is an idle read worker's mailbox.
+type readWorker struct {
+	jobs chan readJob // buffered 1: one job, or a zero job to end
 }
 
 // readJob is one hand-off: read c until it is idle, then send why it
@@ -59,15 +65,8 @@ type readJob struct {
 // join registers a connection whose reader is about to use the pool.
 func (p *readPool) join() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.jobs == nil {
-		p.jobs = make(chan readJob)
-	}
-	if p.conns == 0 {
-		quit := make(chan struct{})
-		p.quit.Store(&quit)
-	}
 	p.conns++
+	p.mu.Unlock()
 }
 
 // leave unregisters a connection whose reader has had its last job
@@ -75,49 +74,88 @@ func (p *readPool) join() {
 func (p *readPool) leave() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.conns--; p.conns == 0 {
-		close(*p.quit.Load())
+	if p.conns--; p.conns > 0 {
+		return
 	}
+	for i, w := range p.idle {
+		w.jobs <- readJob{}
+		p.idle[i] = nil
+	}
+	p.idle = p.idle[:0]
 }
 
-// run hands j to an idle worker, or to a new one when none is idle.
+// run hands j to the worker that went idle last, or to a new one when
+// none is idle.
 func (p *readPool) run(j readJob) {
-	select {
-	case p.jobs <- j:
-	default:
-		go p.work(j)
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		w.jobs <- j
+		return
 	}
+	p.mu.Unlock()
+	go p.work(j)
 }
 
 // work is a read worker: it does j, then the jobs handed to it, until
 // it has been idle for workerIdle, finds enough workers idle, or no
 // connection uses the pool.
 func (p *readPool) work(j readJob) {
+	w := &readWorker{jobs: make(chan readJob, 1)}
 	var timer *time.Timer
-	for {
+	for j.c != nil {
 		j.done <- j.c.drain(j.onMessage) // j.c is the reader's again
-		if p.idle.Add(1) > maxIdleWorkers {
-			p.idle.Add(-1)
-			return
+		idleFor, ok := p.park(w)
+		if !ok {
+			break
 		}
 		if timer == nil {
-			timer = time.NewTimer(workerIdle)
+			timer = time.NewTimer(idleFor)
 		} else {
-			timer.Reset(workerIdle)
+			timer.Reset(idleFor)
 		}
-		quit := *p.quit.Load()
-		var ok bool
 		select {
-		case j, ok = <-p.jobs:
+		case j = <-w.jobs:
 		case <-timer.C:
-		case <-quit:
-		}
-		p.idle.Add(-1)
-		if !ok {
-			timer.Stop()
-			return
+			if p.unpark(w) {
+				return
+			}
+			j = <-w.jobs // taken off the idle list meanwhile: a job is coming
 		}
 	}
+	if timer != nil {
+		timer.Stop()
+	}
+}
+
+// park puts w on the idle list, for how long it returns, unless enough
+// workers are idle or no connection uses the pool.
+func (p *readPool) park(w *readWorker) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conns == 0 || len(p.idle) >= maxIdleWorkers {
+		return 0, false
+	}
+	p.idle = append(p.idle, w)
+	if p.idleFor > 0 {
+		return p.idleFor, true
+	}
+	return workerIdle, true
+}
+
+// unpark takes w off the idle list; false when a hand-off already has.
+func (p *readPool) unpark(w *readWorker) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := slices.Index(p.idle, w)
+	if i < 0 {
+		return false
+	}
+	p.idle = slices.Delete(p.idle, i, i+1)
+	return true
 }
 
 // readPooled is the reader goroutine's loop with Options.ShallowPark:
