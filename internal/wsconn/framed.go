@@ -40,6 +40,10 @@ type framedConn struct {
 	hdrN    int    // stFrames: bytes of the current frame's header seen
 	payload uint64 // stFrames: payload bytes left in the current frame
 	inBody  bool   // stFrames: the header is complete
+
+	ready func(fd uintptr) bool // wait's callback, made once
+	woken bool                  // wait: the callback has run
+	peek  [1]byte               // wait: the byte peeked at
 }
 
 const (
