@@ -126,27 +126,3 @@ func TestFramedConnReadsEndAtUnits(t *testing.T) {
 		}
 	}
 }
-
-// TestWaitAllocatesNothing: the readiness wait, which runs once per
-// burst on the reader's small stack, makes no garbage (its callback was
-// a new closure per call).
-func TestWaitAllocatesNothing(t *testing.T) {
-	if !canWait {
-		t.Skip("no readiness wait here")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer client.Close()
-	server, err := ln.Accept()
-	require.NoError(t, err)
-	defer server.Close()
-	f := newFramedConn(client)
-	require.NotNil(t, f)
-	_, err = server.Write([]byte{0x81}) // stays in the socket: wait only peeks
-	require.NoError(t, err)
-	f.wait()
-	assert.Zero(t, testing.AllocsPerRun(100, f.wait))
-}
