@@ -14,9 +14,11 @@ import (
 // readable (framedConn.wait), hands the connection to a read worker and
 // waits, a channel receive deep, for the worker to say that it has
 // taken every message that had come (framedConn.idle) or why the
-// connection ended. The readers' stacks stay at the 2 KiB minimum, and
-// the deep stacks are those of the few workers, each reused by one
-// connection after another.
+// connection ended. The readers' stacks stay as they start, at the
+// 2 KiB minimum (or at the runtime's starting size, the average of the
+// stacks it last scanned, when that is larger), and the deep stacks are
+// those of the few workers, each reused by one connection after
+// another.
 //
 // A connection is read by one worker at a time, its reader waiting
 // meanwhile, so its messages are handed on in order, one at a time, as
