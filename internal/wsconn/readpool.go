@@ -167,10 +167,13 @@ func (p *readPool) unpark(w *readWorker) bool {
 func (c *Conn) readPooled(onMessage func(MessageType, []byte) error) error {
 	readers.join()
 	defer readers.leave()
-	done := make(chan error, 1)
+	var done chan error // made at the first hand-off: an idle connection holds none
 	for c.framed.framing() {
 		if c.framed.idle() {
 			c.framed.wait()
+		}
+		if done == nil {
+			done = make(chan error, 1)
 		}
 		readers.run(readJob{c: c, onMessage: onMessage, done: done})
 		if err := <-done; err != nil {
