@@ -10,3 +10,6 @@ func SetWorkerIdle(d time.Duration) (restore func()) {
 	readers.idleFor = d
 	return func() { SetWorkerIdle(0) }
 }
+
+// MaxIdleWorkers is how many read workers may stay idle.
+const MaxIdleWorkers = maxIdleWorkers

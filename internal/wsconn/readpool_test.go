@@ -293,3 +293,44 @@ func readWorkers(t *testing.T) int {
 	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
 	return strings.Count(buf.String(), "wsconn.(*readPool).work(")
 }
+
+// TestIdleWorkersAreBounded: when more connections than MaxIdleWorkers
+// have been read at once, the workers beyond the bound end as they
+// finish, however long the others may stay idle. Not parallel: it
+// counts every worker.
+func TestIdleWorkersAreBounded(t *testing.T) {
+	require.Eventually(t, func() bool { return readWorkers(t) == 0 }, 10*time.Second, 10*time.Millisecond, "workers of earlier tests")
+	defer wsconn.SetWorkerIdle(time.Hour)()
+	n := wsconn.MaxIdleWorkers + 6
+	release := make(chan struct{})
+	url := serve(t, func(conn *websocket.Conn) {
+		_, _ = conn.UnderlyingConn().Write([]byte{0x81, 5, 'h', 'e'}) // 2 of 5 bytes
+		<-release
+		_, _ = conn.UnderlyingConn().Write([]byte("llo"))
+		_, _, _ = conn.ReadMessage() // until the client closes
+	})
+	got := make(chan struct{}, n)
+	var conns []*wsconn.Conn
+	for range n {
+		c := dial(t, url, &wsconn.Options{ShallowPark: true})
+		c.Start(func(wsconn.MessageType, []byte) error { got <- struct{}{}; return nil }, nil)
+		conns = append(conns, c)
+	}
+	require.Eventually(t, func() bool { return readWorkers(t) == n }, 10*time.Second, 5*time.Millisecond,
+		"a worker for each connection, held by its half frame")
+	close(release)
+	for range n {
+		select {
+		case <-got:
+		case <-testContext(t).Done():
+			t.Fatal("a message did not come")
+		}
+	}
+	require.Eventually(t, func() bool { return readWorkers(t) == wsconn.MaxIdleWorkers }, 10*time.Second, 5*time.Millisecond,
+		"the workers beyond the bound end")
+	for _, c := range conns {
+		require.NoError(t, c.Close(protocol.CloseNormal, "", time.Second))
+	}
+	require.Eventually(t, func() bool { return readWorkers(t) == 0 }, 10*time.Second, 5*time.Millisecond,
+		"the workers end with the last connection")
+}
