@@ -67,8 +67,9 @@ type Options struct {
 	// Sessions read with Next are unaffected.
 	ReuseFrames bool
 	// ShallowPark parks each session's reader in a readiness wait on the
-	// socket between bursts of frames, so that an idle session's
-	// goroutine stack is 2 KiB instead of 4 (ws:// targets; see
+	// socket between bursts of frames and has shared read workers
+	// decode them, so that a session's reader goroutine stack stays at
+	// 2 KiB instead of 4 or more, idle or busy (ws:// targets; see
 	// wsconn.Options.ShallowPark). The load driver sets it.
 	ShallowPark bool
 	// HTTPClient sends pushes. Nil means http.DefaultClient.

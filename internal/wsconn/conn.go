@@ -180,24 +180,41 @@ func (c *Conn) readLoop(onMessage func(MessageType, []byte) error, onEnd func(er
 	}
 }
 
+// read hands every message to onMessage until the connection ends:
+// through the shared read workers with Options.ShallowPark (readPooled),
+// otherwise on the reader goroutine itself.
 func (c *Conn) read(onMessage func(MessageType, []byte) error) error {
+	if c.framed != nil && canWait {
+		return c.readPooled(onMessage)
+	}
+	return c.readEach(onMessage)
+}
+
+// readEach reads every message on the calling goroutine.
+func (c *Conn) readEach(onMessage func(MessageType, []byte) error) error {
 	for {
-		if c.framed != nil && c.framed.idle() {
-			c.framed.wait()
-		}
-		typ, data, buf, err := c.readMessage()
-		if err != nil {
-			return readError(err)
-		}
-		err = onMessage(MessageType(typ), data)
-		if buf != nil && buf.Cap() <= maxPooledRead {
-			c.readBufs.Put(buf)
-		}
-		if err != nil {
-			_ = c.ws.Close()
+		if err := c.readOne(onMessage); err != nil {
 			return err
 		}
 	}
+}
+
+// readOne reads the next data message and hands it to onMessage; an
+// error from onMessage closes the connection.
+func (c *Conn) readOne(onMessage func(MessageType, []byte) error) error {
+	typ, data, buf, err := c.readMessage()
+	if err != nil {
+		return readError(err)
+	}
+	err = onMessage(MessageType(typ), data)
+	if buf != nil && buf.Cap() <= maxPooledRead {
+		c.readBufs.Put(buf)
+	}
+	if err != nil {
+		_ = c.ws.Close()
+		return err
+	}
+	return nil
 }
 
 // maxPooledRead bounds the read buffers given back to ReadBufferPool.

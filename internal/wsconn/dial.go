@@ -62,11 +62,13 @@ type Options struct {
 	ControlTimeout time.Duration
 	// ShallowPark parks the reader goroutine of a ws:// connection in a
 	// readiness wait on the socket whenever it has read all that came,
-	// instead of deep in gorilla's read, so that an idle connection's
-	// goroutine holds a 2 KiB stack rather than 4 KiB; it costs a peek
-	// at the socket per burst of frames (framedConn says how). wss://
-	// connections, and connections that are not sockets, park as
-	// without it.
+	// instead of deep in gorilla's read, and has the messages read and
+	// handed to onMessage by a few read workers shared by all
+	// connections, so that each reader goroutine holds a 2 KiB stack
+	// rather than 4 KiB or more, idle or busy; it costs a peek at the
+	// socket and a hand-off to a worker per burst of frames (framedConn
+	// and readPool say how). wss:// connections, and connections that
+	// are not sockets, read as without it.
 	ShallowPark bool
 }
 

@@ -20,7 +20,10 @@
 // # Concurrency
 //
 // A Conn has one reader goroutine, started by Start and ended, and waited
-// for, by Close. Ping, WriteMessage and Close may be called from any
+// for, by Close. With Options.ShallowPark the reader only waits for the
+// socket and has a shared read worker take what came, waiting for it:
+// one goroutine at a time reads a Conn and calls its onMessage, in
+// order, as without the option. Ping, WriteMessage and Close may be called from any
 // goroutine, also at once: data writes are serialised, control frames
 // may be sent during them, and each Ping waits on a channel of its own
 // keyed by its payload, so concurrent Pings never take each other's

@@ -40,6 +40,10 @@ type framedConn struct {
 	hdrN    int    // stFrames: bytes of the current frame's header seen
 	payload uint64 // stFrames: payload bytes left in the current frame
 	inBody  bool   // stFrames: the header is complete
+
+	ready func(fd uintptr) bool // wait's callback, made once
+	woken bool                  // wait: the callback has run
+	peek  [1]byte               // wait: the byte peeked at
 }
 
 const (
@@ -111,6 +115,10 @@ func (f *framedConn) releasePend() {
 func (f *framedConn) idle() bool {
 	return f.state == stFrames && len(f.pend) == 0 && f.hdrN == 0
 }
+
+// framing reports whether the stream parses as websocket frames, so
+// that idle will hold at the end of each message.
+func (f *framedConn) framing() bool { return f.state == stFrames }
 
 // advance parses b, the next bytes of the stream, and returns how many
 // of them belong to the current unit (all of them, unless the unit ends

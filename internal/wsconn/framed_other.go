@@ -5,3 +5,7 @@ package wsconn
 // wait does nothing where the socket cannot be peeked at: the reader
 // parks in gorilla's read, as without Options.ShallowPark.
 func (f *framedConn) wait() {}
+
+// canWait says that wait does not wait here: the reader reads as
+// without Options.ShallowPark.
+const canWait = false

@@ -2,10 +2,13 @@ package wsconn_test
 
 import (
 	"bytes"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,12 +26,16 @@ import (
 // size, fragmented ones and pings among them, in order; without the
 // option it parks in gorilla's read. The server sends each burst after
 // the client has taken the previous one, so that the reader parks
-// between bursts.
+// between bursts. While a message is being handed on, the reader
+// goroutine with the option waits for the read worker that runs
+// onMessage (gorilla's read and onMessage never run on it, so its stack
+// stays small); without it, it runs onMessage itself.
 func TestShallowPark(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		shallow bool
-	}{{"shallow", true}, {"deep", false}} {
+		busy    string // where the reader is while onMessage runs
+	}{{"shallow", true, "with a read worker"}, {"deep", false, "running onMessage"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, 6))
 			var bursts [][][]byte
@@ -72,7 +79,12 @@ func TestShallowPark(t *testing.T) {
 			defer close(next) // before srv.Close: the handler waits on it
 			c := dial(t, "ws"+strings.TrimPrefix(srv.URL, "http"), &wsconn.Options{ShallowPark: tc.shallow, ReadBufferSize: 256})
 			got := make(chan []byte, 64)
-			c.Start(func(_ wsconn.MessageType, data []byte) error { got <- bytes.Clone(data); return nil }, nil)
+			busy := map[string]int{}
+			c.Start(func(_ wsconn.MessageType, data []byte) error {
+				busy[readerBusy(t)]++
+				got <- bytes.Clone(data)
+				return nil
+			}, nil)
 			for b, burst := range bursts {
 				next <- struct{}{}
 				for i, want := range burst {
@@ -94,6 +106,7 @@ func TestShallowPark(t *testing.T) {
 				}
 				assert.Equal(t, want, readerParked(t), "burst %d: where the reader parks", b)
 			}
+			assert.Equal(t, []string{tc.busy}, slices.Collect(maps.Keys(busy)), "where the reader is while onMessage runs")
 		})
 	}
 }
@@ -121,4 +134,28 @@ func readerParked(t *testing.T) string {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// readerBusy, called from onMessage, says where the reader goroutine is
+// meanwhile: running onMessage itself, handing off to or waiting for
+// the read worker that runs it, or elsewhere.
+func readerBusy(t *testing.T) string {
+	t.Helper()
+	self := make([]byte, 64<<10)
+	self = self[:runtime.Stack(self, false)]
+	if bytes.Contains(self, []byte("wsconn.(*Conn).readLoop")) {
+		return "running onMessage"
+	}
+	var buf bytes.Buffer
+	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
+	for _, g := range strings.Split(buf.String(), "\n\n") {
+		if !strings.Contains(g, "wsconn.(*Conn).readLoop") {
+			continue
+		}
+		if strings.Contains(g, "wsconn.(*Conn).readPooled") && !strings.Contains(g, "gorilla/websocket") && !strings.Contains(g, "wsconn.(*Conn).readOne") {
+			return "with a read worker"
+		}
+		return "elsewhere: " + g
+	}
+	return "no reader"
 }

@@ -1,0 +1,15 @@
+package wsconn
+
+import "time"
+
+// SetWorkerIdle sets how long an idle read worker waits before it ends,
+// until the returned func restores the default.
+func SetWorkerIdle(d time.Duration) (restore func()) {
+	readers.mu.Lock()
+	defer readers.mu.Unlock()
+	readers.idleFor = d
+	return func() { SetWorkerIdle(0) }
+}
+
+// MaxIdleWorkers is how many read workers may stay idle.
+const MaxIdleWorkers = maxIdleWorkers
