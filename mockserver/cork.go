@@ -250,8 +250,7 @@ func (c *corkConn) tryFlushLocked() error {
 		n, err = c.try(b)
 		c.end()
 	}
-	if err != nil {
-		c.countCutShort(b, n)
+	if err != nil { // nothing went out (tryWriter takes nothing on an error)
 		c.releaseBuf()
 		return err
 	}

@@ -163,6 +163,10 @@ func (f Faults) resolved(now time.Time) Faults {
 // closes reports whether any close fault is on.
 func (f *Faults) closes() bool { return f.CloseAfterFrames > 0 || f.CloseProbability > 0 }
 
+// oneByOne reports whether frames go out one at a time, each waiting
+// out its latency or followed by the close faults, rather than gathered.
+func (f *Faults) oneByOne() bool { return f.closes() || f.Latency > 0 || f.Jitter > 0 }
+
 // stalled returns the end of the stall if t is within it.
 func (f *Faults) stalled(t time.Time) (time.Time, bool) {
 	if f.Stall.Duration <= 0 || t.Before(f.Stall.Start) {

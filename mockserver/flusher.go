@@ -99,13 +99,8 @@ func (ss *session) turn() {
 		ss.ping(now)
 	}
 	var err error
-	for size := 0; ok; {
-		ss.batch = append(ss.batch, it.kind)
-		if err = ss.writeFrame(it); err != nil {
-			break
-		}
-		size += len(it.data) + frameOverhead
-		it, ok = ss.popFitting(corkLimit - size - frameOverhead)
+	if ok {
+		err = ss.gather(it)
 	}
 	if ferr := ss.nc.uncork(); ferr != nil {
 		err = ferr
@@ -126,7 +121,7 @@ func (ss *session) turn() {
 // fault delays or closes its frames.
 func (ss *session) flushable() bool {
 	f := ss.srv.faults.Load()
-	if f.closes() || f.Latency > 0 || f.Jitter > 0 {
+	if f.oneByOne() {
 		return false
 	}
 	_, stalled := f.stalled(time.Now())

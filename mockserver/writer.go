@@ -90,31 +90,33 @@ func (ss *session) writeItems(it item) error {
 		return err
 	}
 	f := ss.srv.faults.Load()
-	if f.closes() || f.Latency > 0 || f.Jitter > 0 {
+	if f.oneByOne() {
 		return ss.writeItem(it, f)
 	}
 	_, out0, _ := ss.nc.texts()
 	ss.batch = ss.batch[:0]
 	ss.nc.cork()
-	size := 0
-	var err error
-	for {
-		ss.batch = append(ss.batch, it.kind)
-		if err = ss.writeFrame(it); err != nil {
-			break
-		}
-		size += len(it.data) + frameOverhead
-		next, ok := ss.popFitting(corkLimit - size - frameOverhead)
-		if !ok {
-			break
-		}
-		it = next
-	}
+	err := ss.gather(it)
 	if ferr := ss.nc.uncork(); ferr != nil {
 		err = ferr
 	}
 	ss.account(out0)
 	return err
+}
+
+// gather writes the frame of it, and the queued frames that fit behind
+// it in one write (corkLimit), to the corked connection, adding their
+// kinds to ss.batch.
+func (ss *session) gather(it item) error {
+	for size, ok := 0, true; ok; {
+		ss.batch = append(ss.batch, it.kind)
+		if err := ss.writeFrame(it); err != nil {
+			return err
+		}
+		size += len(it.data) + frameOverhead
+		it, ok = ss.popFitting(corkLimit - size - frameOverhead)
+	}
+	return nil
 }
 
 // writeItem writes one frame and applies the close faults.
