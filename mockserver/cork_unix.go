@@ -11,7 +11,8 @@ import (
 // tryWriter returns a write to nc's socket that never waits: it writes
 // what the socket's send buffer takes at once, maybe nothing, and
 // returns how much that was. It returns nil for a connection that is
-// not a socket (a net.Pipe in tests).
+// not a socket (a net.Pipe in tests). The write allocates nothing; it is
+// called with the corkConn's mu held, one call at a time.
 func tryWriter(nc net.Conn) func([]byte) (int, error) {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
@@ -21,27 +22,44 @@ func tryWriter(nc net.Conn) func([]byte) (int, error) {
 	if err != nil {
 		return nil
 	}
-	return func(b []byte) (int, error) {
-		var (
-			n    int
-			werr error
-		)
-		if err := rc.Write(func(fd uintptr) bool {
-			for {
-				n, werr = syscall.Write(int(fd), b)
-				if werr != syscall.EINTR {
-					return true // done, whatever the socket took: never wait
-				}
-			}
-		}); err != nil {
-			return 0, err
+	w := &rawWrite{rc: rc}
+	w.write = w.once
+	return w.try
+}
+
+// rawWrite holds a non-blocking write's callback, made once, and the
+// state it shares with the call under way.
+type rawWrite struct {
+	rc    syscall.RawConn
+	write func(fd uintptr) bool // once, as a func value
+	b     []byte
+	n     int
+	err   error
+}
+
+func (w *rawWrite) try(b []byte) (int, error) {
+	w.b = b
+	err := w.rc.Write(w.write)
+	n, werr := w.n, w.err
+	w.b, w.err = nil, nil
+	switch {
+	case err != nil:
+		return 0, err
+	case werr == syscall.EAGAIN:
+		return 0, nil
+	case werr != nil:
+		return 0, os.NewSyscallError("write", werr)
+	}
+	return n, nil
+}
+
+// once writes what the socket takes of w.b, and reports done whatever
+// that was: it never waits.
+func (w *rawWrite) once(fd uintptr) bool {
+	for {
+		w.n, w.err = syscall.Write(int(fd), w.b)
+		if w.err != syscall.EINTR {
+			return true
 		}
-		switch {
-		case werr == syscall.EAGAIN:
-			return 0, nil
-		case werr != nil:
-			return 0, os.NewSyscallError("write", werr)
-		}
-		return n, nil
 	}
 }
