@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"syscall"
+
+	"github.com/gorilla/websocket"
 )
 
 // framedConn is the TCP connection under a websocket that parks its
@@ -44,6 +46,12 @@ type framedConn struct {
 	ready func(fd uintptr) bool // wait's callback, made once
 	woken bool                  // wait: the callback has run
 	peek  [1]byte               // wait: the byte peeked at
+
+	filler  func(fd uintptr) bool // fill's callback, made once
+	fillDst []byte                // fill: where the bytes go
+	fillN   int                   // fill: bytes read
+	fillErr error                 // fill: the read's error
+	rerr    error                 // an error fill met, for the Read after pend
 }
 
 const (
@@ -52,8 +60,13 @@ const (
 	stOpaque
 )
 
-// pendBufs lend the buffers of bytes read past a unit's end.
-var pendBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// pendBufs lend the buffers of bytes read past a unit's end, and of
+// what fill reads.
+var pendBufs = sync.Pool{New: func() any { b := make([]byte, 0, pendSize); return &b }}
+
+// pendSize is the size of the pending buffers: gorilla's default read
+// buffer.
+const pendSize = 4096
 
 // newFramedConn wraps c when it is a socket whose readiness can be
 // waited on; otherwise it returns nil.
@@ -82,6 +95,9 @@ func (f *framedConn) Read(p []byte) (int, error) {
 		}
 		return unit, nil
 	}
+	if f.rerr != nil {
+		return 0, f.rerr
+	}
 	n, err := f.Conn.Read(p)
 	if n == 0 {
 		return n, err
@@ -103,17 +119,68 @@ func (f *framedConn) keep(b []byte) {
 }
 
 func (f *framedConn) releasePend() {
-	if f.pendBuf != nil && cap(*f.pendBuf) <= 4096 {
+	if f.pendBuf != nil && cap(*f.pendBuf) <= pendSize {
 		pendBufs.Put(f.pendBuf)
 	}
 	f.pendBuf, f.pend = nil, nil
 }
 
 // idle reports whether every byte read from the socket has been handed
-// over and ended a frame: after gorilla returns a message, its buffer is
-// then empty.
+// over and ended a frame (after gorilla returns a message, its buffer is
+// then empty), and what is pending, if anything, is only the start of a
+// ping or a pong: gorilla has nothing to read until more comes.
 func (f *framedConn) idle() bool {
-	return f.state == stFrames && len(f.pend) == 0 && f.hdrN == 0
+	return f.state == stFrames && f.hdrN == 0 && f.rerr == nil && (len(f.pend) == 0 || f.leadingControl() == 0)
+}
+
+// leadingControl is the length of the ping or pong frame that pend
+// starts with at a frame boundary: 0 while pend holds only the start of
+// one, -1 when it holds anything else (or nothing). A control frame
+// gorilla would refuse (masked, over 125 bytes, fragmented, with a
+// reserved bit) is not one: gorilla reads it and says what is wrong.
+func (f *framedConn) leadingControl() int {
+	if f.state != stFrames || f.hdrN != 0 || len(f.pend) == 0 {
+		return -1
+	}
+	if b := f.pend[0]; b != 0x80|websocket.PingMessage && b != 0x80|websocket.PongMessage {
+		return -1
+	}
+	if len(f.pend) < 2 {
+		return 0
+	}
+	n := int(f.pend[1])
+	if n > 125 { // masked, or too long
+		return -1
+	}
+	if len(f.pend) < 2+n {
+		return 0
+	}
+	return 2 + n
+}
+
+// takeControl answers the pings, and hands on the pongs, that pend
+// starts with, through gorilla's handlers, as gorilla's read would: it
+// stops at the first other frame. Gorilla reads frames until a data
+// frame comes, so a ping or pong left for it at the end of a burst would
+// hold its reader (a read worker) until the next message: for an idle
+// subscription, the next heartbeat. An error is a handler's.
+func (f *framedConn) takeControl(ping, pong func(string) error) error {
+	for {
+		n := f.leadingControl()
+		if n <= 0 {
+			return nil
+		}
+		handle, payload := ping, string(f.pend[2:n])
+		if f.pend[0]&0x0f == websocket.PongMessage {
+			handle = pong
+		}
+		if f.pend = f.pend[n:]; len(f.pend) == 0 {
+			f.releasePend()
+		}
+		if err := handle(payload); err != nil {
+			return err
+		}
+	}
 }
 
 // framing reports whether the stream parses as websocket frames, so

@@ -184,14 +184,24 @@ func (c *Conn) readPooled(onMessage func(MessageType, []byte) error) error {
 }
 
 // drain reads messages, on a read worker, until every byte read from
-// the socket has been taken, or the stream stops parsing as frames.
+// the socket has been taken, or the stream stops parsing as frames. The
+// socket was ready: when nothing is pending, it reads what came without
+// waiting, and answers the pings (and hands on the pongs) that come
+// between messages itself, so that the worker never waits in gorilla's
+// read for the message after a ping.
 func (c *Conn) drain(onMessage func(MessageType, []byte) error) error {
+	if c.framed.idle() && !c.framed.fill() {
+		return nil // nothing came
+	}
 	for {
-		if err := c.readOne(onMessage); err != nil {
+		if err := c.framed.takeControl(c.ws.PingHandler(), c.ws.PongHandler()); err != nil {
 			return err
 		}
 		if c.framed.idle() || !c.framed.framing() {
 			return nil
+		}
+		if err := c.readOne(onMessage); err != nil {
+			return err
 		}
 	}
 }

@@ -334,3 +334,62 @@ func TestIdleWorkersAreBounded(t *testing.T) {
 	require.Eventually(t, func() bool { return readWorkers(t) == 0 }, 10*time.Second, 5*time.Millisecond,
 		"the workers end with the last connection")
 }
+
+// TestPingHoldsNoRead: a ping or pong that ends what a server sent (a
+// heartbeat to an idle subscription) is answered, or handed to Ping,
+// without a read staying blocked in gorilla's read for the message that
+// would follow: gorilla's read returns only with a data message, and a
+// read worker held there until the next message is a deep stack per
+// idle connection (TestTakeControl takes control frames that come
+// apart). Not parallel: it counts every blocked read.
+func TestPingHoldsNoRead(t *testing.T) {
+	const conns = 8
+	tests := []struct {
+		name  string
+		first bool // the control frames come before any message
+		ctrl  [][]byte
+	}{
+		{name: "a ping after a message", ctrl: [][]byte{{0x89, 1, 'p'}}},
+		{name: "a ping alone", first: true, ctrl: [][]byte{{0x89, 0}}},
+		{name: "pings and a pong in one write", ctrl: [][]byte{{0x89, 1, 'a', 0x8a, 0, 0x89, 2, 'b', 'c'}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Eventually(t, func() bool { return readsInGorilla(t) == 0 }, 10*time.Second, 10*time.Millisecond, "reads of earlier tests")
+			pongs := make(chan string, 8*conns)
+			url := serve(t, func(conn *websocket.Conn) {
+				conn.SetPongHandler(func(p string) error { pongs <- p; return nil })
+				if !tt.first {
+					_ = conn.WriteMessage(websocket.TextMessage, []byte("hello"))
+				}
+				for _, b := range tt.ctrl {
+					_, _ = conn.UnderlyingConn().Write(b)
+				}
+				_, _, _ = conn.ReadMessage() // the pongs, until the client closes
+			})
+			got := make(chan struct{}, conns)
+			for range conns {
+				c := dial(t, url, &wsconn.Options{ShallowPark: true})
+				c.Start(func(wsconn.MessageType, []byte) error { got <- struct{}{}; return nil }, nil)
+			}
+			wantPongs := 0
+			for _, b := range tt.ctrl {
+				wantPongs += bytes.Count(b, []byte{0x89}) // no payload here holds that byte
+			}
+			for i := range conns * wantPongs {
+				select {
+				case <-pongs:
+				case <-testContext(t).Done():
+					t.Fatalf("pong %d did not come", i)
+				}
+			}
+			if !tt.first {
+				for range conns {
+					<-got
+				}
+			}
+			require.Eventually(t, func() bool { return readsInGorilla(t) == 0 }, 5*time.Second, 5*time.Millisecond,
+				"reads blocked in gorilla's read after the control frames")
+		})
+	}
+}
