@@ -183,7 +183,7 @@ func TestIdleHoldsAndReportsMemory(t *testing.T) {
 	assert.Equal(t, 40, s.OpenAtEnd)
 	assert.Positive(t, s.JoinSeconds)
 	assert.Contains(t, phases, loadresult.PhaseHolding)
-	assert.Equal(t, 40, readers, "one goroutine per held subscription: its session's reader")
+	assert.LessOrEqual(t, readers, 40, "at most one goroutine per held subscription: its session's reader (none where the poller reads)")
 	assert.Zero(t, joiners, "no joiner goroutine once joined")
 	m := res.Driver.Memory
 	assert.Equal(t, int64(40), m.SubscriptionsHeld)

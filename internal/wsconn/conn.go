@@ -76,12 +76,18 @@ type Conn struct {
 
 	writeMu sync.Mutex
 
-	mu      sync.Mutex // guards started and closed
+	mu      sync.Mutex // guards started, closed and armed
 	started bool
 	closed  bool
-	closing chan struct{} // closed when Close begins
-	done    chan struct{} // closed when the reader has ended
-	err     error         // why the reader ended; read after done
+	armed   bool // registered with the poller, waiting for the socket
+
+	onMessage func(MessageType, []byte) error // Start's
+	onEnd     func(error)                     // Start's
+	ep        *epoll                          // the poller's instance c is registered with, if any
+	token     uint64                          // c's token there
+	closing   chan struct{}                   // closed when Close begins
+	done      chan struct{}                   // closed when the reader has ended
+	err       error                           // why the reader ended; read after done
 
 	// pings holds a channel for each Ping waiting for its pong, keyed
 	// by the ping's payload, so that concurrent Pings never take each
@@ -143,40 +149,57 @@ func readError(err error) error {
 	return err
 }
 
-// Start starts the reader goroutine. It hands every data message to
-// onMessage, in order; when onMessage returns an error the connection
-// is closed and the reader ends with that error. Pings are answered and
-// pongs handed to Ping meanwhile, but only while onMessage is not
-// running. With Options.ReadBufferPool set, data is valid only until
-// onMessage returns. When the reader has ended, Done is closed, then onEnd (if
-// not nil) is called with Err, from the reader goroutine. Start is
+// Start starts reading: it hands every data message to onMessage, in
+// order; when onMessage returns an error the connection is closed and
+// reading ends with that error. Pings are answered and pongs handed to
+// Ping meanwhile, but only while onMessage is not running. With
+// Options.ReadBufferPool set, data is valid only until onMessage
+// returns. When reading has ended, Done is closed, then onEnd (if not
+// nil) is called with Err, on the goroutine that met the end. Start is
 // called at most once; after Close it starts nothing and closes Done.
+//
+// Reading is done by a reader goroutine of the connection's own, or,
+// with Options.ShallowPark on Linux, by the shared read workers when the
+// poller says the socket is readable, with no goroutine between bursts.
 func (c *Conn) Start(onMessage func(MessageType, []byte) error, onEnd func(error)) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.started {
+		c.mu.Unlock()
 		panic("wsconn: Start called twice")
 	}
 	c.started = true
 	if c.closed {
 		c.err = fmt.Errorf("%w: %w", ErrClosed, net.ErrClosed)
 		close(c.done)
+		c.mu.Unlock()
 		return
 	}
-	go c.readLoop(onMessage, onEnd)
+	c.onMessage, c.onEnd = onMessage, onEnd
+	c.mu.Unlock()
+	if c.framed != nil && canPoll && c.framed.framing() {
+		readers.join()
+		if polls.add(c) == nil {
+			return
+		}
+		readers.leave()
+	}
+	go c.readLoop()
 }
 
 // readLoop is the connection's reader goroutine.
-func (c *Conn) readLoop(onMessage func(MessageType, []byte) error, onEnd func(error)) {
-	c.err = c.read(onMessage)
+func (c *Conn) readLoop() { c.end(c.read(c.onMessage)) }
+
+// end records why reading ended, closes done and calls onEnd.
+func (c *Conn) end(err error) {
 	select {
 	case <-c.closing:
-		c.err = fmt.Errorf("%w: %w", ErrClosed, c.err)
+		err = fmt.Errorf("%w: %w", ErrClosed, err)
 	default:
 	}
+	c.err = err
 	close(c.done)
-	if onEnd != nil {
-		onEnd(c.err)
+	if c.onEnd != nil {
+		c.onEnd(err)
 	}
 }
 
@@ -368,6 +391,11 @@ func (c *Conn) Close(code int, text string, wait time.Duration) error {
 		timer.Stop()
 	}
 	cerr := c.ws.Close()
+	if started && c.unarm() {
+		// Waiting in the poller, which a closed socket leaves: a
+		// worker reads it and meets the close.
+		readers.run(readJob{c: c})
+	}
 	if started {
 		<-c.done
 	}

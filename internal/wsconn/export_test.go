@@ -13,3 +13,7 @@ func SetWorkerIdle(d time.Duration) (restore func()) {
 
 // MaxIdleWorkers is how many read workers may stay idle.
 const MaxIdleWorkers = maxIdleWorkers
+
+// Polls says that connections with Options.ShallowPark are read through
+// the poller here, with no reader goroutine.
+const Polls = canPoll

@@ -57,11 +57,21 @@ type readWorker struct {
 }
 
 // readJob is one hand-off: read c until it is idle, then send why it
-// ended (nil: it did not) on done.
+// ended (nil: it did not) on done; without done, c is read through the
+// poller, and the worker registers it again or ends it (Conn.serve).
 type readJob struct {
 	c         *Conn
 	onMessage func(MessageType, []byte) error
 	done      chan<- error
+}
+
+// do does j.
+func (j readJob) do() {
+	if j.done == nil {
+		j.c.serve()
+		return
+	}
+	j.done <- j.c.drain(j.onMessage) // j.c is the reader's again
 }
 
 // join registers a connection whose reader is about to use the pool.
@@ -109,7 +119,7 @@ func (p *readPool) work(j readJob) {
 	w := &readWorker{jobs: make(chan readJob, 1)}
 	var timer *time.Timer
 	for j.c != nil {
-		j.done <- j.c.drain(j.onMessage) // j.c is the reader's again
+		j.do()
 		idleFor, ok := p.park(w)
 		if !ok {
 			break

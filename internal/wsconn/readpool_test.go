@@ -289,9 +289,7 @@ func TestReadWorkersEnd(t *testing.T) {
 // readWorkers counts the read workers.
 func readWorkers(t *testing.T) int {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
-	return strings.Count(buf.String(), "wsconn.(*readPool).work(")
+	return goroutinesIn(t, "wsconn.(*readPool).work(")
 }
 
 // TestIdleWorkersAreBounded: when more connections than MaxIdleWorkers

@@ -20,22 +20,29 @@ import (
 	"github.com/wstrigger/wstrigger/internal/wsconn"
 )
 
-// TestShallowPark: with Options.ShallowPark, a reader that has taken
-// every message parks in the socket wait (framedConn.wait), not in
-// gorilla's read, and still takes every message of bursts of every
-// size, fragmented ones and pings among them, in order; without the
-// option it parks in gorilla's read. The server sends each burst after
-// the client has taken the previous one, so that the reader parks
-// between bursts. While a message is being handed on, the reader
-// goroutine with the option waits for the read worker that runs
-// onMessage (gorilla's read and onMessage never run on it, so its stack
-// stays small); without it, it runs onMessage itself.
+// TestShallowPark: with Options.ShallowPark, a connection that has
+// taken every message waits with no goroutine of its own where the
+// poller reads it (Linux), or with its reader parked in the socket wait
+// (framedConn.wait) elsewhere, not in gorilla's read, and still takes
+// every message of bursts of every size, fragmented ones and pings among
+// them, in order; without the option its reader parks in gorilla's
+// read. The server sends each burst after the client has taken the
+// previous one, so that the connection waits between bursts. While a
+// message is being handed on, onMessage runs on a read worker (gorilla's
+// read and onMessage never run on a reader, so that its stack stays
+// small), with no reader at all where the poller reads; without the
+// option, the reader runs onMessage itself.
 func TestShallowPark(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		shallow bool
 		busy    string // where the reader is while onMessage runs
-	}{{"shallow", true, "with a read worker"}, {"deep", false, "running onMessage"}} {
+		parked  string // where the connection waits between bursts
+	}{
+		{"shallow", true, map[bool]string{true: "on a read worker, no reader", false: "with a read worker"}[wsconn.Polls],
+			map[bool]string{true: "in the poller", false: "in the socket wait"}[wsconn.Polls]},
+		{"deep", false, "running onMessage", "in gorilla's read"},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, 6))
 			var bursts [][][]byte
@@ -100,33 +107,43 @@ func TestShallowPark(t *testing.T) {
 				case <-testContext(t).Done():
 					t.Fatalf("burst %d: the ping was not answered", b)
 				}
-				want := "in gorilla's read"
-				if tc.shallow {
-					want = "in the socket wait"
-				}
-				assert.Equal(t, want, readerParked(t), "burst %d: where the reader parks", b)
+				assert.Equal(t, tc.parked, parked(t), "burst %d: where the connection waits", b)
 			}
 			assert.Equal(t, []string{tc.busy}, slices.Collect(maps.Keys(busy)), "where the reader is while onMessage runs")
 		})
 	}
 }
 
-// readerParked waits for the reader goroutine to park in a network
-// wait, and says where: in framedConn's wait or in gorilla's read.
-func readerParked(t *testing.T) string {
+// parked waits for the connection to wait for its socket, and says
+// where: its reader parked in framedConn's wait or in gorilla's read, or,
+// with no reader and no worker reading, in the poller.
+func parked(t *testing.T) string {
 	t.Helper()
 	ctx := testContext(t)
 	for {
 		var buf bytes.Buffer
 		require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
-		for _, g := range strings.Split(buf.String(), "\n\n") {
-			if !strings.Contains(g, "wsconn.(*Conn).readLoop") || !strings.Contains(g, "[IO wait") {
-				continue
+		stacks := strings.Split(buf.String(), "\n\n")
+		reader, reading, poller := false, false, false
+		for _, g := range stacks {
+			switch {
+			case strings.Contains(g, "wsconn.(*Conn).readLoop"):
+				reader = true
+				if !strings.Contains(g, "[IO wait") {
+					continue
+				}
+				if strings.Contains(g, "(*framedConn).wait") {
+					return "in the socket wait"
+				}
+				return "in gorilla's read"
+			case strings.Contains(g, "wsconn.(*Conn).serve"):
+				reading = true
+			case strings.Contains(g, "wsconn.(*epoll).loop") && strings.Contains(g, "[IO wait"):
+				poller = true
 			}
-			if strings.Contains(g, "(*framedConn).wait") {
-				return "in the socket wait"
-			}
-			return "in gorilla's read"
+		}
+		if !reader && !reading && poller {
+			return "in the poller"
 		}
 		select {
 		case <-ctx.Done():
@@ -138,7 +155,8 @@ func readerParked(t *testing.T) string {
 
 // readerBusy, called from onMessage, says where the reader goroutine is
 // meanwhile: running onMessage itself, handing off to or waiting for
-// the read worker that runs it, or elsewhere.
+// the read worker that runs it, absent (a worker the poller handed the
+// connection to runs onMessage), or elsewhere.
 func readerBusy(t *testing.T) string {
 	t.Helper()
 	self := make([]byte, 64<<10)
@@ -157,5 +175,8 @@ func readerBusy(t *testing.T) string {
 		}
 		return "elsewhere: " + g
 	}
-	return "no reader"
+	if bytes.Contains(self, []byte("wsconn.(*Conn).serve")) && bytes.Contains(self, []byte("wsconn.(*readPool).work")) {
+		return "on a read worker, no reader"
+	}
+	return "no reader, nor a worker: " + string(self)
 }

@@ -1,0 +1,21 @@
+//go:build !linux
+
+package wsconn
+
+import "errors"
+
+// canPoll says that there is no poller here: a connection has a reader
+// goroutine of its own.
+const canPoll = false
+
+var polls poller
+
+type poller struct{}
+
+type epoll struct{}
+
+func (poller) add(*Conn) error { return errors.ErrUnsupported }
+
+func (c *Conn) serve() {}
+
+func (c *Conn) unarm() bool { return false }
