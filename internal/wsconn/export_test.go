@@ -17,3 +17,7 @@ const MaxIdleWorkers = maxIdleWorkers
 // Polls says that connections with Options.ShallowPark are read through
 // the poller here, with no reader goroutine.
 const Polls = canPoll
+
+// PollFallbacks counts the connections the poller has left to a reader
+// goroutine of their own after Start.
+func PollFallbacks() int64 { return polls.fallbacks.Load() }

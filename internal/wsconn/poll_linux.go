@@ -5,6 +5,7 @@ package wsconn
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -41,6 +42,8 @@ type poller struct {
 	mu    sync.Mutex
 	ep    *epoll // nil while no connection is registered
 	token uint64 // the last token given
+
+	fallbacks atomic.Int64 // connections left to a reader goroutine of their own after Start; tests read it
 }
 
 // epoll is one epoll instance and the connections registered with it; it
@@ -71,19 +74,17 @@ func (p *poller) add(c *Conn) error {
 	p.ep.conns[c.token] = c
 	p.mu.Unlock()
 
+	// Registered, the socket may be reported at once: the report is
+	// taken only once c is armed (woken), and a worker re-arms it.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.framed.idle() {
-		readers.run(readJob{c: c})
-		return nil
-	}
 	closed, err := c.ctl(syscall.EPOLL_CTL_ADD)
 	switch {
-	case closed: // Close has begun: a worker meets it
-		readers.run(readJob{c: c})
 	case err != nil:
 		p.remove(c)
 		return err
+	case closed || !c.framed.idle(): // Close has begun, or bytes wait: a worker reads
+		readers.run(readJob{c: c})
 	default:
 		c.armed = true
 	}
@@ -101,11 +102,13 @@ func (c *Conn) serve() {
 			return
 		}
 		if !c.framed.framing() {
+			polls.fallbacks.Add(1)
 			go func() { c.finish(c.readEach(c.onMessage)) }()
 			return
 		}
 		armed, err := c.rearm()
 		if err != nil {
+			polls.fallbacks.Add(1)
 			go func() { c.finish(c.readPooled(c.onMessage)) }()
 			return
 		}

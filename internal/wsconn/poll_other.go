@@ -2,7 +2,10 @@
 
 package wsconn
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // canPoll says that there is no poller here: a connection has a reader
 // goroutine of its own.
@@ -10,11 +13,11 @@ const canPoll = false
 
 var polls poller
 
-type poller struct{}
+type poller struct{ fallbacks atomic.Int64 }
 
 type epoll struct{}
 
-func (poller) add(*Conn) error { return errors.ErrUnsupported }
+func (*poller) add(*Conn) error { return errors.ErrUnsupported }
 
 func (c *Conn) serve() {}
 

@@ -24,7 +24,8 @@ import (
 // poller, on Linux), a connection ends the same way whether Close finds
 // it waiting for a silent peer, the peer answers the close, the peer
 // resets it, or the peer closes with a frame; and a message that came
-// in the same write as the session frame is handed on at Start.
+// in the same write as the session frame is handed on at Start, after
+// which the poller reads the connection (it never gives one up here).
 func TestConnectionsEndEveryWay(t *testing.T) {
 	t.Parallel()
 	session := frameOf(websocket.TextMessage, string(sessionFrame))
@@ -96,6 +97,8 @@ func TestConnectionsEndEveryWay(t *testing.T) {
 		for _, shallow := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/shallow=%v", tt.name, shallow), func(t *testing.T) {
 				t.Parallel()
+				fallbacks := wsconn.PollFallbacks()
+				defer func() { assert.Equal(t, fallbacks, wsconn.PollFallbacks(), "connections the poller left to a reader") }()
 				c := dial(t, serve(t, tt.script), &wsconn.Options{ShallowPark: shallow})
 				_, _, err := c.ReadSessionFrame(testContext(t), 5*time.Second)
 				require.NoError(t, err)
