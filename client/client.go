@@ -66,11 +66,12 @@ type Options struct {
 	// kept past the call. A busy session then makes no garbage per frame.
 	// Sessions read with Next are unaffected.
 	ReuseFrames bool
-	// ShallowPark parks each session's reader in a readiness wait on the
-	// socket between bursts of frames and has shared read workers
-	// decode them, so that a session's reader goroutine stack stays at
-	// 2 KiB instead of 4 or more, idle or busy (ws:// targets; see
-	// wsconn.Options.ShallowPark). The load driver sets it.
+	// ShallowPark has shared read workers read and decode each
+	// session's frames when its socket has something to read, instead
+	// of a reader goroutine per session: on Linux a waiting session
+	// then has no goroutine at all, elsewhere its reader waits with a
+	// 2 KiB stack (ws:// targets; see wsconn.Options.ShallowPark). The
+	// load driver sets it.
 	ShallowPark bool
 	// HTTPClient sends pushes. Nil means http.DefaultClient.
 	HTTPClient *http.Client

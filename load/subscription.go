@@ -13,9 +13,9 @@ import (
 
 // subscription is one held subscription. It has no goroutine of its
 // own: a joiner goroutine joins it (and retries), then the session's
-// reader goroutine in the client carries it, handing its frames to its
-// conn (a client.Handler), and when the session ends starts a joiner
-// again. Its fields pass from one to the next along that chain; workers
+// reader in the client (a shared read worker, each time frames come)
+// carries it, handing its frames to its conn (a client.Handler), and
+// when the session ends starts a joiner again. Its fields pass from one to the next along that chain; workers
 // read cur to push to it.
 type subscription struct {
 	idx     int
@@ -210,7 +210,7 @@ func (c *conn) Open(sess *client.Session) {
 	j.live.open.Add(1)
 }
 
-// Frame accounts for one frame, on the session's reader goroutine.
+// Frame accounts for one frame, on the goroutine reading the session.
 func (c *conn) Frame(f client.Frame) {
 	if !c.seen {
 		c.seen = true
@@ -219,7 +219,7 @@ func (c *conn) Frame(f client.Frame) {
 	c.j.led.frame(&c.s.rc, &f)
 }
 
-// End is called on the session's reader goroutine when the session has
+// End is called on the goroutine reading the session when it has
 // ended: it releases the connection and, unless the run is closing it
 // (closing, or the subscriptions' context cancelled with the run's),
 // counts the error and starts a joiner to reconnect.

@@ -66,8 +66,9 @@ func (e *CloseError) OnWire() bool {
 	return e.Code != CloseNoStatus && e.Code != CloseAbnormal && e.Code != CloseTLS
 }
 
-// Conn is an open websocket connection with one reader goroutine
-// (started by Start) and serialised writes.
+// Conn is an open websocket connection, read from Start on by one
+// goroutine at a time (a reader of its own, or a shared read worker:
+// Options.ShallowPark), with serialised writes.
 type Conn struct {
 	ws             *websocket.Conn
 	framed         *framedConn   // the socket under ws, with Options.ShallowPark

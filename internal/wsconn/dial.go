@@ -60,15 +60,18 @@ type Options struct {
 	// ControlTimeout bounds a ping or close write when ctx has no
 	// deadline (0: DefaultControlTimeout).
 	ControlTimeout time.Duration
-	// ShallowPark parks the reader goroutine of a ws:// connection in a
-	// readiness wait on the socket whenever it has read all that came,
-	// instead of deep in gorilla's read, and has the messages read and
-	// handed to onMessage by a few read workers shared by all
-	// connections, so that each reader goroutine holds a 2 KiB stack
-	// rather than 4 KiB or more, idle or busy; it costs a peek at the
-	// socket and a hand-off to a worker per burst of frames (framedConn
-	// and readPool say how). wss:// connections, and connections that
-	// are not sockets, read as without it.
+	// ShallowPark has the messages of a ws:// connection read, and
+	// handed to onMessage, by a few read workers shared by all
+	// connections, each time the socket has something to read, instead
+	// of by a reader goroutine of its own parked deep in gorilla's read.
+	// On Linux the connection then has no goroutine at all while it
+	// waits: the package's poller (an epoll set) hands the socket to a
+	// worker when it becomes readable, which costs a re-arm per burst
+	// of frames. Elsewhere its reader goroutine only waits in a peek at
+	// the socket, so that it holds a 2 KiB stack rather than 4 KiB or
+	// more, idle or busy. framedConn, readPool and the poller say how.
+	// wss:// connections, and connections that are not sockets, read as
+	// without it.
 	ShallowPark bool
 }
 

@@ -1,8 +1,8 @@
 // Package wsconn is the one websocket connection layer under package
 // client and package contract: it dials, keeping the server's raw answer
 // to the handshake (status, headers, body) as evidence even when the
-// join is refused; reads and decodes the session frame; owns the
-// connection's one reader goroutine; matches pongs to pings by payload;
+// join is refused; reads and decodes the session frame; reads the
+// connection, one goroutine at a time; matches pongs to pings by payload;
 // and writes frames of any type, malformed ones included, for the
 // checks that test how a server treats them.
 //
@@ -19,11 +19,12 @@
 //
 // # Concurrency
 //
-// A Conn has one reader goroutine, started by Start and ended, and waited
-// for, by Close. With Options.ShallowPark the reader only waits for the
-// socket and has a shared read worker take what came, waiting for it:
-// one goroutine at a time reads a Conn and calls its onMessage, in
-// order, as without the option. Ping, WriteMessage and Close may be called from any
+// A Conn is read from Start on, and reading is ended, and waited for,
+// by Close. It has a reader goroutine of its own; with
+// Options.ShallowPark a shared read worker takes what came each time the
+// socket is readable, and on Linux no goroutine waits for the socket
+// meanwhile (the package's poller does). Either way one goroutine at a
+// time reads a Conn and calls its onMessage, in order. Ping, WriteMessage and Close may be called from any
 // goroutine, also at once: data writes are serialised, control frames
 // may be sent during them, and each Ping waits on a channel of its own
 // keyed by its payload, so concurrent Pings never take each other's
