@@ -1,10 +1,14 @@
 package load
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -123,10 +127,17 @@ func benchDriverPushes(b *testing.B) float64 {
 // reads it and answers 202, benchWorkers at a time, and returns them per
 // second.
 func benchBarePosts(b *testing.B) float64 {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return benchPosts(b, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusAccepted)
-	}))
+	}, nil)
+}
+
+// benchPosts sends b.N POSTs of a push-sized body to handler,
+// benchWorkers at a time, and returns them per second, from the first
+// until the last has been answered and wait (if not nil) has returned.
+func benchPosts(b *testing.B, handler http.HandlerFunc, wait func() error) float64 {
+	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	tr := &http.Transport{MaxIdleConns: benchWorkers, MaxIdleConnsPerHost: benchWorkers, DisableCompression: true}
 	defer tr.CloseIdleConnections()
@@ -159,11 +170,164 @@ func benchBarePosts(b *testing.B) float64 {
 		})
 	}
 	g.Wait()
-	secs := time.Since(start).Seconds()
-	b.StopTimer()
 	if msg := failed.Load(); msg != nil {
 		b.Fatal(*msg)
 	}
+	if wait != nil {
+		if err := wait(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	secs := time.Since(start).Seconds()
+	b.StopTimer()
 	b.ReportMetric(float64(b.N)/secs, "pushes/s")
 	return float64(b.N) / secs
+}
+
+// BenchmarkPushFloor measures the least an end-to-end push can cost on
+// this machine with net/http, beside the bare POST loop of
+// BenchmarkPushThroughput: "post-and-frame" sends the same POSTs, at the
+// same concurrency, to a handler that only reads the body, queues it as
+// a websocket frame and answers 202; one writer writes all the frames
+// queued in one write to a loopback TCP connection, where one reader
+// counts them. No JSON, no validation, no accounting: the HTTP request
+// and one frame's way, which every push needs. Its floor/baseline is the
+// highest driver/baseline any push path can reach here.
+//
+//	go test -run '^$' -bench BenchmarkPushFloor -benchtime 3s ./load/
+func BenchmarkPushFloor(b *testing.B) {
+	var floor, baseline float64
+	b.Run("post-and-frame", func(b *testing.B) { floor = benchPostAndFrame(b) })
+	b.Run("baseline-net-http-post", func(b *testing.B) {
+		if baseline = benchBarePosts(b); floor > 0 {
+			b.ReportMetric(floor/baseline, "floor/baseline")
+		}
+	})
+	if floor > 0 && baseline > 0 {
+		b.Logf("a POST and its frame %.0f/s, bare net/http POST loop %.0f/s: ratio %.3f (%d in flight, %d B bodies)",
+			floor, baseline, floor/baseline, benchWorkers, DefaultPayloadSize)
+	}
+}
+
+// benchPostAndFrame is BenchmarkPushFloor's post-and-frame: pushes per
+// second from the first POST until the last frame has been read.
+func benchPostAndFrame(b *testing.B) float64 {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept() // nil on failure: the dial fails too
+		accepted <- c
+	}()
+	reader, err := net.Dial("tcp", ln.Addr().String())
+	writer := <-accepted
+	_ = ln.Close()
+	if err != nil || writer == nil {
+		b.Fatalf("a loopback connection: %v", err)
+	}
+	defer reader.Close()
+	defer writer.Close()
+	fw := &frameWriter{conn: writer, wake: make(chan struct{}, 1)}
+	go fw.run()
+	defer close(fw.wake)
+	read := make(chan error, 1)
+	go func() { read <- countFrames(reader, b.N) }()
+	return benchPosts(b, func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fw.send(body)
+		w.WriteHeader(http.StatusAccepted)
+	}, func() error {
+		select {
+		case err := <-read:
+			return err
+		case <-time.After(time.Minute):
+			return fmt.Errorf("the frames did not all come within a minute")
+		}
+	})
+}
+
+// frameWriter writes the frames queued since its last write in one
+// write, as a mock's writer that coalesces does.
+type frameWriter struct {
+	conn net.Conn
+	wake chan struct{} // buffered 1; closed to end run
+
+	mu      sync.Mutex
+	pending []byte
+	busy    bool   // run has been woken and not yet found pending empty
+	spare   []byte // run's: the buffer written last, for the next queue
+}
+
+// send queues p as an unmasked binary frame.
+func (fw *frameWriter) send(p []byte) {
+	fw.mu.Lock()
+	switch n := len(p); {
+	case n < 126:
+		fw.pending = append(fw.pending, 0x82, byte(n))
+	case n < 1<<16:
+		fw.pending = append(fw.pending, 0x82, 126, byte(n>>8), byte(n))
+	default:
+		fw.pending = append(fw.pending, 0x82, 127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	fw.pending = append(fw.pending, p...)
+	wake := !fw.busy
+	fw.busy = true
+	fw.mu.Unlock()
+	if wake {
+		fw.wake <- struct{}{}
+	}
+}
+
+func (fw *frameWriter) run() {
+	for range fw.wake {
+		for {
+			fw.mu.Lock()
+			buf := fw.pending
+			if len(buf) == 0 {
+				fw.busy = false
+				fw.mu.Unlock()
+				break
+			}
+			fw.pending = fw.spare[:0]
+			fw.mu.Unlock()
+			if _, err := fw.conn.Write(buf); err != nil {
+				return
+			}
+			fw.spare = buf
+		}
+	}
+}
+
+// countFrames reads unmasked frames from conn until n have come.
+func countFrames(conn net.Conn, n int) error {
+	br := bufio.NewReaderSize(conn, 64<<10)
+	var hdr [10]byte
+	for range n {
+		if _, err := io.ReadFull(br, hdr[:2]); err != nil {
+			return err
+		}
+		size := uint64(hdr[1] & 0x7f)
+		switch size {
+		case 126:
+			if _, err := io.ReadFull(br, hdr[2:4]); err != nil {
+				return err
+			}
+			size = uint64(binary.BigEndian.Uint16(hdr[2:4]))
+		case 127:
+			if _, err := io.ReadFull(br, hdr[2:10]); err != nil {
+				return err
+			}
+			size = binary.BigEndian.Uint64(hdr[2:10])
+		}
+		if _, err := br.Discard(int(size)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
