@@ -3,10 +3,15 @@
 package wsconn
 
 import (
+	"errors"
+	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // The poller. With Options.ShallowPark on Linux, no goroutine waits for a
@@ -49,9 +54,34 @@ type poller struct {
 // epoll is one epoll instance and the connections registered with it; it
 // is closed, and its loop ends, when the last of them ends.
 type epoll struct {
-	fd    int
-	file  *os.File         // fd, in Go's network poller
-	conns map[uint64]*Conn // by their token, the epoll data of their socket
+	fd     int
+	file   *os.File         // fd, in Go's network poller
+	conns  map[uint64]*Conn // by their token, the epoll data of their socket; under polls.mu
+	closed bool             // under polls.mu
+	lost   atomic.Bool      // its loop failed: a connection armed now would never be reported
+}
+
+// rescan is how often the loop looks at the epoll set although Go's
+// poller has not reported it readable: a wake-up lost on the way from
+// the set to Go's poller (older kernels lost some in nested epoll) then
+// costs at most this long, not a connection.
+const rescan = time.Second
+
+// pollFault, when set (tests), is asked before each epoll_ctl and
+// epoll_wait, and its error is taken for the call's.
+var pollFault atomic.Pointer[func(op string) error]
+
+// errLostWakeUp, from pollFault for epoll_wait, has the loop wait again
+// without looking at the set, as when the kernel loses the wake-up of
+// what is in it.
+var errLostWakeUp = errors.New("wsconn: a lost wake-up")
+
+// faulted is pollFault's error for op, if it is set.
+func faulted(op string) error {
+	if f := pollFault.Load(); f != nil {
+		return (*f)(op)
+	}
+	return nil
 }
 
 // add registers c's socket, armed, or has a worker read it at once when
@@ -78,6 +108,10 @@ func (p *poller) add(c *Conn) error {
 	// taken only once c is armed (woken), and a worker re-arms it.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.ep.lost.Load() { // the set failed since: a new one is made for the next
+		p.remove(c)
+		return errLost
+	}
 	closed, err := c.ctl(syscall.EPOLL_CTL_ADD)
 	switch {
 	case err != nil:
@@ -132,12 +166,23 @@ func (p *poller) remove(c *Conn) {
 	_, _ = c.ctl(syscall.EPOLL_CTL_DEL) // when the socket is still open
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(c.ep.conns, c.token)
-	if len(c.ep.conns) == 0 && p.ep == c.ep {
-		_ = p.ep.file.Close() // the loop ends
-		p.ep = nil
-	}
+	ep := c.ep
+	delete(ep.conns, c.token)
 	c.ep = nil
+	if len(ep.conns) == 0 {
+		if p.ep == ep {
+			p.ep = nil
+		}
+		ep.close()
+	}
+}
+
+// close closes the set, under polls.mu: its loop, if it runs, ends.
+func (ep *epoll) close() {
+	if !ep.closed {
+		ep.closed = true
+		_ = ep.file.Close()
+	}
 }
 
 func newEpoll() (*epoll, error) {
@@ -150,30 +195,60 @@ func newEpoll() (*epoll, error) {
 		return nil, os.NewSyscallError("setnonblock", err)
 	}
 	// A non-blocking descriptor joins Go's network poller: the loop
-	// waits there, holding no thread.
-	return &epoll{fd: fd, file: os.NewFile(uintptr(fd), "wsconn-epoll"), conns: map[uint64]*Conn{}}, nil
+	// waits there, holding no thread. os.NewFile says nothing when it
+	// cannot join (the system's limit on epoll watches reached, say); a
+	// file outside the poller has no deadlines.
+	file := os.NewFile(uintptr(fd), "wsconn-epoll")
+	if err := file.SetReadDeadline(time.Time{}); err != nil {
+		_ = file.Close()
+		return nil, fmt.Errorf("the epoll set cannot wait in Go's poller: %w", err)
+	}
+	return &epoll{fd: fd, file: file, conns: map[uint64]*Conn{}}, nil
 }
 
 // loop hands the sockets that became readable to read workers, until
-// the instance is closed.
+// the instance is closed. Should the set fail (an error from epoll_wait),
+// it gives every connection registered there a reader goroutine of its
+// own (lose).
 func (ep *epoll) loop() {
 	rc, err := ep.file.SyscallConn()
 	if err != nil {
+		ep.lose()
 		return
 	}
 	events := make([]syscall.EpollEvent, 256)
 	var ready []*Conn
-	n := 0
+	n, werr := 0, error(nil)
 	wait := func(fd uintptr) bool {
 		for {
-			var err error
-			n, err = syscall.EpollWait(int(fd), events, 0)
-			if err != syscall.EINTR {
-				return n != 0 || err != nil
+			if werr = faulted("epoll_wait"); werr != nil {
+				if werr == errLostWakeUp { // as if Go's poller had woken the loop for nothing
+					n, werr = 0, nil
+					return false
+				}
+				return true
+			}
+			n, werr = syscall.EpollWait(int(fd), events, 0)
+			if werr != syscall.EINTR {
+				return n != 0 || werr != nil
 			}
 		}
 	}
-	for rc.Read(wait) == nil && n >= 0 {
+	for {
+		_ = ep.file.SetReadDeadline(time.Now().Add(rescan))
+		err := rc.Read(wait)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			continue // look again
+		case err != nil || werr != nil:
+			polls.mu.Lock()
+			closed := ep.closed
+			polls.mu.Unlock()
+			if !closed {
+				ep.lose()
+			}
+			return
+		}
 		ready = ready[:0]
 		polls.mu.Lock()
 		for _, e := range events[:n] {
@@ -189,12 +264,37 @@ func (ep *epoll) loop() {
 	}
 }
 
+// lose gives the connections of a set that failed to reader goroutines
+// of their own: those armed now, and, through rearm, those a worker
+// holds.
+func (ep *epoll) lose() {
+	ep.lost.Store(true)
+	polls.mu.Lock()
+	if polls.ep == ep {
+		polls.ep = nil // the next connection gets a new set
+	}
+	conns := slices.Collect(maps.Values(ep.conns))
+	if len(conns) == 0 {
+		ep.close()
+	}
+	polls.mu.Unlock()
+	for _, c := range conns {
+		if c.unarm() {
+			polls.fallbacks.Add(1)
+			go func() { c.finish(c.readPooled(c.onMessage)) }()
+		}
+	}
+}
+
 // ctl registers c's socket (op EPOLL_CTL_ADD), arms it again
 // (EPOLL_CTL_MOD) or unregisters it (EPOLL_CTL_DEL); closed when the
 // socket is closing, so that nothing was done.
 func (c *Conn) ctl(op int) (closed bool, err error) {
 	ev := syscall.EpollEvent{Events: pollEvents, Fd: int32(uint32(c.token)), Pad: int32(uint32(c.token >> 32))}
 	cerr := c.framed.rc.Control(func(fd uintptr) {
+		if err = faulted(ctlNames[op]); err != nil {
+			return
+		}
 		err = syscall.EpollCtl(c.ep.fd, op, int(fd), &ev)
 	})
 	if cerr != nil {
@@ -205,6 +305,9 @@ func (c *Conn) ctl(op int) (closed bool, err error) {
 	}
 	return false, nil
 }
+
+// ctlNames name epoll_ctl's operations for pollFault.
+var ctlNames = map[int]string{syscall.EPOLL_CTL_ADD: "add", syscall.EPOLL_CTL_MOD: "mod", syscall.EPOLL_CTL_DEL: "del"}
 
 // woken is the poller's: c's socket became readable.
 func (c *Conn) woken() {
@@ -223,6 +326,9 @@ func (c *Conn) woken() {
 func (c *Conn) rearm() (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.ep.lost.Load() {
+		return false, errLost
+	}
 	closed, err := c.ctl(syscall.EPOLL_CTL_MOD)
 	if closed || err != nil {
 		return false, err
@@ -230,6 +336,9 @@ func (c *Conn) rearm() (bool, error) {
 	c.armed = true
 	return true, nil
 }
+
+// errLost is rearm's error when the set's loop has failed.
+var errLost = errors.New("wsconn: the poller's epoll set failed")
 
 // unarm takes c from the poller when Close has closed its socket; true
 // when it was armed, so that the caller hands it to a worker.
@@ -239,4 +348,13 @@ func (c *Conn) unarm() bool {
 	armed := c.armed
 	c.armed = false
 	return armed
+}
+
+// setPollFault sets pollFault (nil: none).
+func setPollFault(fault func(op string) error) {
+	if fault == nil {
+		pollFault.Store(nil)
+		return
+	}
+	pollFault.Store(&fault)
 }

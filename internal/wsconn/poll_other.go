@@ -22,3 +22,7 @@ func (*poller) add(*Conn) error { return errors.ErrUnsupported }
 func (c *Conn) serve() {}
 
 func (c *Conn) unarm() bool { return false }
+
+func setPollFault(func(op string) error) {}
+
+var errLostWakeUp = errors.New("wsconn: a lost wake-up")

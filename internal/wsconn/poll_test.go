@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -86,7 +88,9 @@ func TestConnectionsEndEveryWay(t *testing.T) {
 		{
 			name: "messages in the session frame's write",
 			script: func(conn *websocket.Conn) {
-				_, _ = conn.UnderlyingConn().Write(bytes.Join([][]byte{session, frameOf(websocket.TextMessage, "m1"), frameOf(websocket.PingMessage, ""), frameOf(websocket.TextMessage, "m2")}, nil))
+				// A pong, not a ping: an answer still unread when the
+				// server closes would make its close a reset.
+				_, _ = conn.UnderlyingConn().Write(bytes.Join([][]byte{session, frameOf(websocket.TextMessage, "m1"), frameOf(websocket.PongMessage, ""), frameOf(websocket.TextMessage, "m2")}, nil))
 				_, _, _ = conn.ReadMessage() // until the client has started
 			},
 			messages: 2,
@@ -246,4 +250,171 @@ func goroutinesIn(t *testing.T, fn string) int {
 	var buf bytes.Buffer
 	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 2))
 	return strings.Count(buf.String(), fn)
+}
+
+// TestPollerSurvivesFaults: when the system refuses the poller a
+// registration (epoll_ctl ADD), a re-arm (MOD), or the epoll set itself
+// fails (epoll_wait), the connections concerned are read by reader
+// goroutines of their own instead, and every connection still hands on
+// every message, in order, one at a time, and ends once. Not parallel:
+// the fault is the package's.
+func TestPollerSurvivesFaults(t *testing.T) {
+	if !wsconn.Polls {
+		t.Skip("no poller here")
+	}
+	const conns, msgs = 24, 150
+	tests := []struct {
+		name      string
+		op        string
+		every     int64 // the op fails at every this many calls (1: the first only)
+		fallbacks bool  // connections are left to reader goroutines
+	}{
+		{name: "a registration refused", op: "add", every: 3},
+		{name: "re-arms refused", op: "mod", every: 4, fallbacks: true},
+		{name: "the set fails", op: "epoll_wait", every: 1, fallbacks: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			release := make(chan struct{})
+			defer wsconn.SetPollFault(func(op string) error {
+				if op != tt.op {
+					return nil
+				}
+				if tt.op == "epoll_wait" {
+					select {
+					case <-release: // the connections have started
+					default:
+						return nil
+					}
+				}
+				n := calls.Add(1)
+				if tt.every == 1 && n > 1 || n%tt.every != 0 {
+					return nil
+				}
+				return syscall.ENOMEM
+			})()
+			var seed atomic.Uint64
+			url := serve(t, func(conn *websocket.Conn) {
+				rng := rand.New(rand.NewPCG(seed.Add(1), 3))
+				var stream []byte
+				for i := range msgs {
+					if rng.IntN(4) == 0 {
+						stream = append(stream, frameOf(websocket.PingMessage, fmt.Sprint(i))...)
+					}
+					stream = append(stream, frameOf(websocket.TextMessage, fmt.Sprintf("m%d", i))...)
+				}
+				go func() { // the pongs, then the client's close
+					for {
+						if _, _, err := conn.ReadMessage(); err != nil {
+							return
+						}
+					}
+				}()
+				for len(stream) > 0 {
+					n := min(len(stream), 1+rng.IntN(60))
+					if _, err := conn.UnderlyingConn().Write(stream[:n]); err != nil {
+						return
+					}
+					stream = stream[n:]
+				}
+				<-release
+				_ = conn.WriteMessage(websocket.TextMessage, []byte("last"))
+				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4001, "bye"), time.Now().Add(time.Second))
+				_, _, _ = conn.ReadMessage()
+			})
+			fallbacks := wsconn.PollFallbacks()
+			var wg sync.WaitGroup
+			got := make([][]string, conns)
+			var ready sync.WaitGroup
+			ready.Add(conns)
+			for i := range conns {
+				wg.Go(func() {
+					c := dial(t, url, &wsconn.Options{ShallowPark: true})
+					var inside atomic.Int32
+					first := true
+					c.Start(func(_ wsconn.MessageType, data []byte) error {
+						if inside.Add(1) != 1 {
+							t.Error("onMessage called while it runs")
+						}
+						defer inside.Add(-1)
+						if got[i] = append(got[i], string(data)); len(got[i]) == msgs && first {
+							first = false
+							ready.Done()
+						}
+						return nil
+					}, nil)
+					select {
+					case <-c.Done():
+					case <-testContext(t).Done():
+						t.Errorf("connection %d did not end (%d messages)", i, len(got[i]))
+						return
+					}
+					closedWith(4001)(t, c.Err())
+				})
+			}
+			waited := make(chan struct{})
+			go func() { ready.Wait(); close(waited) }()
+			select {
+			case <-waited:
+			case <-testContext(t).Done():
+				t.Error("the messages did not all come")
+			}
+			close(release)
+			wg.Wait()
+			for i, g := range got {
+				want := make([]string, 0, msgs+1)
+				for j := range msgs {
+					want = append(want, fmt.Sprintf("m%d", j))
+				}
+				assert.Equal(t, append(want, "last"), g, "connection %d", i)
+			}
+			assert.Positive(t, calls.Load(), "the fault was met")
+			if tt.fallbacks {
+				assert.Greater(t, wsconn.PollFallbacks(), fallbacks, "connections left to reader goroutines")
+			}
+		})
+	}
+}
+
+// TestPollerRescans: wake-ups lost between the epoll set and Go's
+// poller (the loop woken, the set not looked at, nothing more coming)
+// delay the connections they concerned by about a second, the rescan,
+// not for ever. Not parallel: the fault is the package's.
+func TestPollerRescans(t *testing.T) {
+	if !wsconn.Polls {
+		t.Skip("no poller here")
+	}
+	const window = 300 * time.Millisecond // every wake-up in it is lost
+	var from atomic.Int64                  // when the window opens (UnixNano), 0 before
+	var lost atomic.Int64
+	defer wsconn.SetPollFault(func(op string) error {
+		if f := from.Load(); op == "epoll_wait" && f != 0 && time.Since(time.Unix(0, f)) < window {
+			lost.Add(1)
+			return wsconn.ErrLostWakeUp
+		}
+		return nil
+	})()
+	send := make(chan struct{})
+	url := serve(t, func(conn *websocket.Conn) {
+		_ = conn.WriteMessage(websocket.TextMessage, []byte("first"))
+		<-send
+		_ = conn.WriteMessage(websocket.TextMessage, []byte("second"))
+		_, _, _ = conn.ReadMessage() // until the client closes
+	})
+	c := dial(t, url, &wsconn.Options{ShallowPark: true})
+	got := make(chan string, 2)
+	c.Start(func(_ wsconn.MessageType, data []byte) error { got <- string(data); return nil }, nil)
+	require.Equal(t, "first", <-got)
+	start := time.Now()
+	from.Store(start.UnixNano())
+	close(send)
+	select {
+	case m := <-got:
+		assert.Equal(t, "second", m)
+	case <-testContext(t).Done():
+		t.Fatal("the message after a lost wake-up never came")
+	}
+	assert.Positive(t, lost.Load(), "wake-ups lost")
+	assert.GreaterOrEqual(t, time.Since(start), window, "the message came once the window had closed")
 }
