@@ -304,7 +304,9 @@ func TestPollerSurvivesFaults(t *testing.T) {
 					}
 					stream = append(stream, frameOf(websocket.TextMessage, fmt.Sprintf("m%d", i))...)
 				}
+				read := make(chan struct{})
 				go func() { // the pongs, then the client's close
+					defer close(read)
 					for {
 						if _, _, err := conn.ReadMessage(); err != nil {
 							return
@@ -321,7 +323,7 @@ func TestPollerSurvivesFaults(t *testing.T) {
 				<-release
 				_ = conn.WriteMessage(websocket.TextMessage, []byte("last"))
 				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4001, "bye"), time.Now().Add(time.Second))
-				_, _, _ = conn.ReadMessage()
+				<-read
 			})
 			fallbacks := wsconn.PollFallbacks()
 			var wg sync.WaitGroup
@@ -386,7 +388,7 @@ func TestPollerRescans(t *testing.T) {
 		t.Skip("no poller here")
 	}
 	const window = 300 * time.Millisecond // every wake-up in it is lost
-	var from atomic.Int64                  // when the window opens (UnixNano), 0 before
+	var from atomic.Int64                 // when the window opens (UnixNano), 0 before
 	var lost atomic.Int64
 	defer wsconn.SetPollFault(func(op string) error {
 		if f := from.Load(); op == "epoll_wait" && f != 0 && time.Since(time.Unix(0, f)) < window {
