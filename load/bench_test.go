@@ -80,16 +80,23 @@ const (
 //
 //	go test -run '^$' -bench BenchmarkPushThroughput -benchtime 3s ./load/
 func BenchmarkPushThroughput(b *testing.B) {
-	var driver, baseline float64
-	b.Run("driver", func(b *testing.B) { driver = benchDriverPushes(b) })
+	againstBarePosts(b, "driver", benchDriverPushes, "driver/baseline", "driver %.0f pushes/s end to end")
+}
+
+// againstBarePosts runs measure as the sub-benchmark name, then the bare
+// POST loop ("baseline-net-http-post"), which reports the ratio of the
+// two as metric; the parent logs both, the first as what says.
+func againstBarePosts(b *testing.B, name string, measure func(*testing.B) float64, metric, what string) {
+	var got, baseline float64
+	b.Run(name, func(b *testing.B) { got = measure(b) })
 	b.Run("baseline-net-http-post", func(b *testing.B) {
-		if baseline = benchBarePosts(b); driver > 0 {
-			b.ReportMetric(driver/baseline, "driver/baseline")
+		if baseline = benchBarePosts(b); got > 0 {
+			b.ReportMetric(got/baseline, metric)
 		}
 	})
-	if driver > 0 && baseline > 0 {
-		b.Logf("driver %.0f pushes/s end to end, bare net/http POST loop %.0f/s: ratio %.3f (%d in flight, %d B bodies)",
-			driver, baseline, driver/baseline, benchWorkers, DefaultPayloadSize)
+	if got > 0 && baseline > 0 {
+		b.Logf(what+", bare net/http POST loop %.0f/s: ratio %.3f (%d in flight, %d B bodies)",
+			got, baseline, got/baseline, benchWorkers, DefaultPayloadSize)
 	}
 }
 
@@ -196,17 +203,7 @@ func benchPosts(b *testing.B, handler http.HandlerFunc, wait func() error) float
 //
 //	go test -run '^$' -bench BenchmarkPushFloor -benchtime 3s ./load/
 func BenchmarkPushFloor(b *testing.B) {
-	var floor, baseline float64
-	b.Run("post-and-frame", func(b *testing.B) { floor = benchPostAndFrame(b) })
-	b.Run("baseline-net-http-post", func(b *testing.B) {
-		if baseline = benchBarePosts(b); floor > 0 {
-			b.ReportMetric(floor/baseline, "floor/baseline")
-		}
-	})
-	if floor > 0 && baseline > 0 {
-		b.Logf("a POST and its frame %.0f/s, bare net/http POST loop %.0f/s: ratio %.3f (%d in flight, %d B bodies)",
-			floor, baseline, floor/baseline, benchWorkers, DefaultPayloadSize)
-	}
+	againstBarePosts(b, "post-and-frame", benchPostAndFrame, "floor/baseline", "a POST and its frame %.0f/s")
 }
 
 // benchPostAndFrame is BenchmarkPushFloor's post-and-frame: pushes per
