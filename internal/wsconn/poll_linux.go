@@ -17,7 +17,7 @@ import (
 // The poller. With Options.ShallowPark on Linux, no goroutine waits for a
 // connection's socket: the socket is registered, one-shot, with an epoll
 // instance of the package's own, whose descriptor waits in Go's network
-// poller like any socket. One goroutine (poller.loop) takes the sockets
+// poller like any socket. One goroutine (epoll.loop) takes the sockets
 // that became readable and hands each to a read worker (readPool), which
 // reads what came (Conn.serve) and registers the socket again. Between
 // bursts a connection costs its memory and nothing else: no stack. A
@@ -292,8 +292,10 @@ func (ep *epoll) lose() {
 func (c *Conn) ctl(op int) (closed bool, err error) {
 	ev := syscall.EpollEvent{Events: pollEvents, Fd: int32(uint32(c.token)), Pad: int32(uint32(c.token >> 32))}
 	cerr := c.framed.rc.Control(func(fd uintptr) {
-		if err = faulted(ctlNames[op]); err != nil {
-			return
+		if pollFault.Load() != nil {
+			if err = faulted(ctlNames[op]); err != nil {
+				return
+			}
 		}
 		err = syscall.EpollCtl(c.ep.fd, op, int(fd), &ev)
 	})
@@ -340,8 +342,9 @@ func (c *Conn) rearm() (bool, error) {
 // errLost is rearm's error when the set's loop has failed.
 var errLost = errors.New("wsconn: the poller's epoll set failed")
 
-// unarm takes c from the poller when Close has closed its socket; true
-// when it was armed, so that the caller hands it to a worker.
+// unarm takes c from the poller, when Close has closed its socket or
+// the set has failed; true when it was armed, so that the caller has it
+// read (by a worker, or a reader goroutine).
 func (c *Conn) unarm() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
