@@ -177,6 +177,19 @@ func breakages() []breakage {
 			return []map[string]any{f}
 		})), "pattern"},
 
+		// A 500 is declared (for its body's shape) and never right: it
+		// fails the check whose request met it (docs/protocol.md §6).
+		{"PUSH-001", "every push answers 500 internal_error", wrap(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !isPush(r) || r.Method != http.MethodPost {
+					next.ServeHTTP(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write(protocol.NewErrorBody(protocol.CodeInternalError, "an unexpected error"))
+			})
+		}), "any 500 fails"},
 		{"PUSH-001", "the 202 announces the wrong seq", wrap(func(next http.Handler) http.Handler {
 			return rewrite(next, func(r *http.Request, b *bufferedWriter) {
 				var pr protocol.PushResponse

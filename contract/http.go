@@ -108,7 +108,7 @@ func (c *checkCtx) do(ctx context.Context, rq request) (*response, error) {
 // observe is what happens to every HTTP answer of the run: it is
 // validated against the spec (an issue fails the check and names it),
 // counted for coverage, searched for echoed credentials and recorded as
-// evidence.
+// evidence; a 500 fails the check, whatever its request was.
 func (c *checkCtx) observe(ctx context.Context, step string, req *http.Request, reqBody []byte, status int, header http.Header, body []byte) *response {
 	c.cov.status(req.Method, stripBase(c.base, req.URL.Path), status)
 	vreq := req.Clone(ctx)
@@ -131,6 +131,11 @@ func (c *checkCtx) observe(ctx context.Context, step string, req *http.Request, 
 				resp.code = probe.Error.Code
 			}
 		}
+	}
+	if status == http.StatusInternalServerError {
+		// Declared by the spec for its body's shape, never a right
+		// answer (docs/protocol.md §6).
+		c.failf("%s: %s: a server error; any 500 fails the check whose request caused it", step, describe(resp))
 	}
 	repro := c.reproduceHTTP(req.Method, req.URL, req.Header, reqBody)
 	if status == http.StatusSwitchingProtocols {

@@ -57,7 +57,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		newError(http.StatusNotFound, codeNotFound, "no such control endpoint").write(w, s.retryAfter)
+		newError(http.StatusNotFound, protocol.CodeNotFound, "no such control endpoint").write(w, s.retryAfter)
 		return
 	}
 	methodNotAllowed(r.Method, allow).write(w, s.retryAfter)

@@ -149,7 +149,7 @@ func TestNoControl(t *testing.T) {
 	for _, path := range []string{"stats", "triggers", "faults"} {
 		resp, body := control(t, c, srv, http.MethodGet, path, "")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
-		assert.Equal(t, codeNotFound, errorCode(t, body))
+		assert.Equal(t, protocol.CodeNotFound, errorCode(t, body))
 	}
 }
 

@@ -188,12 +188,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case !s.opts.NoControl && strings.HasPrefix(p, ControlPrefix):
 		s.serveControl(w, r)
 	default:
-		newError(http.StatusNotFound, codeNotFound, "no such endpoint").write(w, s.retryAfter)
+		newError(http.StatusNotFound, protocol.CodeNotFound, "no such endpoint").write(w, s.retryAfter)
 	}
 }
-
-// codeNotFound answers paths the protocol does not have.
-const codeNotFound protocol.ErrorCode = "not_found"
 
 // Shutdown stops the server gracefully: joins are refused with 503, the
 // replay stops, every session is closed with 1001, and Shutdown waits

@@ -30,13 +30,23 @@ const (
 	CodeSessionQueueFull     ErrorCode = "session_queue_full"
 )
 
+// Error codes of any request (section 6).
+const (
+	// CodeInternalError is a 500: an unexpected failure, on either
+	// endpoint. A conformance check reports it as a failure of the
+	// request that caused it, whatever that request was.
+	CodeInternalError ErrorCode = "internal_error"
+	// CodeNotFound is a 404 for a path that is neither endpoint.
+	CodeNotFound ErrorCode = "not_found"
+)
+
 // ErrorCodes lists every error code the protocol defines: the bounded
 // set a metric may take as a label value.
 var ErrorCodes = []ErrorCode{
 	CodeMissingPattern, CodeInvalidPattern, CodeUnauthorized, CodeForbidden, CodeForbiddenOrigin,
 	CodeMethodNotAllowed, CodeUpgradeRequired, CodeTooManyConnections, CodeUnavailable,
 	CodeMissingSession, CodeInvalidBody, CodeSessionNotFound, CodePayloadTooLarge,
-	CodeUnsupportedMediaType, CodeSessionQueueFull,
+	CodeUnsupportedMediaType, CodeSessionQueueFull, CodeInternalError, CodeNotFound,
 }
 
 // KnownErrorCode reports whether code is one the protocol defines.

@@ -26,8 +26,9 @@ func TestKnownErrorCode(t *testing.T) {
 	for _, c := range ErrorCodes {
 		assert.True(t, KnownErrorCode(c), c)
 	}
-	assert.Len(t, ErrorCodes, 15, "every code of docs/protocol.md section 6")
-	assert.False(t, KnownErrorCode("not_found"), "the mock's answer to a path the protocol lacks")
+	assert.Len(t, ErrorCodes, 17, "every code of docs/protocol.md section 6")
+	assert.True(t, KnownErrorCode("not_found"), "the answer to a path the protocol lacks (section 6)")
+	assert.False(t, KnownErrorCode("teapot"))
 	assert.False(t, KnownErrorCode(""))
 }
 

@@ -23,9 +23,9 @@ func ExampleSpec_Operations() {
 	fmt.Println(s.ErrorCodes("joinWebsocket", http.StatusForbidden))
 	fmt.Println(s.MessageTypes())
 	// Output:
-	// GET /api/v1/websocket joinWebsocket [101 400 401 403 405 426 429 503]
-	// OPTIONS /api/v1/websocket/session preflightPush [204 403 405]
-	// POST /api/v1/websocket/session pushToSession [202 400 401 404 405 413 415 429]
+	// GET /api/v1/websocket joinWebsocket [101 400 401 403 405 426 429 500 503]
+	// OPTIONS /api/v1/websocket/session preflightPush [204 403 405 500]
+	// POST /api/v1/websocket/session pushToSession [202 400 401 404 405 413 415 429 500]
 	// [forbidden forbidden_origin]
 	// [push session trigger]
 }

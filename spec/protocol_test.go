@@ -32,6 +32,7 @@ var joinRows = []protocolRow{
 	{http.StatusUpgradeRequired, protocol.CodeUpgradeRequired},
 	{http.StatusTooManyRequests, protocol.CodeTooManyConnections},
 	{http.StatusServiceUnavailable, protocol.CodeUnavailable},
+	{http.StatusInternalServerError, protocol.CodeInternalError}, // section 6
 }
 
 var pushRows = []protocolRow{
@@ -44,6 +45,7 @@ var pushRows = []protocolRow{
 	{http.StatusRequestEntityTooLarge, protocol.CodePayloadTooLarge},
 	{http.StatusUnsupportedMediaType, protocol.CodeUnsupportedMediaType},
 	{http.StatusTooManyRequests, protocol.CodeSessionQueueFull},
+	{http.StatusInternalServerError, protocol.CodeInternalError}, // section 6
 }
 
 // preflightRows are the answers to OPTIONS on the push path (section
@@ -53,6 +55,7 @@ var preflightRows = []protocolRow{
 	{http.StatusNoContent, ""},
 	{http.StatusForbidden, protocol.CodeForbiddenOrigin},
 	{http.StatusMethodNotAllowed, protocol.CodeMethodNotAllowed},
+	{http.StatusInternalServerError, protocol.CodeInternalError}, // section 6
 }
 
 // allCodes lists every ErrorCode constant of ../protocol/errors.go.
@@ -61,7 +64,7 @@ var allCodes = []protocol.ErrorCode{
 	protocol.CodeForbiddenOrigin, protocol.CodeMethodNotAllowed, protocol.CodeUpgradeRequired,
 	protocol.CodeTooManyConnections, protocol.CodeUnavailable, protocol.CodeMissingSession,
 	protocol.CodeInvalidBody, protocol.CodeSessionNotFound, protocol.CodePayloadTooLarge,
-	protocol.CodeUnsupportedMediaType, protocol.CodeSessionQueueFull,
+	protocol.CodeUnsupportedMediaType, protocol.CodeSessionQueueFull, protocol.CodeInternalError, protocol.CodeNotFound,
 }
 
 // Realistic values for requests and frames.

@@ -120,7 +120,8 @@ func TestValidateResponseRejects(t *testing.T) {
 		want   error
 		where  string
 	}{
-		{"undeclared status on join", http.MethodGet, joinURL("pattern=%7B%7D"), 500, jsonHeader(), `{"error":{"code":"unavailable","message":"x"}}`, ErrUndeclared, "status"},
+		{"undeclared status on join", http.MethodGet, joinURL("pattern=%7B%7D"), 502, jsonHeader(), `{"error":{"code":"unavailable","message":"x"}}`, ErrUndeclared, "status"},
+		{"500 with another code than internal_error", http.MethodPost, pushURL(), 500, jsonHeader(), errBody(protocol.CodeUnavailable), ErrSchema, "body/error/code"},
 		{"200 instead of 202", http.MethodPost, pushURL(), 200, jsonHeader(), `{"session":"` + testSession + `","seq":1}`, ErrUndeclared, "status"},
 		{"404 on join", http.MethodGet, joinURL("pattern=%7B%7D"), 404, jsonHeader(), errBody(protocol.CodeSessionNotFound), ErrUndeclared, "status"},
 		{"wrong code for 400 on join", http.MethodGet, joinURL(""), 400, jsonHeader(), errBody(protocol.CodeMissingSession), ErrSchema, "body/error/code"},

@@ -47,7 +47,7 @@ func TestCumulative(t *testing.T) {
 func TestLabelValues(t *testing.T) {
 	t.Parallel()
 	for code, want := range map[protocol.ErrorCode]string{
-		"": CodeNone, protocol.CodeSessionQueueFull: "session_queue_full", "not_found": CodeOther,
+		"": CodeNone, protocol.CodeSessionQueueFull: "session_queue_full", "not_found": "not_found", "teapot": CodeOther,
 		"s3cr3t-token-looking-value-0123456789": CodeOther,
 	} {
 		assert.Equal(t, want, codeLabel(code), code)
