@@ -71,12 +71,9 @@ func checkSessionLimit(ctx context.Context, c *checkCtx) error {
 }
 
 func checkSlowConsumer(ctx context.Context, c *checkCtx) error {
-	s, _, err := c.join(ctx, joinReq{step: "join with pattern {} and stop reading", header: credHeader(c.target.Credentials), rawQuery: joinQuery("{}"), noRead: true})
+	s, err := c.joinRetrying(ctx, joinReq{step: "join with pattern {} and stop reading", header: credHeader(c.target.Credentials), rawQuery: joinQuery("{}"), noRead: true})
 	if err != nil {
 		return err
-	}
-	if s == nil {
-		return fmt.Errorf("the join was refused")
 	}
 	body := []byte(`{"pad":"` + strings.Repeat("z", 32<<10) + `"}`)
 	full, gone := false, false

@@ -36,29 +36,28 @@ type joinReq struct {
 func joinQuery(pat string) string { return url.Values{protocol.QueryPattern: {pat}}.Encode() }
 
 // joinAs joins with creds as headers and the given pattern, and fails
-// unless a session opens.
-// A 429 too_many_connections, which checks running side by side may
-// cause on a server with a low session limit, is retried after the
-// Retry-After wait, within ctx.
+// unless a session opens (joinRetrying).
 func (c *checkCtx) joinAs(ctx context.Context, step string, creds protocol.Credentials, pat string) (*wsSession, error) {
-	var (
-		s    *wsSession
-		resp *response
-		err  error
-	)
+	return c.joinRetrying(ctx, joinReq{step: step, header: credHeader(creds), rawQuery: joinQuery(pat)})
+}
+
+// joinRetrying makes jr's join and fails unless a session opens. A 429
+// too_many_connections, which checks running side by side may cause on
+// a server with a low session limit (AGG-001 fills it), is retried after
+// the Retry-After wait, within ctx.
+func (c *checkCtx) joinRetrying(ctx context.Context, jr joinReq) (*wsSession, error) {
 	for {
-		s, resp, err = c.join(ctx, joinReq{step: step, header: credHeader(creds), rawQuery: joinQuery(pat)})
+		s, resp, err := c.join(ctx, jr)
 		if err != nil {
 			return nil, err
 		}
-		if s != nil || !c.retryLater(ctx, resp, protocol.CodeTooManyConnections) {
-			break
+		if s != nil {
+			return s, nil
+		}
+		if !c.retryLater(ctx, resp, protocol.CodeTooManyConnections) {
+			return nil, fmt.Errorf("%s: the join was refused with %s", jr.step, describe(resp))
 		}
 	}
-	if s == nil {
-		return nil, fmt.Errorf("%s: the join was refused with %s", step, describe(resp))
-	}
-	return s, nil
 }
 
 // joinMain is joinAs with the main tenant's credentials.
