@@ -32,7 +32,10 @@
 // against its AsyncAPI message (spec.ValidateFrame), and a departure is
 // reported by the SCHEMA check of that operation or message, with its
 // JSON pointer, the schema rule and the offending value; every other
-// check judges only its own rule. Every frame of every session also
+// check judges only its own rule, but a 500 fails whichever check's
+// request met it (docs/protocol.md §6: the spec declares 500
+// internal_error for its body's shape, never as a right answer). Every
+// frame of every session also
 // gets the stream checks: seq counts from 1 without gaps, duplicates or
 // reordering, and every trigger matches its session's pattern (with
 // spec/pattern). The differential pattern oracle (PAT-003) learns the
